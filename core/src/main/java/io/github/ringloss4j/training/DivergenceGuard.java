@@ -1,0 +1,86 @@
+package io.github.ringloss4j.training;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.github.ringloss4j.nn.RingLossBlock;
+import io.github.ringloss4j.nn.RingOutputs;
+import java.util.Map;
+
+/**
+ * Stops training at the first NaN or Inf, before the optimiser applies the step.
+ *
+ * <p>After each training batch (DJL calls listeners before {@code trainer.step()}) it checks the
+ * loss, every model output (logits, features, penalties, norms) and R, and throws a {@link
+ * DivergenceException} naming what went wrong, the step, and what to try. Each check is one
+ * reduction and one scalar read per array.
+ */
+public final class DivergenceGuard extends TrainingListenerAdapter {
+
+  private static final String[] OUTPUT_NAMES = outputNames();
+
+  private final RingLossBlock ring;
+  private long step;
+
+  /**
+   * Creates the guard.
+   *
+   * @param ring the ring block whose R is checked, or null to check outputs and loss only
+   */
+  public DivergenceGuard(RingLossBlock ring) {
+    this.ring = ring;
+  }
+
+  private static String[] outputNames() {
+    String[] names = new String[4];
+    names[RingOutputs.LOGITS] = "the logits";
+    names[RingOutputs.EMBEDDING] = "the features";
+    names[RingOutputs.PENALTIES] = "the ring penalties";
+    names[RingOutputs.NORMS] = "the feature norms";
+    return names;
+  }
+
+  @Override
+  public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    step++;
+    for (Map.Entry<Device, NDList> entry : batchData.getPredictions().entrySet()) {
+      NDList predictions = entry.getValue();
+      NDList labels = batchData.getLabels().get(entry.getKey());
+      for (int i = 0; i < predictions.size(); i++) {
+        check(predictions.get(i), i < OUTPUT_NAMES.length ? OUTPUT_NAMES[i] : "output " + i);
+      }
+      if (labels != null) {
+        check(trainer.getLoss().evaluate(labels, predictions), "the loss");
+      }
+    }
+    if (ring != null) {
+      double r = ring.getRadius();
+      if (!Double.isFinite(r)) {
+        throw diverged("the ring radius R is " + r);
+      }
+    }
+  }
+
+  private void check(NDArray array, String what) {
+    NDArray bad = array.isNaN().logicalOr(array.isInfinite());
+    if (bad.any().getBoolean()) {
+      boolean nan = array.isNaN().any().getBoolean();
+      throw diverged(
+          what + " contain" + (what.endsWith("loss") ? "s " : " ") + (nan ? "NaN" : "Inf"));
+    }
+  }
+
+  private DivergenceException diverged(String what) {
+    return new DivergenceException(
+        step,
+        "Training diverged at step "
+            + step
+            + ": "
+            + what
+            + ". Try a lower learning rate or a smaller ring weight lambda, check the input data"
+            + " for NaN/Inf, and start R at the first batch's mean norm rather than a constant"
+            + " far from the feature norms.");
+  }
+}

@@ -1,0 +1,97 @@
+package io.github.ringloss4j.training;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import io.github.ringloss4j.nn.RingLossBlock;
+import io.github.ringloss4j.nn.RingOutputs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports R and the mean and standard deviation of ‖f‖ after every epoch, for training and
+ * validation, to the log and to {@link #history()}.
+ *
+ * <p>It reads the norms a {@link io.github.ringloss4j.nn.RingModelBlock} returns at {@link
+ * RingOutputs#NORMS}, so it costs two reductions per batch and no extra forward pass.
+ */
+public final class RingStatisticsListener extends TrainingListenerAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RingStatisticsListener.class);
+
+  private final RingLossBlock ring;
+  private final int normsIndex;
+  private final NormStatistics train = new NormStatistics();
+  private final NormStatistics validation = new NormStatistics();
+  private final List<EpochRingStatistics> history = new ArrayList<>();
+
+  /**
+   * Creates the listener.
+   *
+   * @param ring the block that owns R
+   */
+  public RingStatisticsListener(RingLossBlock ring) {
+    this(ring, RingOutputs.NORMS);
+  }
+
+  /**
+   * Creates the listener for a model whose norms stand elsewhere.
+   *
+   * @param ring the block that owns R
+   * @param normsIndex where the norms stand in the predictions
+   */
+  public RingStatisticsListener(RingLossBlock ring, int normsIndex) {
+    this.ring = Objects.requireNonNull(ring, "ring");
+    this.normsIndex = normsIndex;
+  }
+
+  @Override
+  public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    for (NDList predictions : batchData.getPredictions().values()) {
+      train.add(predictions.get(normsIndex));
+    }
+  }
+
+  @Override
+  public void onValidationBatch(Trainer trainer, BatchData batchData) {
+    for (NDList predictions : batchData.getPredictions().values()) {
+      validation.add(predictions.get(normsIndex));
+    }
+  }
+
+  @Override
+  public void onEpoch(Trainer trainer) {
+    EpochRingStatistics stats =
+        new EpochRingStatistics(
+            history.size(),
+            ring.getRadius(),
+            train.mean(),
+            train.std(),
+            validation.mean(),
+            validation.std());
+    history.add(stats);
+    LOG.info(
+        "Epoch {}: R = {}, train ||f|| = {} ± {}, validation ||f|| = {} ± {}",
+        stats.epoch() + 1,
+        String.format("%.4f", stats.radius()),
+        String.format("%.4f", stats.trainMeanNorm()),
+        String.format("%.4f", stats.trainStdNorm()),
+        String.format("%.4f", stats.validationMeanNorm()),
+        String.format("%.4f", stats.validationStdNorm()));
+    train.reset();
+    validation.reset();
+  }
+
+  /**
+   * Every epoch's statistics so far.
+   *
+   * @return an unmodifiable view
+   */
+  public List<EpochRingStatistics> history() {
+    return Collections.unmodifiableList(history);
+  }
+}

@@ -1,0 +1,269 @@
+package io.github.ringloss4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.tracker.Tracker;
+import io.github.ringloss4j.loss.RingCompositeLoss;
+import io.github.ringloss4j.loss.RingLoss;
+import io.github.ringloss4j.optim.RingOptimizer;
+import io.github.ringloss4j.penalty.CauchyPenalty;
+import io.github.ringloss4j.penalty.GemanMcClurePenalty;
+import io.github.ringloss4j.penalty.HuberPenalty;
+import io.github.ringloss4j.penalty.Penalty;
+import io.github.ringloss4j.penalty.SquaredPenalty;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import org.junit.jupiter.api.Test;
+
+class RingLossBlockTest {
+
+  private static RingOptimizer sgd(RingModelBlock block, float lr, float wd) {
+    return RingOptimizer.builder()
+        .sgd(0f)
+        .setLearningRateTracker(Tracker.fixed(lr))
+        .optWeightDecay(wd)
+        .build(block);
+  }
+
+  private static RingLossBlock ring(double r) {
+    return RingLossBlock.builder().optRadiusInit(RadiusInit.constant(r)).build();
+  }
+
+  @Test
+  void globalInitializersDoNotOverwriteR() {
+    // Both DJL ways of setting a global initializer: by type and by a match-everything predicate.
+    DefaultTrainingConfig typed =
+        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.01f))
+            .optInitializer(new NormalInitializer(5f), Parameter.Type.WEIGHT);
+    DefaultTrainingConfig everything =
+        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.01f))
+            .optInitializer(new NormalInitializer(5f), p -> true);
+    for (DefaultTrainingConfig config : new DefaultTrainingConfig[] {typed, everything}) {
+      RingLossBlock ring = ring(7.25);
+      try (RingTrainingFixture f = new RingTrainingFixture(ring, null, null, 5, config)) {
+        assertEquals(7.25, f.block.getRing().getRadius(), 0.0);
+      }
+    }
+  }
+
+  @Test
+  void rIsTrainedByTheTrainerAndAFrozenRNeverMoves() {
+    for (boolean trainable : new boolean[] {true, false}) {
+      RingLossBlock ring =
+          RingLossBlock.builder()
+              .optRadiusInit(RadiusInit.constant(0.1))
+              .optTrainable(trainable)
+              .build();
+      try (RingTrainingFixture f =
+          new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(1f), null, 5)) {
+        NDManager m = f.trainer.getManager();
+        NDArray x = m.randomNormal(new Shape(8, 5)).mul(3);
+        NDArray y = m.create(new float[] {0, 1, 2, 0, 1, 2, 0, 1});
+        for (int i = 0; i < 5; i++) {
+          f.step(x, y);
+        }
+        double r = ring.getRadius();
+        if (trainable) {
+          assertTrue(r > 0.1 + 1e-3, "a learned R moves toward the norms, got " + r);
+        } else {
+          assertEquals(0.1, r, 1e-7, "a frozen R never moves");
+          assertFalse(ring.getRadiusParameter().requiresGradient());
+        }
+      }
+    }
+  }
+
+  @Test
+  void weightDecayLeavesRAloneUnlessAsked() {
+    for (boolean decay : new boolean[] {false, true}) {
+      RingLossBlock ring =
+          RingLossBlock.builder()
+              .optRadiusInit(RadiusInit.constant(4))
+              .optRadiusWeightDecay(decay)
+              .build();
+      // λ = 0: R's only force is the weight decay.
+      RingCompositeLoss loss = new RingCompositeLoss(Loss.softmaxCrossEntropyLoss(), 0f);
+      RingModelBlock block =
+          new RingModelBlock(
+              ai.djl.nn.core.Linear.builder().setUnits(4).build(),
+              ai.djl.nn.core.Linear.builder().setUnits(3).build(),
+              ring);
+      try (RingTrainingFixture f =
+          new RingTrainingFixture(block, loss, sgd(block, 0.1f, 0.5f), 5)) {
+        NDManager m = f.trainer.getManager();
+        NDArray x = m.randomNormal(new Shape(8, 5));
+        NDArray y = m.create(new float[] {0, 1, 2, 0, 1, 2, 0, 1});
+        for (int i = 0; i < 3; i++) {
+          f.step(x, y);
+        }
+        // decayed: R ← R − lr·wd·R three times: 4·(1 − 0.1·0.5)³ = 4·0.95³ = 3.4295
+        double expected = decay ? 4 * Math.pow(0.95, 3) : 4;
+        assertEquals(expected, ring.getRadius(), 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void radiusLearningRateMultiplierScalesRsStep() {
+    double[] moves = new double[2];
+    double[] multipliers = {1, 10};
+    for (int k = 0; k < 2; k++) {
+      RingLossBlock ring =
+          RingLossBlock.builder()
+              .optRadiusInit(RadiusInit.constant(1))
+              .optRadiusLearningRateMultiplier(multipliers[k])
+              .build();
+      try (Model model = Model.newInstance("mult")) {
+        model.setBlock(ring);
+        RingOptimizer opt =
+            RingOptimizer.builder()
+                .sgd(0f)
+                .setLearningRateTracker(Tracker.fixed(0.01f))
+                .build(ring);
+        try (ai.djl.training.Trainer trainer =
+            model.newTrainer(
+                new DefaultTrainingConfig(new RingLoss("ring", 1f, 0)).optOptimizer(opt))) {
+          trainer.initialize(new Shape(2, 2));
+          // norms 5 and 5, R = 1: ∂L/∂R = −mean(e) = −4; one step moves R by lr·mult·4
+          NDArray f = trainer.getManager().create(new float[][] {{3, 4}, {4, 3}});
+          try (ai.djl.training.GradientCollector c = trainer.newGradientCollector()) {
+            c.backward(trainer.getLoss().evaluate(null, trainer.forward(new NDList(f))));
+          }
+          trainer.step();
+          moves[k] = ring.getRadius() - 1;
+        }
+      }
+    }
+    assertEquals(0.04, moves[0], 1e-6);
+    assertEquals(0.4, moves[1], 1e-5);
+  }
+
+  @Test
+  void rAndItsFirstBatchFlagSurviveSaveAndLoad() throws Exception {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      RingLossBlock ring = RingLossBlock.builder().build();
+      ring.initialize(manager, DataType.FLOAT32, new Shape(2, 2));
+      ring.forward(
+          new ParameterStore(manager, false),
+          new NDList(manager.create(new float[][] {{6, 8}, {0, 4}})),
+          true);
+      assertEquals(7.0, ring.getRadius(), 1e-6); // (10 + 4)/2
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      ring.saveParameters(new DataOutputStream(bytes));
+
+      RingLossBlock loaded = RingLossBlock.builder().build();
+      loaded.loadParameters(
+          manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+      assertEquals(7.0, loaded.getRadius(), 1e-6);
+      assertFalse(loaded.isAwaitingFirstBatch(), "a reloaded R must not be re-initialised");
+      loaded.forward(
+          new ParameterStore(manager, false),
+          new NDList(manager.create(new float[][] {{30, 40}})),
+          true);
+      assertEquals(7.0, loaded.getRadius(), 1e-6);
+    }
+  }
+
+  @Test
+  void perSamplePenaltiesAverageToTheBatchValueInTrainingAndInference() {
+    float lambda = 0.3f;
+    RingLossBlock ring =
+        RingLossBlock.builder()
+            .optPenalty(new HuberPenalty(1))
+            .optRadiusInit(RadiusInit.constant(2))
+            .build();
+    try (RingTrainingFixture f =
+        new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(lambda), null, 5)) {
+      NDManager m = f.trainer.getManager();
+      NDArray x = m.randomNormal(new Shape(8, 5)).mul(2);
+      RingLoss ringLoss = new RingLoss("ring", lambda, RingOutputs.PENALTIES);
+      for (boolean training : new boolean[] {true, false}) {
+        NDList out = f.block.forward(new ParameterStore(m, false), new NDList(x), training);
+        float[] perSample = out.get(RingOutputs.PENALTIES).toFloatArray();
+        float[] norms = out.get(RingOutputs.NORMS).toFloatArray();
+        assertEquals(8, perSample.length);
+        double sum = 0;
+        for (int i = 0; i < perSample.length; i++) {
+          assertEquals(new HuberPenalty(1).value(norms[i] - 2.0), perSample[i], 1e-5);
+          sum += perSample[i];
+        }
+        assertEquals(lambda * sum / 8, ringLoss.evaluate(null, out).getFloat(), 1e-6);
+      }
+    }
+  }
+
+  @Test
+  void lossAndGradientsAreFiniteAtExtremeNorms() {
+    Penalty[] all = {
+      SquaredPenalty.INSTANCE,
+      new HuberPenalty(1),
+      new CauchyPenalty(2.3849),
+      new GemanMcClurePenalty(1),
+      new io.github.ringloss4j.penalty.BarronPenalty(0.5, 1),
+      new io.github.ringloss4j.penalty.KerasHuberPenalty(1)
+    };
+    for (Penalty p : all) {
+      for (double norm : new double[] {0, 1e-30, 1e30}) {
+        // a row of the given norm, and an ordinary row
+        double[][] f = {{0.6 * norm, 0, -0.8 * norm}, {1, 2, 2}};
+        RingTestSupport.Evaluation e = RingTestSupport.evaluate(p, 1.0, 0.01, f);
+        assertTrue(Double.isFinite(e.loss()), p + " loss at ||f|| = " + norm);
+        assertTrue(Double.isFinite(e.gradR()), p + " dL/dR at ||f|| = " + norm);
+        for (double[] row : e.gradF()) {
+          for (double g : row) {
+            assertTrue(Double.isFinite(g), p + " dL/df at ||f|| = " + norm);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void float32NormsAreFiniteAtBothEnds() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray f =
+          manager.create(new float[][] {{0, 0, 0}, {6e-31f, 0, -8e-31f}, {6e29f, 0, -8e29f}});
+      f.setRequiresGradient(true);
+      try (ai.djl.training.GradientCollector c =
+          ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray n = Norms.rowNorms(f);
+        c.backward(n.sum());
+        float[] norms = n.toFloatArray();
+        assertEquals(1e-30, norms[1], 1e-36);
+        assertEquals(1e30, norms[2], 1e24);
+        for (float g : f.getGradient().toFloatArray()) {
+          assertTrue(Float.isFinite(g));
+        }
+        // ∂‖f‖/∂f = f/‖f‖: (0.6, 0, −0.8) for both non-zero rows, 0 for the zero row
+        assertEquals(0.6f, f.getGradient().getFloat(1, 0), 1e-6);
+        assertEquals(-0.8f, f.getGradient().getFloat(2, 2), 1e-6);
+        assertEquals(0f, f.getGradient().getFloat(0, 0));
+      }
+    }
+  }
+
+  @Test
+  void rejectsBadOptions() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RingLossBlock.builder().optRadiusLearningRateMultiplier(0).build());
+    assertThrows(IllegalArgumentException.class, () -> RadiusInit.constant(-1));
+    assertThrows(IllegalArgumentException.class, () -> new RingLoss("ring", -0.1f, 2));
+  }
+}
