@@ -44,16 +44,28 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
 
   @Override
   public void onTrainingBatch(Trainer trainer, BatchData batchData) {
-    step++;
     for (Map.Entry<Device, NDList> entry : batchData.getPredictions().entrySet()) {
-      NDList predictions = entry.getValue();
       NDList labels = batchData.getLabels().get(entry.getKey());
-      for (int i = 0; i < predictions.size(); i++) {
-        check(predictions.get(i), i < OUTPUT_NAMES.length ? OUTPUT_NAMES[i] : "output " + i);
-      }
-      if (labels != null) {
-        check(trainer.getLoss().evaluate(labels, predictions), "the loss");
-      }
+      NDArray loss = labels == null ? null : trainer.getLoss().evaluate(labels, entry.getValue());
+      check(entry.getValue(), loss);
+    }
+  }
+
+  /**
+   * Checks one training step, for loops that do not use DJL's listeners: counts the step, then
+   * checks every output, the loss and R.
+   *
+   * @param predictions the model's outputs for the batch
+   * @param loss the loss value, or null
+   * @throws DivergenceException at the first NaN or Inf
+   */
+  public void check(NDList predictions, NDArray loss) {
+    step++;
+    for (int i = 0; i < predictions.size(); i++) {
+      check(predictions.get(i), i < OUTPUT_NAMES.length ? OUTPUT_NAMES[i] : "output " + i);
+    }
+    if (loss != null) {
+      check(loss, "the loss");
     }
     if (ring != null) {
       double r = ring.getRadius();
