@@ -1,0 +1,130 @@
+package io.github.ringloss4j.cli;
+
+import ai.djl.Model;
+import io.github.ringloss4j.eval.Embedder;
+import io.github.ringloss4j.io.CsvWriter;
+import io.github.ringloss4j.io.NpyWriter;
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.LabelledSource;
+import io.github.ringloss4j.train.ModelFactory;
+import io.github.ringloss4j.train.TrainOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ringloss embed}: embeddings as CSV and .npy. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Embed a dataset with a trained run. Writes OUT/embeddings.csv (source, label, norm, raw"
+          + " vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
+          + " norms.npy (float32) and labels.npy (int64), loadable with numpy.load."
+    })
+public final class EmbedCommand implements Callable<Integer> {
+
+  @Parameters(
+      index = "0",
+      paramLabel = "RUN",
+      description = "The run directory (or checkpoint file).")
+  Path run;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Embed other data than the run's.")
+  String data;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      description =
+          "test (IDX test set / folder validation split), train, or all. Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+  Path out;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description = "Items per forward pass. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Mixin RuntimeOptions runtime;
+
+  @Override
+  public Integer call() throws Exception {
+    runtime.apply();
+    Checkpoint checkpoint = Checkpoint.read(run);
+    TrainOptions o = checkpoint.options();
+    TrainOptions target = o.forReading(data, split.equals("all") ? 0 : o.validationFraction());
+    Datasets.Splits splits = Datasets.open(target);
+    LabelledSource source =
+        switch (split) {
+          case "test" -> splits.test();
+          case "train", "all" -> splits.train();
+          default ->
+              throw new IllegalArgumentException(
+                  "--split must be test, train or all, got " + split);
+        };
+    Embedder.Embedded e;
+    try (Model model = ModelFactory.load(checkpoint)) {
+      e = Embedder.embed(model, source, batchSize);
+    }
+    write(e, out);
+    System.out.println(
+        "embedded "
+            + e.features().length
+            + " items of dimension "
+            + (e.features().length == 0 ? 0 : e.features()[0].length)
+            + " into "
+            + out);
+    return 0;
+  }
+
+  /**
+   * Writes the CSV and the .npy files.
+   *
+   * @param e the embeddings
+   * @param out the directory
+   * @throws java.io.IOException if writing fails
+   */
+  static void write(Embedder.Embedded e, Path out) throws java.io.IOException {
+    Files.createDirectories(out);
+    float[][] normalised = e.normalised();
+    int d = e.features().length == 0 ? 0 : e.features()[0].length;
+    List<String> header = new ArrayList<>(List.of("source", "label", "norm"));
+    for (int j = 0; j < d; j++) {
+      header.add("f" + j);
+    }
+    for (int j = 0; j < d; j++) {
+      header.add("u" + j);
+    }
+    List<List<String>> rows = new ArrayList<>();
+    long[] labels = new long[e.labels().length];
+    for (int i = 0; i < e.features().length; i++) {
+      List<String> row = new ArrayList<>(3 + 2 * d);
+      row.add(e.sources()[i]);
+      row.add(Integer.toString(e.labels()[i]));
+      row.add(Float.toString(e.norms()[i]));
+      for (float v : e.features()[i]) {
+        row.add(Float.toString(v));
+      }
+      for (float v : normalised[i]) {
+        row.add(Float.toString(v));
+      }
+      rows.add(row);
+      labels[i] = e.labels()[i];
+    }
+    CsvWriter.write(out.resolve("embeddings.csv"), header, rows);
+    NpyWriter.writeFloat32(out.resolve("embeddings.npy"), e.features());
+    NpyWriter.writeFloat32(out.resolve("embeddings_normalized.npy"), normalised);
+    NpyWriter.writeFloat32(out.resolve("norms.npy"), e.norms());
+    NpyWriter.writeInt64(out.resolve("labels.npy"), labels);
+  }
+}

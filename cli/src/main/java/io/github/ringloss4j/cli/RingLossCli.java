@@ -1,0 +1,114 @@
+package io.github.ringloss4j.cli;
+
+import io.github.ringloss4j.training.DivergenceException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ringloss} application.
+ *
+ * <p>Exit codes: 0 success; 1 an unexpected internal error; 2 a bad command line or option value; 3
+ * missing or malformed input data or checkpoint; 4 training diverged (NaN/Inf).
+ */
+@Command(
+    name = "ringloss",
+    mixinStandardHelpOptions = true,
+    versionProvider = RingLossCli.Version.class,
+    description = "Train, evaluate and inspect embedding models with Ring loss (CVPR 2018).",
+    subcommands = {
+      DemoCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      EmbedCommand.class,
+      ReportCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:internal error",
+      "2:bad command line or option value",
+      "3:missing or malformed input data or checkpoint",
+      "4:training diverged (NaN/Inf)"
+    })
+public final class RingLossCli implements Runnable {
+
+  /** Exit code for a bad option value. */
+  public static final int EXIT_USAGE = 2;
+
+  /** Exit code for bad input data. */
+  public static final int EXIT_DATA = 3;
+
+  /** Exit code for a diverged training. */
+  public static final int EXIT_DIVERGED = 4;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Runs the application.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /**
+   * Runs the application and returns its exit code, for tests and embedding.
+   *
+   * @param args the command line
+   * @return the exit code
+   */
+  public static int execute(String... args) {
+    CommandLines.remember(args);
+    CommandLine cli = new CommandLine(new RingLossCli());
+    cli.setExecutionExceptionHandler(RingLossCli::handle);
+    return cli.execute(args);
+  }
+
+  private static int handle(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+    if (cause instanceof DivergenceException) {
+      err.println("ringloss: " + cause.getMessage());
+      return EXIT_DIVERGED;
+    }
+    if (cause instanceof IllegalArgumentException) {
+      err.println("ringloss " + commandLine.getCommandName() + ": " + cause.getMessage());
+      return EXIT_USAGE;
+    }
+    if (cause instanceof java.nio.file.NoSuchFileException) {
+      java.nio.file.NoSuchFileException missing = (java.nio.file.NoSuchFileException) cause;
+      err.println(
+          "ringloss: missing "
+              + missing.getFile()
+              + (missing.getReason() != null ? ": " + missing.getReason() : ""));
+      return EXIT_DATA;
+    }
+    if (cause instanceof IOException) {
+      err.println("ringloss: " + cause.getMessage());
+      return EXIT_DATA;
+    }
+    err.println("ringloss: internal error: " + cause);
+    cause.printStackTrace(err);
+    return 1;
+  }
+
+  /** Reports the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = RingLossCli.class.getPackage().getImplementationVersion();
+      return new String[] {"ringloss " + (v == null ? "(development)" : v) + ", DJL 0.36.0"};
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.github.ringloss4j.cli;
+
+import io.github.ringloss4j.train.Progress;
+import picocli.CommandLine.Option;
+
+/** Threads and progress display, shared by the commands that compute. */
+public final class RuntimeOptions {
+
+  @Option(
+      names = "--threads",
+      description =
+          "Intra-op threads for the PyTorch engine. Default: 2, or the launcher's setting.")
+  Integer threads;
+
+  @Option(
+      names = "--progress",
+      defaultValue = "auto",
+      description =
+          "auto (a bar on a terminal, lines otherwise), lines or off. Default: ${DEFAULT-VALUE}.")
+  String progress;
+
+  @Option(names = "--no-progress", description = "Same as --progress off.")
+  boolean noProgress;
+
+  /** Applies the thread count before the engine starts. */
+  void apply() {
+    if (threads != null) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+      }
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+    } else if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "2");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+  }
+
+  /**
+   * The progress display.
+   *
+   * @return the display on standard error
+   */
+  Progress progress() {
+    Progress.Mode mode;
+    switch (noProgress ? "off" : progress) {
+      case "auto" -> mode = Progress.Mode.AUTO;
+      case "lines" -> mode = Progress.Mode.LINES;
+      case "off" -> mode = Progress.Mode.OFF;
+      default ->
+          throw new IllegalArgumentException(
+              "--progress must be auto, lines or off, got " + progress);
+    }
+    return new Progress(mode, System.err, System.console() != null);
+  }
+}

@@ -1,0 +1,96 @@
+package io.github.ringloss4j.cli;
+
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.EpochMetrics;
+import io.github.ringloss4j.train.TrainOptions;
+import io.github.ringloss4j.train.TrainingRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ringloss train}: softmax alone (λ = 0) or softmax + λ·ring. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST or an image folder.",
+      "Writes OUT/checkpoint.bin after every epoch (atomically), OUT/metrics.csv and metrics.json."
+    })
+public final class TrainCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin TrainingOptionsMixin training;
+  @Mixin RuntimeOptions runtime;
+
+  @Option(
+      names = "--out",
+      defaultValue = "runs/train",
+      paramLabel = "DIR",
+      description = "Run directory. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue from OUT/checkpoint.bin with its saved options (--epochs may raise the total).")
+  boolean resume;
+
+  @Option(
+      names = "--stop-after",
+      paramLabel = "N",
+      description =
+          "Stop after N epochs of this invocation; continue later with --resume, which gives the"
+              + " same result as an uninterrupted run.")
+  Integer stopAfter;
+
+  @Override
+  public Integer call() throws Exception {
+    runtime.apply();
+    if (stopAfter != null && stopAfter < 1) {
+      throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
+    }
+    Checkpoint checkpoint = null;
+    TrainOptions options;
+    if (resume) {
+      checkpoint = Checkpoint.read(out);
+      options = checkpoint.options();
+      // Only an explicit --epochs changes the total; the option's default must not.
+      if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+        if (training.epochs < checkpoint.epochsDone()) {
+          throw new IllegalArgumentException(
+              "--epochs "
+                  + training.epochs
+                  + " is below the "
+                  + checkpoint.epochsDone()
+                  + " epochs already trained in "
+                  + out);
+        }
+        options = options.withEpochs(training.epochs);
+      }
+    } else {
+      options = training.toOptions();
+      if (Files.exists(out.resolve(Checkpoint.FILE_NAME))) {
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already holds a checkpoint; use --resume to continue it or another --out");
+      }
+    }
+    Datasets.Splits splits = Datasets.open(options);
+    List<EpochMetrics> history =
+        new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
+            .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+    EpochMetrics last = history.get(history.size() - 1);
+    System.out.println(last.summary());
+    System.out.println("checkpoint: " + out.resolve(Checkpoint.FILE_NAME));
+    return 0;
+  }
+}

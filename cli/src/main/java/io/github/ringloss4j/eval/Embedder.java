@@ -1,0 +1,113 @@
+package io.github.ringloss4j.eval;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import io.github.ringloss4j.nn.RingOutputs;
+import io.github.ringloss4j.train.LabelledSource;
+import io.github.ringloss4j.train.ModelFactory;
+import java.io.IOException;
+
+/** Runs a trained model in inference mode over a source, in batches, keeping only host arrays. */
+public final class Embedder {
+
+  private Embedder() {}
+
+  /**
+   * Embeddings, norms, labels and predicted classes of every item.
+   *
+   * @param features the raw embeddings f, [n][d]
+   * @param norms ‖f‖ per item
+   * @param labels the true labels
+   * @param predicted the softmax head's argmax
+   * @param sources where each item came from
+   */
+  public record Embedded(
+      float[][] features, float[] norms, int[] labels, int[] predicted, String[] sources) {
+
+    /**
+     * The fraction of items whose predicted class is their label.
+     *
+     * @return the accuracy
+     */
+    public double accuracy() {
+      int correct = 0;
+      for (int i = 0; i < labels.length; i++) {
+        correct += labels[i] == predicted[i] ? 1 : 0;
+      }
+      return labels.length == 0 ? Double.NaN : correct / (double) labels.length;
+    }
+
+    /**
+     * L2-normalised copies of the embeddings (a zero vector stays zero).
+     *
+     * @return [n][d]
+     */
+    public float[][] normalised() {
+      float[][] out = new float[features.length][];
+      for (int i = 0; i < features.length; i++) {
+        double s = 0;
+        for (float v : features[i]) {
+          s += (double) v * v;
+        }
+        double inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+        out[i] = new float[features[i].length];
+        for (int j = 0; j < out[i].length; j++) {
+          out[i][j] = (float) (features[i][j] * inv);
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Embeds every item of a source.
+   *
+   * @param model a model from {@link ModelFactory#load}
+   * @param source the items
+   * @param batchSize items per forward pass
+   * @return the embeddings
+   * @throws IOException if an item cannot be read
+   */
+  public static Embedded embed(Model model, LabelledSource source, int batchSize)
+      throws IOException {
+    int n = source.size();
+    float[][] features = new float[n][];
+    float[] norms = new float[n];
+    int[] labels = new int[n];
+    int[] predicted = new int[n];
+    String[] sources = new String[n];
+    int itemSize = source.itemSize();
+    for (int from = 0; from < n; from += batchSize) {
+      int size = Math.min(batchSize, n - from);
+      float[] x = new float[size * itemSize];
+      for (int i = 0; i < size; i++) {
+        source.read(from + i, x, i * itemSize, null);
+        labels[from + i] = source.label(from + i);
+        sources[from + i] = source.sourceOf(from + i);
+      }
+      try (NDManager batch = model.getNDManager().newSubManager()) {
+        NDList out =
+            model
+                .getBlock()
+                .forward(
+                    new ParameterStore(batch, false),
+                    new NDList(batch.create(x, ModelFactory.inputShape(size, source.itemShape()))),
+                    false);
+        float[] f = out.get(RingOutputs.EMBEDDING).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] nm = out.get(RingOutputs.NORMS).toType(DataType.FLOAT32, false).toFloatArray();
+        long[] arg =
+            out.get(RingOutputs.LOGITS).argMax(1).toType(DataType.INT64, false).toLongArray();
+        int d = f.length / size;
+        for (int i = 0; i < size; i++) {
+          features[from + i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
+          norms[from + i] = nm[i];
+          predicted[from + i] = (int) arg[i];
+        }
+      }
+    }
+    return new Embedded(features, norms, labels, predicted, sources);
+  }
+}

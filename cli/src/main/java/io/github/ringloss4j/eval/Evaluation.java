@@ -1,0 +1,320 @@
+package io.github.ringloss4j.eval;
+
+import io.github.ringloss4j.metrics.Identification;
+import io.github.ringloss4j.metrics.KFoldVerification;
+import io.github.ringloss4j.metrics.PairSampler;
+import io.github.ringloss4j.metrics.Roc;
+import io.github.ringloss4j.metrics.Similarity;
+import io.github.ringloss4j.train.TrainingRun.Json;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Classification, verification and identification numbers for a set of embeddings.
+ *
+ * <p>Verification, per score (cosine and Euclidean): ROC AUC, EER, TAR at FAR = 1e−1 … 1e−4 (a FAR
+ * below 1/impostors is marked unresolvable), and LFW-style k-fold accuracy with the threshold of
+ * each fold chosen on the other folds. Identification: rank-1 and rank-5 with one gallery image per
+ * identity and the rest as probes ({@link Identification#galleryProbeSplit}), cosine score, scored
+ * in chunks so memory stays bounded.
+ */
+public final class Evaluation {
+
+  /** The false-accept rates at which TAR is reported. */
+  public static final double[] FARS = {1e-1, 1e-2, 1e-3, 1e-4};
+
+  private Evaluation() {}
+
+  /**
+   * Verification pairs: indices into the embeddings.
+   *
+   * @param first the first item of each pair
+   * @param second the second item
+   * @param genuine whether the pair shares an identity
+   * @param fold the fold of each pair
+   * @param folds the number of folds
+   * @param protocol how the pairs were made, for the report
+   */
+  public record PairSet(
+      int[] first, int[] second, boolean[] genuine, int[] fold, int folds, String protocol) {
+
+    /**
+     * Pairs drawn from labels with a fixed seed ({@link PairSampler}).
+     *
+     * @param labels the labels
+     * @param perKind genuine pairs and impostor pairs to draw
+     * @param seed the seed
+     * @return the pairs
+     */
+    public static PairSet sampled(int[] labels, int perKind, long seed) {
+      PairSampler.Pairs p = PairSampler.sample(labels, perKind, perKind, 10, seed);
+      return new PairSet(
+          p.first(),
+          p.second(),
+          p.genuine(),
+          p.fold(),
+          10,
+          String.format(
+              Locale.ROOT,
+              "%d genuine + %d impostor pairs drawn uniformly from the test labels (seed %d), 10"
+                  + " folds",
+              perKind,
+              perKind,
+              seed));
+    }
+  }
+
+  /**
+   * One score's verification numbers.
+   *
+   * @param score {@code cosine} or {@code euclidean}
+   * @param auc ROC AUC
+   * @param eer equal error rate
+   * @param tar TAR at each of {@link #FARS}
+   * @param resolvable whether each FAR is resolvable with this many impostors
+   * @param foldMean k-fold accuracy mean
+   * @param foldStd k-fold accuracy standard deviation
+   * @param foldThresholds the threshold chosen for each fold
+   * @param far the ROC curve's false-accept rates
+   * @param tarCurve the ROC curve's true-accept rates
+   */
+  public record Verification(
+      String score,
+      double auc,
+      double eer,
+      double[] tar,
+      boolean[] resolvable,
+      double foldMean,
+      double foldStd,
+      double[] foldThresholds,
+      double[] far,
+      double[] tarCurve) {}
+
+  /**
+   * Everything {@code evaluate} reports.
+   *
+   * @param accuracy classification accuracy of the softmax head
+   * @param normMean mean ‖f‖
+   * @param normStd standard deviation of ‖f‖
+   * @param radius the model's R
+   * @param verification cosine and Euclidean results
+   * @param genuine the number of genuine pairs
+   * @param impostor the number of impostor pairs
+   * @param protocol how the pairs were made
+   * @param rank1 identification rank-1 rate
+   * @param rank5 identification rank-5 rate
+   * @param gallery gallery size
+   * @param probes probes scored
+   */
+  public record Result(
+      double accuracy,
+      double normMean,
+      double normStd,
+      double radius,
+      List<Verification> verification,
+      int genuine,
+      int impostor,
+      String protocol,
+      double rank1,
+      double rank5,
+      int gallery,
+      int probes) {
+
+    /**
+     * The result as JSON.
+     *
+     * @param command the command line that produced it
+     * @return the text
+     */
+    public String toJson(String command) {
+      StringBuilder b = new StringBuilder("{\n");
+      b.append("  \"command\": ").append(Json.string(command)).append(",\n");
+      b.append("  \"accuracy\": ").append(Json.number(accuracy)).append(",\n");
+      b.append("  \"norm_mean\": ").append(Json.number(normMean)).append(",\n");
+      b.append("  \"norm_std\": ").append(Json.number(normStd)).append(",\n");
+      b.append("  \"radius\": ").append(Json.number(radius)).append(",\n");
+      b.append("  \"pairs_protocol\": ").append(Json.string(protocol)).append(",\n");
+      b.append("  \"genuine_pairs\": ").append(genuine).append(",\n");
+      b.append("  \"impostor_pairs\": ").append(impostor).append(",\n");
+      b.append("  \"verification\": [\n");
+      for (int v = 0; v < verification.size(); v++) {
+        Verification x = verification.get(v);
+        b.append("    {\"score\": ").append(Json.string(x.score()));
+        b.append(", \"auc\": ").append(Json.number(x.auc()));
+        b.append(", \"eer\": ").append(Json.number(x.eer()));
+        for (int i = 0; i < FARS.length; i++) {
+          b.append(", \"tar_at_far_")
+              .append(farName(FARS[i]))
+              .append("\": ")
+              .append(x.resolvable()[i] ? Json.number(x.tar()[i]) : "null");
+        }
+        b.append(", \"kfold_accuracy_mean\": ").append(Json.number(x.foldMean()));
+        b.append(", \"kfold_accuracy_std\": ").append(Json.number(x.foldStd()));
+        b.append(", \"kfold_thresholds\": [");
+        for (int i = 0; i < x.foldThresholds().length; i++) {
+          b.append(i == 0 ? "" : ", ").append(Json.number(x.foldThresholds()[i]));
+        }
+        b.append("]}").append(v + 1 < verification.size() ? ",\n" : "\n");
+      }
+      b.append("  ],\n");
+      b.append("  \"identification_rank1\": ").append(Json.number(rank1)).append(",\n");
+      b.append("  \"identification_rank5\": ").append(Json.number(rank5)).append(",\n");
+      b.append("  \"identification_gallery\": ").append(gallery).append(",\n");
+      b.append("  \"identification_probes\": ").append(probes).append("\n}\n");
+      return b.toString();
+    }
+
+    /**
+     * A human-readable summary.
+     *
+     * @return the text
+     */
+    public String summary() {
+      StringBuilder b = new StringBuilder();
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "accuracy %.4f | ||f|| %.3f ± %.3f | R %.4f%n",
+              accuracy,
+              normMean,
+              normStd,
+              radius));
+      for (Verification x : verification) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "%-9s AUC %.4f  EER %.4f  10-fold acc %.4f ± %.4f",
+                x.score(),
+                x.auc(),
+                x.eer(),
+                x.foldMean(),
+                x.foldStd()));
+        for (int i = 0; i < FARS.length; i++) {
+          b.append("  TAR@")
+              .append(farName(FARS[i]))
+              .append(' ')
+              .append(x.resolvable()[i] ? String.format(Locale.ROOT, "%.4f", x.tar()[i]) : "n/a");
+        }
+        b.append(System.lineSeparator());
+      }
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "identification rank-1 %.4f rank-5 %.4f (%d probes, gallery %d)%n",
+              rank1,
+              rank5,
+              probes,
+              gallery));
+      return b.toString();
+    }
+  }
+
+  /**
+   * A short name for a FAR: 1e-3.
+   *
+   * @param far the rate
+   * @return the name
+   */
+  public static String farName(double far) {
+    return String.format(Locale.ROOT, "%.0e", far).replace("e-0", "e-");
+  }
+
+  /**
+   * Evaluates embeddings.
+   *
+   * @param e the embeddings
+   * @param pairs the verification pairs
+   * @param radius the model's R
+   * @param seed the seed of the gallery/probe split
+   * @return the result
+   */
+  public static Result evaluate(Embedder.Embedded e, PairSet pairs, double radius, long seed) {
+    List<Verification> verification = new ArrayList<>();
+    for (Similarity similarity : Similarity.values()) {
+      verification.add(verify(e.features(), pairs, similarity));
+    }
+    double normMean = 0;
+    for (float n : e.norms()) {
+      normMean += n;
+    }
+    normMean /= e.norms().length;
+    double var = 0;
+    for (float n : e.norms()) {
+      var += (n - normMean) * (n - normMean);
+    }
+    double normStd = Math.sqrt(var / e.norms().length);
+    Identification.Split split = Identification.galleryProbeSplit(e.labels(), seed);
+    float[][] gallery = select(e.features(), split.gallery());
+    float[][] probes = select(e.features(), split.probes());
+    Identification.Result id =
+        Identification.evaluate(
+            gallery,
+            selectLabels(e.labels(), split.gallery()),
+            probes,
+            selectLabels(e.labels(), split.probes()),
+            Similarity.COSINE,
+            new int[] {1, 5},
+            1024);
+    int genuine = 0;
+    for (boolean g : pairs.genuine()) {
+      genuine += g ? 1 : 0;
+    }
+    return new Result(
+        e.accuracy(),
+        normMean,
+        normStd,
+        radius,
+        verification,
+        genuine,
+        pairs.genuine().length - genuine,
+        pairs.protocol(),
+        id.rateAt(1),
+        id.rateAt(5),
+        gallery.length,
+        id.evaluatedProbes());
+  }
+
+  static Verification verify(float[][] features, PairSet pairs, Similarity similarity) {
+    double[] scores = new double[pairs.first().length];
+    for (int p = 0; p < scores.length; p++) {
+      scores[p] = similarity.score(features[pairs.first()[p]], features[pairs.second()[p]]);
+    }
+    Roc roc = Roc.of(scores, pairs.genuine());
+    double[] tar = new double[FARS.length];
+    boolean[] resolvable = new boolean[FARS.length];
+    for (int i = 0; i < FARS.length; i++) {
+      tar[i] = roc.trueAcceptRateAt(FARS[i]);
+      resolvable[i] = roc.resolvable(FARS[i]);
+    }
+    KFoldVerification.Result folds =
+        KFoldVerification.evaluate(scores, pairs.genuine(), pairs.fold(), pairs.folds());
+    return new Verification(
+        similarity.name().toLowerCase(Locale.ROOT),
+        roc.auc(),
+        roc.equalErrorRate(),
+        tar,
+        resolvable,
+        folds.meanAccuracy(),
+        folds.standardDeviation(),
+        folds.thresholds(),
+        roc.falseAcceptRates(),
+        roc.trueAcceptRates());
+  }
+
+  private static float[][] select(float[][] rows, int[] indices) {
+    float[][] out = new float[indices.length][];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = rows[indices[i]];
+    }
+    return out;
+  }
+
+  private static int[] selectLabels(int[] labels, int[] indices) {
+    int[] out = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = labels[indices[i]];
+    }
+    return out;
+  }
+}

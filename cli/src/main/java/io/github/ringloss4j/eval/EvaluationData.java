@@ -1,0 +1,93 @@
+package io.github.ringloss4j.eval;
+
+import io.github.ringloss4j.data.PairsFile;
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.LabelledSource;
+import io.github.ringloss4j.train.TrainOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Chooses the items and the pairs an evaluation scores. */
+public final class EvaluationData {
+
+  private EvaluationData() {}
+
+  /**
+   * The items to embed and the pairs to verify.
+   *
+   * @param source the items
+   * @param pairs the verification pairs, indices into {@code source}
+   */
+  public record Prepared(LabelledSource source, Evaluation.PairSet pairs) {}
+
+  /**
+   * The test items of a run's data (or of {@code data} when given), with pairs from {@code
+   * pairsFile} when given, else drawn from the labels.
+   *
+   * @param checkpoint the trained run
+   * @param data another data directory, or null for the run's
+   * @param pairsFile an LFW-style pairs file for an image folder, or null
+   * @param pairsPerKind genuine and impostor pairs to draw when there is no pairs file
+   * @param seed the seed of the drawing
+   * @return the prepared data
+   * @throws IOException naming the file when something is missing or malformed
+   */
+  public static Prepared prepare(
+      Checkpoint checkpoint, String data, Path pairsFile, int pairsPerKind, long seed)
+      throws IOException {
+    TrainOptions o = checkpoint.options();
+    // With a pairs file every image of the folder is a candidate, so nothing is held out.
+    TrainOptions target = o.forReading(data, pairsFile == null ? o.validationFraction() : 0);
+    if (pairsFile == null) {
+      LabelledSource test = Datasets.open(target).test();
+      return new Prepared(test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed));
+    }
+    Path root = Datasets.directory(target.data());
+    if (Datasets.isIdx(root)) {
+      throw new IllegalArgumentException(
+          "--pairs needs --data to be an image folder (LFW layout), not IDX files: " + root);
+    }
+    PairsFile parsed = PairsFile.parse(pairsFile);
+    parsed.checkImagesExist(root);
+    LabelledSource all = Datasets.open(target).train();
+    Map<Path, Integer> index = new HashMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      index.put(Path.of(all.sourceOf(i)).toAbsolutePath().normalize(), i);
+    }
+    List<PairsFile.Pair> list = parsed.pairs();
+    int[] first = new int[list.size()];
+    int[] second = new int[list.size()];
+    boolean[] genuine = new boolean[list.size()];
+    int[] fold = new int[list.size()];
+    for (int p = 0; p < list.size(); p++) {
+      PairsFile.Pair pair = list.get(p);
+      first[p] = lookup(index, parsed.resolve(root, pair.name1(), pair.index1()), pairsFile, pair);
+      second[p] = lookup(index, parsed.resolve(root, pair.name2(), pair.index2()), pairsFile, pair);
+      genuine[p] = pair.genuine();
+      fold[p] = pair.fold();
+    }
+    return new Prepared(
+        all,
+        new Evaluation.PairSet(
+            first,
+            second,
+            genuine,
+            fold,
+            parsed.folds(),
+            "pairs from " + pairsFile + " (" + parsed.folds() + " folds)"));
+  }
+
+  private static int lookup(Map<Path, Integer> index, Path image, Path file, PairsFile.Pair pair)
+      throws IOException {
+    Integer i = index.get(image.toAbsolutePath().normalize());
+    if (i == null) {
+      throw new IOException(
+          file + ":" + pair.line() + ": " + image + " is not an image of the folder's identities");
+    }
+    return i;
+  }
+}

@@ -1,0 +1,53 @@
+package io.github.ringloss4j.eval;
+
+import ai.djl.Model;
+import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.nn.RingModelBlock;
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.ModelFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A trained run with its test-set evaluation: what the report compares.
+ *
+ * @param name the run's name (its directory name)
+ * @param directory the run directory
+ * @param checkpoint the checkpoint
+ * @param embedded the test embeddings
+ * @param result the evaluation
+ */
+public record RunSummary(
+    String name,
+    Path directory,
+    Checkpoint checkpoint,
+    Embedder.Embedded embedded,
+    Evaluation.Result result) {
+
+  /**
+   * Loads a run, embeds its test data and evaluates it, writing {@code evaluation.json} beside the
+   * checkpoint.
+   *
+   * @param run the run directory
+   * @param pairsPerKind genuine and impostor pairs to draw
+   * @param seed the evaluation seed
+   * @param command the command line, recorded in the JSON
+   * @return the summary
+   * @throws IOException if the run or its data cannot be read
+   */
+  public static RunSummary evaluate(Path run, int pairsPerKind, long seed, String command)
+      throws IOException {
+    Checkpoint checkpoint = Checkpoint.read(run);
+    EvaluationData.Prepared prepared =
+        EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
+    try (Model model = ModelFactory.load(checkpoint)) {
+      Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
+      double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
+      Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
+      Path dir = Files.isDirectory(run) ? run : run.getParent();
+      AtomicFiles.writeString(dir.resolve("evaluation.json"), result.toJson(command));
+      return new RunSummary(dir.getFileName().toString(), dir, checkpoint, embedded, result);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.github.ringloss4j.train;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Labelled images, read one item at a time into a caller's buffer in CHW order with values in [0,
+ * 1]. Implemented for Fashion-MNIST IDX data and for image folders.
+ */
+public interface LabelledSource {
+
+  /**
+   * The number of items.
+   *
+   * @return the count
+   */
+  int size();
+
+  /**
+   * The label of an item.
+   *
+   * @param index the item
+   * @return its class index
+   */
+  int label(int index);
+
+  /**
+   * The class names, indexed by label.
+   *
+   * @return the names
+   */
+  List<String> classNames();
+
+  /**
+   * The item shape.
+   *
+   * @return {channels, height, width}
+   */
+  int[] itemShape();
+
+  /**
+   * Where an item came from, for embeddings and error messages.
+   *
+   * @param index the item
+   * @return a file path or {@code file#index}
+   */
+  String sourceOf(int index);
+
+  /**
+   * Copies an item into a buffer.
+   *
+   * @param index the item
+   * @param destination the buffer
+   * @param offset where the item starts in the buffer
+   * @param augmentation a random source for augmentation, or null for none
+   * @throws IOException if the item cannot be read
+   */
+  void read(int index, float[] destination, int offset, Random augmentation) throws IOException;
+
+  /**
+   * The number of values in one item.
+   *
+   * @return channels × height × width
+   */
+  default int itemSize() {
+    int[] s = itemShape();
+    return s[0] * s[1] * s[2];
+  }
+
+  /**
+   * The labels of all items.
+   *
+   * @return a new array
+   */
+  default int[] labels() {
+    int[] labels = new int[size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = label(i);
+    }
+    return labels;
+  }
+}

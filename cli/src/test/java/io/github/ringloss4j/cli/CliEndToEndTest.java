@@ -1,0 +1,351 @@
+package io.github.ringloss4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.ringloss4j.io.NpyReader;
+import io.github.ringloss4j.train.Checkpoint;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The application end to end on data the tests write, checking what it writes, not only exits. */
+class CliEndToEndTest {
+
+  @TempDir static Path tmp;
+  static Path idx;
+
+  @BeforeAll
+  static void data() throws Exception {
+    idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 1);
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int exit = RingLossCli.execute(args);
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  static String[] train(Path out, int epochs) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "train",
+                "--data",
+                idx.toString(),
+                "--out",
+                out.toString(),
+                "--epochs",
+                Integer.toString(epochs),
+                "--batch-size",
+                "16",
+                "--embedding-size",
+                "8",
+                "--lr",
+                "0.02",
+                "--lambda",
+                "0.1",
+                "--no-progress"));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void trainEvaluateEmbedAndReportOnIdxData() throws Exception {
+    Path run = tmp.resolve("run-idx");
+    Run train = run(train(run, 2));
+    assertEquals(0, train.exit(), train.err());
+    List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
+    assertEquals(3, csv.size(), "header + one line per epoch: " + csv);
+    assertTrue(csv.get(0).startsWith("epoch,train_softmax,train_ring"), csv.get(0));
+    String[] last = csv.get(2).split(",");
+    assertEquals("2", last[0].replace(".0", ""));
+    double radius = Double.parseDouble(last[13]);
+    assertTrue(radius > 0, "R recorded: " + csv.get(2));
+    assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"val_accuracy\""));
+    Checkpoint checkpoint = Checkpoint.read(run);
+    assertEquals(2, checkpoint.epochsDone());
+    assertEquals(0.1, checkpoint.options().lambda());
+
+    Run evaluate = run("evaluate", run.toString(), "--pairs-per-kind", "100", "--no-progress");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    String json = Files.readString(run.resolve("evaluation.json"));
+    for (String key :
+        List.of(
+            "\"accuracy\"",
+            "\"auc\"",
+            "\"eer\"",
+            "\"tar_at_far_1e-2\"",
+            "\"kfold_accuracy_mean\"",
+            "\"identification_rank1\"")) {
+      assertTrue(json.contains(key), key + " in " + json);
+    }
+    assertTrue(evaluate.out().contains("cosine"), evaluate.out());
+
+    Path emb = tmp.resolve("emb");
+    Run embed = run("embed", run.toString(), "--out", emb.toString(), "--no-progress");
+    assertEquals(0, embed.exit(), embed.err());
+    float[][] vectors = NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy"));
+    assertEquals(30, vectors.length);
+    assertEquals(8, vectors[0].length);
+    float[] norms = NpyReader.readFloat32(emb.resolve("norms.npy"));
+    double n0 = 0;
+    for (float v : vectors[0]) {
+      n0 += v * v;
+    }
+    assertEquals(Math.sqrt(n0), norms[0], 1e-4 * norms[0]);
+    long[] labels = NpyReader.readInt64(emb.resolve("labels.npy"));
+    assertArrayEquals(new long[] {0, 1, 2}, java.util.Arrays.copyOf(labels, 3));
+    List<String> rows = Files.readAllLines(emb.resolve("embeddings.csv"));
+    assertEquals(31, rows.size());
+    assertTrue(rows.get(0).startsWith("source,label,norm,f0"), rows.get(0));
+
+    Path report = tmp.resolve("report");
+    Run rep =
+        run(
+            "report",
+            run.toString(),
+            "--out",
+            report.toString(),
+            "--pairs-per-kind",
+            "100",
+            "--no-progress");
+    assertEquals(0, rep.exit(), rep.err());
+    String md = Files.readString(report.resolve("report.md"));
+    assertTrue(md.contains("| run-idx |"), md);
+    assertTrue(md.contains("ringloss report"), "names the command: " + md);
+    for (String png :
+        List.of(
+            "softmax_loss.png",
+            "ring_loss.png",
+            "accuracy.png",
+            "norms.png",
+            "norm_histogram.png",
+            "roc.png")) {
+      byte[] bytes = Files.readAllBytes(report.resolve(png));
+      assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png);
+    }
+  }
+
+  @Test
+  void resumedRunEqualsUninterruptedRun() throws Exception {
+    Path straight = tmp.resolve("straight");
+    assertEquals(0, run(train(straight, 3)).exit());
+    Path resumed = tmp.resolve("resumed");
+    // An interruption after epoch 1 of 3, then a resume.
+    List<String> first = new java.util.ArrayList<>(List.of(train(resumed, 3)));
+    first.addAll(List.of("--stop-after", "1"));
+    assertEquals(0, run(first.toArray(new String[0])).exit());
+    assertEquals(1, Checkpoint.read(resumed).epochsDone());
+    Run again = run("train", "--out", resumed.toString(), "--resume", "--no-progress");
+    assertEquals(0, again.exit(), again.err());
+    Checkpoint a = Checkpoint.read(straight);
+    Checkpoint b = Checkpoint.read(resumed);
+    assertEquals(3, b.epochsDone());
+    assertArrayEquals(a.modelParameters(), b.modelParameters(), "same weights and R");
+    assertArrayEquals(a.optimizerState(), b.optimizerState(), "same optimiser state");
+    for (int e = 0; e < 3; e++) {
+      assertEquals(a.history().get(e).trainTotal(), b.history().get(e).trainTotal(), 0.0);
+      assertEquals(a.history().get(e).radius(), b.history().get(e).radius(), 0.0);
+    }
+  }
+
+  @Test
+  void imageFolderWithPairsFile() throws Exception {
+    Path faces = TinyData.faces(tmp.resolve("faces"), 4, 5, 3);
+    Path run = tmp.resolve("run-faces");
+    Run train =
+        run(
+            "train",
+            "--data",
+            faces.toString(),
+            "--out",
+            run.toString(),
+            "--image-size",
+            "16",
+            "--channels",
+            "3",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "4",
+            "--embedding-size",
+            "4",
+            "--validation-fraction",
+            "0.2",
+            "--augment",
+            "--no-progress");
+    assertEquals(0, train.exit(), train.err());
+    assertEquals(List.of("id0", "id1", "id2", "id3"), Checkpoint.read(run).classNames());
+    Run evaluate =
+        run(
+            "evaluate",
+            run.toString(),
+            "--data",
+            faces.toString(),
+            "--pairs",
+            faces.resolve("pairs.txt").toString(),
+            "--no-progress");
+    assertEquals(0, evaluate.exit(), evaluate.err());
+    String json = Files.readString(run.resolve("evaluation.json"));
+    assertTrue(json.contains("\"genuine_pairs\": 6"), json);
+    assertTrue(json.contains("\"impostor_pairs\": 6"), json);
+    assertTrue(json.contains("2 folds"), json);
+  }
+
+  @Test
+  void malformedInputsGiveClearErrorsAndNoPartialOutput() throws Exception {
+    Path bad = Files.createDirectories(tmp.resolve("bad-idx"));
+    for (String f :
+        List.of(
+            "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz",
+            "t10k-labels-idx1-ubyte.gz")) {
+      Files.copy(idx.resolve(f), bad.resolve(f));
+    }
+    // Truncate the training images: the header says 90 images.
+    byte[] whole = Files.readAllBytes(idx.resolve("train-images-idx3-ubyte.gz"));
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPInputStream in =
+        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(whole))) {
+      in.transferTo(raw);
+    }
+    byte[] truncated = java.util.Arrays.copyOf(raw.toByteArray(), 16 + 784 * 10 + 5);
+    try (java.io.OutputStream o =
+        new java.util.zip.GZIPOutputStream(
+            Files.newOutputStream(bad.resolve("train-images-idx3-ubyte.gz")))) {
+      o.write(truncated);
+    }
+    Path out = tmp.resolve("bad-run");
+    Run r = run("train", "--data", bad.toString(), "--out", out.toString(), "--no-progress");
+    assertEquals(3, r.exit(), r.err());
+    assertTrue(r.err().contains("train-images-idx3-ubyte.gz"), r.err());
+    assertTrue(r.err().contains("truncated"), r.err());
+    assertFalse(Files.exists(out.resolve(Checkpoint.FILE_NAME)), "no checkpoint from a failed run");
+
+    Path faces = TinyData.faces(tmp.resolve("faces-bad"), 3, 3, 5);
+    Files.writeString(faces.resolve("pairs.txt"), "2\t3\nid0\t1\n");
+    Path run = tmp.resolve("run-faces-bad");
+    assertEquals(
+        0,
+        run(
+                "train",
+                "--data",
+                faces.toString(),
+                "--out",
+                run.toString(),
+                "--image-size",
+                "16",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--embedding-size",
+                "4",
+                "--no-progress")
+            .exit());
+    Run pairs =
+        run(
+            "evaluate",
+            run.toString(),
+            "--data",
+            faces.toString(),
+            "--pairs",
+            faces.resolve("pairs.txt").toString(),
+            "--no-progress");
+    assertEquals(3, pairs.exit(), pairs.err());
+    assertTrue(pairs.err().contains("pairs.txt:2"), pairs.err());
+    assertFalse(Files.exists(run.resolve("evaluation.json")), "no evaluation from bad pairs");
+
+    Files.writeString(faces.resolve("id1").resolve("id1_0002.png"), "not an image");
+    Run corrupt =
+        run(
+            "train",
+            "--data",
+            faces.toString(),
+            "--out",
+            tmp.resolve("corrupt").toString(),
+            "--image-size",
+            "16",
+            "--epochs",
+            "1",
+            "--no-progress");
+    assertEquals(3, corrupt.exit(), corrupt.err());
+    assertTrue(corrupt.err().contains("id1_0002.png"), corrupt.err());
+
+    Files.createDirectories(faces.resolve("empty"));
+    Run empty =
+        run(
+            "train",
+            "--data",
+            faces.toString(),
+            "--out",
+            tmp.resolve("empty").toString(),
+            "--no-progress");
+    assertEquals(3, empty.exit(), empty.err());
+    assertTrue(empty.err().contains("empty"), empty.err());
+
+    Run missing = run("evaluate", tmp.resolve("nowhere").toString());
+    assertEquals(3, missing.exit(), missing.err());
+    assertTrue(missing.err().contains("nowhere"), missing.err());
+
+    Run option =
+        run(
+            "train",
+            "--data",
+            idx.toString(),
+            "--lambda",
+            "-1",
+            "--out",
+            tmp.resolve("x").toString());
+    assertEquals(2, option.exit(), option.err());
+    assertTrue(option.err().contains("--lambda"), option.err());
+
+    Run penalty =
+        run(
+            "train",
+            "--data",
+            idx.toString(),
+            "--penalty",
+            "hubert",
+            "--out",
+            tmp.resolve("y").toString());
+    assertEquals(2, penalty.exit(), penalty.err());
+    assertTrue(penalty.err().contains("squared"), "lists the valid penalties: " + penalty.err());
+    try (Stream<Path> files = Files.list(tmp)) {
+      assertTrue(
+          files.noneMatch(p -> p.getFileName().toString().contains(".tmp")), "no temp files left");
+    }
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : List.of("demo", "train", "evaluate", "embed", "report")) {
+      Run help = run(command, "--help");
+      assertEquals(0, help.exit(), command);
+      assertTrue(help.out().contains("Usage: ringloss " + command), help.out());
+    }
+  }
+}
