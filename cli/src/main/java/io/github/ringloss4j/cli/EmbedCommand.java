@@ -6,6 +6,7 @@ import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.NpyWriter;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.ImageFiles;
 import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.ModelFactory;
 import io.github.ringloss4j.train.TrainOptions;
@@ -40,6 +41,12 @@ public final class EmbedCommand implements Callable<Integer> {
   String data;
 
   @Option(
+      names = "--images",
+      paramLabel = "DIR",
+      description = "Embed every .jpg/.png directly in DIR instead (label -1), e.g. new photos.")
+  Path images;
+
+  @Option(
       names = "--split",
       defaultValue = "test",
       description =
@@ -63,15 +70,10 @@ public final class EmbedCommand implements Callable<Integer> {
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
     TrainOptions target = o.forReading(data, split.equals("all") ? 0 : o.validationFraction());
-    Datasets.Splits splits = Datasets.open(target);
     LabelledSource source =
-        switch (split) {
-          case "test" -> splits.test();
-          case "train", "all" -> splits.train();
-          default ->
-              throw new IllegalArgumentException(
-                  "--split must be test, train or all, got " + split);
-        };
+        images != null
+            ? ImageFiles.inFolder(images, Datasets.inputSpec(o))
+            : select(Datasets.open(target), split);
     Embedder.Embedded e;
     try (Model model = ModelFactory.load(checkpoint)) {
       e = Embedder.embed(model, source, batchSize);
@@ -85,6 +87,15 @@ public final class EmbedCommand implements Callable<Integer> {
             + " into "
             + out);
     return 0;
+  }
+
+  private static LabelledSource select(Datasets.Splits splits, String split) {
+    return switch (split) {
+      case "test" -> splits.test();
+      case "train", "all" -> splits.train();
+      default ->
+          throw new IllegalArgumentException("--split must be test, train or all, got " + split);
+    };
   }
 
   /**

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       EmbedCommand.class,
+      VerifyCommand.class,
       ReportCommand.class,
       CommandLine.HelpCommand.class
     },
@@ -32,7 +33,8 @@ import picocli.CommandLine.Command;
       "1:internal error",
       "2:bad command line or option value",
       "3:missing or malformed input data or checkpoint",
-      "4:training diverged (NaN/Inf)"
+      "4:training diverged (NaN/Inf)",
+      "10:verify: the two images are of different identities"
     })
 public final class RingLossCli implements Runnable {
 

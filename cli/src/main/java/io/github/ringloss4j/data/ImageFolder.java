@@ -255,7 +255,21 @@ public final class ImageFolder {
    * @throws IOException if the file cannot be read
    */
   public float[] load(Entry e, ImageSpec spec) throws IOException {
-    BufferedImage rgb = toRgb(decode(e.path()));
+    return loadImage(e.path(), spec);
+  }
+
+  /**
+   * Decodes any image file the way {@link #load} does: resize the shorter side, centre-crop,
+   * convert to the spec's channels; for single images outside a folder (verification, embedding).
+   *
+   * @param file the image
+   * @param spec the output shape
+   * @return {@code spec.size()} floats in [0, 1]
+   * @throws DataFormatException if the file cannot be decoded, naming it
+   * @throws IOException if the file cannot be read
+   */
+  public static float[] loadImage(Path file, ImageSpec spec) throws IOException {
+    BufferedImage rgb = toRgb(decode(file));
     BufferedImage view =
         render(rgb, spec.height(), spec.width(), spec.height(), spec.width(), 0, 0);
     return toChw(view, spec.channels(), false);

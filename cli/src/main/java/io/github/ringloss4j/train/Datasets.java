@@ -65,6 +65,21 @@ public final class Datasets {
   }
 
   /**
+   * The input shape a run's model expects, for images from outside its data set: 28×28 grey for IDX
+   * data (the built-in default included), else the run's image size and channels.
+   *
+   * @param o the run's options
+   * @return the shape
+   */
+  public static ImageSpec inputSpec(TrainOptions o) {
+    boolean idx =
+        o.data() == null || (Files.isDirectory(Path.of(o.data())) && isIdx(Path.of(o.data())));
+    return idx
+        ? new ImageSpec(FashionMnist.IMAGE_SIDE, FashionMnist.IMAGE_SIDE, 1)
+        : new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
+  }
+
+  /**
    * Opens and splits the data.
    *
    * @param o the run's options (data, image size, channels, validation fraction, limit, seed)

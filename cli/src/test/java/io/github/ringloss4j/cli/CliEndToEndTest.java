@@ -212,6 +212,36 @@ class CliEndToEndTest {
     assertTrue(json.contains("\"genuine_pairs\": 6"), json);
     assertTrue(json.contains("\"impostor_pairs\": 6"), json);
     assertTrue(json.contains("2 folds"), json);
+
+    // verify: an image against itself is the same identity at any threshold below 1.
+    Path image = faces.resolve("id0").resolve("id0_0001.png");
+    Run same =
+        run("verify", run.toString(), image.toString(), image.toString(), "--threshold", "0.999");
+    assertEquals(0, same.exit(), same.err());
+    assertTrue(same.out().contains("cosine 1.0000"), same.out());
+    Run different =
+        run(
+            "verify",
+            run.toString(),
+            image.toString(),
+            faces.resolve("id2").resolve("id2_0001.png").toString(),
+            "--threshold",
+            "1.01");
+    assertEquals(VerifyCommand.EXIT_DIFFERENT, different.exit(), different.err());
+    // Without --threshold the evaluation's thresholds are used.
+    Run fromEvaluation = run("verify", run.toString(), image.toString(), image.toString());
+    assertEquals(0, fromEvaluation.exit(), fromEvaluation.err());
+
+    // embed a flat folder of new images
+    Path flat = Files.createDirectories(tmp.resolve("flat"));
+    Files.copy(image, flat.resolve("a.png"));
+    Files.copy(faces.resolve("id1").resolve("id1_0001.png"), flat.resolve("b.png"));
+    Path emb = tmp.resolve("emb-flat");
+    Run embed = run("embed", run.toString(), "--images", flat.toString(), "--out", emb.toString());
+    assertEquals(0, embed.exit(), embed.err());
+    assertEquals(2, NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy")).length);
+    assertArrayEquals(new long[] {-1, -1}, NpyReader.readInt64(emb.resolve("labels.npy")));
+    assertTrue(Files.readAllLines(emb.resolve("embeddings.csv")).get(1).contains("a.png"));
   }
 
   @Test
@@ -342,7 +372,7 @@ class CliEndToEndTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "train", "evaluate", "embed", "report")) {
+    for (String command : List.of("demo", "train", "evaluate", "embed", "verify", "report")) {
       Run help = run(command, "--help");
       assertEquals(0, help.exit(), command);
       assertTrue(help.out().contains("Usage: ringloss " + command), help.out());

@@ -1,0 +1,98 @@
+package io.github.ringloss4j.cli;
+
+import ai.djl.Model;
+import io.github.ringloss4j.eval.Embedder;
+import io.github.ringloss4j.metrics.Similarity;
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.ImageFiles;
+import io.github.ringloss4j.train.ModelFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ringloss verify}: are two images of the same identity? */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Score two images with a trained run (cosine similarity of their embeddings) and decide"
+          + " same/different with a threshold: --threshold, or the mean of the 10-fold cosine"
+          + " thresholds that 'ringloss evaluate' wrote to RUN/evaluation.json.",
+      "Exit code 0 for the same identity, 10 for different ones."
+    })
+public final class VerifyCommand implements Callable<Integer> {
+
+  /** Exit code when the images are judged to be of different identities. */
+  static final int EXIT_DIFFERENT = 10;
+
+  private static final Pattern COSINE_THRESHOLDS =
+      Pattern.compile(
+          "\"score\": \"cosine\".*?\"kfold_thresholds\": \\[([^\\]]*)\\]", Pattern.DOTALL);
+
+  @Parameters(index = "0", paramLabel = "RUN", description = "The run directory.")
+  Path run;
+
+  @Parameters(index = "1", paramLabel = "IMAGE1", description = "The first image.")
+  Path first;
+
+  @Parameters(index = "2", paramLabel = "IMAGE2", description = "The second image.")
+  Path second;
+
+  @Option(names = "--threshold", description = "Cosine threshold: same when score >= threshold.")
+  Double threshold;
+
+  @Mixin RuntimeOptions runtime;
+
+  @Override
+  public Integer call() throws Exception {
+    runtime.apply();
+    Checkpoint checkpoint = Checkpoint.read(run);
+    double t = threshold != null ? threshold : thresholdFromEvaluation();
+    ImageFiles images =
+        new ImageFiles(List.of(first, second), Datasets.inputSpec(checkpoint.options()));
+    Embedder.Embedded e;
+    try (Model model = ModelFactory.load(checkpoint)) {
+      e = Embedder.embed(model, images, 2);
+    }
+    double score = Similarity.COSINE.score(e.features()[0], e.features()[1]);
+    boolean same = score >= t;
+    System.out.printf(
+        Locale.ROOT,
+        "cosine %.6f, threshold %.6f: %s (||f1|| %.3f, ||f2|| %.3f)%n",
+        score,
+        t,
+        same ? "same identity" : "different identities",
+        e.norms()[0],
+        e.norms()[1]);
+    return same ? 0 : EXIT_DIFFERENT;
+  }
+
+  private double thresholdFromEvaluation() throws IOException {
+    Path dir = Files.isDirectory(run) ? run : run.getParent();
+    Path json = dir.resolve("evaluation.json");
+    if (!Files.isRegularFile(json)) {
+      throw new IllegalArgumentException(
+          "no --threshold and no " + json + "; run 'ringloss evaluate " + dir + "' first");
+    }
+    Matcher m = COSINE_THRESHOLDS.matcher(Files.readString(json));
+    if (!m.find() || m.group(1).isBlank()) {
+      throw new IOException(json + ": no cosine k-fold thresholds in it");
+    }
+    double sum = 0;
+    String[] parts = m.group(1).split(",");
+    for (String p : parts) {
+      sum += Double.parseDouble(p.trim());
+    }
+    return sum / parts.length;
+  }
+}
