@@ -49,9 +49,17 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--lambda",
-      defaultValue = "0.05",
-      description = "Ring weight for the ring runs. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "0.01",
+      description = "Ring weight for the 128-d ring run. Default: ${DEFAULT-VALUE} (the paper's).")
   double lambda;
+
+  @Option(
+      names = "--lambda-2d",
+      defaultValue = "0.3",
+      description =
+          "Ring weight for the 2-D pair: in two dimensions softmax spreads norms widely, so the"
+              + " picture needs a stronger ring than the 128-d runs. Default: ${DEFAULT-VALUE}.")
+  double lambda2d;
 
   @Option(
       names = "--train-limit",
@@ -76,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
       {"softmax", "0", "128"},
       {"ring", Double.toString(lambda), "128"},
       {"softmax-2d", "0", "2"},
-      {"ring-2d", Double.toString(lambda), "2"}
+      {"ring-2d", Double.toString(lambda2d), "2"}
     };
     List<Path> dirs = new ArrayList<>();
     for (String[] run : runs) {
@@ -91,7 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
               "squared",
               "first-batch",
               false,
-              1,
+              TrainingOptionsMixin.radiusLrMultiplier("auto", Double.parseDouble(run[1]), "sgd"),
               "sgd",
               0.01,
               0.9,

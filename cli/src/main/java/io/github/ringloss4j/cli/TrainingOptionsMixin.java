@@ -66,9 +66,12 @@ public final class TrainingOptionsMixin {
 
   @Option(
       names = "--radius-lr-mult",
-      defaultValue = "1",
-      description = "R's learning-rate multiplier. Default: ${DEFAULT-VALUE}.")
-  double radiusLrMultiplier;
+      defaultValue = "auto",
+      description =
+          "R's learning-rate multiplier, or auto: 1/λ with SGD (R then tracks the mean norm at the"
+              + " base learning rate whatever λ is), 1 with Adam (which rescales gradients itself)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String radiusLrMultiplier;
 
   @Option(
       names = "--optimizer",
@@ -134,6 +137,23 @@ public final class TrainingOptionsMixin {
   int trainLimit;
 
   /**
+   * Resolves {@code --radius-lr-mult}: ∂L/∂R is λ·mean(e), so with SGD a multiplier of 1/λ makes
+   * R's step lr·mean(e) — R follows the mean norm at the base rate instead of λ times slower, the
+   * failure the reference notes in public ports. Adam normalises the gradient, so 1 suffices.
+   */
+  static double radiusLrMultiplier(String value, double lambda, String optimizer) {
+    if (!value.equals("auto")) {
+      try {
+        return Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--radius-lr-mult must be a number > 0 or auto, got " + value, e);
+      }
+    }
+    return optimizer.equals("sgd") && lambda > 0 ? 1 / lambda : 1;
+  }
+
+  /**
    * The options as a validated record.
    *
    * @return the options
@@ -150,7 +170,7 @@ public final class TrainingOptionsMixin {
         penalty,
         radiusInit,
         freezeRadius,
-        radiusLrMultiplier,
+        radiusLrMultiplier(radiusLrMultiplier, lambda, optimizer),
         optimizer,
         learningRate,
         momentum,

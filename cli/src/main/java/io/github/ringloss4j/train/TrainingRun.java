@@ -210,7 +210,8 @@ public final class TrainingRun {
         v.accuracy,
         v.norms.mean(),
         v.norms.std(),
-        block.getRing().getRadius(),
+        // With λ = 0 the ring block only measures norms; its R is not a trained quantity.
+        options.lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
         lr,
         seconds,
         n / seconds);
