@@ -1,10 +1,7 @@
 package io.github.ringloss4j.cli;
 
-import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.RunDirectory;
 import io.github.ringloss4j.train.TrainOptions;
-import io.github.ringloss4j.train.TrainingRun;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,23 +107,15 @@ public final class DemoCommand implements Callable<Integer> {
               seed,
               0.1,
               false,
-              trainLimit);
+              trainLimit,
+              "softmax",
+              0);
       Path dir = out.resolve(run[0]);
       dirs.add(dir);
-      Checkpoint previous =
-          Files.exists(dir.resolve(Checkpoint.FILE_NAME)) ? Checkpoint.read(dir) : null;
-      if (previous != null && !previous.options().equals(options)) {
-        throw new IllegalArgumentException(
-            dir + " holds a run with other options; remove it or choose another --out");
-      }
-      if (previous != null && previous.epochsDone() >= epochs) {
+      System.out.println(run[0] + ": " + options.method() + ", d = " + run[2]);
+      if (!RunDirectory.trainOrReuse(options, dir, runtime.progress())) {
         System.out.println(run[0] + ": already trained, reusing " + dir);
-        continue;
       }
-      System.out.println(run[0] + ": training " + options.method() + ", d = " + run[2]);
-      Datasets.Splits splits = Datasets.open(options);
-      new TrainingRun(options, splits.train(), splits.validation(), dir, runtime.progress())
-          .run(previous);
     }
     Path report =
         ReportCommand.write(

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       EmbedCommand.class,
       VerifyCommand.class,
+      CompareCommand.class,
       ReportCommand.class,
       CommandLine.HelpCommand.class
     },

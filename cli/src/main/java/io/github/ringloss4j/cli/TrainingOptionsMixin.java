@@ -136,6 +136,21 @@ public final class TrainingOptionsMixin {
       description = "Train on the first N items only (0: all). Default: ${DEFAULT-VALUE}.")
   int trainLimit;
 
+  @Option(
+      names = "--head",
+      defaultValue = "softmax",
+      description =
+          "Classification head: softmax, l2softmax(alpha=16), normface(s=16), sphereface(m=4),"
+              + " cosface(s=30,m=0.35), arcface(s=30,m=0.5). Default: ${DEFAULT-VALUE}.")
+  String head;
+
+  @Option(
+      names = "--center-lambda",
+      defaultValue = "0",
+      description =
+          "Center-loss weight λc (Wen et al. 2016); 0 for none. Default: ${DEFAULT-VALUE}.")
+  double centerLambda;
+
   /**
    * Resolves {@code --radius-lr-mult}: ∂L/∂R is λ·mean(e), so with SGD a multiplier of 1/λ makes
    * R's step lr·mean(e) — R follows the mean norm at the base rate instead of λ times slower, the
@@ -181,6 +196,8 @@ public final class TrainingOptionsMixin {
         seed,
         validationFraction,
         augment,
-        trainLimit);
+        trainLimit,
+        head,
+        centerLambda);
   }
 }

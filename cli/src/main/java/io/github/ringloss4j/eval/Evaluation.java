@@ -276,9 +276,24 @@ public final class Evaluation {
   }
 
   static Verification verify(float[][] features, PairSet pairs, Similarity similarity) {
+    return verify(features, features, pairs, similarity);
+  }
+
+  /**
+   * Verification of pairs whose two sides come from different embeddings of the same items, e.g.
+   * full-resolution gallery images against low-resolution probes.
+   *
+   * @param first the embeddings of each pair's first item
+   * @param second the embeddings of each pair's second item
+   * @param pairs the pairs, indices into both
+   * @param similarity the score
+   * @return the numbers
+   */
+  public static Verification verify(
+      float[][] first, float[][] second, PairSet pairs, Similarity similarity) {
     double[] scores = new double[pairs.first().length];
     for (int p = 0; p < scores.length; p++) {
-      scores[p] = similarity.score(features[pairs.first()[p]], features[pairs.second()[p]]);
+      scores[p] = similarity.score(first[pairs.first()[p]], second[pairs.second()[p]]);
     }
     Roc roc = Roc.of(scores, pairs.genuine());
     double[] tar = new double[FARS.length];

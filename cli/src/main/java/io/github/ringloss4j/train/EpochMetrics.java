@@ -24,6 +24,8 @@ import java.util.Locale;
  * @param learningRate the learning rate at the end of the epoch
  * @param seconds the epoch's training wall time
  * @param imagesPerSecond training throughput
+ * @param trainCenter mean λc·center term on training batches (0 without center loss)
+ * @param valCenter the validation center term (0 without center loss)
  */
 public record EpochMetrics(
     int epoch,
@@ -42,7 +44,9 @@ public record EpochMetrics(
     double radius,
     double learningRate,
     double seconds,
-    double imagesPerSecond) {
+    double imagesPerSecond,
+    double trainCenter,
+    double valCenter) {
 
   /** The CSV header, in field order. */
   public static final List<String> HEADER =
@@ -63,7 +67,9 @@ public record EpochMetrics(
           "radius",
           "learning_rate",
           "seconds",
-          "images_per_second");
+          "images_per_second",
+          "train_center",
+          "val_center");
 
   /**
    * The values in {@link #HEADER} order.
@@ -88,7 +94,9 @@ public record EpochMetrics(
       radius,
       learningRate,
       seconds,
-      imagesPerSecond
+      imagesPerSecond,
+      trainCenter,
+      valCenter
     };
   }
 
@@ -120,7 +128,9 @@ public record EpochMetrics(
         v[13],
         v[14],
         v[15],
-        v[16]);
+        v[16],
+        v[17],
+        v[18]);
   }
 
   /**

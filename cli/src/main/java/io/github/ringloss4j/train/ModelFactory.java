@@ -3,8 +3,11 @@ package io.github.ringloss4j.train;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import ai.djl.nn.Block;
 import ai.djl.training.tracker.Tracker;
+import io.github.ringloss4j.head.CenterLoss;
+import io.github.ringloss4j.head.CenterLossBlock;
+import io.github.ringloss4j.head.Heads;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.models.Backbones;
 import io.github.ringloss4j.nn.RadiusInit;
@@ -22,7 +25,7 @@ public final class ModelFactory {
   private ModelFactory() {}
 
   /**
-   * The model: backbone, linear softmax head, ring block.
+   * The model: backbone, head (wrapped in a {@link CenterLossBlock} with center loss), ring block.
    *
    * @param o the options
    * @param classes the number of classes
@@ -39,10 +42,25 @@ public final class ModelFactory {
             .optTrainable(!o.radiusFrozen())
             .optRadiusLearningRateMultiplier(o.radiusLrMultiplier())
             .build();
-    return new RingModelBlock(
-        Backbones.create(o.model(), o.embeddingSize()),
-        Linear.builder().setUnits(classes).build(),
-        ring);
+    Block head = Heads.create(o.head(), classes);
+    if (o.centerLambda() > 0) {
+      head = CenterLossBlock.builder().setClasses(classes).optHead(head).build();
+    }
+    return new RingModelBlock(Backbones.create(o.model(), o.embeddingSize()), head, ring);
+  }
+
+  /**
+   * The center term λc·½·mean‖x_i − c_{y_i}‖² when the options ask for one.
+   *
+   * @param o the options
+   * @param block the model built by {@link #block}
+   * @return the loss, or null without center loss
+   */
+  public static CenterLoss centerLoss(TrainOptions o, RingModelBlock block) {
+    if (o.centerLambda() <= 0) {
+      return null;
+    }
+    return CenterLoss.onRingModel((CenterLossBlock) block.getHead(), (float) o.centerLambda());
   }
 
   /**

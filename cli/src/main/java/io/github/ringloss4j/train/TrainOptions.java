@@ -33,7 +33,11 @@ import java.util.Properties;
  * @param seed the seed of initialisation, shuffling, splitting and augmentation
  * @param validationFraction the share of training data held out for validation
  * @param augment random flip and crop for image folders
- * @param trainLimit use only the first n training items (0: all)
+ * @param trainLimit train on n training items (0: all): a seeded sample of IDX data, the first n of
+ *     an image folder's training split
+ * @param head the classification head ({@code io.github.ringloss4j.head.Heads}), e.g. {@code
+ *     softmax} or {@code arcface(s=30)}
+ * @param centerLambda the center-loss weight λ_c; 0 for none
  */
 public record TrainOptions(
     String data,
@@ -56,7 +60,9 @@ public record TrainOptions(
     long seed,
     double validationFraction,
     boolean augment,
-    int trainLimit) {
+    int trainLimit,
+    String head,
+    double centerLambda) {
 
   /** Validates every option, naming the first bad one. */
   public TrainOptions {
@@ -93,6 +99,12 @@ public record TrainOptions(
         validationFraction,
         "in [0, 1)");
     require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
+    io.github.ringloss4j.head.Heads.create(head, 2);
+    require(
+        centerLambda >= 0 && Double.isFinite(centerLambda),
+        "--center-lambda",
+        centerLambda,
+        "finite and >= 0");
   }
 
   private static boolean isNonNegativeNumber(String s) {
@@ -116,9 +128,13 @@ public record TrainOptions(
    * @return the label
    */
   public String method() {
+    String base = head.equals("softmax") ? "softmax" : head;
+    if (centerLambda > 0) {
+      base += String.format(Locale.ROOT, " + center (λc=%s)", centerLambda);
+    }
     return lambda == 0
-        ? "softmax"
-        : String.format(Locale.ROOT, "softmax + ring (λ=%s, %s)", lambda, penalty);
+        ? base
+        : String.format(Locale.ROOT, "%s + ring (λ=%s, %s)", base, lambda, penalty);
   }
 
   /**
@@ -149,6 +165,8 @@ public record TrainOptions(
     p.setProperty("validationFraction", Double.toString(validationFraction));
     p.setProperty("augment", Boolean.toString(augment));
     p.setProperty("trainLimit", Integer.toString(trainLimit));
+    p.setProperty("head", head);
+    p.setProperty("centerLambda", Double.toString(centerLambda));
     StringBuilder sb = new StringBuilder();
     p.stringPropertyNames().stream()
         .sorted()
@@ -202,7 +220,9 @@ public record TrainOptions(
           Long.parseLong(get(p, "seed")),
           Double.parseDouble(get(p, "validationFraction")),
           Boolean.parseBoolean(get(p, "augment")),
-          Integer.parseInt(get(p, "trainLimit")));
+          Integer.parseInt(get(p, "trainLimit")),
+          get(p, "head"),
+          Double.parseDouble(get(p, "centerLambda")));
     } catch (RuntimeException e) {
       throw new IOException("malformed training options: " + e.getMessage(), e);
     }
@@ -244,7 +264,9 @@ public record TrainOptions(
         seed,
         validationFraction,
         augment,
-        trainLimit);
+        trainLimit,
+        head,
+        centerLambda);
   }
 
   /**
@@ -277,6 +299,8 @@ public record TrainOptions(
         seed,
         fraction,
         false,
-        0);
+        0,
+        head,
+        centerLambda);
   }
 }

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.loss.RingCompositeLoss;
@@ -114,6 +115,7 @@ public final class TrainingRun {
       }
       RingOptimizer optimizer = ModelFactory.optimizer(options, block, batches);
       RingCompositeLoss loss = ModelFactory.loss(options);
+      CenterLoss center = ModelFactory.centerLoss(options, block);
       try (Trainer trainer =
           model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
         trainer.initialize(ModelFactory.inputShape(options.batchSize(), train.itemShape()));
@@ -126,7 +128,7 @@ public final class TrainingRun {
         DivergenceGuard guard = new DivergenceGuard(block.getRing());
         int last = (int) Math.min(options.epochs(), (long) history.size() + maxEpochs);
         for (int epoch = history.size() + 1; epoch <= last; epoch++) {
-          EpochMetrics m = epoch(trainer, block, loss, optimizer, guard, epoch, batches);
+          EpochMetrics m = epoch(trainer, block, loss, center, optimizer, guard, epoch, batches);
           history.add(m);
           LOG.info(m.summary());
           new Checkpoint(
@@ -143,6 +145,7 @@ public final class TrainingRun {
       Trainer trainer,
       RingModelBlock block,
       RingCompositeLoss loss,
+      CenterLoss center,
       RingOptimizer optimizer,
       DivergenceGuard guard,
       int epoch,
@@ -153,6 +156,7 @@ public final class TrainingRun {
     Random augmentation = options.augment() ? new Random(options.seed() * 31 + epoch) : null;
     double softmax = 0;
     double ring = 0;
+    double centerSum = 0;
     long correct = 0;
     NormStatistics norms = new NormStatistics();
     int[] shape = train.itemShape();
@@ -175,16 +179,26 @@ public final class TrainingRun {
         NDList predictions;
         NDArray softmaxValue;
         NDArray ringValue;
+        NDArray centerValue;
+        NDArray total;
         try (GradientCollector collector = trainer.newGradientCollector()) {
           predictions = trainer.forward(new NDList(xs), labels);
           softmaxValue = loss.getPrimary().evaluate(labels, predictions);
           ringValue = loss.getRing().evaluate(labels, predictions);
-          collector.backward(softmaxValue.add(ringValue));
+          centerValue = center == null ? null : center.evaluate(labels, predictions);
+          total = softmaxValue.add(ringValue);
+          if (centerValue != null) {
+            total = total.add(centerValue);
+          }
+          collector.backward(total);
         }
-        guard.check(predictions, softmaxValue.add(ringValue));
+        guard.check(predictions, total);
         trainer.step();
         softmax += softmaxValue.toType(DataType.FLOAT64, false).getDouble() * size;
         ring += ringValue.toType(DataType.FLOAT64, false).getDouble() * size;
+        if (centerValue != null) {
+          centerSum += centerValue.toType(DataType.FLOAT64, false).getDouble() * size;
+        }
         correct += countCorrect(predictions.get(RingOutputs.LOGITS), labels.head());
         norms.add(predictions.get(RingOutputs.NORMS));
       }
@@ -192,7 +206,7 @@ public final class TrainingRun {
       progress.batch(epoch, options.epochs(), from + size, n, (from + size) / seconds);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Validation v = validate(trainer, block, loss);
+    Validation v = validate(trainer, loss, center);
     float lr =
         optimizer.learningRate(
             block.getEmbedding().getParameters().valueAt(0).getId(), epoch * batches);
@@ -200,13 +214,13 @@ public final class TrainingRun {
         epoch,
         softmax / n,
         ring / n,
-        (softmax + ring) / n,
+        (softmax + ring + centerSum) / n,
         correct / (double) n,
         norms.mean(),
         norms.std(),
         v.softmax,
         v.ring,
-        v.softmax + v.ring,
+        v.softmax + v.ring + v.center,
         v.accuracy,
         v.norms.mean(),
         v.norms.std(),
@@ -214,20 +228,24 @@ public final class TrainingRun {
         options.lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
         lr,
         seconds,
-        n / seconds);
+        n / seconds,
+        centerSum / n,
+        v.center);
   }
 
-  private record Validation(double softmax, double ring, double accuracy, NormStatistics norms) {}
+  private record Validation(
+      double softmax, double ring, double center, double accuracy, NormStatistics norms) {}
 
-  private Validation validate(Trainer trainer, RingModelBlock block, RingCompositeLoss loss)
+  private Validation validate(Trainer trainer, RingCompositeLoss loss, CenterLoss center)
       throws IOException {
     NormStatistics norms = new NormStatistics();
     int n = validation.size();
     if (n == 0) {
-      return new Validation(Double.NaN, Double.NaN, Double.NaN, norms);
+      return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, norms);
     }
     double softmax = 0;
     double ring = 0;
+    double centerSum = 0;
     long correct = 0;
     int itemSize = validation.itemSize();
     for (int from = 0; from < n; from += options.batchSize()) {
@@ -248,11 +266,15 @@ public final class TrainingRun {
                 * size;
         ring +=
             loss.getRing().evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble() * size;
+        if (center != null) {
+          centerSum +=
+              center.evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble() * size;
+        }
         correct += countCorrect(p.get(RingOutputs.LOGITS), labels.head());
         norms.add(p.get(RingOutputs.NORMS));
       }
     }
-    return new Validation(softmax / n, ring / n, correct / (double) n, norms);
+    return new Validation(softmax / n, ring / n, centerSum / n, correct / (double) n, norms);
   }
 
   static long countCorrect(NDArray logits, NDArray labels) {

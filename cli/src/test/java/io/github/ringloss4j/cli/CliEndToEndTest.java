@@ -371,8 +371,88 @@ class CliEndToEndTest {
   }
 
   @Test
+  void compareOnATinyGrid() throws Exception {
+    Path runs = tmp.resolve("compare-runs");
+    Path report = tmp.resolve("compare-report");
+    Path notes =
+        Files.writeString(tmp.resolve("notes.md"), "## Reading\n\nTiny data, no conclusions.\n");
+    Run compare =
+        run(
+            "compare",
+            "--data",
+            idx.toString(),
+            "--methods",
+            "softmax,ring@0.1,arcface,center@0.01",
+            "--seeds",
+            "2",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "60",
+            "--resolutions",
+            "14,7",
+            "--pairs-per-kind",
+            "50",
+            "--out",
+            runs.toString(),
+            "--report",
+            report.toString(),
+            "--notes",
+            notes.toString(),
+            "--no-progress");
+    assertEquals(0, compare.exit(), compare.err());
+    List<String> csv = Files.readAllLines(runs.resolve("compare.csv"));
+    assertEquals(1 + 4 * 2, csv.size(), "a row per method and seed: " + csv);
+    assertTrue(csv.get(0).contains("kfold_accuracy_7px"), csv.get(0));
+    String md = Files.readString(report.resolve("results.md"));
+    for (String method :
+        List.of("| softmax | 2 |", "| ring@0.1 | 2 |", "| arcface | 2 |", "| center@0.01 | 2 |")) {
+      assertTrue(md.contains(method), method + " in " + md);
+    }
+    assertTrue(md.contains("| 28 px | 14 px | 7 px |"), md);
+    assertTrue(md.contains("Tiny data, no conclusions."), md);
+    assertTrue(md.contains("ringloss compare"), md);
+    assertTrue(Files.size(report.resolve("results").resolve("verification.png")) > 1000);
+    assertTrue(Files.size(report.resolve("results").resolve("low_resolution.png")) > 1000);
+    // A second call reuses every finished run: the checkpoint is not rewritten.
+    Path checkpoint = runs.resolve("softmax").resolve("seed1000").resolve("checkpoint.bin");
+    java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(checkpoint);
+    byte[] bytes = Files.readAllBytes(checkpoint);
+    Run again =
+        run(
+            "compare",
+            "--data",
+            idx.toString(),
+            "--methods",
+            "softmax",
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "60",
+            "--resolutions",
+            "7",
+            "--pairs-per-kind",
+            "50",
+            "--out",
+            runs.toString(),
+            "--report",
+            report.toString(),
+            "--no-progress");
+    assertEquals(0, again.exit(), again.err());
+    assertEquals(written, Files.getLastModifiedTime(checkpoint));
+    assertArrayEquals(bytes, Files.readAllBytes(checkpoint));
+    assertTrue(again.out().contains("accuracy"), again.out());
+    Run bad = run("compare", "--methods", "tripletface", "--out", runs.toString());
+    assertEquals(2, bad.exit(), bad.err());
+    assertTrue(bad.err().contains("tripletface"), bad.err());
+  }
+
+  @Test
   void everyCommandHasHelp() {
-    for (String command : List.of("demo", "train", "evaluate", "embed", "verify", "report")) {
+    for (String command :
+        List.of("demo", "train", "evaluate", "embed", "verify", "compare", "report")) {
       Run help = run(command, "--help");
       assertEquals(0, help.exit(), command);
       assertTrue(help.out().contains("Usage: ringloss " + command), help.out());

@@ -1,0 +1,180 @@
+package io.github.ringloss4j.head;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Classification heads by name, for configuration files and the command line.
+ *
+ * <p>A specification is a name, optionally followed by options in parentheses: {@code softmax},
+ * {@code cosface(s=64, m=0.35)}, {@code normface(s=16, learn=true)}. Names and keys are
+ * case-insensitive. An unknown name or option throws and lists the valid ones.
+ *
+ * <table>
+ *   <caption>Names and options</caption>
+ *   <tr><th>name</th><th>head</th><th>options (default)</th></tr>
+ *   <tr><td>softmax</td><td>{@link Linear}: Wx + b</td><td>none</td></tr>
+ *   <tr><td>l2softmax</td><td>{@link L2SoftmaxHead}</td><td>alpha (16), learn (false)</td></tr>
+ *   <tr><td>normface</td><td>{@link NormFaceHead}</td><td>s (16), learn (false)</td></tr>
+ *   <tr><td>sphereface</td><td>{@link SphereFaceHead}</td><td>m (4)</td></tr>
+ *   <tr><td>cosface</td><td>{@link CosFaceHead}</td><td>s (30), m (0.35), learn (false)</td></tr>
+ *   <tr><td>arcface</td><td>{@link ArcFaceHead}</td><td>s (30), m (0.5), learn (false)</td></tr>
+ * </table>
+ */
+public final class Heads {
+
+  /** The valid names, in the order error messages list them. */
+  public static final List<String> NAMES =
+      List.of("softmax", "l2softmax", "normface", "sphereface", "cosface", "arcface");
+
+  private Heads() {}
+
+  /**
+   * Builds the head a specification names.
+   *
+   * @param spec a name such as {@code arcface}, optionally with options: {@code arcface(s=64)}
+   * @param classes the number of classes, ≥ 1
+   * @return a new, uninitialised head
+   * @throws IllegalArgumentException for an unknown name or option, listing the valid ones, or an
+   *     invalid value
+   */
+  public static Block create(String spec, int classes) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException("head must be one of " + NAMES + ", got an empty name");
+    }
+    HeadSupport.checkClasses(classes);
+    String trimmed = spec.trim();
+    int open = trimmed.indexOf('(');
+    String name = (open < 0 ? trimmed : trimmed.substring(0, open)).trim().toLowerCase(Locale.ROOT);
+    Map<String, String> options = open < 0 ? Map.of() : parseOptions(spec, trimmed, open);
+    switch (name) {
+      case "softmax":
+        checkKeys(spec, options, List.of());
+        return Linear.builder().setUnits(classes).build();
+      case "l2softmax":
+        checkKeys(spec, options, List.of("alpha", "learn"));
+        return L2SoftmaxHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "alpha", L2SoftmaxHead.DEFAULT_SCALE))
+            .optLearnScale(flag(spec, options, "learn"))
+            .build();
+      case "normface":
+        checkKeys(spec, options, List.of("s", "learn"));
+        return NormFaceHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "s", NormFaceHead.DEFAULT_SCALE))
+            .optLearnScale(flag(spec, options, "learn"))
+            .build();
+      case "sphereface":
+        checkKeys(spec, options, List.of("m"));
+        return SphereFaceHead.builder()
+            .setClasses(classes)
+            .optMargin(integer(spec, options, "m", SphereFaceHead.DEFAULT_MARGIN))
+            .build();
+      case "cosface":
+        checkKeys(spec, options, List.of("s", "m", "learn"));
+        return CosFaceHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "s", CosFaceHead.DEFAULT_SCALE))
+            .optMargin(number(spec, options, "m", CosFaceHead.DEFAULT_MARGIN))
+            .optLearnScale(flag(spec, options, "learn"))
+            .build();
+      case "arcface":
+        checkKeys(spec, options, List.of("s", "m", "learn"));
+        return ArcFaceHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "s", ArcFaceHead.DEFAULT_SCALE))
+            .optMargin(number(spec, options, "m", ArcFaceHead.DEFAULT_MARGIN))
+            .optLearnScale(flag(spec, options, "learn"))
+            .build();
+      default:
+        throw new IllegalArgumentException(
+            "unknown head '" + name + "' in '" + spec + "'; valid names: " + NAMES);
+    }
+  }
+
+  private static Map<String, String> parseOptions(String spec, String trimmed, int open) {
+    if (!trimmed.endsWith(")")) {
+      throw new IllegalArgumentException("head '" + spec + "' opens '(' but does not end with ')'");
+    }
+    String body = trimmed.substring(open + 1, trimmed.length() - 1).trim();
+    Map<String, String> options = new LinkedHashMap<>();
+    if (body.isEmpty()) {
+      return options;
+    }
+    for (String part : body.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException(
+            "head '" + spec + "': option '" + part.trim() + "' is not of the form key=value");
+      }
+      String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+      if (options.put(key, part.substring(eq + 1).trim()) != null) {
+        throw new IllegalArgumentException("head '" + spec + "': option '" + key + "' is repeated");
+      }
+    }
+    return options;
+  }
+
+  private static void checkKeys(String spec, Map<String, String> options, List<String> allowed) {
+    for (String key : options.keySet()) {
+      if (!allowed.contains(key)) {
+        throw new IllegalArgumentException(
+            "head '"
+                + spec
+                + "' has no option '"
+                + key
+                + "'; "
+                + (allowed.isEmpty() ? "it takes none" : "valid: " + allowed));
+      }
+    }
+  }
+
+  private static double number(
+      String spec, Map<String, String> options, String key, double defaultValue) {
+    String value = options.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "head '" + spec + "': " + key + " must be a number, got '" + value + "'", e);
+    }
+  }
+
+  private static int integer(
+      String spec, Map<String, String> options, String key, int defaultValue) {
+    String value = options.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "head '" + spec + "': " + key + " must be an integer, got '" + value + "'", e);
+    }
+  }
+
+  private static boolean flag(String spec, Map<String, String> options, String key) {
+    String value = options.get(key);
+    if (value == null) {
+      return false;
+    }
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw new IllegalArgumentException(
+            "head '" + spec + "': " + key + " must be true or false, got '" + value + "'");
+    }
+  }
+}

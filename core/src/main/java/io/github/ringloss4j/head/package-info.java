@@ -1,0 +1,15 @@
+/**
+ * Classification heads the Ring-loss paper compares with, for {@link
+ * io.github.ringloss4j.nn.RingModelBlock}: {@link io.github.ringloss4j.head.L2SoftmaxHead}, {@link
+ * io.github.ringloss4j.head.NormFaceHead}, {@link io.github.ringloss4j.head.CosFaceHead}, {@link
+ * io.github.ringloss4j.head.ArcFaceHead}, {@link io.github.ringloss4j.head.SphereFaceHead}, center
+ * loss ({@link io.github.ringloss4j.head.CenterLossBlock} with {@link
+ * io.github.ringloss4j.head.CenterLoss}), and {@link io.github.ringloss4j.head.Heads} to build them
+ * by name.
+ *
+ * <p>Every head maps features [m, d] to logits [m, classes] for softmax cross-entropy. Margin heads
+ * apply their margin only when the labels come with the forward pass ({@code forward(store, data,
+ * labels, params)}, what DJL's {@code Trainer.forward(data, labels)} and RingModelBlock do in
+ * training); without labels (inference, validation) they return the margin-free logits.
+ */
+package io.github.ringloss4j.head;

@@ -1,0 +1,85 @@
+package io.github.ringloss4j.head;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import org.junit.jupiter.api.Test;
+
+class HeadsTest {
+
+  @Test
+  void everyNameBuildsAHeadThatMapsFeaturesToLogits() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray x = manager.randomNormal(new Shape(5, 4));
+      NDArray y = manager.create(new float[] {0, 1, 2, 1, 0});
+      for (String name : Heads.NAMES) {
+        Block head = Heads.create(name, 3);
+        head.initialize(manager, DataType.FLOAT32, new Shape(5, 4));
+        ParameterStore store = new ParameterStore(manager, false);
+        NDArray train = head.forward(store, new NDList(x), new NDList(y), null).singletonOrThrow();
+        NDArray infer = head.forward(store, new NDList(x), false).singletonOrThrow();
+        assertEquals(new Shape(5, 3), train.getShape(), name);
+        assertEquals(new Shape(5, 3), infer.getShape(), name);
+        assertEquals(new Shape(5, 3), head.getOutputShapes(new Shape[] {new Shape(5, 4)})[0], name);
+        assertTrue(train.isInfinite().logicalOr(train.isNaN()).none().getBoolean(), name);
+      }
+      assertEquals(
+          Heads.NAMES.size(),
+          Heads.NAMES.stream().map(n -> Heads.create(n, 2).getClass()).distinct().count(),
+          "each name is a different head");
+    }
+  }
+
+  @Test
+  void namesAndOptionsAreParsed() {
+    assertInstanceOf(Linear.class, Heads.create(" Softmax ", 3));
+    CosFaceHead cos = (CosFaceHead) Heads.create("cosface(s=64, m=0.2)", 3);
+    assertEquals(64, cos.getScale());
+    assertEquals(0.2, cos.getMargin());
+    ArcFaceHead arc = (ArcFaceHead) Heads.create("ARCFACE", 3);
+    assertEquals(ArcFaceHead.DEFAULT_SCALE, arc.getScale());
+    assertEquals(ArcFaceHead.DEFAULT_MARGIN, arc.getMargin());
+    NormFaceHead norm = (NormFaceHead) Heads.create("normface(learn=true)", 3);
+    assertTrue(norm.isScaleLearned());
+    L2SoftmaxHead l2 = (L2SoftmaxHead) Heads.create("l2softmax(alpha=32)", 3);
+    assertEquals(32, l2.getScale());
+    SphereFaceHead sphere = (SphereFaceHead) Heads.create("sphereface(m=2)", 3);
+    assertEquals(2, sphere.getMargin());
+    assertEquals(3, sphere.getClasses());
+  }
+
+  @Test
+  void unknownNamesAndOptionsAreRejectedListingTheValidOnes() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Heads.create("adaface", 3));
+    for (String name : Heads.NAMES) {
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+    assertTrue(e.getMessage().contains("adaface"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(k=1)", 3));
+    assertTrue(
+        e.getMessage().contains("no option 'k'") && e.getMessage().contains("valid: [s, m, learn]"),
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Heads.create("softmax(s=1)", 3));
+    assertTrue(e.getMessage().contains("it takes none"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Heads.create("arcface(m=big)", 3));
+    assertTrue(e.getMessage().contains("big"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Heads.create("normface(learn=yes)", 3));
+    assertTrue(e.getMessage().contains("true or false"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Heads.create("arcface(m=-1)", 3));
+    assertTrue(e.getMessage().contains("margin"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(s=1", 3));
+    assertThrows(IllegalArgumentException.class, () -> Heads.create("", 3));
+    assertThrows(IllegalArgumentException.class, () -> Heads.create("softmax", 0));
+  }
+}
