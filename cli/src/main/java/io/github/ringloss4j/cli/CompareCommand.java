@@ -202,29 +202,16 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   private TrainOptions options(Method method, long seed) {
-    return new TrainOptions(
-        data,
-        "cnn",
-        embeddingSize,
-        28,
-        1,
-        method.lambda(),
-        "squared",
-        "first-batch",
-        false,
-        TrainingOptionsMixin.radiusLrMultiplier("auto", method.lambda(), "sgd"),
-        "sgd",
-        learningRate,
-        0.9,
-        5e-4,
-        "cosine",
-        epochs,
-        128,
-        seed,
-        0.1,
-        false,
-        trainLimit,
-        method.head(),
-        method.centerLambda());
+    return TrainOptions.builder()
+        .data(data)
+        .embeddingSize(embeddingSize)
+        .lambda(method.lambda())
+        .learningRate(learningRate)
+        .epochs(epochs)
+        .seed(seed)
+        .trainLimit(trainLimit)
+        .head(method.head())
+        .centerLambda(method.centerLambda())
+        .build();
   }
 }

@@ -86,30 +86,14 @@ public final class DemoCommand implements Callable<Integer> {
     List<Path> dirs = new ArrayList<>();
     for (String[] run : runs) {
       TrainOptions options =
-          new TrainOptions(
-              data,
-              "cnn",
-              Integer.parseInt(run[2]),
-              28,
-              1,
-              Double.parseDouble(run[1]),
-              "squared",
-              "first-batch",
-              false,
-              TrainingOptionsMixin.radiusLrMultiplier("auto", Double.parseDouble(run[1]), "sgd"),
-              "sgd",
-              0.01,
-              0.9,
-              5e-4,
-              "cosine",
-              epochs,
-              128,
-              seed,
-              0.1,
-              false,
-              trainLimit,
-              "softmax",
-              0);
+          TrainOptions.builder()
+              .data(data)
+              .embeddingSize(Integer.parseInt(run[2]))
+              .lambda(Double.parseDouble(run[1]))
+              .epochs(epochs)
+              .seed(seed)
+              .trainLimit(trainLimit)
+              .build();
       Path dir = out.resolve(run[0]);
       dirs.add(dir);
       System.out.println(run[0] + ": " + options.method() + ", d = " + run[2]);

@@ -152,52 +152,47 @@ public final class TrainingOptionsMixin {
   double centerLambda;
 
   /**
-   * Resolves {@code --radius-lr-mult}: ∂L/∂R is λ·mean(e), so with SGD a multiplier of 1/λ makes
-   * R's step lr·mean(e) — R follows the mean norm at the base rate instead of λ times slower, the
-   * failure the reference notes in public ports. Adam normalises the gradient, so 1 suffices.
-   */
-  static double radiusLrMultiplier(String value, double lambda, String optimizer) {
-    if (!value.equals("auto")) {
-      try {
-        return Double.parseDouble(value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--radius-lr-mult must be a number > 0 or auto, got " + value, e);
-      }
-    }
-    return optimizer.equals("sgd") && lambda > 0 ? 1 / lambda : 1;
-  }
-
-  /**
    * The options as a validated record.
    *
    * @return the options
    * @throws IllegalArgumentException naming the first bad option
    */
   public TrainOptions toOptions() {
-    return new TrainOptions(
-        data,
-        model,
-        embeddingSize,
-        imageSize,
-        channels,
-        lambda,
-        penalty,
-        radiusInit,
-        freezeRadius,
-        radiusLrMultiplier(radiusLrMultiplier, lambda, optimizer),
-        optimizer,
-        learningRate,
-        momentum,
-        weightDecay,
-        schedule,
-        epochs,
-        batchSize,
-        seed,
-        validationFraction,
-        augment,
-        trainLimit,
-        head,
-        centerLambda);
+    double multiplier;
+    if (radiusLrMultiplier.equals("auto")) {
+      multiplier = Double.NaN;
+    } else {
+      try {
+        multiplier = Double.parseDouble(radiusLrMultiplier);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--radius-lr-mult must be a number > 0 or auto, got " + radiusLrMultiplier, e);
+      }
+    }
+    return TrainOptions.builder()
+        .data(data)
+        .model(model)
+        .embeddingSize(embeddingSize)
+        .imageSize(imageSize)
+        .channels(channels)
+        .lambda(lambda)
+        .penalty(penalty)
+        .radiusInit(radiusInit)
+        .radiusFrozen(freezeRadius)
+        .radiusLrMultiplier(multiplier)
+        .optimizer(optimizer)
+        .learningRate(learningRate)
+        .momentum(momentum)
+        .weightDecay(weightDecay)
+        .schedule(schedule)
+        .epochs(epochs)
+        .batchSize(batchSize)
+        .seed(seed)
+        .validationFraction(validationFraction)
+        .augment(augment)
+        .trainLimit(trainLimit)
+        .head(head)
+        .centerLambda(centerLambda)
+        .build();
   }
 }

@@ -199,30 +199,31 @@ public record TrainOptions(
     p.load(new StringReader(text));
     try {
       String data = p.getProperty("data", "");
-      return new TrainOptions(
-          data.isEmpty() ? null : data,
-          get(p, "model"),
-          Integer.parseInt(get(p, "embeddingSize")),
-          Integer.parseInt(get(p, "imageSize")),
-          Integer.parseInt(get(p, "channels")),
-          Double.parseDouble(get(p, "lambda")),
-          get(p, "penalty"),
-          get(p, "radiusInit"),
-          Boolean.parseBoolean(get(p, "radiusFrozen")),
-          Double.parseDouble(get(p, "radiusLrMultiplier")),
-          get(p, "optimizer"),
-          Double.parseDouble(get(p, "learningRate")),
-          Double.parseDouble(get(p, "momentum")),
-          Double.parseDouble(get(p, "weightDecay")),
-          get(p, "schedule"),
-          Integer.parseInt(get(p, "epochs")),
-          Integer.parseInt(get(p, "batchSize")),
-          Long.parseLong(get(p, "seed")),
-          Double.parseDouble(get(p, "validationFraction")),
-          Boolean.parseBoolean(get(p, "augment")),
-          Integer.parseInt(get(p, "trainLimit")),
-          get(p, "head"),
-          Double.parseDouble(get(p, "centerLambda")));
+      return builder()
+          .data(data.isEmpty() ? null : data)
+          .model(get(p, "model"))
+          .embeddingSize(Integer.parseInt(get(p, "embeddingSize")))
+          .imageSize(Integer.parseInt(get(p, "imageSize")))
+          .channels(Integer.parseInt(get(p, "channels")))
+          .lambda(Double.parseDouble(get(p, "lambda")))
+          .penalty(get(p, "penalty"))
+          .radiusInit(get(p, "radiusInit"))
+          .radiusFrozen(Boolean.parseBoolean(get(p, "radiusFrozen")))
+          .radiusLrMultiplier(Double.parseDouble(get(p, "radiusLrMultiplier")))
+          .optimizer(get(p, "optimizer"))
+          .learningRate(Double.parseDouble(get(p, "learningRate")))
+          .momentum(Double.parseDouble(get(p, "momentum")))
+          .weightDecay(Double.parseDouble(get(p, "weightDecay")))
+          .schedule(get(p, "schedule"))
+          .epochs(Integer.parseInt(get(p, "epochs")))
+          .batchSize(Integer.parseInt(get(p, "batchSize")))
+          .seed(Long.parseLong(get(p, "seed")))
+          .validationFraction(Double.parseDouble(get(p, "validationFraction")))
+          .augment(Boolean.parseBoolean(get(p, "augment")))
+          .trainLimit(Integer.parseInt(get(p, "trainLimit")))
+          .head(get(p, "head"))
+          .centerLambda(Double.parseDouble(get(p, "centerLambda")))
+          .build();
     } catch (RuntimeException e) {
       throw new IOException("malformed training options: " + e.getMessage(), e);
     }
@@ -243,30 +244,7 @@ public record TrainOptions(
    * @return the options
    */
   public TrainOptions withEpochs(int newEpochs) {
-    return new TrainOptions(
-        data,
-        model,
-        embeddingSize,
-        imageSize,
-        channels,
-        lambda,
-        penalty,
-        radiusInit,
-        radiusFrozen,
-        radiusLrMultiplier,
-        optimizer,
-        learningRate,
-        momentum,
-        weightDecay,
-        schedule,
-        newEpochs,
-        batchSize,
-        seed,
-        validationFraction,
-        augment,
-        trainLimit,
-        head,
-        centerLambda);
+    return toBuilder().epochs(newEpochs).build();
   }
 
   /**
@@ -278,29 +256,318 @@ public record TrainOptions(
    * @return the options
    */
   public TrainOptions forReading(String otherData, double fraction) {
-    return new TrainOptions(
-        otherData != null ? otherData : data,
-        model,
-        embeddingSize,
-        imageSize,
-        channels,
-        lambda,
-        penalty,
-        radiusInit,
-        radiusFrozen,
-        radiusLrMultiplier,
-        optimizer,
-        learningRate,
-        momentum,
-        weightDecay,
-        schedule,
-        epochs,
-        batchSize,
-        seed,
-        fraction,
-        false,
-        0,
-        head,
-        centerLambda);
+    return toBuilder()
+        .data(otherData != null ? otherData : data)
+        .validationFraction(fraction)
+        .augment(false)
+        .trainLimit(0)
+        .build();
+  }
+
+  /**
+   * R's learning-rate multiplier when none is given: ∂L/∂R is λ·mean(e), so with SGD 1/λ makes R's
+   * step lr·mean(e) — R follows the mean norm at the base rate instead of λ times slower, a failure
+   * of public ports. Adam normalises the gradient itself, so 1 suffices there.
+   *
+   * @param lambda the ring weight
+   * @param optimizer {@code sgd} or {@code adam}
+   * @return the multiplier
+   */
+  public static double autoRadiusLrMultiplier(double lambda, String optimizer) {
+    return optimizer.equals("sgd") && lambda > 0 ? 1 / lambda : 1;
+  }
+
+  /**
+   * A builder holding the command line's defaults.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding these options.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    return builder()
+        .data(data)
+        .model(model)
+        .embeddingSize(embeddingSize)
+        .imageSize(imageSize)
+        .channels(channels)
+        .lambda(lambda)
+        .penalty(penalty)
+        .radiusInit(radiusInit)
+        .radiusFrozen(radiusFrozen)
+        .radiusLrMultiplier(radiusLrMultiplier)
+        .optimizer(optimizer)
+        .learningRate(learningRate)
+        .momentum(momentum)
+        .weightDecay(weightDecay)
+        .schedule(schedule)
+        .epochs(epochs)
+        .batchSize(batchSize)
+        .seed(seed)
+        .validationFraction(validationFraction)
+        .augment(augment)
+        .trainLimit(trainLimit)
+        .head(head)
+        .centerLambda(centerLambda);
+  }
+
+  /**
+   * Builds {@link TrainOptions}; starts from the command line's defaults, and an unset R multiplier
+   * resolves to {@link #autoRadiusLrMultiplier}.
+   */
+  public static final class Builder {
+    private String data;
+    private String model = "cnn";
+    private int embeddingSize = 128;
+    private int imageSize = 28;
+    private int channels = 1;
+    private double lambda = 0.01;
+    private String penalty = "squared";
+    private String radiusInit = "first-batch";
+    private boolean radiusFrozen;
+    private double radiusLrMultiplier = Double.NaN;
+    private String optimizer = "sgd";
+    private double learningRate = 0.01;
+    private double momentum = 0.9;
+    private double weightDecay = 5e-4;
+    private String schedule = "cosine";
+    private int epochs = 3;
+    private int batchSize = 128;
+    private long seed = 42;
+    private double validationFraction = 0.1;
+    private boolean augment;
+    private int trainLimit;
+    private String head = "softmax";
+    private double centerLambda;
+
+    private Builder() {}
+
+    /**
+     * @param v the data directory, null for Fashion-MNIST @return this builder
+     */
+    public Builder data(String v) {
+      data = v;
+      return this;
+    }
+
+    /**
+     * @param v the backbone @return this builder
+     */
+    public Builder model(String v) {
+      model = v;
+      return this;
+    }
+
+    /**
+     * @param v the embedding dimension @return this builder
+     */
+    public Builder embeddingSize(int v) {
+      embeddingSize = v;
+      return this;
+    }
+
+    /**
+     * @param v the image side for folders @return this builder
+     */
+    public Builder imageSize(int v) {
+      imageSize = v;
+      return this;
+    }
+
+    /**
+     * @param v 1 or 3 @return this builder
+     */
+    public Builder channels(int v) {
+      channels = v;
+      return this;
+    }
+
+    /**
+     * @param v the ring weight λ @return this builder
+     */
+    public Builder lambda(double v) {
+      lambda = v;
+      return this;
+    }
+
+    /**
+     * @param v the penalty specification @return this builder
+     */
+    public Builder penalty(String v) {
+      penalty = v;
+      return this;
+    }
+
+    /**
+     * @param v {@code first-batch} or a number @return this builder
+     */
+    public Builder radiusInit(String v) {
+      radiusInit = v;
+      return this;
+    }
+
+    /**
+     * @param v whether R is frozen @return this builder
+     */
+    public Builder radiusFrozen(boolean v) {
+      radiusFrozen = v;
+      return this;
+    }
+
+    /**
+     * @param v R's learning-rate multiplier, NaN for automatic @return this builder
+     */
+    public Builder radiusLrMultiplier(double v) {
+      radiusLrMultiplier = v;
+      return this;
+    }
+
+    /**
+     * @param v {@code sgd} or {@code adam} @return this builder
+     */
+    public Builder optimizer(String v) {
+      optimizer = v;
+      return this;
+    }
+
+    /**
+     * @param v the learning rate @return this builder
+     */
+    public Builder learningRate(double v) {
+      learningRate = v;
+      return this;
+    }
+
+    /**
+     * @param v the SGD momentum @return this builder
+     */
+    public Builder momentum(double v) {
+      momentum = v;
+      return this;
+    }
+
+    /**
+     * @param v the weight decay @return this builder
+     */
+    public Builder weightDecay(double v) {
+      weightDecay = v;
+      return this;
+    }
+
+    /**
+     * @param v the schedule @return this builder
+     */
+    public Builder schedule(String v) {
+      schedule = v;
+      return this;
+    }
+
+    /**
+     * @param v the epochs @return this builder
+     */
+    public Builder epochs(int v) {
+      epochs = v;
+      return this;
+    }
+
+    /**
+     * @param v the batch size @return this builder
+     */
+    public Builder batchSize(int v) {
+      batchSize = v;
+      return this;
+    }
+
+    /**
+     * @param v the seed @return this builder
+     */
+    public Builder seed(long v) {
+      seed = v;
+      return this;
+    }
+
+    /**
+     * @param v the validation fraction @return this builder
+     */
+    public Builder validationFraction(double v) {
+      validationFraction = v;
+      return this;
+    }
+
+    /**
+     * @param v whether to augment @return this builder
+     */
+    public Builder augment(boolean v) {
+      augment = v;
+      return this;
+    }
+
+    /**
+     * @param v the training-item limit, 0 for all @return this builder
+     */
+    public Builder trainLimit(int v) {
+      trainLimit = v;
+      return this;
+    }
+
+    /**
+     * @param v the head specification @return this builder
+     */
+    public Builder head(String v) {
+      head = v;
+      return this;
+    }
+
+    /**
+     * @param v the center-loss weight @return this builder
+     */
+    public Builder centerLambda(double v) {
+      centerLambda = v;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @return the options
+     * @throws IllegalArgumentException naming the first bad option
+     */
+    public TrainOptions build() {
+      double multiplier =
+          Double.isNaN(radiusLrMultiplier)
+              ? autoRadiusLrMultiplier(lambda, optimizer)
+              : radiusLrMultiplier;
+      return new TrainOptions(
+          data,
+          model,
+          embeddingSize,
+          imageSize,
+          channels,
+          lambda,
+          penalty,
+          radiusInit,
+          radiusFrozen,
+          multiplier,
+          optimizer,
+          learningRate,
+          momentum,
+          weightDecay,
+          schedule,
+          epochs,
+          batchSize,
+          seed,
+          validationFraction,
+          augment,
+          trainLimit,
+          head,
+          centerLambda);
+    }
   }
 }
