@@ -3,6 +3,7 @@ package io.github.ringloss4j.training;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.github.ringloss4j.nn.RingLossBlock;
@@ -14,8 +15,8 @@ import java.util.Map;
  *
  * <p>After each training batch (DJL calls listeners before {@code trainer.step()}) it checks the
  * loss, every model output (logits, features, penalties, norms) and R, and throws a {@link
- * DivergenceException} naming what went wrong, the step, and what to try. Each check is one
- * reduction and one scalar read per array.
+ * DivergenceException} naming what went wrong, the step, and what to try. A healthy step costs one
+ * reduction per array and a single read back to Java.
  */
 public final class DivergenceGuard extends TrainingListenerAdapter {
 
@@ -61,6 +62,19 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
    */
   public void check(NDList predictions, NDArray loss) {
     step++;
+    // Fast path: NaN and Inf survive a sum, so one reduction per array and a single read back to
+    // Java clear a healthy step; only a non-finite total pays for the detailed search.
+    NDArray total = null;
+    for (NDArray array : predictions) {
+      total = accumulate(total, array);
+    }
+    total = accumulate(total, loss);
+    if (ring != null && ring.getRadiusParameter().isInitialized()) {
+      total = accumulate(total, ring.getRadiusParameter().getArray());
+    }
+    if (total == null || Double.isFinite(total.getDouble())) {
+      return;
+    }
     for (int i = 0; i < predictions.size(); i++) {
       check(predictions.get(i), i < OUTPUT_NAMES.length ? OUTPUT_NAMES[i] : "output " + i);
     }
@@ -73,6 +87,15 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
         throw diverged("the ring radius R is " + r);
       }
     }
+    // A finite step whose sum overflowed: nothing to report.
+  }
+
+  private static NDArray accumulate(NDArray total, NDArray array) {
+    if (array == null) {
+      return total;
+    }
+    NDArray sum = array.sum().toType(DataType.FLOAT64, false);
+    return total == null ? sum : total.add(sum);
   }
 
   private void check(NDArray array, String what) {

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Reproduces every figure of docs/performance.md: builds the bench module, runs the JMH benchmarks
+# with fixed settings (JSON in bench/results/), runs the side-by-side with PyTorch, and prints the
+# summary tables (bench/summarize.py; also written to bench/results/summary.md).
+#
+#   bench/run.sh                  the full run (about 20 minutes on 2 cores; run it on a quiet machine)
+#   bench/run.sh --quick          a smoke run: every benchmark once, small sizes (about 4 minutes)
+#   bench/run.sh --gallery 100000,1000000
+#                                 also score the spec's 1M gallery (2 GB per copy; adds ~1 hour, the
+#                                 pure-Java path dominates; the forks then get -Xmx10g)
+#   bench/run.sh --no-side-by-side  skip the PyTorch comparison (no apt-get)
+#
+# Environment: BENCH_THREADS (default 2, the figure's setting; 1 gives steadier smoke numbers on a
+# machine shared with other jobs), SKIP_BUILD=1, JAVA (default java).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+results="$here/results"
+jar="$here/target/benchmarks.jar"
+java_cmd="${JAVA:-java}"
+
+quick=0
+side=1
+gallery="100000"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --no-side-by-side) side=0 ;;
+    --gallery)
+      gallery="${2:?--gallery needs a comma-separated list of sizes}"
+      shift
+      ;;
+    -h | --help)
+      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "run.sh: unknown option $1 (see --help)" >&2
+      exit 2
+      ;;
+  esac
+  shift
+done
+
+threads="${BENCH_THREADS:-2}"
+
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+  echo "run.sh: building bench/target/benchmarks.jar" >&2
+  (cd "$root" && mvn -B -q -ntp -Pbenchmarks -DskipTests -Dspotless.check.skip=true package -pl bench -am) >&2
+fi
+
+export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/target/djl-cache}"
+export ENGINE_CACHE_DIR="${ENGINE_CACHE_DIR:-$DJL_CACHE_DIR}"
+mkdir -p "$results"
+
+# The machine, for the docs' machine section.
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "mode: $([ "$quick" = 1 ] && echo quick || echo full), engine threads: $threads"
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')"
+  echo "memory: $(free -h | awk '/^Mem:/ {print $2}') total"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+  echo "java: $("$java_cmd" -version 2>&1 | head -1)"
+  echo "DJL 0.36.0, PyTorch engine: libtorch 2.7.1 CPU (pytorch-native-cpu 2.7.1 linux-x86_64)"
+} | tee "$results/machine.txt"
+
+load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)"
+if awk -v l="$load" -v n="$(nproc)" 'BEGIN {exit !(l > 0.3 * n)}'; then
+  echo "run.sh: WARNING: load average $load on $(nproc) cores; other jobs distort every figure" \
+    "(with $threads engine threads, small operations can slow down 100x). Run on a quiet machine." >&2
+fi
+
+append=("-jvmArgsAppend" "-Dai.djl.pytorch.num_threads=$threads")
+
+jmh() {
+  local name="$1"
+  shift
+  echo "run.sh: JMH $name $*" >&2
+  rm -f "$results/$name.json"
+  "$java_cmd" -jar "$jar" "io.github.ringloss4j.bench.$name\." -f 1 "$@" \
+    -rf json -rff "$results/$name.json" | tee "$results/$name.log" | grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' || true
+  [ -s "$results/$name.json" ] || { echo "run.sh: $name produced no results" >&2; exit 1; }
+}
+
+if [ "$quick" = 1 ]; then
+  jmh RingTermBenchmark -wi 1 -i 1 -w 300ms -r 500ms -p batch=128,8192 -p dim=512 "${append[@]}"
+  jmh TrainingStepBenchmark -wi 1 -i 1 -w 1s -r 1s "${append[@]}"
+  jmh ScoringBenchmark -wi 0 -i 1 -r 500ms -p gallerySize=20000 -p probes=256 \
+    -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${append[@]}"
+else
+  jmh RingTermBenchmark -wi 3 -i 5 -w 1s -r 1s "${append[@]}"
+  jmh TrainingStepBenchmark -wi 3 -i 5 -w 2s -r 2s "${append[@]}"
+  scoring_append=("${append[@]}")
+  if awk -F, '{for (i = 1; i <= NF; i++) if ($i + 0 >= 500000) found = 1} END {exit !found}' <<<"$gallery"; then
+    # Two gigabytes per copy of a 1M x 512 gallery: the Java path needs a larger heap.
+    scoring_append=("-jvmArgsAppend" "-Xmx10g -Dai.djl.pytorch.num_threads=$threads")
+  fi
+  jmh ScoringBenchmark -wi 1 -i 3 -w 2s -r 2s -p gallerySize="$gallery" \
+    -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${scoring_append[@]}"
+fi
+
+if [ "$side" = 1 ]; then
+  if [ "$quick" = 1 ]; then
+    SKIP_BUILD=1 THREADS="$threads" "$here/side-by-side.sh" --quick
+  else
+    SKIP_BUILD=1 THREADS="$threads" "$here/side-by-side.sh"
+  fi
+fi
+
+echo
+echo "================ summary (bench/results/summary.md) ================"
+{
+  echo "Machine:"
+  echo
+  sed 's/^/    /' "$results/machine.txt"
+  echo
+  python3 "$here/summarize.py" "$results"
+} | tee "$results/summary.md"

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Training throughput, ringloss4j (DJL + PyTorch engine) against the same model in plain PyTorch.
+#
+#   bench/side-by-side.sh            3 rounds, 200 timed steps after 20 warm-up steps each
+#   bench/side-by-side.sh --quick    2 rounds, 20 timed steps after 5 warm-up steps (a smoke run)
+#
+# Environment: ROUNDS, STEPS, WARMUP, THREADS (default 2), VARIANTS (default "softmax+ring";
+# add plain-softmax to compare the ring's overhead on both sides), PYTHON (default
+# /usr/bin/python3, Debian's, which python3-torch installs into), SKIP_BUILD=1.
+#
+# Java and Python runs are interleaved (java, python, java, python, ...) with the same thread
+# settings, so a slow phase of the machine hits both. The table gives every run's images/s, the
+# medians and the ratio java/python; the rows go to bench/results/side-by-side.tsv.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+results="$here/results"
+jar="$here/target/benchmarks.jar"
+
+rounds="${ROUNDS:-3}"
+steps="${STEPS:-200}"
+warmup="${WARMUP:-20}"
+threads="${THREADS:-2}"
+variants="${VARIANTS:-softmax+ring}"
+python="${PYTHON:-/usr/bin/python3}"
+
+if [ "${1:-}" = "--quick" ]; then
+  rounds="${ROUNDS:-2}"
+  steps="${STEPS:-20}"
+  warmup="${WARMUP:-5}"
+elif [ -n "${1:-}" ]; then
+  echo "usage: bench/side-by-side.sh [--quick]" >&2
+  exit 2
+fi
+
+die() {
+  echo "side-by-side: $*" >&2
+  exit 1
+}
+
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  $sudo_cmd apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
+
+# 1. PyTorch for Python (Debian's python3-torch) and numpy.
+if ! "$python" -c 'import torch, numpy' >/dev/null 2>&1; then
+  if ! command -v apt-cache >/dev/null 2>&1; then
+    die "no apt here: install PyTorch and numpy for $python yourself, or set PYTHON"
+  fi
+  candidate="$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+    $sudo_cmd apt-get update -qq || true
+    candidate="$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ {print $2}')"
+  fi
+  if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
+    die "python3-torch is not available from this machine's apt sources (Debian 12 'bookworm' or
+later has it in main); the side-by-side needs PyTorch for $python: install it and rerun"
+  fi
+  echo "side-by-side: installing python3-torch $candidate and python3-numpy" >&2
+  apt_install python3-torch python3-numpy || die "apt-get install python3-torch python3-numpy failed"
+  "$python" -c 'import torch, numpy' >/dev/null 2>&1 ||
+    die "$python still cannot import torch and numpy after the install; set PYTHON to Debian's python3"
+fi
+
+# 2. An optimised BLAS for Debian's PyTorch: it calls the system libblas.so.3 for its linear
+#    layers, and the reference BLAS there halves its training throughput. DJL's libtorch brings
+#    its own (MKL).
+blas="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)"
+case "$blas" in
+  *openblas* | *blis* | *atlas* | *mkl*) ;;
+  *)
+    echo "side-by-side: the system BLAS is the reference one ($blas); installing libopenblas0-pthread" >&2
+    apt_install libopenblas0-pthread || die "apt-get install libopenblas0-pthread failed"
+    blas="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)"
+    ;;
+esac
+
+# 3. The Java side.
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+  echo "side-by-side: building bench/target/benchmarks.jar" >&2
+  (cd "$root" && mvn -B -q -ntp -Pbenchmarks -DskipTests -Dspotless.check.skip=true package -pl bench -am) >&2
+fi
+
+data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
+[ -d "$data" ] || die "$data is missing: install Debian's dataset-fashion-mnist (the ringloss script does)"
+
+export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/target/djl-cache}"
+export ENGINE_CACHE_DIR="${ENGINE_CACHE_DIR:-$DJL_CACHE_DIR}"
+# The same thread settings for both processes.
+export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+
+run_java() {
+  java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
+    -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp "$jar" io.github.ringloss4j.bench.TrainThroughput \
+    --variant "$1" --steps "$steps" --warmup "$warmup" --data "$data" | awk -F'\t' '/^RESULT/ {print $5}'
+}
+
+run_python() {
+  "$python" "$here/pytorch/train_ring.py" --variant "$1" --steps "$steps" --warmup "$warmup" \
+    --threads "$threads" --data "$data" | awk -F'\t' '/^RESULT/ {print $5}'
+}
+
+mkdir -p "$results"
+tsv="$results/side-by-side.tsv"
+torch_version="$("$python" -c 'import torch; print(torch.__version__)')"
+printf 'side\tvariant\tround\timages_per_s\tsteps\twarmup\tthreads\n' >"$tsv"
+
+load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
+echo "side-by-side: $rounds rounds x $steps steps (after $warmup warm-up) at batch 128, $threads threads;"
+echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL); python: $python, torch $torch_version, BLAS $blas"
+echo "  load average before the run: $load (a busy machine distorts both sides)"
+
+for variant in $variants; do
+  for round in $(seq 1 "$rounds"); do
+    j="$(run_java "$variant")"
+    [ -n "$j" ] || die "the Java run printed no RESULT line"
+    printf 'java\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$round" "$j" "$steps" "$warmup" "$threads" >>"$tsv"
+    p="$(run_python "$variant")"
+    [ -n "$p" ] || die "the Python run printed no RESULT line"
+    printf 'python\t%s\t%s\t%s\t%s\t%s\t%s\n' "$variant" "$round" "$p" "$steps" "$warmup" "$threads" >>"$tsv"
+    printf '  %-13s round %d: java %8.1f images/s   python %8.1f images/s\n' "$variant" "$round" "$j" "$p"
+  done
+done
+
+"${SUMMARY_PYTHON:-python3}" "$here/summarize.py" --side-by-side "$tsv"

@@ -1,0 +1,278 @@
+package io.github.ringloss4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.train.EpochMetrics;
+import io.github.ringloss4j.train.LabelledSource;
+import io.github.ringloss4j.train.Progress;
+import io.github.ringloss4j.train.TrainOptions;
+import io.github.ringloss4j.train.TrainingRun;
+import io.github.ringloss4j.training.DivergenceGuard;
+import io.github.ringloss4j.training.NormStatistics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Training throughput on Fashion-MNIST, images per second: the Java half of {@code
+ * bench/side-by-side.sh}, whose Python half is {@code bench/pytorch/train_ring.py}.
+ *
+ * <p>Two loops:
+ *
+ * <ul>
+ *   <li>{@code lean} (default): what the Python script does. Each step reads the next {@code batch}
+ *       training images (uint8 to float in [0, 1]), creates the batch arrays, forward, loss,
+ *       backward, optimiser step ({@link TrainSteps}). {@code warmup} steps first, then {@code
+ *       steps} timed steps.
+ *   <li>{@code trainingrun}: the application's own {@link TrainingRun}, two epochs of {@code steps}
+ *       batches each (the first is the warm-up), reporting the second epoch's images/s. It adds
+ *       what the application does per batch: the divergence guard, loss and accuracy read-back,
+ *       norm statistics, progress; the difference from {@code lean} is that bookkeeping.
+ *   <li>{@code bookkeeping}: the lean loop plus exactly those per-batch calls of {@code
+ *       TrainingRun} ({@link TrainSteps.Setup#stepInWithBookkeeping}), timed like {@code lean}.
+ * </ul>
+ *
+ * <p>Besides wall-clock images/s, the lean loops report the process CPU time of the timed steps: on
+ * a machine shared with other jobs it is the steadier of the two.
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.TrainThroughput
+ * [--variant softmax+ring|softmax|plain-softmax] [--loop lean|bookkeeping|trainingrun] [--steps
+ * 200] [--warmup 20] [--batch 128] [--data DIR]}. The last line is {@code RESULT java <variant>
+ * <loop> <images/s> <steps> <seconds> <cpu seconds>}, tab-separated.
+ */
+public final class TrainThroughput {
+
+  private TrainThroughput() {}
+
+  /**
+   * Runs the measurement.
+   *
+   * @param args the options above
+   * @throws IOException if the data cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "2");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+    TrainSteps.Variant variant = TrainSteps.Variant.SOFTMAX_RING;
+    String loop = "lean";
+    int steps = 200;
+    int warmup = 20;
+    int batch = 128;
+    String data = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(
+            "usage: TrainThroughput [--variant softmax+ring|softmax|plain-softmax]"
+                + " [--loop lean|bookkeeping|trainingrun] [--steps N] [--warmup N] [--batch N] [--data DIR]");
+        return;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(a + " needs a value");
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--variant" -> variant = TrainSteps.Variant.parse(v);
+        case "--loop" -> loop = v;
+        case "--steps" -> steps = positive(a, v);
+        case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--batch" -> batch = positive(a, v);
+        case "--data" -> data = v;
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + a
+                    + "; valid: --variant --loop --steps --warmup --batch --data");
+      }
+    }
+    double imagesPerSecond;
+    double seconds;
+    double cpuSeconds;
+    switch (loop) {
+      case "lean", "bookkeeping" -> {
+        double[] r = lean(variant, data, steps, warmup, batch, loop.equals("bookkeeping"));
+        imagesPerSecond = r[0];
+        seconds = r[1];
+        cpuSeconds = r[2];
+      }
+      case "trainingrun" -> {
+        double[] r = trainingRun(variant, data, steps, batch);
+        imagesPerSecond = r[0];
+        seconds = r[1];
+        cpuSeconds = Double.NaN;
+      }
+      default ->
+          throw new IllegalArgumentException("--loop must be lean or trainingrun, got " + loop);
+    }
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    out.printf(
+        Locale.ROOT,
+        "java %s (%s loop): %d steps of %d in %.3f s: %.1f images/s, %.2f ms process CPU/step%n",
+        variant.label(),
+        loop,
+        steps,
+        batch,
+        seconds,
+        imagesPerSecond,
+        cpuSeconds * 1e3 / steps);
+    out.printf(
+        Locale.ROOT,
+        "RESULT\tjava\t%s\t%s\t%.3f\t%d\t%.4f\t%.4f%n",
+        variant.label(),
+        loop,
+        imagesPerSecond,
+        steps,
+        seconds,
+        cpuSeconds);
+  }
+
+  private static int positive(String option, String value) {
+    int v = Integer.parseInt(value);
+    if (v < 1) {
+      throw new IllegalArgumentException(option + " must be >= 1, got " + v);
+    }
+    return v;
+  }
+
+  private static String[] dataOption(String data, String... more) {
+    List<String> args = new ArrayList<>();
+    if (data != null) {
+      args.add("--data");
+      args.add(data);
+    }
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
+  /**
+   * The lean loop, optionally with TrainingRun's per-batch bookkeeping; returns {images/s, seconds,
+   * process CPU seconds} of the timed steps.
+   */
+  private static double[] lean(
+      TrainSteps.Variant variant,
+      String data,
+      int steps,
+      int warmup,
+      int batch,
+      boolean bookkeeping)
+      throws IOException {
+    if (bookkeeping && variant == TrainSteps.Variant.PLAIN_SOFTMAX) {
+      throw new IllegalArgumentException(
+          "--loop bookkeeping needs the ring model: use --variant softmax or softmax+ring");
+    }
+    TrainOptions o = TrainSteps.options(variant, batch, 42, dataOption(data));
+    LabelledSource train = Datasets.open(o).train();
+    int itemSize = train.itemSize();
+    int n = train.size();
+    float[] x = new float[batch * itemSize];
+    float[] y = new float[batch];
+    long start = 0;
+    long cpuStart = 0;
+    long end;
+    long cpuEnd;
+    int cursor = 0;
+    NormStatistics norms = new NormStatistics();
+    try (TrainSteps.Setup setup = TrainSteps.create(variant, batch, 42)) {
+      DivergenceGuard guard = bookkeeping ? setup.newGuard() : null;
+      for (int s = 0; s < warmup + steps; s++) {
+        if (s == warmup) {
+          start = System.nanoTime();
+          cpuStart = processCpuNanos();
+          setup.resetBookkeepingNanos();
+        }
+        for (int i = 0; i < batch; i++) {
+          int item = cursor;
+          cursor = (cursor + 1) % n;
+          train.read(item, x, i * itemSize, null);
+          y[i] = train.label(item);
+        }
+        try (NDManager m = setup.newBatchManager()) {
+          NDArray images = m.create(x, TrainSteps.Setup.inputShape(batch));
+          NDArray labels = m.create(y);
+          if (bookkeeping) {
+            setup.stepInWithBookkeeping(images, labels, guard, norms);
+          } else {
+            setup.stepIn(images, labels);
+          }
+        }
+      }
+      end = System.nanoTime();
+      cpuEnd = processCpuNanos();
+      if (bookkeeping) {
+        System.out.printf(
+            Locale.ROOT,
+            "bookkeeping (guard, read-backs, accuracy, norm statistics): %.2f ms/step%n",
+            setup.bookkeepingNanos() / 1e6 / steps);
+      }
+    }
+    double seconds = (end - start) / 1e9;
+    double cpu = (cpuEnd - cpuStart) / 1e9;
+    return new double[] {(double) steps * batch / seconds, seconds, cpu};
+  }
+
+  /** CPU time of the whole process, all threads (the engine's included), in nanoseconds. */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return 0;
+  }
+
+  /** The application's TrainingRun; returns {images/s, seconds} of the second epoch. */
+  private static double[] trainingRun(TrainSteps.Variant variant, String data, int steps, int batch)
+      throws IOException {
+    if (variant == TrainSteps.Variant.PLAIN_SOFTMAX) {
+      throw new IllegalArgumentException(
+          "--loop trainingrun trains the application's ring model: use --variant softmax or"
+              + " softmax+ring");
+    }
+    TrainOptions o =
+        TrainSteps.options(
+            variant,
+            batch,
+            42,
+            dataOption(data, "--epochs", "2", "--train-limit", Integer.toString(steps * batch)));
+    Datasets.Splits splits = Datasets.open(o);
+    Path dir = Files.createTempDirectory("ringloss-bench-");
+    try {
+      List<EpochMetrics> history =
+          new TrainingRun(
+                  o,
+                  splits.train(),
+                  splits.validation(),
+                  dir,
+                  new Progress(Progress.Mode.OFF, System.err, false))
+              .run(null);
+      EpochMetrics second = history.get(history.size() - 1);
+      return new double[] {second.imagesPerSecond(), second.seconds()};
+    } finally {
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(TrainThroughput::delete);
+      }
+    }
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

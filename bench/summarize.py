@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Summarises bench/results into the tables of docs/performance.md (Markdown on stdout).
+
+  summarize.py [RESULTS_DIR]            every table whose input exists
+  summarize.py --side-by-side TSV       only the side-by-side table
+
+Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, TrainingStepBenchmark.json,
+ScoringBenchmark.json, and side-by-side.tsv from bench/side-by-side.sh. Derived figures:
+
+  ring term   effective bandwidth = 2 * batch * dim * 4 bytes / time (the feature matrix read and
+              written once, the memcopy's traffic), and time / time(memcopy) at the same shape;
+  training    time / time(plain-softmax), goal <= 1.02;
+  scoring     2 * probes * n * d / time as GFLOP/s for every path, and time / time(engineMatmul);
+  memory      the PeakMemoryProfiler's peak RSS and heap, when the run used it.
+
+Only the standard library: it runs under any python3.
+"""
+
+import json
+import os
+import statistics
+import sys
+
+UNIT_SECONDS = {"ns/op": 1e-9, "us/op": 1e-6, "ms/op": 1e-3, "s/op": 1.0}
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def seconds(row):
+    m = row["primaryMetric"]
+    unit = UNIT_SECONDS[m["scoreUnit"]]
+    # JMH writes "NaN" (a string) as the error of a run with too few iterations.
+    return float(m["score"]) * unit, float(m["scoreError"]) * unit
+
+
+def method(row):
+    return row["benchmark"].rsplit(".", 1)[1]
+
+
+def fmt_time(s):
+    if s != s:  # NaN
+        return "n/a"
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def fmt_err(s, err):
+    if err != err or err == 0:
+        return fmt_time(s)
+    return f"{fmt_time(s)} ± {100 * err / s:.0f} %"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def ring_term(rows):
+    by_shape = {}
+    for r in rows:
+        p = r["params"]
+        key = (int(p["batch"]), int(p["dim"]))
+        by_shape.setdefault(key, {})[(method(r), p.get("penalty"))] = r
+    out = []
+    for (batch, dim), entries in sorted(by_shape.items()):
+        nbytes = 2 * batch * dim * 4
+        copy = entries.get(("memcopy", None))
+        copy_s = seconds(copy)[0] if copy else float("nan")
+        lines = []
+        order = [("memcopy", None), ("naiveSquared", None)]
+        spec = ["squared", "huber", "cauchy", "geman", "barron(alpha=1)"]
+        order += sorted((k for k in entries if k[0] == "ringTerm"),
+                        key=lambda k: (spec.index(k[1]) if k[1] in spec else len(spec), k[1]))
+        for key in order:
+            if key not in entries:
+                continue
+            s, err = seconds(entries[key])
+            name = {"memcopy": "memcopy (bound)", "naiveSquared": "naive squared, f.norm(1)"}.get(
+                key[0], f"ring, {key[1]}")
+            lines.append([name, fmt_err(s, err), f"{nbytes / s / 1e9:.2f}",
+                          f"{s / copy_s:.1f}" if copy else "n/a"])
+        out.append(f"**batch {batch} × dim {dim}** ({nbytes / 2 / 2**20:.2f} MiB of features)\n\n"
+                   + table(["benchmark", "time/op", "effective GB/s", "× memcopy"], lines))
+    return ("### Ring term: forward + backward vs. a copy of the features\n\n"
+            "Effective GB/s = 2·batch·dim·4 bytes / time (computed here, not by JMH).\n\n"
+            + "\n\n".join(out))
+
+
+def training(rows):
+    by = {r["params"]["variant"]: r for r in rows}
+    base = by.get("plain-softmax")
+    base_s = seconds(base)[0] if base else float("nan")
+    lines = []
+    for v in ("plain-softmax", "softmax", "softmax+ring"):
+        if v not in by:
+            continue
+        r = by[v]
+        s, err = seconds(r)
+        batch = int(r["params"].get("batch", 128))
+        ratio = s / base_s if base else float("nan")
+        verdict = "" if v == "plain-softmax" else ("≤ 1.02 ✓" if ratio <= 1.02 else "> 1.02 ✗")
+        lines.append([v, fmt_err(s, err), f"{batch / s:.0f}", f"{ratio:.3f}", verdict])
+    return ("### Training step (batch 128, small CNN, SGD)\n\n"
+            + table(["variant", "time/step", "images/s", "× plain-softmax", "goal"], lines))
+
+
+def scoring(rows):
+    groups = {}
+    for r in rows:
+        p = r["params"]
+        key = (int(p["gallerySize"]), int(p["probes"]), int(p["dim"]), int(p["chunkRows"]))
+        groups.setdefault(key, {})[method(r)] = r
+    out = []
+    for (n, probes, dim, chunk), entries in sorted(groups.items()):
+        flops = 2.0 * probes * n * dim
+        mm = entries.get("engineMatmul")
+        mm_s = seconds(mm)[0] if mm else float("nan")
+        lines = []
+        for m, label in (("engineMatmul", "engine matmul only (bound)"),
+                         ("engineTopK", "engine matmul + top-10"),
+                         ("javaIdentification", "library, pure Java (Identification)")):
+            if m not in entries:
+                continue
+            r = entries[m]
+            s, err = seconds(r)
+            sec = r.get("secondaryMetrics", {})
+            rss = sec.get("·mem.peakRss", {}).get("score")
+            heap = sec.get("·mem.peakHeap", {}).get("score")
+            lines.append([label, fmt_err(s, err), f"{flops / s / 1e9:.1f}",
+                          f"{s / mm_s:.2f}" if mm else "n/a",
+                          f"{rss:.0f}" if rss is not None else "—",
+                          f"{heap:.0f}" if heap is not None else "—"])
+        out.append(f"**n = {n:,} gallery × {probes} probes, d = {dim}** "
+                   f"({flops / 1e9:.1f} GFLOP per pass, gallery {n * dim * 4 / 2**20:.0f} MiB float32, "
+                   f"engine chunks of {chunk} rows)\n\n"
+                   + table(["path", "time/op", "GFLOP/s", "× matmul", "peak RSS MiB",
+                            "peak heap MiB"], lines))
+    return "### Identification scoring\n\n" + "\n\n".join(out)
+
+
+def side_by_side(path):
+    runs = {}
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            row = dict(zip(header, line.rstrip("\n").split("\t")))
+            runs.setdefault(row["variant"], {}).setdefault(row["side"], []).append(
+                float(row["images_per_s"]))
+            steps, threads = row["steps"], row["threads"]
+    out = []
+    for variant, sides in runs.items():
+        java, py = sides.get("java", []), sides.get("python", [])
+        rounds = max(len(java), len(py))
+        lines = []
+        for i in range(rounds):
+            lines.append([f"round {i + 1}", f"{java[i]:.1f}" if i < len(java) else "",
+                          f"{py[i]:.1f}" if i < len(py) else ""])
+        mj = statistics.median(java) if java else float("nan")
+        mp = statistics.median(py) if py else float("nan")
+        lines.append(["**median**", f"**{mj:.1f}**", f"**{mp:.1f}**"])
+        out.append(f"**{variant}**, {steps} timed steps of 128, {threads} threads: "
+                   f"ratio java/python of the medians = **{mj / mp:.3f}**\n\n"
+                   + table(["", "ringloss4j images/s", "PyTorch images/s"], lines))
+    return "### Side by side with PyTorch (Fashion-MNIST, training)\n\n" + "\n\n".join(out)
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "--side-by-side":
+        print(side_by_side(argv[1]))
+        return 0
+    results = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                "results")
+    sections = []
+    for name, fn in (("RingTermBenchmark.json", ring_term),
+                     ("TrainingStepBenchmark.json", training),
+                     ("ScoringBenchmark.json", scoring)):
+        path = os.path.join(results, name)
+        if os.path.exists(path):
+            rows = load(path)
+            if rows:
+                sections.append(fn(rows))
+    tsv = os.path.join(results, "side-by-side.tsv")
+    if os.path.exists(tsv):
+        sections.append(side_by_side(tsv))
+    if not sections:
+        print(f"no results in {results}: run bench/run.sh first", file=sys.stderr)
+        return 1
+    machine = os.path.join(results, "machine.txt")
+    if os.path.exists(machine):
+        with open(machine, encoding="utf-8") as f:
+            if "mode: quick" in f.read():
+                sections.insert(0, "> **Quick smoke run** (bench/run.sh --quick): few iterations, "
+                                   "small sizes. Not figures.")
+    print("\n\n".join(sections))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
