@@ -74,7 +74,7 @@ def ring_term(rows):
         copy = entries.get(("memcopy", None))
         copy_s = seconds(copy)[0] if copy else float("nan")
         lines = []
-        order = [("memcopy", None), ("naiveSquared", None)]
+        order = [("memcopy", None), ("naiveSquared", None), ("scaledNormBefore", None)]
         spec = ["squared", "huber", "cauchy", "geman", "barron(alpha=1)"]
         order += sorted((k for k in entries if k[0] == "ringTerm"),
                         key=lambda k: (spec.index(k[1]) if k[1] in spec else len(spec), k[1]))
@@ -82,7 +82,8 @@ def ring_term(rows):
             if key not in entries:
                 continue
             s, err = seconds(entries[key])
-            name = {"memcopy": "memcopy (bound)", "naiveSquared": "naive squared, f.norm(1)"}.get(
+            name = {"memcopy": "memcopy (bound)", "naiveSquared": "naive squared, f.norm(1)",
+                    "scaledNormBefore": "squared, norm before (15 calls)"}.get(
                 key[0], f"ring, {key[1]}")
             lines.append([name, fmt_err(s, err), f"{nbytes / s / 1e9:.2f}",
                           f"{s / copy_s:.1f}" if copy else "n/a"])
