@@ -824,6 +824,10 @@ public final class Plots {
     chart.getStyler().setAvailableSpaceFill(0.75);
     chart.getStyler().setErrorBarsColor(Color.BLACK);
     chart.getStyler().setErrorBarsColorSeriesColor(false);
+    if (cats.size() > 5) {
+      // Long method names side by side overlap; slanted they stay readable.
+      chart.getStyler().setXAxisLabelRotation(35);
+    }
     List<String> labels = new ArrayList<>();
     double low = 0;
     double high = 0;
