@@ -87,7 +87,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     Evaluation.Result result;
     try (Model model = ModelFactory.load(checkpoint)) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
-      double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
+      // With λ = 0 the ring block only measured norms: its R was never trained.
+      double radius =
+          checkpoint.options().lambda() > 0
+              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
+              : Double.NaN;
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
     }
     Path target =

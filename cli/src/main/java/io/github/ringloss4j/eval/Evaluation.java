@@ -175,11 +175,11 @@ public final class Evaluation {
       b.append(
           String.format(
               Locale.ROOT,
-              "accuracy %.4f | ||f|| %.3f ± %.3f | R %.4f%n",
+              "accuracy %.4f | ||f|| %.3f ± %.3f | R %s%n",
               accuracy,
               normMean,
               normStd,
-              radius));
+              Double.isNaN(radius) ? "— (no ring)" : String.format(Locale.ROOT, "%.4f", radius)));
       for (Verification x : verification) {
         b.append(
             String.format(

@@ -43,7 +43,11 @@ public record RunSummary(
         EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
     try (Model model = ModelFactory.load(checkpoint)) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
-      double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
+      // With λ = 0 the ring block only measured norms: its R was never trained.
+      double radius =
+          checkpoint.options().lambda() > 0
+              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
+              : Double.NaN;
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
       Path dir = Files.isDirectory(run) ? run : run.getParent();
       AtomicFiles.writeString(dir.resolve("evaluation.json"), result.toJson(command));
