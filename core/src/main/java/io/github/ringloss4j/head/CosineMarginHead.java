@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.nn.ScalarParameters;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -65,8 +66,9 @@ public abstract class CosineMarginHead extends AbstractBlock {
     this.initialScale = builder.scale;
     this.learnScale = builder.learnScale;
     this.weight = addParameter(HeadSupport.weight());
-    this.scaleInitializer = HeadSupport.constant(initialScale);
-    this.scale = learnScale ? addParameter(HeadSupport.scalar(SCALE, scaleInitializer)) : null;
+    this.scaleInitializer = ScalarParameters.constant(initialScale);
+    this.scale =
+        learnScale ? addParameter(ScalarParameters.scalar(SCALE, scaleInitializer, true)) : null;
   }
 
   /**
@@ -93,7 +95,7 @@ public abstract class CosineMarginHead extends AbstractBlock {
    * @return s, NaN for a learned s before initialisation
    */
   public double getScale() {
-    return learnScale ? HeadSupport.scalarValue(scale) : initialScale;
+    return learnScale ? ScalarParameters.value(scale) : initialScale;
   }
 
   /**

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.initializer.Initializer;
 import io.github.ringloss4j.nn.Norms;
 import java.util.Arrays;
 
@@ -137,34 +136,6 @@ final class HeadSupport {
   }
 
   /**
-   * An initializer that fills a parameter with one value, created in double and cast, since DJL's
-   * {@code ConstantInitializer} takes a float.
-   *
-   * @param value the value
-   * @return the initializer
-   */
-  static Initializer constant(double value) {
-    return (manager, shape, dataType) ->
-        manager.full(shape, 0f, DataType.FLOAT64).add(value).toType(dataType, false);
-  }
-
-  /**
-   * A learned scalar (a scale s or α) of type {@link Parameter.Type#OTHER}.
-   *
-   * @param name the parameter name
-   * @param initializer its initializer, re-applied by the owning block at every initialisation
-   * @return the parameter
-   */
-  static Parameter scalar(String name, Initializer initializer) {
-    return Parameter.builder()
-        .setName(name)
-        .setType(Parameter.Type.OTHER)
-        .optShape(new Shape(1))
-        .optInitializer(initializer)
-        .build();
-  }
-
-  /**
    * A class-weight matrix W [classes, d] of type {@link Parameter.Type#WEIGHT}, initialised by the
    * training configuration's weight initializer (DJL's Xavier by default).
    *
@@ -228,18 +199,5 @@ final class HeadSupport {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(name + " must be finite and >= 0, got " + value);
     }
-  }
-
-  /**
-   * Reads a scalar parameter as a double.
-   *
-   * @param parameter the parameter
-   * @return its value, NaN before initialisation
-   */
-  static double scalarValue(Parameter parameter) {
-    if (!parameter.isInitialized()) {
-      return Double.NaN;
-    }
-    return parameter.getArray().toType(DataType.FLOAT64, false).getDouble(0);
   }
 }

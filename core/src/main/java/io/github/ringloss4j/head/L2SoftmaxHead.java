@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.nn.ScalarParameters;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -71,8 +72,9 @@ public final class L2SoftmaxHead extends AbstractBlock {
     this.weight = addParameter(HeadSupport.weight());
     this.bias =
         addParameter(Parameter.builder().setName(BIAS).setType(Parameter.Type.BIAS).build());
-    this.scaleInitializer = HeadSupport.constant(initialScale);
-    this.scale = learnScale ? addParameter(HeadSupport.scalar(SCALE, scaleInitializer)) : null;
+    this.scaleInitializer = ScalarParameters.constant(initialScale);
+    this.scale =
+        learnScale ? addParameter(ScalarParameters.scalar(SCALE, scaleInitializer, true)) : null;
   }
 
   /**
@@ -108,7 +110,7 @@ public final class L2SoftmaxHead extends AbstractBlock {
    * @return α, NaN for a learned α before initialisation
    */
   public double getScale() {
-    return learnScale ? HeadSupport.scalarValue(scale) : initialScale;
+    return learnScale ? ScalarParameters.value(scale) : initialScale;
   }
 
   @Override

@@ -68,20 +68,8 @@ public final class RingLossBlock extends AbstractBlock {
     this.trainable = builder.trainable;
     this.radiusLearningRateMultiplier = builder.radiusLearningRateMultiplier;
     this.radiusWeightDecay = builder.radiusWeightDecay;
-    double start = radiusInit.value();
-    // DJL's ConstantInitializer takes a float; R is created in double and cast to the block's type.
-    this.radiusInitializer =
-        (manager, shape, dataType) ->
-            manager.create(new double[] {start}).toType(dataType, false).reshape(shape);
-    this.radius =
-        addParameter(
-            Parameter.builder()
-                .setName(RADIUS)
-                .setType(Parameter.Type.OTHER)
-                .optShape(new Shape(1))
-                .optInitializer(radiusInitializer)
-                .optRequiresGrad(trainable)
-                .build());
+    this.radiusInitializer = ScalarParameters.constant(radiusInit.value());
+    this.radius = addParameter(ScalarParameters.scalar(RADIUS, radiusInitializer, trainable));
   }
 
   /**
@@ -118,10 +106,7 @@ public final class RingLossBlock extends AbstractBlock {
    * @return R, or NaN before initialisation
    */
   public double getRadius() {
-    if (!radius.isInitialized()) {
-      return Double.NaN;
-    }
-    return radius.getArray().toType(DataType.FLOAT64, false).getDouble(0);
+    return ScalarParameters.value(radius);
   }
 
   /**
