@@ -79,14 +79,12 @@ public final class Embedder {
     int[] labels = new int[n];
     int[] predicted = new int[n];
     String[] sources = new String[n];
-    int itemSize = source.itemSize();
     for (int from = 0; from < n; from += batchSize) {
       int size = Math.min(batchSize, n - from);
-      float[] x = new float[size * itemSize];
-      for (int i = 0; i < size; i++) {
-        source.read(from + i, x, i * itemSize, null);
-        labels[from + i] = source.label(from + i);
-        sources[from + i] = source.sourceOf(from + i);
+      float[] x = source.readBatch(LabelledSource.range(from, size), null);
+      for (int i = from; i < from + size; i++) {
+        labels[i] = source.label(i);
+        sources[i] = source.sourceOf(i);
       }
       try (NDManager batch = model.getNDManager().newSubManager()) {
         NDList out =

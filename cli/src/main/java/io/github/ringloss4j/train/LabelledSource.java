@@ -80,4 +80,50 @@ public interface LabelledSource {
     }
     return labels;
   }
+
+  /**
+   * Reads several items into one new CHW batch buffer, the layout the engine takes.
+   *
+   * @param items the items, in batch order
+   * @param augmentation a random source for augmentation, or null for none
+   * @return items.length × {@link #itemSize()} values
+   * @throws IOException if an item cannot be read
+   */
+  default float[] readBatch(int[] items, Random augmentation) throws IOException {
+    int itemSize = itemSize();
+    float[] batch = new float[items.length * itemSize];
+    for (int i = 0; i < items.length; i++) {
+      read(items[i], batch, i * itemSize, augmentation);
+    }
+    return batch;
+  }
+
+  /**
+   * The labels of several items, as the floats DJL's sparse softmax cross-entropy takes.
+   *
+   * @param items the items
+   * @return their labels
+   */
+  default float[] labelsOf(int[] items) {
+    float[] labels = new float[items.length];
+    for (int i = 0; i < items.length; i++) {
+      labels[i] = label(items[i]);
+    }
+    return labels;
+  }
+
+  /**
+   * The items {@code from, from + 1, …, from + size − 1}.
+   *
+   * @param from the first item
+   * @param size how many
+   * @return their indices
+   */
+  static int[] range(int from, int size) {
+    int[] items = new int[size];
+    for (int i = 0; i < size; i++) {
+      items[i] = from + i;
+    }
+    return items;
+  }
 }

@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -160,19 +161,14 @@ public final class TrainingRun {
     long correct = 0;
     NormStatistics norms = new NormStatistics();
     int[] shape = train.itemShape();
-    int itemSize = train.itemSize();
     long start = System.nanoTime();
     NDManager root = trainer.getManager();
     for (int b = 0; b < batches; b++) {
       int from = b * options.batchSize();
       int size = Math.min(options.batchSize(), n - from);
-      float[] x = new float[size * itemSize];
-      float[] y = new float[size];
-      for (int i = 0; i < size; i++) {
-        int item = order[from + i];
-        train.read(item, x, i * itemSize, augmentation);
-        y[i] = train.label(item);
-      }
+      int[] items = Arrays.copyOfRange(order, from, from + size);
+      float[] x = train.readBatch(items, augmentation);
+      float[] y = train.labelsOf(items);
       try (NDManager batch = root.newSubManager()) {
         NDArray xs = batch.create(x, ModelFactory.inputShape(size, shape));
         NDList labels = new NDList(batch.create(y));
@@ -247,15 +243,11 @@ public final class TrainingRun {
     double ring = 0;
     double centerSum = 0;
     long correct = 0;
-    int itemSize = validation.itemSize();
     for (int from = 0; from < n; from += options.batchSize()) {
       int size = Math.min(options.batchSize(), n - from);
-      float[] x = new float[size * itemSize];
-      float[] y = new float[size];
-      for (int i = 0; i < size; i++) {
-        validation.read(from + i, x, i * itemSize, null);
-        y[i] = validation.label(from + i);
-      }
+      int[] items = LabelledSource.range(from, size);
+      float[] x = validation.readBatch(items, null);
+      float[] y = validation.labelsOf(items);
       try (NDManager batch = trainer.getManager().newSubManager()) {
         NDList labels = new NDList(batch.create(y));
         NDList p =

@@ -48,6 +48,21 @@ class CliEndToEndTest {
     }
   }
 
+  /** Runs a command that must succeed, showing its standard error when it does not. */
+  static Run ok(String... args) {
+    Run r = run(args);
+    assertEquals(0, r.exit(), r.err());
+    return r;
+  }
+
+  /** Runs a command that must fail with an exit code and an error message naming something. */
+  static Run fails(int exit, String named, String... args) {
+    Run r = run(args);
+    assertEquals(exit, r.exit(), r.err());
+    assertTrue(r.err().contains(named), r.err());
+    return r;
+  }
+
   static String[] train(Path out, int epochs) {
     List<String> args =
         new java.util.ArrayList<>(
@@ -74,8 +89,7 @@ class CliEndToEndTest {
   @Test
   void trainEvaluateEmbedAndReportOnIdxData() throws Exception {
     Path run = tmp.resolve("run-idx");
-    Run train = run(train(run, 2));
-    assertEquals(0, train.exit(), train.err());
+    ok(train(run, 2));
     List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
     assertEquals(3, csv.size(), "header + one line per epoch: " + csv);
     assertTrue(csv.get(0).startsWith("epoch,train_softmax,train_ring"), csv.get(0));
@@ -88,8 +102,7 @@ class CliEndToEndTest {
     assertEquals(2, checkpoint.epochsDone());
     assertEquals(0.1, checkpoint.options().lambda());
 
-    Run evaluate = run("evaluate", run.toString(), "--pairs-per-kind", "100", "--no-progress");
-    assertEquals(0, evaluate.exit(), evaluate.err());
+    Run evaluate = ok("evaluate", run.toString(), "--pairs-per-kind", "100", "--no-progress");
     String json = Files.readString(run.resolve("evaluation.json"));
     for (String key :
         List.of(
@@ -104,8 +117,7 @@ class CliEndToEndTest {
     assertTrue(evaluate.out().contains("cosine"), evaluate.out());
 
     Path emb = tmp.resolve("emb");
-    Run embed = run("embed", run.toString(), "--out", emb.toString(), "--no-progress");
-    assertEquals(0, embed.exit(), embed.err());
+    ok("embed", run.toString(), "--out", emb.toString(), "--no-progress");
     float[][] vectors = NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy"));
     assertEquals(30, vectors.length);
     assertEquals(8, vectors[0].length);
@@ -122,16 +134,14 @@ class CliEndToEndTest {
     assertTrue(rows.get(0).startsWith("source,label,norm,f0"), rows.get(0));
 
     Path report = tmp.resolve("report");
-    Run rep =
-        run(
-            "report",
-            run.toString(),
-            "--out",
-            report.toString(),
-            "--pairs-per-kind",
-            "100",
-            "--no-progress");
-    assertEquals(0, rep.exit(), rep.err());
+    ok(
+        "report",
+        run.toString(),
+        "--out",
+        report.toString(),
+        "--pairs-per-kind",
+        "100",
+        "--no-progress");
     String md = Files.readString(report.resolve("report.md"));
     assertTrue(md.contains("| run-idx |"), md);
     assertTrue(md.contains("ringloss report"), "names the command: " + md);
@@ -158,8 +168,7 @@ class CliEndToEndTest {
     first.addAll(List.of("--stop-after", "1"));
     assertEquals(0, run(first.toArray(new String[0])).exit());
     assertEquals(1, Checkpoint.read(resumed).epochsDone());
-    Run again = run("train", "--out", resumed.toString(), "--resume", "--no-progress");
-    assertEquals(0, again.exit(), again.err());
+    ok("train", "--out", resumed.toString(), "--resume", "--no-progress");
     Checkpoint a = Checkpoint.read(straight);
     Checkpoint b = Checkpoint.read(resumed);
     assertEquals(3, b.epochsDone());
@@ -175,39 +184,35 @@ class CliEndToEndTest {
   void imageFolderWithPairsFile() throws Exception {
     Path faces = TinyData.faces(tmp.resolve("faces"), 4, 5, 3);
     Path run = tmp.resolve("run-faces");
-    Run train =
-        run(
-            "train",
-            "--data",
-            faces.toString(),
-            "--out",
-            run.toString(),
-            "--image-size",
-            "16",
-            "--channels",
-            "3",
-            "--epochs",
-            "1",
-            "--batch-size",
-            "4",
-            "--embedding-size",
-            "4",
-            "--validation-fraction",
-            "0.2",
-            "--augment",
-            "--no-progress");
-    assertEquals(0, train.exit(), train.err());
+    ok(
+        "train",
+        "--data",
+        faces.toString(),
+        "--out",
+        run.toString(),
+        "--image-size",
+        "16",
+        "--channels",
+        "3",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--embedding-size",
+        "4",
+        "--validation-fraction",
+        "0.2",
+        "--augment",
+        "--no-progress");
     assertEquals(List.of("id0", "id1", "id2", "id3"), Checkpoint.read(run).classNames());
-    Run evaluate =
-        run(
-            "evaluate",
-            run.toString(),
-            "--data",
-            faces.toString(),
-            "--pairs",
-            faces.resolve("pairs.txt").toString(),
-            "--no-progress");
-    assertEquals(0, evaluate.exit(), evaluate.err());
+    ok(
+        "evaluate",
+        run.toString(),
+        "--data",
+        faces.toString(),
+        "--pairs",
+        faces.resolve("pairs.txt").toString(),
+        "--no-progress");
     String json = Files.readString(run.resolve("evaluation.json"));
     assertTrue(json.contains("\"genuine_pairs\": 6"), json);
     assertTrue(json.contains("\"impostor_pairs\": 6"), json);
@@ -216,8 +221,7 @@ class CliEndToEndTest {
     // verify: an image against itself is the same identity at any threshold below 1.
     Path image = faces.resolve("id0").resolve("id0_0001.png");
     Run same =
-        run("verify", run.toString(), image.toString(), image.toString(), "--threshold", "0.999");
-    assertEquals(0, same.exit(), same.err());
+        ok("verify", run.toString(), image.toString(), image.toString(), "--threshold", "0.999");
     assertTrue(same.out().contains("cosine 1.0000"), same.out());
     Run different =
         run(
@@ -229,16 +233,14 @@ class CliEndToEndTest {
             "1.01");
     assertEquals(VerifyCommand.EXIT_DIFFERENT, different.exit(), different.err());
     // Without --threshold the evaluation's thresholds are used.
-    Run fromEvaluation = run("verify", run.toString(), image.toString(), image.toString());
-    assertEquals(0, fromEvaluation.exit(), fromEvaluation.err());
+    ok("verify", run.toString(), image.toString(), image.toString());
 
     // embed a flat folder of new images
     Path flat = Files.createDirectories(tmp.resolve("flat"));
     Files.copy(image, flat.resolve("a.png"));
     Files.copy(faces.resolve("id1").resolve("id1_0001.png"), flat.resolve("b.png"));
     Path emb = tmp.resolve("emb-flat");
-    Run embed = run("embed", run.toString(), "--images", flat.toString(), "--out", emb.toString());
-    assertEquals(0, embed.exit(), embed.err());
+    ok("embed", run.toString(), "--images", flat.toString(), "--out", emb.toString());
     assertEquals(2, NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy")).length);
     assertArrayEquals(new long[] {-1, -1}, NpyReader.readInt64(emb.resolve("labels.npy")));
     assertTrue(Files.readAllLines(emb.resolve("embeddings.csv")).get(1).contains("a.png"));
@@ -269,9 +271,16 @@ class CliEndToEndTest {
       o.write(truncated);
     }
     Path out = tmp.resolve("bad-run");
-    Run r = run("train", "--data", bad.toString(), "--out", out.toString(), "--no-progress");
-    assertEquals(3, r.exit(), r.err());
-    assertTrue(r.err().contains("train-images-idx3-ubyte.gz"), r.err());
+    Run r =
+        fails(
+            3,
+            "train-images-idx3-ubyte.gz",
+            "train",
+            "--data",
+            bad.toString(),
+            "--out",
+            out.toString(),
+            "--no-progress");
     assertTrue(r.err().contains("truncated"), r.err());
     assertFalse(Files.exists(out.resolve(Checkpoint.FILE_NAME)), "no checkpoint from a failed run");
 
@@ -296,62 +305,56 @@ class CliEndToEndTest {
                 "4",
                 "--no-progress")
             .exit());
-    Run pairs =
-        run(
-            "evaluate",
-            run.toString(),
-            "--data",
-            faces.toString(),
-            "--pairs",
-            faces.resolve("pairs.txt").toString(),
-            "--no-progress");
-    assertEquals(3, pairs.exit(), pairs.err());
-    assertTrue(pairs.err().contains("pairs.txt:2"), pairs.err());
+    fails(
+        3,
+        "pairs.txt:2",
+        "evaluate",
+        run.toString(),
+        "--data",
+        faces.toString(),
+        "--pairs",
+        faces.resolve("pairs.txt").toString(),
+        "--no-progress");
     assertFalse(Files.exists(run.resolve("evaluation.json")), "no evaluation from bad pairs");
 
     Files.writeString(faces.resolve("id1").resolve("id1_0002.png"), "not an image");
-    Run corrupt =
-        run(
-            "train",
-            "--data",
-            faces.toString(),
-            "--out",
-            tmp.resolve("corrupt").toString(),
-            "--image-size",
-            "16",
-            "--epochs",
-            "1",
-            "--no-progress");
-    assertEquals(3, corrupt.exit(), corrupt.err());
-    assertTrue(corrupt.err().contains("id1_0002.png"), corrupt.err());
+    fails(
+        3,
+        "id1_0002.png",
+        "train",
+        "--data",
+        faces.toString(),
+        "--out",
+        tmp.resolve("corrupt").toString(),
+        "--image-size",
+        "16",
+        "--epochs",
+        "1",
+        "--no-progress");
 
     Files.createDirectories(faces.resolve("empty"));
-    Run empty =
-        run(
-            "train",
-            "--data",
-            faces.toString(),
-            "--out",
-            tmp.resolve("empty").toString(),
-            "--no-progress");
-    assertEquals(3, empty.exit(), empty.err());
-    assertTrue(empty.err().contains("empty"), empty.err());
+    fails(
+        3,
+        "empty",
+        "train",
+        "--data",
+        faces.toString(),
+        "--out",
+        tmp.resolve("empty").toString(),
+        "--no-progress");
 
-    Run missing = run("evaluate", tmp.resolve("nowhere").toString());
-    assertEquals(3, missing.exit(), missing.err());
-    assertTrue(missing.err().contains("nowhere"), missing.err());
+    fails(3, "nowhere", "evaluate", tmp.resolve("nowhere").toString());
 
-    Run option =
-        run(
-            "train",
-            "--data",
-            idx.toString(),
-            "--lambda",
-            "-1",
-            "--out",
-            tmp.resolve("x").toString());
-    assertEquals(2, option.exit(), option.err());
-    assertTrue(option.err().contains("--lambda"), option.err());
+    fails(
+        2,
+        "--lambda",
+        "train",
+        "--data",
+        idx.toString(),
+        "--lambda",
+        "-1",
+        "--out",
+        tmp.resolve("x").toString());
 
     Run penalty =
         run(
@@ -377,7 +380,7 @@ class CliEndToEndTest {
     Path notes =
         Files.writeString(tmp.resolve("notes.md"), "## Reading\n\nTiny data, no conclusions.\n");
     Run compare =
-        run(
+        ok(
             "compare",
             "--data",
             idx.toString(),
@@ -400,7 +403,6 @@ class CliEndToEndTest {
             "--notes",
             notes.toString(),
             "--no-progress");
-    assertEquals(0, compare.exit(), compare.err());
     List<String> csv = Files.readAllLines(runs.resolve("compare.csv"));
     assertEquals(1 + 4 * 2, csv.size(), "a row per method and seed: " + csv);
     assertTrue(csv.get(0).contains("kfold_accuracy_7px"), csv.get(0));
@@ -419,7 +421,7 @@ class CliEndToEndTest {
     java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(checkpoint);
     byte[] bytes = Files.readAllBytes(checkpoint);
     Run again =
-        run(
+        ok(
             "compare",
             "--data",
             idx.toString(),
@@ -440,13 +442,10 @@ class CliEndToEndTest {
             "--report",
             report.toString(),
             "--no-progress");
-    assertEquals(0, again.exit(), again.err());
     assertEquals(written, Files.getLastModifiedTime(checkpoint));
     assertArrayEquals(bytes, Files.readAllBytes(checkpoint));
     assertTrue(again.out().contains("accuracy"), again.out());
-    Run bad = run("compare", "--methods", "tripletface", "--out", runs.toString());
-    assertEquals(2, bad.exit(), bad.err());
-    assertTrue(bad.err().contains("tripletface"), bad.err());
+    fails(2, "tripletface", "compare", "--methods", "tripletface", "--out", runs.toString());
   }
 
   @Test
