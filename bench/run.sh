@@ -6,8 +6,8 @@
 #   bench/run.sh                  the full run (about 20 minutes on 2 cores; run it on a quiet machine)
 #   bench/run.sh --quick          a smoke run: every benchmark once, small sizes (about 4 minutes)
 #   bench/run.sh --gallery 100000,1000000
-#                                 also score the spec's 1M gallery (2 GB per copy; adds ~1 hour, the
-#                                 pure-Java path dominates; the forks then get -Xmx10g)
+#                                 also score the spec's 1M gallery (2 GB per copy; engine paths only,
+#                                 adds about 10 minutes; those forks get -Xmx6g)
 #   bench/run.sh --no-side-by-side  skip the PyTorch comparison (no apt-get)
 #
 # Environment: BENCH_THREADS (default 2, the figure's setting; 1 gives steadier smoke numbers on a
@@ -79,26 +79,48 @@ jmh() {
   shift
   echo "run.sh: JMH $name $*" >&2
   rm -f "$results/$name.json"
-  "$java_cmd" -jar "$jar" "io.github.ringloss4j.bench.$name\." -f 1 "$@" \
+  "$java_cmd" -jar "$jar" "io.github.ringloss4j.bench.${name%-large}\." -f 1 "$@" \
     -rf json -rff "$results/$name.json" | tee "$results/$name.log" | grep -E '^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)' || true
   [ -s "$results/$name.json" ] || { echo "run.sh: $name produced no results" >&2; exit 1; }
 }
 
+# The ring's share of a step, both models interleaved in one JVM (drift cancels; see StepOverhead).
+overhead() {
+  echo "run.sh: StepOverhead $*" >&2
+  "$java_cmd" "-Dai.djl.pytorch.num_threads=$threads" -cp "$jar" io.github.ringloss4j.bench.StepOverhead "$@" \
+    2>/dev/null | tee "$results/step-overhead.log" | grep -v '^RESULT' >&2
+  {
+    printf 'variant\tmedian\tlow\thigh\ttotal\trounds\tbaseline_ms\tvariant_ms\tblock\n'
+    awk -F'\t' -v block="$2" '/^RESULT/ {print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 "\t" $10 "\t" block}' \
+      "$results/step-overhead.log"
+  } >"$results/step-overhead.tsv"
+  [ "$(wc -l <"$results/step-overhead.tsv")" -gt 1 ] || { echo "run.sh: StepOverhead printed no RESULT" >&2; exit 1; }
+}
+
+rm -f "$results/ScoringBenchmark-large.json" "$results/step-overhead.tsv"
 if [ "$quick" = 1 ]; then
   jmh RingTermBenchmark -wi 1 -i 1 -w 300ms -r 500ms -p batch=128,8192 -p dim=512 "${append[@]}"
   jmh TrainingStepBenchmark -wi 1 -i 1 -w 1s -r 1s "${append[@]}"
+  overhead --block 2 --rounds 6 --warmup 3
   jmh ScoringBenchmark -wi 0 -i 1 -r 500ms -p gallerySize=20000 -p probes=256 \
     -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${append[@]}"
 else
   jmh RingTermBenchmark -wi 3 -i 5 -w 1s -r 1s "${append[@]}"
   jmh TrainingStepBenchmark -wi 3 -i 5 -w 2s -r 2s "${append[@]}"
-  scoring_append=("${append[@]}")
-  if awk -F, '{for (i = 1; i <= NF; i++) if ($i + 0 >= 500000) found = 1} END {exit !found}' <<<"$gallery"; then
-    # Two gigabytes per copy of a 1M x 512 gallery: the Java path needs a larger heap.
-    scoring_append=("-jvmArgsAppend" "-Xmx10g -Dai.djl.pytorch.num_threads=$threads")
+  overhead --block 5 --rounds 60 --warmup 30
+  small="$(tr ',' '\n' <<<"$gallery" | awk '$1 + 0 < 500000' | paste -sd, -)"
+  large="$(tr ',' '\n' <<<"$gallery" | awk '$1 + 0 >= 500000' | paste -sd, -)"
+  if [ -n "$small" ]; then
+    jmh ScoringBenchmark -wi 1 -i 3 -w 2s -r 2s -p gallerySize="$small" \
+      -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${append[@]}"
   fi
-  jmh ScoringBenchmark -wi 1 -i 3 -w 2s -r 2s -p gallerySize="$gallery" \
-    -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${scoring_append[@]}"
+  if [ -n "$large" ]; then
+    # 2 GB per copy of a 1M x 512 gallery. The engine paths only: the pure-Java path would take
+    # about 11 minutes per pass (measured at 100 000, it scales linearly), an hour for the run.
+    jmh ScoringBenchmark-large -wi 1 -i 3 -w 2s -r 2s -p gallerySize="$large" -e javaIdentification \
+      -prof io.github.ringloss4j.bench.PeakMemoryProfiler \
+      -jvmArgsAppend "-Xmx6g -Dai.djl.pytorch.num_threads=$threads"
+  fi
 fi
 
 if [ "$side" = 1 ]; then

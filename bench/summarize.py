@@ -5,11 +5,13 @@
   summarize.py --side-by-side TSV       only the side-by-side table
 
 Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, TrainingStepBenchmark.json,
-ScoringBenchmark.json, and side-by-side.tsv from bench/side-by-side.sh. Derived figures:
+ScoringBenchmark.json (and ScoringBenchmark-large.json, the engine paths at n >= 500 000),
+step-overhead.tsv from StepOverhead, and side-by-side.tsv from bench/side-by-side.sh. Derived figures:
 
   ring term   effective bandwidth = 2 * batch * dim * 4 bytes / time (the feature matrix read and
               written once, the memcopy's traffic), and time / time(memcopy) at the same shape;
-  training    time / time(plain-softmax), goal <= 1.02;
+  training    time / time(plain-softmax), goal <= 1.02 (JMH, one fork per variant), and the
+              interleaved StepOverhead ratio with its bootstrap interval;
   scoring     2 * probes * n * d / time as GFLOP/s for every path, and time / time(engineMatmul);
   memory      the PeakMemoryProfiler's peak RSS and heap, when the run used it.
 
@@ -74,7 +76,7 @@ def ring_term(rows):
         copy = entries.get(("memcopy", None))
         copy_s = seconds(copy)[0] if copy else float("nan")
         lines = []
-        order = [("memcopy", None), ("naiveSquared", None), ("scaledNormBefore", None)]
+        order = [("memcopy", None), ("naiveSquared", None), ("squaredBefore", None)]
         spec = ["squared", "huber", "cauchy", "geman", "barron(alpha=1)"]
         order += sorted((k for k in entries if k[0] == "ringTerm"),
                         key=lambda k: (spec.index(k[1]) if k[1] in spec else len(spec), k[1]))
@@ -83,7 +85,7 @@ def ring_term(rows):
                 continue
             s, err = seconds(entries[key])
             name = {"memcopy": "memcopy (bound)", "naiveSquared": "naive squared, f.norm(1)",
-                    "scaledNormBefore": "squared, norm before (15 calls)"}.get(
+                    "squaredBefore": "squared, before (6abd7fe)"}.get(
                 key[0], f"ring, {key[1]}")
             lines.append([name, fmt_err(s, err), f"{nbytes / s / 1e9:.2f}",
                           f"{s / copy_s:.1f}" if copy else "n/a"])
@@ -112,6 +114,25 @@ def training(rows):
             + table(["variant", "time/step", "images/s", "× plain-softmax", "goal"], lines))
 
 
+def step_overhead(path):
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        rows = [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+    lines = []
+    for r in rows:
+        median, low, high = float(r["median"]), float(r["low"]), float(r["high"])
+        verdict = "≤ 1.02 ✓" if high <= 1.02 else ("> 1.02 ✗" if low > 1.02 else "undecided")
+        lines.append([r["variant"], f"{float(r['baseline_ms']):.2f}", f"{float(r['variant_ms']):.2f}",
+                      f"**{median:.4f}**", f"[{low:.4f}, {high:.4f}]", f"{float(r['total']):.4f}",
+                      r["rounds"], verdict])
+    return ("### Training step, interleaved (StepOverhead, batch 128)\n\n"
+            "Per-round ratio time(variant) / time(plain-softmax), rounds of "
+            f"{rows[0]['block'] if rows else '?'} steps each, ABBA order; 95 % bootstrap interval "
+            "of the median.\n\n"
+            + table(["variant", "plain ms/step", "variant ms/step", "median ratio",
+                     "95 % interval", "ratio of totals", "rounds", "goal"], lines))
+
+
 def scoring(rows):
     groups = {}
     for r in rows:
@@ -126,6 +147,7 @@ def scoring(rows):
         lines = []
         for m, label in (("engineMatmul", "engine matmul only (bound)"),
                          ("engineTopK", "engine matmul + top-10"),
+                         ("libraryEngineIdentification", "library, engine (EngineIdentification)"),
                          ("javaIdentification", "library, pure Java (Identification)")):
             if m not in entries:
                 continue
@@ -179,14 +201,20 @@ def main(argv):
     results = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                 "results")
     sections = []
-    for name, fn in (("RingTermBenchmark.json", ring_term),
-                     ("TrainingStepBenchmark.json", training),
-                     ("ScoringBenchmark.json", scoring)):
-        path = os.path.join(results, name)
-        if os.path.exists(path):
-            rows = load(path)
-            if rows:
-                sections.append(fn(rows))
+    for names, fn in ((["RingTermBenchmark.json"], ring_term),
+                      (["TrainingStepBenchmark.json"], training),
+                      (["ScoringBenchmark.json", "ScoringBenchmark-large.json"], scoring)):
+        rows = []
+        for name in names:
+            path = os.path.join(results, name)
+            if os.path.exists(path):
+                rows += load(path)
+        if rows:
+            sections.append(fn(rows))
+        if names[0] == "TrainingStepBenchmark.json":
+            overhead = os.path.join(results, "step-overhead.tsv")
+            if os.path.exists(overhead):
+                sections.append(step_overhead(overhead))
     tsv = os.path.join(results, "side-by-side.tsv")
     if os.path.exists(tsv):
         sections.append(side_by_side(tsv))

@@ -2,7 +2,6 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -167,28 +166,26 @@ public class RingTermBenchmark {
   }
 
   /**
-   * The squared ring term with the library's norm as it was before this benchmark's findings
-   * (commit 5c03aa8): sum of squares of f/m, square root and explicit zero-row guards, fifteen
-   * engine calls. Kept so that before and after are measured in the same run.
+   * The squared ring term as the library computed it before the ring term's per-call costs were cut
+   * (commit 6abd7fe): the scaled norm m·‖f/m‖ on every batch (per-row maximum, division, fused
+   * norm, product; eight engine calls) and DJL's {@code op(Number)} for the constants ½, λ and the
+   * scale's floor, each of which makes and frees a 0-d tensor. Kept so that before and after are
+   * measured in the same run.
    *
    * @param f the features
    * @param n the radius
    * @return the gradient of the features
    */
   @Benchmark
-  public NDArray scaledNormBefore(Features f, NaiveRadius n) {
+  public NDArray squaredBefore(Features f, NaiveRadius n) {
     try (NDManager step = f.root.newSubManager()) {
       f.features.tempAttach(step);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray x = f.features;
-        NDArray scale = x.abs().max(new int[] {1}, true).stopGradient();
-        NDArray zeroRow = scale.eq(0);
-        NDArray safeScale = NDArrays.where(zeroRow, scale.onesLike(), scale);
-        NDArray sumSquares = x.div(safeScale).square().sum(new int[] {1}, true);
-        NDArray padded = sumSquares.add(zeroRow.toType(sumSquares.getDataType(), false).mul(1e-30));
-        NDArray norms = padded.sqrt().mul(safeScale).squeeze(1);
-        NDArray value = norms.sub(n.radius).square().mean().mul(0.5f * RingLoss.DEFAULT_LAMBDA);
-        collector.backward(value);
+        NDArray scale = x.abs().max(new int[] {1}, true).stopGradient().maximum(Float.MIN_NORMAL);
+        NDArray norms = x.div(scale).norm(2, new int[] {1}, false).mul(scale.squeeze(1));
+        NDArray penalties = norms.sub(n.radius).square().mul(0.5);
+        collector.backward(penalties.mean().mul(RingLoss.DEFAULT_LAMBDA));
       }
       return f.features.getGradient();
     }

@@ -2,9 +2,11 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.github.ringloss4j.metrics.EngineIdentification;
 import io.github.ringloss4j.metrics.Identification;
 import io.github.ringloss4j.metrics.Similarity;
 import java.util.ArrayList;
@@ -117,12 +119,8 @@ public class ScoringBenchmark {
       int d = data.dim();
       for (int from = 0; from < data.gallerySize(); from += s.chunkRows) {
         int rows = Math.min(s.chunkRows, data.gallerySize() - from);
-        float[] values = new float[rows * d];
-        for (int r = 0; r < rows; r++) {
-          data.galleryRow(from + r, values, r * d);
-        }
         try (NDManager scratch = root.newSubManager()) {
-          NDArray chunk = scratch.create(values, new Shape(rows, d));
+          NDArray chunk = scratch.create(data.galleryRows(from, rows), new Shape(rows, d));
           // Contiguous [d, rows]: the product then reads it as a plain GEMM operand.
           NDArray normalisedT = chunk.normalize(2, 1).transpose().duplicate();
           normalisedT.attach(root);
@@ -163,6 +161,53 @@ public class ScoringBenchmark {
       galleryLabels = s.data.galleryLabels();
       probes = s.data.probeRows();
       probeLabels = s.data.probeLabels();
+    }
+  }
+
+  /**
+   * The gallery and probes as the library's {@link EngineIdentification} takes them: one [n, d]
+   * float32 array each, built chunk by chunk (never one Java array of the whole gallery).
+   */
+  @State(Scope.Benchmark)
+  public static class LibraryEngineGallery {
+    NDManager root;
+    NDArray gallery;
+    NDArray probes;
+    int[] galleryLabels;
+    int[] probeLabels;
+
+    /**
+     * Builds the arrays.
+     *
+     * @param s the sizes
+     */
+    @Setup(Level.Trial)
+    public void setUp(Sizes s) {
+      root = Engine.getInstance().newBaseManager();
+      SyntheticEmbeddings data = s.data;
+      int d = data.dim();
+      NDList chunks = new NDList();
+      try (NDManager scratch = root.newSubManager()) {
+        for (int from = 0; from < data.gallerySize(); from += s.chunkRows) {
+          int rows = Math.min(s.chunkRows, data.gallerySize() - from);
+          chunks.add(scratch.create(data.galleryRows(from, rows), new Shape(rows, d)));
+        }
+        gallery = NDArrays.concat(chunks, 0);
+        gallery.attach(root);
+      }
+      float[] probeValues = new float[data.probeCount() * d];
+      for (int p = 0; p < data.probeCount(); p++) {
+        data.probe(p, probeValues, p * d);
+      }
+      probes = root.create(probeValues, new Shape(data.probeCount(), d));
+      galleryLabels = data.galleryLabels();
+      probeLabels = data.probeLabels();
+    }
+
+    /** Frees the engine memory. */
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      root.close();
     }
   }
 
@@ -235,5 +280,26 @@ public class ScoringBenchmark {
         Similarity.COSINE,
         new int[] {1, TOP_K},
         JAVA_PROBE_CHUNK);
+  }
+
+  /**
+   * The library's engine-backed identification: two float32 passes over the gallery and an exact
+   * re-scoring of the near-ties, giving the ranks of {@link #javaIdentification} bit for bit.
+   *
+   * @param g the gallery
+   * @param s the sizes (the gallery chunk)
+   * @return the rates
+   */
+  @Benchmark
+  public Identification.Result libraryEngineIdentification(LibraryEngineGallery g, Sizes s) {
+    return EngineIdentification.evaluate(
+        g.gallery,
+        g.galleryLabels,
+        g.probes,
+        g.probeLabels,
+        Similarity.COSINE,
+        new int[] {1, TOP_K},
+        EngineIdentification.DEFAULT_PROBE_CHUNK,
+        s.chunkRows);
   }
 }

@@ -93,6 +93,21 @@ final class SyntheticEmbeddings {
     return rows;
   }
 
+  /**
+   * Consecutive gallery rows, flattened.
+   *
+   * @param from the first row
+   * @param rows how many rows
+   * @return rows × dim values, row after row
+   */
+  float[] galleryRows(int from, int rows) {
+    float[] values = new float[rows * dim];
+    for (int r = 0; r < rows; r++) {
+      galleryRow(from + r, values, r * dim);
+    }
+    return values;
+  }
+
   /** Gallery labels: every gallery row is its own identity. */
   int[] galleryLabels() {
     int[] labels = new int[gallerySize];

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.github.ringloss4j.nn.Norms;
+import io.github.ringloss4j.ops.Scalars;
 import java.util.Arrays;
 
 /** Operations the heads share: safe normalisation, label checks, one-hot masks, constants. */
@@ -36,7 +37,7 @@ final class HeadSupport {
    * @return the floored norms, [n]
    */
   static NDArray safeNorms(NDArray rows) {
-    return Norms.rowNorms(rows).maximum(NORM_FLOOR);
+    return Scalars.maximum(Norms.rowNorms(rows), NORM_FLOOR);
   }
 
   /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 import io.github.ringloss4j.nn.RingOutputs;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * The ring term, λ · mean_i ρ(‖f_i‖ − R), from the per-sample penalties a {@link
@@ -71,7 +72,7 @@ public final class RingLoss extends Loss {
               + predictions.size()
               + " outputs; use RingModelBlock or put RingLossBlock's first output there");
     }
-    return predictions.get(penaltiesIndex).mean().mul(lambda);
+    return Scalars.mul(predictions.get(penaltiesIndex).mean(), lambda);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * Barron's general and adaptive robust loss (CVPR 2019, arXiv 1701.03077) with shape α and scale c,
@@ -63,30 +64,30 @@ public final class BarronPenalty implements Penalty {
   @Override
   public NDArray apply(NDArray residual) {
     double c2 = scale * scale;
-    NDArray z = residual.div(scale).square();
+    NDArray z = Scalars.div(residual, scale).square();
     if (alpha == 2) {
-      return z.mul(0.5 * c2);
+      return Scalars.mul(z, 0.5 * c2);
     }
     if (alpha == 1) {
       // √(z+1) − 1 = z / (√(z+1) + 1): no cancellation for small z.
-      return z.div(z.add(1).sqrt().add(1)).mul(c2);
+      return Scalars.mul(z.div(Scalars.add(Scalars.add(z, 1).sqrt(), 1)), c2);
     }
     if (alpha == 0) {
-      return StableOps.log1p(z.mul(0.5)).mul(c2);
+      return Scalars.mul(StableOps.log1p(Scalars.mul(z, 0.5)), c2);
     }
     if (alpha == -2) {
-      return z.mul(2).div(z.add(4)).mul(c2);
+      return Scalars.mul(Scalars.mul(z, 2).div(Scalars.add(z, 4)), c2);
     }
     if (alpha == Double.NEGATIVE_INFINITY) {
-      return StableOps.expm1(z.mul(-0.5)).mul(-c2);
+      return Scalars.mul(StableOps.expm1(Scalars.mul(z, -0.5)), -c2);
     }
     double beta = Math.abs(alpha - 2);
-    NDArray logTerm = StableOps.log1p(z.div(beta));
-    NDArray y = logTerm.mul(alpha / 2);
-    NDArray isZero = y.eq(0);
+    NDArray logTerm = StableOps.log1p(Scalars.div(z, beta));
+    NDArray y = Scalars.mul(logTerm, alpha / 2);
+    NDArray isZero = Scalars.eq(y, 0);
     NDArray safeY = NDArrays.where(isZero, y.onesLike(), y);
     NDArray phi = NDArrays.where(isZero, y.onesLike(), StableOps.expm1(safeY).div(safeY));
-    return logTerm.mul(phi).mul(0.5 * beta * c2);
+    return Scalars.mul(logTerm.mul(phi), 0.5 * beta * c2);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * The Cauchy (Lorentzian) penalty with scale c:
@@ -43,8 +44,8 @@ public final class CauchyPenalty implements Penalty {
 
   @Override
   public NDArray apply(NDArray residual) {
-    NDArray z = residual.div(scale).square();
-    return StableOps.log1p(z).mul(0.5 * scale * scale);
+    NDArray z = Scalars.div(residual, scale).square();
+    return Scalars.mul(StableOps.log1p(z), 0.5 * scale * scale);
   }
 
   @Override

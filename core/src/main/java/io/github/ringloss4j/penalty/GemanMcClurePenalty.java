@@ -2,6 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * The Geman-McClure penalty with scale c:
@@ -57,11 +58,12 @@ public final class GemanMcClurePenalty implements Penalty {
 
   @Override
   public NDArray apply(NDArray residual) {
-    NDArray z = residual.div(scale).square();
-    NDArray onePlusZ = z.add(1);
-    NDArray small = z.lt(1);
-    NDArray ratio = NDArrays.where(small, z.div(onePlusZ), onePlusZ.pow(-1).neg().add(1));
-    return ratio.mul(0.5 * scale * scale);
+    NDArray z = Scalars.div(residual, scale).square();
+    NDArray onePlusZ = Scalars.add(z, 1);
+    NDArray small = Scalars.lt(z, 1);
+    NDArray ratio =
+        NDArrays.where(small, z.div(onePlusZ), Scalars.add(Scalars.pow(onePlusZ, -1).neg(), 1));
+    return Scalars.mul(ratio, 0.5 * scale * scale);
   }
 
   @Override

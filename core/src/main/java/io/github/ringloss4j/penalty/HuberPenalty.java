@@ -1,6 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * Huber's penalty with threshold δ, symmetric in e:
@@ -53,8 +54,8 @@ public final class HuberPenalty implements Penalty {
   @Override
   public NDArray apply(NDArray residual) {
     NDArray a = residual.abs();
-    NDArray q = a.minimum(delta);
-    return q.mul(a.sub(q.mul(0.5)));
+    NDArray q = Scalars.minimum(a, delta);
+    return q.mul(a.sub(Scalars.mul(q, 0.5)));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * The Keras package's "huber" (earlier "smoothl1") exactly as it computed it, kept for
@@ -34,8 +35,8 @@ public final class KerasHuberPenalty implements Penalty {
   @Override
   public NDArray apply(NDArray residual) {
     // q = min(e, δ): q·(e − ½q) is ½e² below δ and δ(e − ½δ) above it.
-    NDArray q = residual.minimum(delta);
-    return q.mul(residual.sub(q.mul(0.5)));
+    NDArray q = Scalars.minimum(residual, delta);
+    return q.mul(residual.sub(Scalars.mul(q, 0.5)));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * The paper's penalty, ρ(e) = ½e², ρ′(e) = e.
@@ -17,7 +18,7 @@ public final class SquaredPenalty implements Penalty {
 
   @Override
   public NDArray apply(NDArray residual) {
-    return residual.square().mul(0.5);
+    return Scalars.mul(residual.square(), 0.5);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.github.ringloss4j.ops.Scalars;
 
 /**
  * Accurate {@code log1p} and {@code expm1} for {@link NDArray}, which DJL does not expose.
@@ -21,9 +22,9 @@ final class StableOps {
    * precision.
    */
   static NDArray log1p(NDArray x) {
-    NDArray u = x.add(1);
-    NDArray d = u.sub(1);
-    NDArray exact = d.eq(0);
+    NDArray u = Scalars.add(x, 1);
+    NDArray d = Scalars.sub(u, 1);
+    NDArray exact = Scalars.eq(d, 0);
     NDArray safeD = NDArrays.where(exact, d.onesLike(), d);
     NDArray corrected = u.log().mul(x.div(safeD));
     return NDArrays.where(exact, x, corrected);
@@ -35,12 +36,12 @@ final class StableOps {
    */
   static NDArray expm1(NDArray x) {
     NDArray u = x.exp();
-    NDArray one = u.eq(1);
+    NDArray one = Scalars.eq(u, 1);
     // u − 1 == −1 also covers subnormal u, whose logarithm has lost its precision.
-    NDArray minusOne = u.sub(1).eq(-1);
+    NDArray minusOne = Scalars.eq(Scalars.sub(u, 1), -1);
     NDArray degenerate = one.logicalOr(minusOne);
-    NDArray safeU = NDArrays.where(degenerate, u.onesLike().mul(Math.E), u);
-    NDArray corrected = safeU.sub(1).mul(x.div(safeU.log()));
+    NDArray safeU = NDArrays.where(degenerate, Scalars.mul(u.onesLike(), Math.E), u);
+    NDArray corrected = Scalars.sub(safeU, 1).mul(x.div(safeU.log()));
     NDArray tails = NDArrays.where(one, x, u.onesLike().neg());
     return NDArrays.where(degenerate, tails, corrected);
   }

@@ -1,0 +1,565 @@
+package io.github.ringloss4j.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.github.ringloss4j.nn.Norms;
+import io.github.ringloss4j.ops.Scalars;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Closed-set identification of {@link Identification}, scored by the engine: the same ranks, bit
+ * for bit, at the speed of the engine's matrix product, for galleries of 10⁵–10⁶ embeddings.
+ *
+ * <p>{@link Identification#evaluate} scores every pair in double precision on one Java thread,
+ * about 1.5 GFLOP/s; the engine's float32 matrix product runs at 50–100 GFLOP/s on two cores
+ * ({@code docs/performance.md}). Float32 scores alone would not give the same ranks: near-ties
+ * between the best mate and a non-mate can flip. So the engine only decides what it can decide for
+ * certain, and the rest is re-scored exactly:
+ *
+ * <ol>
+ *   <li>Pass 1, per chunk of probes over chunks of the gallery: s̃ = the float32 score, and m̃ =
+ *       the best float32 score among each probe's mates.
+ *   <li>Pass 2: with ε a bound on |s̃ − s| (s the exact double score of {@link Similarity#score}),
+ *       a non-mate with s̃ &gt; m̃ + 2ε certainly scores above the best mate and is counted on the
+ *       engine; one with s̃ &lt; m̃ − 2ε certainly does not. The few pairs with |s̃ − m̃| ≤ 2ε are
+ *       read back and re-scored exactly; the exact best mate is always among them. The rank is 1 +
+ *       the certain count + the re-scored non-mates above the exact best mate.
+ * </ol>
+ *
+ * <p>The bound: cosine scores are dot products of rows normalised in float32, whose error is at
+ * most (2d + 8)·u for unit rows (u = 2⁻²⁴, d the dimension; the product's γ_d plus the two
+ * normalisations); ε takes twice that, plus the double path's own error. {@link
+ * Similarity#EUCLIDEAN} is ranked by the negated squared distance 2p·g − ‖p‖² − ‖g‖², whose error
+ * is bounded the same way relative to ‖p‖² + max‖g‖². With real embeddings a pass-2 band holds a
+ * handful of pairs per probe; a zero probe (all its cosines are 0) puts the whole gallery in it,
+ * which stays correct and costs one exact pass.
+ *
+ * <p>Cost: two matrix products over the gallery (pass 1 and pass 2), plus a comparison and a
+ * reduction per score. Memory: the gallery as given, plus per step one probe chunk × gallery chunk
+ * of float32 scores and masks; every temporary lives in a sub-manager closed per step.
+ */
+public final class EngineIdentification {
+
+  /** Probes scored at once by default: a 1024 × 16384 block of scores is 64 MiB of float32. */
+  public static final int DEFAULT_PROBE_CHUNK = 1024;
+
+  /** Gallery rows scored at once by default. */
+  public static final int DEFAULT_GALLERY_CHUNK = 16384;
+
+  /**
+   * Mates per probe up to which the exact best-mate scores are computed in Java, which saves the
+   * engine's first pass over the gallery.
+   */
+  private static final int MATES_SCORED_IN_JAVA = 64;
+
+  private static final double U32 = 0x1p-24;
+  private static final double U64 = 0x1p-53;
+
+  private EngineIdentification() {}
+
+  /**
+   * The rank-k identification rates, with default chunk sizes.
+   *
+   * @param gallery the gallery embeddings, float32 [n, d], finite, n ≥ 1
+   * @param galleryLabels the label of each gallery row
+   * @param probes the probe embeddings, float32 [p, d], finite
+   * @param probeLabels the label of each probe row
+   * @param similarity the score; the same definition as {@link Similarity#score}
+   * @param ranks the ranks k at which to report the rate, each at least 1
+   * @return the same result as {@link Identification#evaluate} on the same embeddings
+   * @throws IllegalArgumentException as {@link Identification#evaluate}, naming the argument
+   */
+  public static Identification.Result evaluate(
+      NDArray gallery,
+      int[] galleryLabels,
+      NDArray probes,
+      int[] probeLabels,
+      Similarity similarity,
+      int[] ranks) {
+    return evaluate(
+        gallery,
+        galleryLabels,
+        probes,
+        probeLabels,
+        similarity,
+        ranks,
+        DEFAULT_PROBE_CHUNK,
+        DEFAULT_GALLERY_CHUNK);
+  }
+
+  /**
+   * The rank-k identification rates.
+   *
+   * @param gallery the gallery embeddings, float32 [n, d], finite, n ≥ 1
+   * @param galleryLabels the label of each gallery row
+   * @param probes the probe embeddings, float32 [p, d], finite
+   * @param probeLabels the label of each probe row
+   * @param similarity the score; the same definition as {@link Similarity#score}
+   * @param ranks the ranks k at which to report the rate, each at least 1
+   * @param probeChunk probes scored at once, at least 1
+   * @param galleryChunk gallery rows scored at once, at least 1
+   * @return the same result as {@link Identification#evaluate} on the same embeddings
+   * @throws IllegalArgumentException as {@link Identification#evaluate}, naming the argument
+   */
+  public static Identification.Result evaluate(
+      NDArray gallery,
+      int[] galleryLabels,
+      NDArray probes,
+      int[] probeLabels,
+      Similarity similarity,
+      int[] ranks,
+      int probeChunk,
+      int galleryChunk) {
+    Checks.notNull(gallery, "gallery");
+    Checks.notNull(galleryLabels, "galleryLabels");
+    Checks.notNull(probes, "probes");
+    Checks.notNull(probeLabels, "probeLabels");
+    Checks.notNull(similarity, "similarity");
+    Checks.notNull(ranks, "ranks");
+    requireMatrix(gallery, "gallery");
+    requireMatrix(probes, "probes");
+    long n = gallery.getShape().get(0);
+    int d = (int) gallery.getShape().get(1);
+    if (n == 0) {
+      throw new IllegalArgumentException("gallery must not be empty");
+    }
+    if (probes.getShape().get(1) != d) {
+      throw new IllegalArgumentException(
+          "probes must have the gallery's dimension " + d + ", got shape " + probes.getShape());
+    }
+    Checks.sameLength(galleryLabels.length, "galleryLabels", (int) n, "gallery rows");
+    int p = (int) probes.getShape().get(0);
+    Checks.sameLength(probeLabels.length, "probeLabels", p, "probe rows");
+    if (ranks.length == 0) {
+      throw new IllegalArgumentException("ranks must not be empty");
+    }
+    for (int k = 0; k < ranks.length; k++) {
+      Checks.atLeast(ranks[k], "ranks[" + k + "]", 1);
+    }
+    Checks.atLeast(probeChunk, "probeChunk", 1);
+    Checks.atLeast(galleryChunk, "galleryChunk", 1);
+    requireFinite(gallery, "gallery");
+    requireFinite(probes, "probes");
+
+    Scorer scorer = new Scorer(gallery, galleryLabels, similarity, galleryChunk);
+    int[] counts = new int[ranks.length];
+    int evaluated = 0;
+    int skipped = 0;
+    for (int start = 0; start < p; start += probeChunk) {
+      int end = (int) Math.min((long) start + probeChunk, p);
+      int[] chunkRanks = scorer.ranks(probes, probeLabels, start, end);
+      for (int rank : chunkRanks) {
+        if (rank == 0) {
+          skipped++;
+          continue;
+        }
+        evaluated++;
+        for (int k = 0; k < ranks.length; k++) {
+          if (rank <= ranks[k]) {
+            counts[k]++;
+          }
+        }
+      }
+    }
+    if (evaluated == 0) {
+      throw new IllegalArgumentException(
+          "probeLabels must contain at least one label present in galleryLabels, got none of "
+              + p
+              + " probes");
+    }
+    double[] rates = new double[ranks.length];
+    for (int k = 0; k < ranks.length; k++) {
+      rates[k] = (double) counts[k] / evaluated;
+    }
+    return new Identification.Result(ranks, rates, evaluated, skipped);
+  }
+
+  private static void requireMatrix(NDArray a, String name) {
+    if (a.getShape().dimension() != 2) {
+      throw new IllegalArgumentException(
+          name + " must be a [rows, dimension] matrix, got shape " + a.getShape());
+    }
+    if (a.getDataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException(name + " must be float32, got " + a.getDataType());
+    }
+  }
+
+  private static void requireFinite(NDArray a, String name) {
+    try (NDManager scope = a.getManager().newSubManager()) {
+      NDArray view = a.stopGradient();
+      view.attach(scope);
+      // One reduction on the healthy path: the maximum of |x| is NaN or ∞ if any entry is.
+      float largest = view.abs().max().getFloat();
+      if (Float.isFinite(largest) && largest <= 1e18f) {
+        return;
+      }
+      NDArray bad = view.isNaN().logicalOr(view.isInfinite());
+      if (bad.any().getBoolean()) {
+        long[] where = bad.nonzero().get(0).toLongArray();
+        throw new IllegalArgumentException(
+            name + "[" + where[0] + "][" + where[1] + "] must be finite, got a NaN or infinity");
+      }
+      // 2p·g − ‖p‖² − ‖g‖² must not overflow float32 for the Euclidean score.
+      throw new IllegalArgumentException(
+          name
+              + " has a component above 1e18 in magnitude, beyond the engine path's float32"
+              + " range; use Identification.evaluate");
+    }
+  }
+
+  /** The two passes for one gallery. */
+  private static final class Scorer {
+    private final NDArray gallery;
+    private final int[] galleryLabels;
+    private final Similarity similarity;
+    private final int galleryChunk;
+    private final long n;
+    private final int d;
+    private final double galleryMaxSquaredNorm;
+    private final RowsByLabel mates;
+
+    Scorer(NDArray gallery, int[] galleryLabels, Similarity similarity, int galleryChunk) {
+      this.gallery = gallery;
+      this.galleryLabels = galleryLabels;
+      this.similarity = similarity;
+      this.galleryChunk = galleryChunk;
+      this.n = gallery.getShape().get(0);
+      this.d = (int) gallery.getShape().get(1);
+      double maxSquared = 0;
+      if (similarity == Similarity.EUCLIDEAN) {
+        try (NDManager scope = gallery.getManager().newSubManager()) {
+          NDArray view = gallery.stopGradient();
+          view.attach(scope);
+          double norm = Norms.rowNorms(view).max().getFloat();
+          // the float32 norm may be low by (d/2 + 1)·u relative
+          maxSquared = norm * norm * (1 + (d + 4) * U32);
+        }
+      }
+      this.galleryMaxSquaredNorm = maxSquared;
+      this.mates = new RowsByLabel(galleryLabels);
+    }
+
+    /**
+     * The rank of each probe in [start, end), 0 for a probe without a mate in the gallery.
+     *
+     * @param probes all probes
+     * @param probeLabels all probe labels
+     * @param start first probe
+     * @param end past the last probe
+     * @return the ranks
+     */
+    int[] ranks(NDArray probes, int[] probeLabels, int start, int end) {
+      int rows = end - start;
+      int[] labels = Arrays.copyOfRange(probeLabels, start, end);
+      float[] probeValues;
+      double[] exactBest = null;
+      long[] certain;
+      List<long[]> band = new ArrayList<>();
+      try (NDManager scope = probes.getManager().newSubManager()) {
+        NDArray chunk = probes.get(new NDIndex("{}:{}", start, end)).stopGradient();
+        chunk.attach(scope);
+        probeValues = chunk.toFloatArray();
+        NDArray prepared = prepare(chunk);
+        NDArray labelColumn = scope.create(labels).reshape(rows, 1);
+        double[] eps = new double[rows];
+        for (int i = 0; i < rows; i++) {
+          eps[i] = bound(probeValues, i);
+        }
+        float[] centre = new float[rows];
+        long matePairs = 0;
+        for (int label : labels) {
+          matePairs += mates.count(label);
+        }
+        if (matePairs <= (long) MATES_SCORED_IN_JAVA * rows) {
+          // Few mates (a gallery of one or a few samples per identity, the usual set-up): the
+          // exact best mate is scored directly, and one pass over the gallery suffices.
+          exactBest = exactBestMates(labels, probeValues);
+          for (int i = 0; i < rows; i++) {
+            centre[i] = (float) engineScale(exactBest[i]);
+          }
+        } else {
+          centre = bestMateOnEngine(prepared, labelColumn, scope);
+        }
+        for (int i = 0; i < rows; i++) {
+          if (mates.count(labels[i]) == 0) {
+            centre[i] = Float.POSITIVE_INFINITY; // skipped: nothing is counted or re-scored
+          }
+        }
+        NDArray column = scope.create(centre).reshape(rows, 1);
+        NDArray epsColumn = scope.create(toFloat(eps, 2)).reshape(rows, 1);
+        NDArray high = column.add(epsColumn);
+        NDArray low = column.sub(epsColumn);
+        // Certain counts on the engine, the band read back.
+        NDArray certainCount = scope.zeros(new Shape(rows), DataType.INT64);
+        for (long g = 0; g < n; g += galleryChunk) {
+          try (NDManager step = scope.newSubManager()) {
+            long gEnd = Math.min(g + galleryChunk, n);
+            NDArray scores = scores(prepared, g, gEnd, step);
+            NDArray above = scores.gt(high);
+            if (exactBest == null) {
+              // With the best mate known exactly no mate can score above the band (its float
+              // score is at most best + ε); with a float best mate one can, so mates are masked.
+              above = above.logicalAnd(mates(labelColumn, g, gEnd, step).logicalNot());
+            }
+            NDArray updated =
+                certainCount.add(above.sum(new int[] {1}).toType(DataType.INT64, false));
+            updated.attach(scope);
+            certainCount = updated;
+            NDArray inBand = scores.gte(low).logicalAnd(scores.lte(high));
+            long[] pairs = inBand.nonzero().toLongArray();
+            if (pairs.length > 0) {
+              for (int k = 0; k < pairs.length; k += 2) {
+                pairs[k + 1] += g;
+              }
+              band.add(pairs);
+            }
+          }
+        }
+        certain = certainCount.toLongArray();
+      }
+      return exactRanks(labels, probeValues, exactBest, certain, band);
+    }
+
+    /**
+     * A score of {@link Similarity#score} on the engine's scale: cosines as they are, Euclidean
+     * scores −‖p − g‖ as the negated squared distance −‖p − g‖² the engine computes.
+     */
+    private double engineScale(double score) {
+      return similarity == Similarity.COSINE ? score : -score * score;
+    }
+
+    /** Pass 1 of the class comment: each probe's best float32 score among its mates. */
+    private float[] bestMateOnEngine(NDArray prepared, NDArray labelColumn, NDManager scope) {
+      int rows = (int) prepared.getShape().get(0);
+      NDArray best = scope.full(new Shape(rows), Float.NEGATIVE_INFINITY);
+      for (long g = 0; g < n; g += galleryChunk) {
+        try (NDManager step = scope.newSubManager()) {
+          long gEnd = Math.min(g + galleryChunk, n);
+          NDArray scores = scores(prepared, g, gEnd, step);
+          NDArray isMate = mates(labelColumn, g, gEnd, step);
+          NDArray masked =
+              NDArrays.where(isMate, scores, step.full(scores.getShape(), Float.NEGATIVE_INFINITY));
+          NDArray updated = best.maximum(masked.max(new int[] {1}));
+          updated.attach(scope);
+          best = updated;
+        }
+      }
+      return best.toFloatArray();
+    }
+
+    /** The exact best-mate score of each probe, −∞ for a probe without a mate. */
+    private double[] exactBestMates(int[] labels, float[] probeValues) {
+      List<long[]> wanted = new ArrayList<>();
+      for (int label : labels) {
+        int[] rowsOfLabel = mates.rows(label);
+        long[] pairs = new long[2 * rowsOfLabel.length];
+        for (int k = 0; k < rowsOfLabel.length; k++) {
+          pairs[2 * k + 1] = rowsOfLabel[k];
+        }
+        wanted.add(pairs);
+      }
+      Map<Long, float[]> galleryRows = fetchRows(wanted);
+      double[] best = new double[labels.length];
+      for (int i = 0; i < labels.length; i++) {
+        float[] probe = Arrays.copyOfRange(probeValues, i * d, (i + 1) * d);
+        best[i] = Double.NEGATIVE_INFINITY;
+        for (int g : mates.rows(labels[i])) {
+          best[i] = Math.max(best[i], similarity.score(probe, galleryRows.get((long) g)));
+        }
+      }
+      return best;
+    }
+
+    /**
+     * The band's pairs re-scored with {@link Similarity#score}, and the ranks.
+     *
+     * @param exactBest each probe's exact best-mate score, or null to take it from the band
+     */
+    private int[] exactRanks(
+        int[] labels, float[] probeValues, double[] exactBest, long[] certain, List<long[]> band) {
+      int rows = labels.length;
+      Map<Long, float[]> galleryRows = fetchRows(band);
+      List<List<Long>> perProbe = new ArrayList<>(rows);
+      for (int i = 0; i < rows; i++) {
+        perProbe.add(new ArrayList<>());
+      }
+      for (long[] pairs : band) {
+        for (int k = 0; k < pairs.length; k += 2) {
+          perProbe.get((int) pairs[k]).add(pairs[k + 1]);
+        }
+      }
+      int[] result = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        if (mates.count(labels[i]) == 0) {
+          continue; // no mate: skipped
+        }
+        float[] probe = Arrays.copyOfRange(probeValues, i * d, (i + 1) * d);
+        List<Long> candidates = perProbe.get(i);
+        double[] exact = new double[candidates.size()];
+        double bestMate = exactBest == null ? Double.NEGATIVE_INFINITY : exactBest[i];
+        for (int k = 0; k < exact.length; k++) {
+          long g = candidates.get(k);
+          exact[k] = similarity.score(probe, galleryRows.get(g));
+          if (exactBest == null && galleryLabels[(int) g] == labels[i] && exact[k] > bestMate) {
+            bestMate = exact[k];
+          }
+        }
+        if (bestMate == Double.NEGATIVE_INFINITY) {
+          throw new IllegalStateException(
+              "the best mate of probe row "
+                  + i
+                  + " fell outside the exact re-scoring band; please report this");
+        }
+        long rank = 1 + certain[i];
+        for (int k = 0; k < exact.length; k++) {
+          if (galleryLabels[candidates.get(k).intValue()] != labels[i] && exact[k] > bestMate) {
+            rank++;
+          }
+        }
+        result[i] = (int) Math.min(rank, Integer.MAX_VALUE);
+      }
+      return result;
+    }
+
+    /** The gallery rows the band names, read back in one gather per chunk of indices. */
+    private Map<Long, float[]> fetchRows(List<long[]> band) {
+      long[] indices =
+          band.stream()
+              .flatMapToLong(
+                  pairs -> {
+                    long[] g = new long[pairs.length / 2];
+                    for (int k = 0; k < g.length; k++) {
+                      g[k] = pairs[2 * k + 1];
+                    }
+                    return Arrays.stream(g);
+                  })
+              .distinct()
+              .sorted()
+              .toArray();
+      Map<Long, float[]> rows = new HashMap<>();
+      final int gatherChunk = 65536;
+      for (int from = 0; from < indices.length; from += gatherChunk) {
+        long[] part =
+            Arrays.copyOfRange(indices, from, Math.min(from + gatherChunk, indices.length));
+        try (NDManager scope = gallery.getManager().newSubManager()) {
+          NDArray index = scope.create(part);
+          NDArray view = gallery.stopGradient();
+          view.attach(scope);
+          float[] values = view.get(index).toFloatArray();
+          for (int k = 0; k < part.length; k++) {
+            rows.put(part[k], Arrays.copyOfRange(values, k * d, (k + 1) * d));
+          }
+        }
+      }
+      return rows;
+    }
+
+    /** The probes as the score needs them: unit rows for cosine, as they are for Euclidean. */
+    private NDArray prepare(NDArray rows) {
+      return similarity == Similarity.COSINE ? unitRows(rows) : rows;
+    }
+
+    /** Float32 scores of the prepared probes against gallery rows [g, gEnd), in {@code step}. */
+    private NDArray scores(NDArray prepared, long g, long gEnd, NDManager step) {
+      NDArray part = gallery.get(new NDIndex("{}:{}", g, gEnd)).stopGradient();
+      part.attach(step);
+      if (similarity == Similarity.COSINE) {
+        return prepared.matMul(unitRows(part).transpose());
+      }
+      // −‖p − g‖² = 2p·g − ‖p‖² − ‖g‖²
+      NDArray dots = Scalars.mul(prepared.matMul(part.transpose()), 2);
+      NDArray probeSquares = prepared.square().sum(new int[] {1}, true);
+      NDArray gallerySquares = part.square().sum(new int[] {1}).reshape(1, gEnd - g);
+      return dots.sub(probeSquares).sub(gallerySquares);
+    }
+
+    /** [rows, gEnd − g] true where the probe's label equals the gallery row's. */
+    private NDArray mates(NDArray labelColumn, long g, long gEnd, NDManager step) {
+      int[] part = Arrays.copyOfRange(galleryLabels, (int) g, (int) gEnd);
+      return labelColumn.eq(step.create(part).reshape(1, gEnd - g));
+    }
+
+    /** ε for probe row i: a bound on |float32 score − exact score|, see the class comment. */
+    private double bound(float[] probeValues, int i) {
+      double factor = (4.0 * d + 16) * (U32 + U64);
+      if (similarity == Similarity.COSINE) {
+        return factor;
+      }
+      double squared = 0;
+      for (int j = i * d; j < (i + 1) * d; j++) {
+        squared += (double) probeValues[j] * probeValues[j];
+      }
+      return 2 * factor * (squared + galleryMaxSquaredNorm);
+    }
+
+    private static NDArray unitRows(NDArray rows) {
+      NDArray norms = Norms.rowNorms(rows).reshape(rows.getShape().get(0), 1);
+      // a zero row divided by 1 stays 0 and scores 0 against everything, as Similarity's cosine
+      return rows.div(NDArrays.where(norms.eq(0), norms.onesLike(), norms));
+    }
+
+    /** ε·scale rounded up to float32, so that the band is never narrower than the bound. */
+    private static float[] toFloat(double[] eps, double scale) {
+      float[] out = new float[eps.length];
+      for (int i = 0; i < eps.length; i++) {
+        out[i] = Math.nextUp((float) (eps[i] * scale));
+      }
+      return out;
+    }
+  }
+
+  /** The gallery rows of each label: the rows sorted by label, and a binary search. */
+  private static final class RowsByLabel {
+    private final int[] sortedLabels;
+    private final int[] rows;
+
+    RowsByLabel(int[] labels) {
+      long[] keys = new long[labels.length];
+      for (int i = 0; i < labels.length; i++) {
+        // label in the high half, row in the low half: one primitive sort groups the labels
+        keys[i] = ((long) labels[i] << 32) | i;
+      }
+      Arrays.sort(keys);
+      sortedLabels = new int[keys.length];
+      rows = new int[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        sortedLabels[i] = (int) (keys[i] >> 32);
+        rows[i] = (int) keys[i];
+      }
+    }
+
+    int count(int label) {
+      return upper(label) - lower(label);
+    }
+
+    int[] rows(int label) {
+      return Arrays.copyOfRange(rows, lower(label), upper(label));
+    }
+
+    private int lower(int label) {
+      int lo = 0;
+      int hi = sortedLabels.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sortedLabels[mid] < label) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
+    }
+
+    private int upper(int label) {
+      return label == Integer.MAX_VALUE ? sortedLabels.length : lower(label + 1);
+    }
+  }
+}
