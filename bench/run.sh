@@ -100,14 +100,16 @@ overhead() {
 rm -f "$results/ScoringBenchmark-large.json" "$results/step-overhead.tsv"
 if [ "$quick" = 1 ]; then
   jmh RingTermBenchmark -wi 1 -i 1 -w 300ms -r 500ms -p batch=128,8192 -p dim=512 "${append[@]}"
+  jmh EngineOpsBenchmark -wi 1 -i 1 -w 300ms -r 500ms -p batch=128 -p dim=128 "${append[@]}"
   jmh TrainingStepBenchmark -wi 1 -i 1 -w 1s -r 1s "${append[@]}"
   overhead --block 2 --rounds 6 --warmup 3
   jmh ScoringBenchmark -wi 0 -i 1 -r 500ms -p gallerySize=20000 -p probes=256 \
     -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${append[@]}"
 else
   jmh RingTermBenchmark -wi 3 -i 5 -w 1s -r 1s "${append[@]}"
+  jmh EngineOpsBenchmark -wi 2 -i 3 -w 1s -r 1s "${append[@]}"
   jmh TrainingStepBenchmark -wi 3 -i 5 -w 2s -r 2s "${append[@]}"
-  overhead --block 5 --rounds 60 --warmup 30
+  overhead --block 5 --rounds 120 --warmup 30
   small="$(tr ',' '\n' <<<"$gallery" | awk '$1 + 0 < 500000' | paste -sd, -)"
   large="$(tr ',' '\n' <<<"$gallery" | awk '$1 + 0 >= 500000' | paste -sd, -)"
   if [ -n "$small" ]; then

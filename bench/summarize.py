@@ -4,7 +4,8 @@
   summarize.py [RESULTS_DIR]            every table whose input exists
   summarize.py --side-by-side TSV       only the side-by-side table
 
-Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, TrainingStepBenchmark.json,
+Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, EngineOpsBenchmark.json,
+TrainingStepBenchmark.json,
 ScoringBenchmark.json (and ScoringBenchmark-large.json, the engine paths at n >= 500 000),
 step-overhead.tsv from StepOverhead, and side-by-side.tsv from bench/side-by-side.sh. Derived figures:
 
@@ -94,6 +95,30 @@ def ring_term(rows):
     return ("### Ring term: forward + backward vs. a copy of the features\n\n"
             "Effective GB/s = 2·batch·dim·4 bytes / time (computed here, not by JMH).\n\n"
             + "\n\n".join(out))
+
+
+def engine_ops(rows):
+    by_shape = {}
+    for r in rows:
+        p = r["params"]
+        by_shape.setdefault((int(p["batch"]), int(p["dim"])), {})[method(r)] = r
+    lines = []
+    for (batch, dim), e in sorted(by_shape.items()):
+        def t(m):
+            return seconds(e[m])[0] if m in e else float("nan")
+        lines.append([f"{batch} × {dim}",
+                      fmt_err(*seconds(e["numberScalar"])) if "numberScalar" in e else "—",
+                      fmt_err(*seconds(e["cachedScalar"])) if "cachedScalar" in e else "—",
+                      f"{t('numberScalar') / t('cachedScalar'):.1f}",
+                      fmt_err(*seconds(e["rowMaxAbs"])) if "rowMaxAbs" in e else "—",
+                      fmt_err(*seconds(e["fusedNorm"])) if "fusedNorm" in e else "—",
+                      fmt_err(*seconds(e["libraryNorm"])) if "libraryNorm" in e else "—"])
+    return ("### Single engine operations (forward only)\n\n"
+            "Scalar × [batch] vector: DJL's `v.mul(0.5)` vs `Scalars.mul(v, 0.5)`; on [batch, dim]: "
+            "the scaled norm's `abs().max(axis 1)`, the engine's fused `norm(2, axis 1)`, and "
+            "`Norms.rowNorms` (fused norm + range check).\n\n"
+            + table(["batch × dim", "v.mul(0.5)", "Scalars.mul", "ratio", "abs().max(1)",
+                     "fused norm", "Norms.rowNorms"], lines))
 
 
 def training(rows):
@@ -202,6 +227,7 @@ def main(argv):
                                                 "results")
     sections = []
     for names, fn in ((["RingTermBenchmark.json"], ring_term),
+                      (["EngineOpsBenchmark.json"], engine_ops),
                       (["TrainingStepBenchmark.json"], training),
                       (["ScoringBenchmark.json", "ScoringBenchmark-large.json"], scoring)):
         rows = []

@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.github.ringloss4j.nn.Norms;
 import io.github.ringloss4j.ops.Scalars;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,13 +25,16 @@ import java.util.Map;
  * certain, and the rest is re-scored exactly:
  *
  * <ol>
- *   <li>Pass 1, per chunk of probes over chunks of the gallery: s̃ = the float32 score, and m̃ =
- *       the best float32 score among each probe's mates.
- *   <li>Pass 2: with ε a bound on |s̃ − s| (s the exact double score of {@link Similarity#score}),
- *       a non-mate with s̃ &gt; m̃ + 2ε certainly scores above the best mate and is counted on the
- *       engine; one with s̃ &lt; m̃ − 2ε certainly does not. The few pairs with |s̃ − m̃| ≤ 2ε are
- *       read back and re-scored exactly; the exact best mate is always among them. The rank is 1 +
- *       the certain count + the re-scored non-mates above the exact best mate.
+ *   <li>The best mate's score m. When the probes of a chunk have at most {@value
+ *       #MATES_SCORED_IN_JAVA} mates each (a gallery of one or a few samples per identity, the
+ *       usual set-up), m is scored exactly in Java from the mates' rows alone. Otherwise a first
+ *       pass over the gallery finds m̃, the best float32 score among each probe's mates.
+ *   <li>One pass over the gallery in chunks: with s̃ the float32 score and ε a bound on |s̃ − s| (s
+ *       the exact double score of {@link Similarity#score}), a non-mate with s̃ &gt; m + 2ε
+ *       certainly scores above the best mate and is counted on the engine; one with s̃ &lt; m − 2ε
+ *       certainly does not. The few pairs with |s̃ − m| ≤ 2ε are read back and re-scored exactly
+ *       (with m̃, the exact best mate is always among them). The rank is 1 + the certain count +
+ *       the re-scored non-mates above the exact best mate.
  * </ol>
  *
  * <p>The bound: cosine scores are dot products of rows normalised in float32, whose error is at
@@ -42,9 +45,11 @@ import java.util.Map;
  * handful of pairs per probe; a zero probe (all its cosines are 0) puts the whole gallery in it,
  * which stays correct and costs one exact pass.
  *
- * <p>Cost: two matrix products over the gallery (pass 1 and pass 2), plus a comparison and a
- * reduction per score. Memory: the gallery as given, plus per step one probe chunk × gallery chunk
- * of float32 scores and masks; every temporary lives in a sub-manager closed per step.
+ * <p>Cost: one matrix product over the gallery (two with many mates per probe), plus a few
+ * comparisons and reductions per score: about three times the bare product ({@code
+ * docs/performance.md}), against some sixty times for the pure-Java path. Memory: the gallery as
+ * given, plus per step one probe chunk × gallery chunk of float32 scores and masks; every temporary
+ * lives in a sub-manager closed per step.
  */
 public final class EngineIdentification {
 
@@ -196,9 +201,11 @@ public final class EngineIdentification {
     try (NDManager scope = a.getManager().newSubManager()) {
       NDArray view = a.stopGradient();
       view.attach(scope);
-      // One reduction on the healthy path: the maximum of |x| is NaN or ∞ if any entry is.
-      float largest = view.abs().max().getFloat();
-      if (Float.isFinite(largest) && largest <= 1e18f) {
+      // Two reductions and no temporary on the healthy path: a NaN or ∞ anywhere makes the maximum
+      // or the minimum NaN or infinite.
+      float largest = view.max().getFloat();
+      float smallest = view.min().getFloat();
+      if (largest <= 1e18f && smallest >= -1e18f) {
         return;
       }
       NDArray bad = view.isNaN().logicalOr(view.isInfinite());
@@ -261,71 +268,103 @@ public final class EngineIdentification {
       int[] labels = Arrays.copyOfRange(probeLabels, start, end);
       float[] probeValues;
       double[] exactBest = null;
-      long[] certain;
-      List<long[]> band = new ArrayList<>();
+      long[] certain = new long[rows];
+      List<List<Long>> band = new ArrayList<>(rows);
+      for (int i = 0; i < rows; i++) {
+        band.add(new ArrayList<>());
+      }
       try (NDManager scope = probes.getManager().newSubManager()) {
-        NDArray chunk = probes.get(new NDIndex("{}:{}", start, end)).stopGradient();
-        chunk.attach(scope);
+        NDArray chunk = rows(probes, start, end, scope);
         probeValues = chunk.toFloatArray();
         NDArray prepared = prepare(chunk);
-        NDArray labelColumn = scope.create(labels).reshape(rows, 1);
-        double[] eps = new double[rows];
-        for (int i = 0; i < rows; i++) {
-          eps[i] = bound(probeValues, i);
-        }
-        float[] centre = new float[rows];
         long matePairs = 0;
         for (int label : labels) {
           matePairs += mates.count(label);
         }
+        float[] centre;
         if (matePairs <= (long) MATES_SCORED_IN_JAVA * rows) {
           // Few mates (a gallery of one or a few samples per identity, the usual set-up): the
           // exact best mate is scored directly, and one pass over the gallery suffices.
           exactBest = exactBestMates(labels, probeValues);
+          centre = new float[rows];
           for (int i = 0; i < rows; i++) {
             centre[i] = (float) engineScale(exactBest[i]);
           }
         } else {
-          centre = bestMateOnEngine(prepared, labelColumn, scope);
+          centre = bestMateOnEngine(prepared, labels, scope);
         }
+        float[] high = new float[rows];
+        float[] low = new float[rows];
         for (int i = 0; i < rows; i++) {
-          if (mates.count(labels[i]) == 0) {
-            centre[i] = Float.POSITIVE_INFINITY; // skipped: nothing is counted or re-scored
-          }
+          // ε·2 rounded up, then the same float32 sums the engine would make
+          float width = Math.nextUp((float) (2 * bound(probeValues, i)));
+          boolean skipped = mates.count(labels[i]) == 0;
+          high[i] = skipped ? Float.POSITIVE_INFINITY : centre[i] + width;
+          low[i] = skipped ? Float.POSITIVE_INFINITY : centre[i] - width;
         }
-        NDArray column = scope.create(centre).reshape(rows, 1);
-        NDArray epsColumn = scope.create(toFloat(eps, 2)).reshape(rows, 1);
-        NDArray high = column.add(epsColumn);
-        NDArray low = column.sub(epsColumn);
-        // Certain counts on the engine, the band read back.
-        NDArray certainCount = scope.zeros(new Shape(rows), DataType.INT64);
+        boolean collectMates = exactBest == null;
         for (long g = 0; g < n; g += galleryChunk) {
           try (NDManager step = scope.newSubManager()) {
+            prepared.tempAttach(step);
             long gEnd = Math.min(g + galleryChunk, n);
-            NDArray scores = scores(prepared, g, gEnd, step);
-            NDArray above = scores.gt(high);
-            if (exactBest == null) {
-              // With the best mate known exactly no mate can score above the band (its float
-              // score is at most best + ε); with a float best mate one can, so mates are masked.
-              above = above.logicalAnd(mates(labelColumn, g, gEnd, step).logicalNot());
-            }
-            NDArray updated =
-                certainCount.add(above.sum(new int[] {1}).toType(DataType.INT64, false));
-            updated.attach(scope);
-            certainCount = updated;
-            NDArray inBand = scores.gte(low).logicalAnd(scores.lte(high));
-            long[] pairs = inBand.nonzero().toLongArray();
-            if (pairs.length > 0) {
-              for (int k = 0; k < pairs.length; k += 2) {
-                pairs[k + 1] += g;
-              }
-              band.add(pairs);
+            FloatBuffer scores = scoreBlock(prepared, g, gEnd, step);
+            int cols = (int) (gEnd - g);
+            for (int i = 0; i < rows; i++) {
+              classify(
+                  scores,
+                  i * cols,
+                  cols,
+                  g,
+                  labels[i],
+                  high[i],
+                  low[i],
+                  collectMates,
+                  i,
+                  certain,
+                  band.get(i));
             }
           }
         }
-        certain = certainCount.toLongArray();
       }
       return exactRanks(labels, probeValues, exactBest, certain, band);
+    }
+
+    /**
+     * Sorts one probe's scores against one gallery chunk, read straight from the engine's memory:
+     * non-mates above the band are counted, pairs in the band kept for exact re-scoring (mates only
+     * when the best mate is not yet known exactly). Comparisons in float32, as the engine's would
+     * be.
+     */
+    private void classify(
+        FloatBuffer scores,
+        int offset,
+        int cols,
+        long g,
+        int label,
+        float high,
+        float low,
+        boolean collectMates,
+        int row,
+        long[] certain,
+        List<Long> band) {
+      long count = 0;
+      for (int c = 0; c < cols; c++) {
+        float v = scores.get(offset + c);
+        if (v >= low) {
+          int galleryRow = (int) (g + c);
+          if (galleryLabels[galleryRow] == label) {
+            // a mate never scores above the band: its float score is at most the best mate's
+            if (collectMates) {
+              band.add((long) galleryRow);
+            }
+          } else if (v > high) {
+            count++;
+          } else {
+            band.add((long) galleryRow);
+          }
+        }
+      }
+      certain[row] += count;
     }
 
     /**
@@ -337,34 +376,41 @@ public final class EngineIdentification {
     }
 
     /** Pass 1 of the class comment: each probe's best float32 score among its mates. */
-    private float[] bestMateOnEngine(NDArray prepared, NDArray labelColumn, NDManager scope) {
-      int rows = (int) prepared.getShape().get(0);
-      NDArray best = scope.full(new Shape(rows), Float.NEGATIVE_INFINITY);
+    private float[] bestMateOnEngine(NDArray prepared, int[] labels, NDManager scope) {
+      int rows = labels.length;
+      float[] best = new float[rows];
+      Arrays.fill(best, Float.NEGATIVE_INFINITY);
+      int[][] mateRows = new int[rows][];
+      for (int i = 0; i < rows; i++) {
+        mateRows[i] = mates.rows(labels[i]);
+      }
       for (long g = 0; g < n; g += galleryChunk) {
         try (NDManager step = scope.newSubManager()) {
+          prepared.tempAttach(step);
           long gEnd = Math.min(g + galleryChunk, n);
-          NDArray scores = scores(prepared, g, gEnd, step);
-          NDArray isMate = mates(labelColumn, g, gEnd, step);
-          NDArray masked =
-              NDArrays.where(isMate, scores, step.full(scores.getShape(), Float.NEGATIVE_INFINITY));
-          NDArray updated = best.maximum(masked.max(new int[] {1}));
-          updated.attach(scope);
-          best = updated;
+          FloatBuffer scores = scoreBlock(prepared, g, gEnd, step);
+          int cols = (int) (gEnd - g);
+          for (int i = 0; i < rows; i++) {
+            for (int m : mateRows[i]) {
+              if (m >= g && m < gEnd) {
+                best[i] = Math.max(best[i], scores.get(i * cols + (int) (m - g)));
+              }
+            }
+          }
         }
       }
-      return best.toFloatArray();
+      return best;
     }
 
     /** The exact best-mate score of each probe, −∞ for a probe without a mate. */
     private double[] exactBestMates(int[] labels, float[] probeValues) {
-      List<long[]> wanted = new ArrayList<>();
+      List<List<Long>> wanted = new ArrayList<>();
       for (int label : labels) {
-        int[] rowsOfLabel = mates.rows(label);
-        long[] pairs = new long[2 * rowsOfLabel.length];
-        for (int k = 0; k < rowsOfLabel.length; k++) {
-          pairs[2 * k + 1] = rowsOfLabel[k];
+        List<Long> rowsOfLabel = new ArrayList<>();
+        for (int g : mates.rows(label)) {
+          rowsOfLabel.add((long) g);
         }
-        wanted.add(pairs);
+        wanted.add(rowsOfLabel);
       }
       Map<Long, float[]> galleryRows = fetchRows(wanted);
       double[] best = new double[labels.length];
@@ -384,25 +430,20 @@ public final class EngineIdentification {
      * @param exactBest each probe's exact best-mate score, or null to take it from the band
      */
     private int[] exactRanks(
-        int[] labels, float[] probeValues, double[] exactBest, long[] certain, List<long[]> band) {
+        int[] labels,
+        float[] probeValues,
+        double[] exactBest,
+        long[] certain,
+        List<List<Long>> band) {
       int rows = labels.length;
       Map<Long, float[]> galleryRows = fetchRows(band);
-      List<List<Long>> perProbe = new ArrayList<>(rows);
-      for (int i = 0; i < rows; i++) {
-        perProbe.add(new ArrayList<>());
-      }
-      for (long[] pairs : band) {
-        for (int k = 0; k < pairs.length; k += 2) {
-          perProbe.get((int) pairs[k]).add(pairs[k + 1]);
-        }
-      }
       int[] result = new int[rows];
       for (int i = 0; i < rows; i++) {
         if (mates.count(labels[i]) == 0) {
           continue; // no mate: skipped
         }
         float[] probe = Arrays.copyOfRange(probeValues, i * d, (i + 1) * d);
-        List<Long> candidates = perProbe.get(i);
+        List<Long> candidates = band.get(i);
         double[] exact = new double[candidates.size()];
         double bestMate = exactBest == null ? Double.NEGATIVE_INFINITY : exactBest[i];
         for (int k = 0; k < exact.length; k++) {
@@ -429,18 +470,12 @@ public final class EngineIdentification {
       return result;
     }
 
-    /** The gallery rows the band names, read back in one gather per chunk of indices. */
-    private Map<Long, float[]> fetchRows(List<long[]> band) {
+    /** The gallery rows the lists name, read back in one gather per chunk of indices. */
+    private Map<Long, float[]> fetchRows(List<List<Long>> wanted) {
       long[] indices =
-          band.stream()
-              .flatMapToLong(
-                  pairs -> {
-                    long[] g = new long[pairs.length / 2];
-                    for (int k = 0; k < g.length; k++) {
-                      g[k] = pairs[2 * k + 1];
-                    }
-                    return Arrays.stream(g);
-                  })
+          wanted.stream()
+              .flatMap(List::stream)
+              .mapToLong(Long::longValue)
               .distinct()
               .sorted()
               .toArray();
@@ -462,15 +497,32 @@ public final class EngineIdentification {
       return rows;
     }
 
+    /**
+     * Rows [from, to) of a matrix, detached from autograd, owned by {@code owner}: both the slice
+     * and its detached view are new arrays of the matrix's manager until attached, and a long-lived
+     * gallery's manager would otherwise keep one per chunk for good.
+     */
+    private static NDArray rows(NDArray matrix, long from, long to, NDManager owner) {
+      NDArray slice = matrix.get(new NDIndex("{}:{}", from, to));
+      slice.attach(owner);
+      return slice.stopGradient();
+    }
+
     /** The probes as the score needs them: unit rows for cosine, as they are for Euclidean. */
     private NDArray prepare(NDArray rows) {
       return similarity == Similarity.COSINE ? unitRows(rows) : rows;
     }
 
-    /** Float32 scores of the prepared probes against gallery rows [g, gEnd), in {@code step}. */
+    /**
+     * Float32 scores of the prepared probes against gallery rows [g, gEnd), row-major [probes, gEnd
+     * − g], as a view of the engine's memory that lives as long as {@code step}.
+     */
+    private FloatBuffer scoreBlock(NDArray prepared, long g, long gEnd, NDManager step) {
+      return scores(prepared, g, gEnd, step).toByteBuffer(true).asFloatBuffer();
+    }
+
     private NDArray scores(NDArray prepared, long g, long gEnd, NDManager step) {
-      NDArray part = gallery.get(new NDIndex("{}:{}", g, gEnd)).stopGradient();
-      part.attach(step);
+      NDArray part = rows(gallery, g, gEnd, step);
       if (similarity == Similarity.COSINE) {
         return prepared.matMul(unitRows(part).transpose());
       }
@@ -479,12 +531,6 @@ public final class EngineIdentification {
       NDArray probeSquares = prepared.square().sum(new int[] {1}, true);
       NDArray gallerySquares = part.square().sum(new int[] {1}).reshape(1, gEnd - g);
       return dots.sub(probeSquares).sub(gallerySquares);
-    }
-
-    /** [rows, gEnd − g] true where the probe's label equals the gallery row's. */
-    private NDArray mates(NDArray labelColumn, long g, long gEnd, NDManager step) {
-      int[] part = Arrays.copyOfRange(galleryLabels, (int) g, (int) gEnd);
-      return labelColumn.eq(step.create(part).reshape(1, gEnd - g));
     }
 
     /** ε for probe row i: a bound on |float32 score − exact score|, see the class comment. */
@@ -504,15 +550,6 @@ public final class EngineIdentification {
       NDArray norms = Norms.rowNorms(rows).reshape(rows.getShape().get(0), 1);
       // a zero row divided by 1 stays 0 and scores 0 against everything, as Similarity's cosine
       return rows.div(NDArrays.where(norms.eq(0), norms.onesLike(), norms));
-    }
-
-    /** ε·scale rounded up to float32, so that the band is never narrower than the bound. */
-    private static float[] toFloat(double[] eps, double scale) {
-      float[] out = new float[eps.length];
-      for (int i = 0; i < eps.length; i++) {
-        out[i] = Math.nextUp((float) (eps[i] * scale));
-      }
-      return out;
     }
   }
 
