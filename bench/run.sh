@@ -90,8 +90,8 @@ overhead() {
   "$java_cmd" "-Dai.djl.pytorch.num_threads=$threads" -cp "$jar" io.github.ringloss4j.bench.StepOverhead "$@" \
     2>/dev/null | tee "$results/step-overhead.log" | grep -v '^RESULT' >&2
   {
-    printf 'variant\tmedian\tlow\thigh\ttotal\trounds\tbaseline_ms\tvariant_ms\tblock\n'
-    awk -F'\t' -v block="$2" '/^RESULT/ {print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 "\t" $10 "\t" block}' \
+    printf 'variant\tmedian\tlow\thigh\ttotal\trounds\tbaseline_ms\tvariant_ms\tblock\tcpu_median\tcpu_low\tcpu_high\tplain_first\tvariant_first\n'
+    awk -F'\t' -v block="$2" '/^RESULT/ {print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 "\t" $10 "\t" block "\t" $11 "\t" $12 "\t" $13 "\t" $14 "\t" $15}' \
       "$results/step-overhead.log"
   } >"$results/step-overhead.tsv"
   [ "$(wc -l <"$results/step-overhead.tsv")" -gt 1 ] || { echo "run.sh: StepOverhead printed no RESULT" >&2; exit 1; }

@@ -144,18 +144,26 @@ def step_overhead(path):
         header = f.readline().rstrip("\n").split("\t")
         rows = [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
     lines = []
+    orders = []
     for r in rows:
         median, low, high = float(r["median"]), float(r["low"]), float(r["high"])
         verdict = "≤ 1.02 ✓" if high <= 1.02 else ("> 1.02 ✗" if low > 1.02 else "undecided")
+        cpu = (f"{float(r['cpu_median']):.4f} [{float(r['cpu_low']):.4f}, {float(r['cpu_high']):.4f}]"
+               if r.get("cpu_median") else "—")
         lines.append([r["variant"], f"{float(r['baseline_ms']):.2f}", f"{float(r['variant_ms']):.2f}",
                       f"**{median:.4f}**", f"[{low:.4f}, {high:.4f}]", f"{float(r['total']):.4f}",
-                      r["rounds"], verdict])
+                      cpu, r["rounds"], verdict])
+        if r.get("plain_first"):
+            orders.append(f"{r['variant']}: {float(r['plain_first']):.4f} with plain-softmax built "
+                          f"first, {float(r['variant_first']):.4f} with {r['variant']} built first")
     return ("### Training step, interleaved (StepOverhead, batch 128)\n\n"
             "Per-round ratio time(variant) / time(plain-softmax), rounds of "
             f"{rows[0]['block'] if rows else '?'} steps each, ABBA order; 95 % bootstrap interval "
             "of the median.\n\n"
-            + table(["variant", "plain ms/step", "variant ms/step", "median ratio",
-                     "95 % interval", "ratio of totals", "rounds", "goal"], lines))
+            + table(["variant", "plain ms/step", "variant ms/step", "median ratio (wall)",
+                     "95 % interval", "ratio of totals", "CPU-time ratio [95 %]", "rounds", "goal"],
+                    lines)
+            + ("\n\nMedian of each half (build order): " + "; ".join(orders) + "." if orders else ""))
 
 
 def scoring(rows):

@@ -40,6 +40,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@link #javaIdentification}: the library's pure-Java path, {@link Identification#evaluate}
  *       with {@link Similarity#COSINE} (double accumulation, one thread), which ranks every probe's
  *       mate among all n scores. Same number of dot products; an exact rank instead of a top k.
+ *   <li>{@link #libraryEngineIdentification}: the library's {@link EngineIdentification}, the same
+ *       ranks as the pure-Java path bit for bit, from one float32 product per gallery chunk, a
+ *       zero-copy scan of the scores and an exact re-scoring of the near-ties ({@link
+ *       LibraryEngineGallery}: the raw gallery as one [n, d] array, normalised per chunk inside
+ *       each call).
  * </ul>
  *
  * <p>The gallery is stored normalised for the engine paths (normalisation at enrolment is a
@@ -49,8 +54,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * belongs to one path.
  *
  * <p>n defaults to 100 000 (205 MB of float32). The spec's 1 000 000 (2 GB per copy) runs with
- * {@code -p gallerySize=1000000 -jvmArgsAppend -Xmx8g}; the Java path then takes about ten times as
- * long as at 100 000.
+ * {@code -p gallerySize=1000000 -e javaIdentification -jvmArgsAppend -Xmx6g} ({@code bench/run.sh
+ * --gallery 100000,1000000}): the Java path would take about ten times as long as at 100 000, some
+ * eleven minutes per pass.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

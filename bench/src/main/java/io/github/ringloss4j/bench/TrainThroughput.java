@@ -226,7 +226,7 @@ public final class TrainThroughput {
   }
 
   /** CPU time of the whole process, all threads (the engine's included), in nanoseconds. */
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean()
         instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
