@@ -21,11 +21,11 @@ import java.util.Random;
  * (same seed, same weights, same batch of random 28×28 inputs) and trained in rounds: each round
  * runs {@code --block} steps of one and then of the other, the order alternating from round to
  * round (ABBA), and yields one ratio; drift slower than a round cancels within it. Half the rounds
- * run with the baseline built first and half with the variant built first: whichever model is built
- * first runs up to 3 % faster (measured: 1.030 with the baseline first, 1.001 with the ring model
- * first, same code), a bias that only cancels between the halves. The figure is the median of the
- * per-round ratios with a 95 % bootstrap interval (seeded, 10 000 resamples), next to the ratio of
- * the total times.
+ * run with the baseline built first and half with the variant built first: single-order runs of the
+ * same code gave 1.010, 1.024 and 1.030 with the baseline built first and 1.001 with the ring model
+ * built first, so an order effect (where the engine puts each model's memory) could not be ruled
+ * out; with both halves it cancels if it exists. The figure is the median of the per-round ratios
+ * with a 95 % bootstrap interval (seeded, 10 000 resamples), next to the ratio of the total times.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.StepOverhead
  * [--rounds 60] [--block 5] [--warmup 30] [--batch 128] [--variant softmax+ring|softmax]}. The last
@@ -101,9 +101,9 @@ public final class StepOverhead {
       }
       return;
     }
-    // Half the rounds with the baseline built first, half with the variant built first: the
-    // model built first ran up to 3 % faster in either role (where the engine put its memory), a
-    // bias that cancels between the halves.
+    // Half the rounds with the baseline built first, half with the variant built first:
+    // single-order
+    // runs hinted that the model built first may run faster; with both halves such a bias cancels.
     Rounds plainFirst = measure(variant, batch, warmup, rounds / 2, block, false);
     Rounds variantFirst = measure(variant, batch, warmup, rounds - rounds / 2, block, true);
     Rounds all = plainFirst.with(variantFirst);

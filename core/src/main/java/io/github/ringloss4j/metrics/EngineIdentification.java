@@ -29,27 +29,28 @@ import java.util.Map;
  *       #MATES_SCORED_IN_JAVA} mates each (a gallery of one or a few samples per identity, the
  *       usual set-up), m is scored exactly in Java from the mates' rows alone. Otherwise a first
  *       pass over the gallery finds m̃, the best float32 score among each probe's mates.
- *   <li>One pass over the gallery in chunks: with s̃ the float32 score and ε a bound on |s̃ − s| (s
- *       the exact double score of {@link Similarity#score}), a non-mate with s̃ &gt; m + 2ε
- *       certainly scores above the best mate and is counted on the engine; one with s̃ &lt; m − 2ε
- *       certainly does not. The few pairs with |s̃ − m| ≤ 2ε are read back and re-scored exactly
- *       (with m̃, the exact best mate is always among them). The rank is 1 + the certain count +
- *       the re-scored non-mates above the exact best mate.
+ *   <li>One pass over the gallery in chunks: the engine computes a block of float32 scores s̃,
+ *       which is read in place (a view of the engine's memory, no copy) and scanned in Java. With ε
+ *       a bound on |s̃ − s| (s the exact double score of {@link Similarity#score}), a non-mate with
+ *       s̃ &gt; m + 2ε certainly scores above the best mate and is counted; one with s̃ &lt; m − 2ε
+ *       certainly does not. The few pairs with |s̃ − m| ≤ 2ε are kept and re-scored exactly (with
+ *       m̃, the exact best mate is always among them). The rank is 1 + the certain count + the
+ *       re-scored non-mates above the exact best mate.
  * </ol>
  *
  * <p>The bound: cosine scores are dot products of rows normalised in float32, whose error is at
  * most (2d + 8)·u for unit rows (u = 2⁻²⁴, d the dimension; the product's γ_d plus the two
  * normalisations); ε takes twice that, plus the double path's own error. {@link
  * Similarity#EUCLIDEAN} is ranked by the negated squared distance 2p·g − ‖p‖² − ‖g‖², whose error
- * is bounded the same way relative to ‖p‖² + max‖g‖². With real embeddings a pass-2 band holds a
- * handful of pairs per probe; a zero probe (all its cosines are 0) puts the whole gallery in it,
- * which stays correct and costs one exact pass.
+ * is bounded the same way relative to ‖p‖² + max‖g‖². With real embeddings the band holds a handful
+ * of pairs per probe; a zero probe (all its cosines are 0) puts the whole gallery in it, which
+ * stays correct and costs one exact pass.
  *
- * <p>Cost: one matrix product over the gallery (two with many mates per probe), plus a few
- * comparisons and reductions per score: about three times the bare product ({@code
- * docs/performance.md}), against some sixty times for the pure-Java path. Memory: the gallery as
- * given, plus per step one probe chunk × gallery chunk of float32 scores and masks; every temporary
- * lives in a sub-manager closed per step.
+ * <p>Cost: one matrix product over the gallery (two with many mates per probe), plus one Java
+ * comparison per score: about 1.5 times the bare product ({@code docs/performance.md}), against
+ * some sixty times for the pure-Java path. Memory: the gallery as given, plus per step one probe
+ * chunk × gallery chunk of float32 scores (64 MiB with the default chunks) and one normalised
+ * gallery chunk; every temporary lives in a sub-manager closed per step.
  */
 public final class EngineIdentification {
 
@@ -222,7 +223,7 @@ public final class EngineIdentification {
     }
   }
 
-  /** The two passes for one gallery. */
+  /** The passes over one gallery, and the exact re-scoring. */
   private static final class Scorer {
     private final NDArray gallery;
     private final int[] galleryLabels;
@@ -296,7 +297,7 @@ public final class EngineIdentification {
         float[] high = new float[rows];
         float[] low = new float[rows];
         for (int i = 0; i < rows; i++) {
-          // ε·2 rounded up, then the same float32 sums the engine would make
+          // 2ε rounded up; the band edges and every comparison in float32, as the scores are
           float width = Math.nextUp((float) (2 * bound(probeValues, i)));
           boolean skipped = mates.count(labels[i]) == 0;
           high[i] = skipped ? Float.POSITIVE_INFINITY : centre[i] + width;
@@ -375,7 +376,7 @@ public final class EngineIdentification {
       return similarity == Similarity.COSINE ? score : -score * score;
     }
 
-    /** Pass 1 of the class comment: each probe's best float32 score among its mates. */
+    /** Step 1 of the class comment, many mates: each probe's best float32 score among them. */
     private float[] bestMateOnEngine(NDArray prepared, int[] labels, NDManager scope) {
       int rows = labels.length;
       float[] best = new float[rows];

@@ -14,10 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>DJL's {@code x.mul(0.5)} (and {@code add}, {@code maximum}, {@code eq}, … with a {@code
  * Number}) creates a 0-d tensor for the number on every call: a Java array, a direct buffer, a copy
  * and two JNI calls, then frees it. On the PyTorch engine that made a scalar operation on a [128]
- * array cost 10–30 µs against 3–5 µs for the same operation with a ready-made 0-d array ({@code
- * docs/performance.md}), and the ring term makes one to a dozen of them per step. Here each
- * constant is made once per (engine, device, data type, value) and kept for the life of the JVM on
- * a manager of its own.
+ * array cost 13–17 µs against 3 µs for the same operation with a ready-made 0-d array ({@code
+ * EngineOpsBenchmark}, {@code docs/performance.md}), and the ring term makes one to a dozen of them
+ * per step. Here each constant is made once per (engine, device, data type, value) and kept for the
+ * life of the JVM on a manager of its own.
  *
  * <p>The constant has the operand's data type: for a 0-d operand (a mean, a sum) a float64 constant
  * would promote the result to float64. For float32 and float64 operands the results are
