@@ -21,7 +21,7 @@ import io.github.ringloss4j.ops.Scalars;
  * divides by a positive number, where the fused norm's gradient is 0, not 0/0. Other data types
  * always take the scaled path.
  *
- * <p>Why two paths: the scaled path's per-row maximum alone costs 4–17 times the fused norm (DJL's
+ * <p>Why two paths: the scaled path's per-row maximum alone costs 3–17 times the fused norm (DJL's
  * {@code max(axis)} also computes arg-max indices; {@code EngineOpsBenchmark} in {@code bench}),
  * and at the batch sizes people train with the ring term is a handful of engine calls whose count
  * is its cost. The two reads back are one device synchronisation per call.

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>DJL's {@code x.mul(0.5)} (and {@code add}, {@code maximum}, {@code eq}, … with a {@code
  * Number}) creates a 0-d tensor for the number on every call: a Java array, a direct buffer, a copy
  * and two JNI calls, then frees it. On the PyTorch engine that made a scalar operation on a [128]
- * array cost 13–17 µs against 3 µs for the same operation with a ready-made 0-d array ({@code
+ * array cost 13–17 µs against 3–4 µs for the same operation with a ready-made 0-d array ({@code
  * EngineOpsBenchmark}, {@code docs/performance.md}), and the ring term makes one to a dozen of them
  * per step. Here each constant is made once per (engine, device, data type, value) and kept for the
  * life of the JVM on a manager of its own.
