@@ -1,9 +1,7 @@
 package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -255,12 +253,9 @@ public final class StepOverhead {
 
     Stepper(TrainSteps.Setup setup, int batch) {
       this.setup = setup;
-      NDManager manager = setup.trainer().getManager();
-      images = manager.randomUniform(0f, 1f, new Shape(batch, 1, 28, 28));
-      labels =
-          manager
-              .randomInteger(0, TrainSteps.CLASSES, new Shape(batch), DataType.INT32)
-              .toType(DataType.FLOAT32, false);
+      NDList batchArrays = TrainSteps.randomBatch(setup.trainer().getManager(), batch);
+      images = batchArrays.get(0);
+      labels = batchArrays.get(1);
     }
 
     /** CPU seconds (all threads of the process) of the last {@link #run}. */

@@ -85,6 +85,23 @@ final class TrainSteps {
   private TrainSteps() {}
 
   /**
+   * A batch of random inputs: images uniform in [0, 1) of shape [batch, 1, 28, 28], and class
+   * labels of shape [batch] as float32, as the data pipeline delivers them.
+   *
+   * @param manager where the arrays live
+   * @param batch the batch size
+   * @return the images and the labels
+   */
+  static NDList randomBatch(NDManager manager, int batch) {
+    NDArray images = manager.randomUniform(0f, 1f, new Shape(batch, 1, 28, 28));
+    NDArray labels =
+        manager
+            .randomInteger(0, CLASSES, new Shape(batch), DataType.INT32)
+            .toType(DataType.FLOAT32, false);
+    return new NDList(images, labels);
+  }
+
+  /**
    * The application's options for a variant, parsed by the {@code train} command's own option
    * class, so that every option not named here keeps the application's default (and new options do
    * not break the benchmarks).
@@ -220,32 +237,13 @@ final class TrainSteps {
      * @param phases five accumulators
      */
     void stepTimed(NDArray images, NDArray labels, long[] phases) {
-      long t0 = System.nanoTime();
-      long t1;
-      long t2;
-      long t3;
-      long t4;
       NDManager batch = trainer.getManager().newSubManager();
       images.tempAttach(batch);
       labels.tempAttach(batch);
-      NDList labelList = new NDList(labels);
-      try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDList predictions = trainer.forward(new NDList(images), labelList);
-        t1 = System.nanoTime();
-        NDArray value = loss.evaluate(labelList, predictions);
-        t2 = System.nanoTime();
-        collector.backward(value);
-        t3 = System.nanoTime();
-      }
-      trainer.step();
-      t4 = System.nanoTime();
+      stepIn(images, labels, phases);
+      long t = System.nanoTime();
       batch.close();
-      long t5 = System.nanoTime();
-      phases[0] += t1 - t0;
-      phases[1] += t2 - t1;
-      phases[2] += t3 - t2;
-      phases[3] += t4 - t3;
-      phases[4] += t5 - t4;
+      phases[4] += System.nanoTime() - t;
     }
 
     /**
@@ -256,14 +254,31 @@ final class TrainSteps {
      * @return the loss
      */
     NDArray stepIn(NDArray images, NDArray labels) {
+      return stepIn(images, labels, null);
+    }
+
+    /** {@link #stepIn(NDArray, NDArray)}, adding each phase's nanoseconds to phases if given. */
+    private NDArray stepIn(NDArray images, NDArray labels, long[] phases) {
+      long t0 = System.nanoTime();
       NDList labelList = new NDList(labels);
       NDArray value;
+      long t1;
+      long t2;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDList predictions = trainer.forward(new NDList(images), labelList);
+        t1 = System.nanoTime();
         value = loss.evaluate(labelList, predictions);
+        t2 = System.nanoTime();
         collector.backward(value);
       }
+      long t3 = System.nanoTime();
       trainer.step();
+      if (phases != null) {
+        phases[0] += t1 - t0;
+        phases[1] += t2 - t1;
+        phases[2] += t3 - t2;
+        phases[3] += System.nanoTime() - t3;
+      }
       return value;
     }
 

@@ -1,9 +1,7 @@
 package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDList;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,12 +67,9 @@ public class TrainingStepBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     setup = TrainSteps.create(TrainSteps.Variant.parse(variant), batch, 42);
-    NDManager manager = setup.trainer().getManager();
-    images = manager.randomUniform(0f, 1f, new Shape(batch, 1, 28, 28));
-    labels =
-        manager
-            .randomInteger(0, TrainSteps.CLASSES, new Shape(batch), DataType.INT32)
-            .toType(DataType.FLOAT32, false);
+    NDList batchArrays = TrainSteps.randomBatch(setup.trainer().getManager(), batch);
+    images = batchArrays.get(0);
+    labels = batchArrays.get(1);
   }
 
   /**

@@ -144,48 +144,25 @@ public final class EngineIdentification {
     Checks.sameLength(galleryLabels.length, "galleryLabels", (int) n, "gallery rows");
     int p = (int) probes.getShape().get(0);
     Checks.sameLength(probeLabels.length, "probeLabels", p, "probe rows");
-    if (ranks.length == 0) {
-      throw new IllegalArgumentException("ranks must not be empty");
-    }
-    for (int k = 0; k < ranks.length; k++) {
-      Checks.atLeast(ranks[k], "ranks[" + k + "]", 1);
-    }
+    RankTally tally = new RankTally(ranks);
     Checks.atLeast(probeChunk, "probeChunk", 1);
     Checks.atLeast(galleryChunk, "galleryChunk", 1);
     requireFinite(gallery, "gallery");
     requireFinite(probes, "probes");
 
     Scorer scorer = new Scorer(gallery, galleryLabels, similarity, galleryChunk);
-    int[] counts = new int[ranks.length];
-    int evaluated = 0;
-    int skipped = 0;
     for (int start = 0; start < p; start += probeChunk) {
       int end = (int) Math.min((long) start + probeChunk, p);
-      int[] chunkRanks = scorer.ranks(probes, probeLabels, start, end);
-      for (int rank : chunkRanks) {
+      long[] chunkRanks = scorer.ranks(probes, probeLabels, start, end);
+      for (long rank : chunkRanks) {
         if (rank == 0) {
-          skipped++;
-          continue;
-        }
-        evaluated++;
-        for (int k = 0; k < ranks.length; k++) {
-          if (rank <= ranks[k]) {
-            counts[k]++;
-          }
+          tally.skip();
+        } else {
+          tally.add(rank);
         }
       }
     }
-    if (evaluated == 0) {
-      throw new IllegalArgumentException(
-          "probeLabels must contain at least one label present in galleryLabels, got none of "
-              + p
-              + " probes");
-    }
-    double[] rates = new double[ranks.length];
-    for (int k = 0; k < ranks.length; k++) {
-      rates[k] = (double) counts[k] / evaluated;
-    }
-    return new Identification.Result(ranks, rates, evaluated, skipped);
+    return tally.result(p);
   }
 
   private static void requireMatrix(NDArray a, String name) {
@@ -264,7 +241,7 @@ public final class EngineIdentification {
      * @param end past the last probe
      * @return the ranks
      */
-    int[] ranks(NDArray probes, int[] probeLabels, int start, int end) {
+    long[] ranks(NDArray probes, int[] probeLabels, int start, int end) {
       int rows = end - start;
       int[] labels = Arrays.copyOfRange(probeLabels, start, end);
       float[] probeValues;
@@ -304,28 +281,25 @@ public final class EngineIdentification {
           low[i] = skipped ? Float.POSITIVE_INFINITY : centre[i] - width;
         }
         boolean collectMates = exactBest == null;
-        for (long g = 0; g < n; g += galleryChunk) {
-          try (NDManager step = scope.newSubManager()) {
-            prepared.tempAttach(step);
-            long gEnd = Math.min(g + galleryChunk, n);
-            FloatBuffer scores = scoreBlock(prepared, g, gEnd, step);
-            int cols = (int) (gEnd - g);
-            for (int i = 0; i < rows; i++) {
-              classify(
-                  scores,
-                  i * cols,
-                  cols,
-                  g,
-                  labels[i],
-                  high[i],
-                  low[i],
-                  collectMates,
-                  i,
-                  certain,
-                  band.get(i));
-            }
-          }
-        }
+        forEachBlock(
+            prepared,
+            scope,
+            (scores, g, gEnd, cols) -> {
+              for (int i = 0; i < rows; i++) {
+                classify(
+                    scores,
+                    i * cols,
+                    cols,
+                    g,
+                    labels[i],
+                    high[i],
+                    low[i],
+                    collectMates,
+                    i,
+                    certain,
+                    band.get(i));
+              }
+            });
       }
       return exactRanks(labels, probeValues, exactBest, certain, band);
     }
@@ -385,22 +359,39 @@ public final class EngineIdentification {
       for (int i = 0; i < rows; i++) {
         mateRows[i] = mates.rows(labels[i]);
       }
+      forEachBlock(
+          prepared,
+          scope,
+          (scores, g, gEnd, cols) -> {
+            for (int i = 0; i < rows; i++) {
+              for (int m : mateRows[i]) {
+                if (m >= g && m < gEnd) {
+                  best[i] = Math.max(best[i], scores.get(i * cols + (int) (m - g)));
+                }
+              }
+            }
+          });
+      return best;
+    }
+
+    /** What a pass does with one block of scores, row-major [probes, cols], rows [g, gEnd). */
+    private interface BlockVisitor {
+      void visit(FloatBuffer scores, long g, long gEnd, int cols);
+    }
+
+    /**
+     * One pass over the gallery: each chunk's block of scores, computed in a step's manager (the
+     * probes lent to it, so that results computed from them are freed with the step) and visited as
+     * a view of the engine's memory.
+     */
+    private void forEachBlock(NDArray prepared, NDManager scope, BlockVisitor visitor) {
       for (long g = 0; g < n; g += galleryChunk) {
         try (NDManager step = scope.newSubManager()) {
           prepared.tempAttach(step);
           long gEnd = Math.min(g + galleryChunk, n);
-          FloatBuffer scores = scoreBlock(prepared, g, gEnd, step);
-          int cols = (int) (gEnd - g);
-          for (int i = 0; i < rows; i++) {
-            for (int m : mateRows[i]) {
-              if (m >= g && m < gEnd) {
-                best[i] = Math.max(best[i], scores.get(i * cols + (int) (m - g)));
-              }
-            }
-          }
+          visitor.visit(scoreBlock(prepared, g, gEnd, step), g, gEnd, (int) (gEnd - g));
         }
       }
-      return best;
     }
 
     /** The exact best-mate score of each probe, −∞ for a probe without a mate. */
@@ -430,7 +421,7 @@ public final class EngineIdentification {
      *
      * @param exactBest each probe's exact best-mate score, or null to take it from the band
      */
-    private int[] exactRanks(
+    private long[] exactRanks(
         int[] labels,
         float[] probeValues,
         double[] exactBest,
@@ -438,7 +429,7 @@ public final class EngineIdentification {
         List<List<Long>> band) {
       int rows = labels.length;
       Map<Long, float[]> galleryRows = fetchRows(band);
-      int[] result = new int[rows];
+      long[] result = new long[rows];
       for (int i = 0; i < rows; i++) {
         if (mates.count(labels[i]) == 0) {
           continue; // no mate: skipped
@@ -466,7 +457,7 @@ public final class EngineIdentification {
             rank++;
           }
         }
-        result[i] = (int) Math.min(rank, Integer.MAX_VALUE);
+        result[i] = rank;
       }
       return result;
     }

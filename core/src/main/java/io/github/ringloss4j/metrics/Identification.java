@@ -260,21 +260,13 @@ public final class Identification {
     }
     Checks.finite(gallery, "gallery");
     Checks.finite(probes, "probes");
-    if (ranks.length == 0) {
-      throw new IllegalArgumentException("ranks must not be empty");
-    }
-    for (int k = 0; k < ranks.length; k++) {
-      Checks.atLeast(ranks[k], "ranks[" + k + "]", 1);
-    }
+    RankTally tally = new RankTally(ranks);
     Checks.atLeast(chunkSize, "chunkSize", 1);
 
     Set<Integer> galleryIdentities = new HashSet<>();
     for (int label : galleryLabels) {
       galleryIdentities.add(label);
     }
-    int[] counts = new int[ranks.length];
-    int evaluated = 0;
-    int skipped = 0;
     double[] galleryNorms = similarity.galleryNorms(gallery);
     double[][] buffer = new double[Math.min(chunkSize, Math.max(probes.length, 1))][];
     for (int r = 0; r < buffer.length; r++) {
@@ -287,31 +279,15 @@ public final class Identification {
       similarity.scoreRows(probes, start, end, gallery, galleryNorms, buffer);
       for (int p = start; p < end; p++) {
         int label = probeLabels[p];
-        if (!galleryIdentities.contains(label)) {
-          skipped++;
-          continue;
-        }
-        int rank = rank(buffer[p - start], galleryLabels, label);
-        evaluated++;
-        for (int k = 0; k < ranks.length; k++) {
-          if (rank <= ranks[k]) {
-            counts[k]++;
-          }
+        if (galleryIdentities.contains(label)) {
+          tally.add(rank(buffer[p - start], galleryLabels, label));
+        } else {
+          tally.skip();
         }
       }
       start = end;
     }
-    if (evaluated == 0) {
-      throw new IllegalArgumentException(
-          "probeLabels must contain at least one label present in galleryLabels, got none of "
-              + probes.length
-              + " probes");
-    }
-    double[] rates = new double[ranks.length];
-    for (int k = 0; k < ranks.length; k++) {
-      rates[k] = (double) counts[k] / evaluated;
-    }
-    return new Result(ranks, rates, evaluated, skipped);
+    return tally.result(probes.length);
   }
 
   /** The rank of the class documentation, for a probe with at least one mate. */
