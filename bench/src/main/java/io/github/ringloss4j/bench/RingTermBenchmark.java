@@ -121,7 +121,7 @@ public class RingTermBenchmark {
               .optRadiusInit(RadiusInit.constant(Math.sqrt(f.dim)))
               .build();
       block.initialize(f.root, DataType.FLOAT32, new Shape(f.batch, f.dim));
-      loss = new RingLoss("ring", RingLoss.DEFAULT_LAMBDA, 0);
+      loss = new RingLoss(block);
       store = new ParameterStore(f.root, false);
     }
   }
@@ -158,7 +158,8 @@ public class RingTermBenchmark {
       f.features.tempAttach(step);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray norms = f.features.norm(new int[] {1});
-        NDArray value = norms.sub(n.radius).square().mean().mul(0.5f * RingLoss.DEFAULT_LAMBDA);
+        NDArray value =
+            norms.sub(n.radius).square().mean().mul(0.5f * RingLossBlock.DEFAULT_LAMBDA);
         collector.backward(value);
       }
       return f.features.getGradient();
@@ -185,7 +186,7 @@ public class RingTermBenchmark {
         NDArray scale = x.abs().max(new int[] {1}, true).stopGradient().maximum(Float.MIN_NORMAL);
         NDArray norms = x.div(scale).norm(2, new int[] {1}, false).mul(scale.squeeze(1));
         NDArray penalties = norms.sub(n.radius).square().mul(0.5);
-        collector.backward(penalties.mean().mul(RingLoss.DEFAULT_LAMBDA));
+        collector.backward(penalties.mean().mul(RingLossBlock.DEFAULT_LAMBDA));
       }
       return f.features.getGradient();
     }

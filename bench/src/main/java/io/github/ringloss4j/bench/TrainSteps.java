@@ -176,15 +176,15 @@ final class TrainSteps {
               .add(Heads.create(o.head(), CLASSES));
       loss = Loss.softmaxCrossEntropyLoss("softmax");
       optimizer =
-          RingOptimizer.builder()
+          RingOptimizer.sgdBuilder()
               .setLearningRateTracker(Tracker.fixed((float) o.learningRate()))
-              .optWeightDecay((float) o.weightDecay())
-              .sgd((float) o.momentum())
+              .optWeightDecays((float) o.weightDecay())
+              .optMomentum((float) o.momentum())
               .build(block);
     } else {
       RingModelBlock ring = ModelFactory.block(o, CLASSES);
       block = ring;
-      loss = ModelFactory.loss(o);
+      loss = ModelFactory.loss(ring);
       optimizer = ModelFactory.optimizer(o, ring, 1);
     }
     Model model = Model.newInstance("bench-" + variant.label());
@@ -319,14 +319,13 @@ final class TrainSteps {
           softmaxValue.toType(DataType.FLOAT64, false).getDouble()
               + ringValue.toType(DataType.FLOAT64, false).getDouble();
       long correct =
-          predictions
-              .get(RingOutputs.LOGITS)
+          RingOutputs.get(predictions, RingOutputs.LOGITS)
               .argMax(1)
               .toType(DataType.INT64, false)
               .eq(labels.toType(DataType.INT64, false))
               .sum()
               .getLong();
-      norms.add(predictions.get(RingOutputs.NORMS));
+      norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));
       bookkeepingNanos += (t1 - t0) + (System.nanoTime() - t2);
       return Double.isNaN(sum) ? -1 : correct;
     }

@@ -94,10 +94,17 @@ public final class Embedder {
                     new ParameterStore(batch, false),
                     new NDList(batch.create(x, ModelFactory.inputShape(size, source.itemShape()))),
                     false);
-        float[] f = out.get(RingOutputs.EMBEDDING).toType(DataType.FLOAT32, false).toFloatArray();
-        float[] nm = out.get(RingOutputs.NORMS).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] f =
+            RingOutputs.get(out, RingOutputs.EMBEDDING)
+                .toType(DataType.FLOAT32, false)
+                .toFloatArray();
+        float[] nm =
+            RingOutputs.get(out, RingOutputs.NORMS).toType(DataType.FLOAT32, false).toFloatArray();
         long[] arg =
-            out.get(RingOutputs.LOGITS).argMax(1).toType(DataType.INT64, false).toLongArray();
+            RingOutputs.get(out, RingOutputs.LOGITS)
+                .argMax(1)
+                .toType(DataType.INT64, false)
+                .toLongArray();
         int d = f.length / size;
         for (int i = 0; i < size; i++) {
           features[from + i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);

@@ -41,12 +41,17 @@ public final class ModelFactory {
                     : RadiusInit.constant(Double.parseDouble(o.radiusInit())))
             .optTrainable(!o.radiusFrozen())
             .optRadiusLearningRateMultiplier(o.radiusLrMultiplier())
+            .optLambda((float) o.lambda())
             .build();
     Block head = Heads.create(o.head(), classes);
     if (o.centerLambda() > 0) {
       head = CenterLossBlock.builder().setClasses(classes).optHead(head).build();
     }
-    return new RingModelBlock(Backbones.create(o.model(), o.embeddingSize()), head, ring);
+    return RingModelBlock.builder()
+        .setEmbedding(Backbones.create(o.model(), o.embeddingSize()))
+        .optHead(head)
+        .optRing(ring)
+        .build();
   }
 
   /**
@@ -66,11 +71,11 @@ public final class ModelFactory {
   /**
    * Softmax cross-entropy plus λ·ring (λ = 0: softmax alone).
    *
-   * @param o the options
+   * @param block the model built by {@link #block}, whose ring holds λ
    * @return the loss
    */
-  public static RingCompositeLoss loss(TrainOptions o) {
-    return RingCompositeLoss.softmaxPlusRing((float) o.lambda());
+  public static RingCompositeLoss loss(RingModelBlock block) {
+    return RingCompositeLoss.softmaxPlusRing(block.getRing());
   }
 
   /**
@@ -107,10 +112,10 @@ public final class ModelFactory {
         tracker = Tracker.fixed(lr);
     }
     RingOptimizer.Builder b =
-        RingOptimizer.builder()
-            .setLearningRateTracker(tracker)
-            .optWeightDecay((float) o.weightDecay());
-    return (o.optimizer().equals("adam") ? b.adam() : b.sgd((float) o.momentum())).build(block);
+        o.optimizer().equals("adam")
+            ? RingOptimizer.adamBuilder()
+            : RingOptimizer.sgdBuilder().optMomentum((float) o.momentum());
+    return b.setLearningRateTracker(tracker).optWeightDecays((float) o.weightDecay()).build(block);
   }
 
   /**

@@ -115,7 +115,7 @@ public final class TrainingRun {
         history.addAll(resume.history());
       }
       RingOptimizer optimizer = ModelFactory.optimizer(options, block, batches);
-      RingCompositeLoss loss = ModelFactory.loss(options);
+      RingCompositeLoss loss = ModelFactory.loss(block);
       CenterLoss center = ModelFactory.centerLoss(options, block);
       try (Trainer trainer =
           model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
@@ -195,8 +195,8 @@ public final class TrainingRun {
         if (centerValue != null) {
           centerSum += centerValue.toType(DataType.FLOAT64, false).getDouble() * size;
         }
-        correct += countCorrect(predictions.get(RingOutputs.LOGITS), labels.head());
-        norms.add(predictions.get(RingOutputs.NORMS));
+        correct += countCorrect(RingOutputs.get(predictions, RingOutputs.LOGITS), labels.head());
+        norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       progress.batch(epoch, options.epochs(), from + size, n, (from + size) / seconds);
@@ -262,8 +262,8 @@ public final class TrainingRun {
           centerSum +=
               center.evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble() * size;
         }
-        correct += countCorrect(p.get(RingOutputs.LOGITS), labels.head());
-        norms.add(p.get(RingOutputs.NORMS));
+        correct += countCorrect(RingOutputs.get(p, RingOutputs.LOGITS), labels.head());
+        norms.add(RingOutputs.get(p, RingOutputs.NORMS));
       }
     }
     return new Validation(softmax / n, ring / n, centerSum / n, correct / (double) n, norms);

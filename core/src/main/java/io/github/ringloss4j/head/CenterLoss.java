@@ -15,20 +15,21 @@ import java.util.Objects;
  * λ_c does not depend on the batch size (Caffe center-loss layers likewise divide by the batch
  * size: loss = Σ‖x_i − c_{y_i}‖²/(2M)). A λ_c tuned for the sum becomes λ_c·m here.
  *
- * <p>The loss reads the features from the predictions (index {@link RingOutputs#EMBEDDING} for a
- * {@link io.github.ringloss4j.nn.RingModelBlock}), the labels, and the block's current centres as
- * constants, so the gradient reaches the features only: ∂/∂x_i = (λ_c/m)·(x_i − c_{y_i}). The
- * centres move by their own rule in the block (see {@link CenterLossBlock} for when). In validation
- * it measures the same quantity with the centres as they are.
+ * <p>The loss reads the features from the predictions (the output named {@link
+ * RingOutputs#EMBEDDING}, as a {@link io.github.ringloss4j.nn.RingModelBlock} names it), the
+ * labels, and the block's current centres as constants, so the gradient reaches the features only:
+ * ∂/∂x_i = (λ_c/m)·(x_i − c_{y_i}). The centres move by their own rule in the block (see {@link
+ * CenterLossBlock} for when). In validation it measures the same quantity with the centres as they
+ * are.
  *
  * <p>Softmax + λ_c·center + λ·ring with a {@link io.github.ringloss4j.nn.RingModelBlock} whose head
  * is the {@link CenterLossBlock}:
  *
  * <pre>{@code
  * CenterLossBlock head = CenterLossBlock.builder().setClasses(10).build();
- * RingModelBlock model = new RingModelBlock(embedding, head, RingLossBlock.builder().build());
+ * RingModelBlock model = RingModelBlock.of(embedding, head);
  * Loss loss = new SimpleCompositeLoss("total")
- *     .addLoss(RingCompositeLoss.softmaxPlusRing(0.01f))
+ *     .addLoss(RingCompositeLoss.softmaxPlusRing(model.getRing()))
  *     .addLoss(CenterLoss.onRingModel(head, 0.003f));
  * }</pre>
  */
@@ -36,7 +37,7 @@ public final class CenterLoss extends Loss {
 
   private final CenterLossBlock block;
   private final float lambda;
-  private final int featuresIndex;
+  private final String features;
 
   /**
    * The center term on the embedding of a {@link io.github.ringloss4j.nn.RingModelBlock}.
@@ -55,19 +56,16 @@ public final class CenterLoss extends Loss {
    * @param name the metric name
    * @param block the block that owns the centres
    * @param lambda the weight λ_c, finite and ≥ 0
-   * @param featuresIndex where the features [m, d] stand in the predictions
+   * @param features the name of the output holding the features [m, d]
    */
-  public CenterLoss(String name, CenterLossBlock block, float lambda, int featuresIndex) {
+  public CenterLoss(String name, CenterLossBlock block, float lambda, String features) {
     super(name);
     this.block = Objects.requireNonNull(block, "block");
     if (!(lambda >= 0) || Float.isInfinite(lambda)) {
       throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
     }
-    if (featuresIndex < 0) {
-      throw new IllegalArgumentException("featuresIndex must be >= 0, got " + featuresIndex);
-    }
     this.lambda = lambda;
-    this.featuresIndex = featuresIndex;
+    this.features = Objects.requireNonNull(features, "features");
   }
 
   /**
@@ -90,17 +88,8 @@ public final class CenterLoss extends Loss {
 
   @Override
   public NDArray evaluate(NDList labels, NDList predictions) {
-    if (predictions.size() <= featuresIndex) {
-      throw new IllegalArgumentException(
-          "CenterLoss reads the features at prediction index "
-              + featuresIndex
-              + " but the model returned "
-              + predictions.size()
-              + " outputs; use RingModelBlock (features at "
-              + RingOutputs.EMBEDDING
-              + ") or a model that outputs its features");
-    }
-    return block.distances(predictions.get(featuresIndex), labels.head()).mean().mul(lambda);
+    NDArray x = RingOutputs.get(predictions, features);
+    return block.distances(x, labels.head()).mean().mul(lambda);
   }
 
   @Override

@@ -53,7 +53,11 @@ import java.util.Objects;
  * <p>The logits come from an inner head ({@code optHead}, default a {@link Linear} layer: plain
  * softmax, as in the paper), which receives the labels too, so a margin head works inside. The
  * block returns the inner head's output unchanged, which makes it a drop-in head for {@link
- * io.github.ringloss4j.nn.RingModelBlock} (which keeps only the head's first output). The center
+ * io.github.ringloss4j.nn.RingModelBlock} (which keeps only the head's first output). Built with
+ * {@link Builder#optWithoutHead()} it computes no logits and returns nothing: the model then trains
+ * its embedding with the center term (and the ring) alone. The center term pulls features toward
+ * their class centres and nothing pushes classes apart, so pair it with a discriminative loss of
+ * your own that reads the embedding; alone it only fits the features to the centres. The center
  * term is computed by {@link CenterLoss} from the embedding the model outputs, the labels and
  * {@link #distances}.
  */
@@ -79,8 +83,12 @@ public final class CenterLossBlock extends AbstractBlock {
     this.classes = builder.classes;
     this.alpha = builder.alpha;
     Block inner =
-        builder.head != null ? builder.head : Linear.builder().setUnits(builder.classes).build();
-    this.head = addChildBlock("head", inner);
+        builder.withoutHead
+            ? null
+            : builder.head != null
+                ? builder.head
+                : Linear.builder().setUnits(builder.classes).build();
+    this.head = inner == null ? null : addChildBlock("head", inner);
     this.centersInitializer = Initializer.ZEROS;
     this.centers =
         addParameter(
@@ -123,7 +131,7 @@ public final class CenterLossBlock extends AbstractBlock {
   /**
    * The inner head that computes the logits.
    *
-   * @return the head
+   * @return the head, or null when built {@link Builder#optWithoutHead()}
    */
   public Block getHead() {
     return head;
@@ -226,7 +234,9 @@ public final class CenterLossBlock extends AbstractBlock {
 
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-    head.initialize(manager, dataType, inputShapes);
+    if (head != null) {
+      head.initialize(manager, dataType, inputShapes);
+    }
   }
 
   @Override
@@ -235,13 +245,13 @@ public final class CenterLossBlock extends AbstractBlock {
       NDList inputs,
       boolean training,
       PairList<String, Object> params) {
-    return head.forward(parameterStore, inputs, training, params);
+    return head == null ? new NDList() : head.forward(parameterStore, inputs, training, params);
   }
 
   @Override
   protected NDList forwardInternal(
       ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
-    NDList out = head.forward(parameterStore, data, labels, params);
+    NDList out = head == null ? new NDList() : head.forward(parameterStore, data, labels, params);
     applyPendingUpdate();
     pending = nextCenters(data.singletonOrThrow().stopGradient(), labels.head());
     return out;
@@ -266,7 +276,7 @@ public final class CenterLossBlock extends AbstractBlock {
 
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
-    return head.getOutputShapes(inputShapes);
+    return head == null ? new Shape[0] : head.getOutputShapes(inputShapes);
   }
 
   @Override
@@ -322,6 +332,7 @@ public final class CenterLossBlock extends AbstractBlock {
     private int classes;
     private double alpha = DEFAULT_ALPHA;
     private Block head;
+    private boolean withoutHead;
 
     private Builder() {}
 
@@ -361,13 +372,27 @@ public final class CenterLossBlock extends AbstractBlock {
     }
 
     /**
+     * Keeps the centres only: no logits, no output, for training an embedding without a classifier.
+     *
+     * @return this builder
+     */
+    public Builder optWithoutHead() {
+      this.withoutHead = true;
+      return this;
+    }
+
+    /**
      * Builds the block.
      *
      * @return the block
-     * @throws IllegalArgumentException when classes or α is invalid
+     * @throws IllegalArgumentException when classes or α is invalid, or both a head and no head
+     *     were asked for
      */
     public CenterLossBlock build() {
       HeadSupport.checkClasses(classes);
+      if (withoutHead && head != null) {
+        throw new IllegalArgumentException("optHead and optWithoutHead exclude each other");
+      }
       if (!(alpha >= 0 && alpha <= 1)) {
         throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
       }

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import io.github.ringloss4j.nn.Norms;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Norms;
+import io.github.ringloss4j.internal.Scalars;
 import java.util.Arrays;
 
 /** Operations the heads share: safe normalisation, label checks, one-hot masks, constants. */

@@ -12,7 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import io.github.ringloss4j.nn.ScalarParameters;
+import io.github.ringloss4j.internal.ScalarParameters;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -35,10 +35,10 @@ import java.io.IOException;
  * classes. A learned α is a plain parameter to the optimiser: a global weight decay shrinks it
  * unless the optimiser exempts it.
  *
- * <p>The norm is {@link io.github.ringloss4j.nn.Norms#rowNorms} (no overflow, finite gradient at
- * 0), floored at 1e−12 before dividing, so a zero feature maps to 0 rather than NaN. Labels are not
- * used: training and inference logits are the same. This is the hard normalisation that Ring loss
- * relaxes into a soft, convex penalty.
+ * <p>The norm is {@link io.github.ringloss4j.internal.Norms#rowNorms} (no overflow, finite gradient
+ * at 0), floored at 1e−12 before dividing, so a zero feature maps to 0 rather than NaN. Labels are
+ * not used: training and inference logits are the same. This is the hard normalisation that Ring
+ * loss relaxes into a soft, convex penalty.
  */
 public final class L2SoftmaxHead extends AbstractBlock {
 

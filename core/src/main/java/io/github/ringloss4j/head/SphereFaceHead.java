@@ -8,7 +8,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import io.github.ringloss4j.nn.Norms;
+import io.github.ringloss4j.internal.Norms;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

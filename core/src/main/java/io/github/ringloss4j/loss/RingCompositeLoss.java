@@ -4,65 +4,65 @@ import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.AbstractCompositeLoss;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
+import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingOutputs;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * total = L_primary + λ · mean_i ρ(‖f_i‖ − R), for DJL's {@code Trainer} and {@code EasyTrain}.
  *
- * <p>The primary loss reads the logits and the labels; the ring term reads the per-sample penalties
- * of a {@link io.github.ringloss4j.nn.RingModelBlock} and no labels, so no dummy targets are
- * needed. Each term is its own evaluator: add {@link #getComponents()} to the training
- * configuration to see {@code primary}, {@code ring} and the total as separate metrics.
+ * <p>The primary loss reads its own output by name (the logits, for softmax) and the labels; the
+ * ring term reads the per-sample penalties and no labels, so no dummy targets are needed. Each term
+ * is its own evaluator: add {@link #getComponents()} to the training configuration to see {@code
+ * softmax}, {@code ring} and the total as separate metrics.
  */
 public final class RingCompositeLoss extends AbstractCompositeLoss {
 
-  private final OutputLoss primary;
+  private final Loss primary;
   private final RingLoss ring;
 
   /**
-   * Combines a primary loss on {@link RingOutputs#LOGITS} with a ring term.
+   * Combines a primary loss on the {@link RingOutputs#LOGITS} with the ring term of a block.
    *
    * @param primary the primary loss on the logits, e.g. softmax cross-entropy
-   * @param lambda the ring weight λ
+   * @param ring the ring block, which holds λ
    */
-  public RingCompositeLoss(Loss primary, float lambda) {
-    this(
-        "total",
-        new OutputLoss(primary, RingOutputs.LOGITS),
-        new RingLoss("ring", lambda, RingOutputs.PENALTIES));
+  public RingCompositeLoss(Loss primary, RingLossBlock ring) {
+    this("total", new NamedOutputLoss(primary, RingOutputs.LOGITS), new RingLoss(ring));
   }
 
   /**
    * Combines any primary loss and ring term.
    *
    * @param name the total's metric name
-   * @param primary the primary loss, reading its own output
+   * @param primary the primary loss, which finds its own output in the predictions (a {@link
+   *     NamedOutputLoss}, or a loss of your own)
    * @param ring the ring term
    */
-  public RingCompositeLoss(String name, OutputLoss primary, RingLoss ring) {
+  public RingCompositeLoss(String name, Loss primary, RingLoss ring) {
     super(name);
-    this.primary = primary;
-    this.ring = ring;
+    this.primary = Objects.requireNonNull(primary, "primary");
+    this.ring = Objects.requireNonNull(ring, "ring");
     this.components = List.of(primary, ring);
   }
 
   /**
    * Softmax cross-entropy (sparse labels, from logits) plus λ·ring: the paper's setting.
    *
-   * @param lambda the ring weight λ; the paper's best is {@link RingLoss#DEFAULT_LAMBDA}
+   * @param ring the ring block, which holds λ (default 0.01, the paper's best)
    * @return the loss
    */
-  public static RingCompositeLoss softmaxPlusRing(float lambda) {
-    return new RingCompositeLoss(Loss.softmaxCrossEntropyLoss("softmax"), lambda);
+  public static RingCompositeLoss softmaxPlusRing(RingLossBlock ring) {
+    return new RingCompositeLoss(Loss.softmaxCrossEntropyLoss("softmax"), ring);
   }
 
   /**
    * The primary term.
    *
-   * @return the primary loss on its output
+   * @return the primary loss
    */
-  public OutputLoss getPrimary() {
+  public Loss getPrimary() {
     return primary;
   }
 
@@ -78,7 +78,7 @@ public final class RingCompositeLoss extends AbstractCompositeLoss {
   @Override
   protected Pair<NDList, NDList> inputForComponent(
       int componentIndex, NDList labels, NDList predictions) {
-    // Each component selects its own prediction, so they also work as stand-alone evaluators.
+    // Each component finds its own output by name, so they also work as stand-alone evaluators.
     return new Pair<>(labels, predictions);
   }
 

@@ -12,6 +12,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.internal.Norms;
+import io.github.ringloss4j.internal.ScalarParameters;
 import io.github.ringloss4j.penalty.Penalties;
 import io.github.ringloss4j.penalty.Penalty;
 import java.io.DataInputStream;
@@ -23,13 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ring: owns the learned radius R and maps features to per-sample penalties.
+ * The ring: owns the learned radius R and the ring weight λ, and maps features to per-sample
+ * penalties.
  *
  * <p>For features f of shape [m, d] the forward pass returns {@code NDList(ρ(‖f_i‖ − R), ‖f_i‖)},
- * both of shape [m], in training and in inference. The ring loss itself, λ·mean_i ρ(e_i), is {@link
- * io.github.ringloss4j.loss.RingLoss}: a DJL {@code Loss} cannot own parameters, so R lives here,
- * where the {@code Trainer} optimises it and {@code saveParameters}/{@code loadParameters} persist
- * it.
+ * both of shape [m], named {@link RingOutputs#PENALTIES} and {@link RingOutputs#NORMS}. The ring
+ * loss itself, λ·mean_i ρ(e_i), is {@link io.github.ringloss4j.loss.RingLoss}, which reads λ from
+ * this block: a DJL {@code Loss} cannot own parameters, so R lives here, where the {@code Trainer}
+ * optimises it and {@code saveParameters}/{@code loadParameters} persist it, and λ lives beside it
+ * so that the loss and the radius's learning rate (which depends on λ) read one value.
  *
  * <p>Decisions, each against a failure seen in public ports:
  *
@@ -39,9 +43,14 @@ import org.slf4j.LoggerFactory;
  *   <li>R starts at the first training batch's mean norm by default ({@link RadiusInit}); that this
  *       happened is saved with the parameters, so a reloaded model does not re-initialise.
  *   <li>A frozen R ({@code optTrainable(false)}) does not require a gradient and never moves.
- *   <li>R's learning-rate multiplier and its exemption from weight decay (the default) are read by
- *       {@link io.github.ringloss4j.optim.RingOptimizer}.
- *   <li>Norms are computed by {@link Norms#rowNorms}: finite gradients at f = 0 and no overflow.
+ *   <li>R's learning-rate multiplier ({@link #getRadiusLearningRateMultiplier(boolean)}) is applied
+ *       by {@link io.github.ringloss4j.optim.RadiusLearningRate}, for DJL's own optimisers and for
+ *       {@link io.github.ringloss4j.optim.RingOptimizer}; its exemption from weight decay (the
+ *       default) by {@code RingOptimizer}.
+ *   <li>Norms are safe at f = 0 and at huge norms. In training they come from the engine's fused
+ *       norm, checked with one read back per batch (the exact gradient needs it); a forward pass
+ *       without training (validation) takes the exact scaled norm, which reads nothing back to the
+ *       host. A deployed model needs neither: it is the embedding network alone.
  * </ul>
  */
 public final class RingLossBlock extends AbstractBlock {
@@ -49,13 +58,17 @@ public final class RingLossBlock extends AbstractBlock {
   /** The name of the radius parameter. */
   public static final String RADIUS = "radius";
 
+  /** The paper's best λ with softmax, the default. */
+  public static final float DEFAULT_LAMBDA = 0.01f;
+
   private static final Logger LOG = LoggerFactory.getLogger(RingLossBlock.class);
   private static final byte VERSION = 1;
 
   private final Penalty penalty;
+  private final float lambda;
   private final RadiusInit radiusInit;
   private final boolean trainable;
-  private final double radiusLearningRateMultiplier;
+  private final Double radiusLearningRateMultiplier; // null: chosen for the optimiser
   private final boolean radiusWeightDecay;
   private final Parameter radius;
   private final Initializer radiusInitializer;
@@ -64,6 +77,7 @@ public final class RingLossBlock extends AbstractBlock {
   private RingLossBlock(Builder builder) {
     super(VERSION);
     this.penalty = builder.penalty;
+    this.lambda = builder.lambda;
     this.radiusInit = builder.radiusInit;
     this.trainable = builder.trainable;
     this.radiusLearningRateMultiplier = builder.radiusLearningRateMultiplier;
@@ -73,8 +87,9 @@ public final class RingLossBlock extends AbstractBlock {
   }
 
   /**
-   * A builder with the paper's defaults: squared penalty, learned R starting at the first batch's
-   * mean norm, learning-rate multiplier 1, no weight decay on R.
+   * A builder with the paper's defaults: squared penalty, λ = 0.01, learned R starting at the first
+   * batch's mean norm, R's learning rate chosen for the optimiser ({@link
+   * #getRadiusLearningRateMultiplier(boolean)}), no weight decay on R.
    *
    * @return a new builder
    */
@@ -89,6 +104,15 @@ public final class RingLossBlock extends AbstractBlock {
    */
   public Penalty getPenalty() {
     return penalty;
+  }
+
+  /**
+   * The ring weight λ that {@link io.github.ringloss4j.loss.RingLoss} applies.
+   *
+   * @return λ ≥ 0; 0 means the block only measures norms
+   */
+  public float getLambda() {
+    return lambda;
   }
 
   /**
@@ -128,12 +152,33 @@ public final class RingLossBlock extends AbstractBlock {
   }
 
   /**
-   * R's learning rate relative to the other parameters'.
+   * R's learning rate relative to the other parameters', the one place that decides it.
    *
+   * <p>Unless set with {@link Builder#optRadiusLearningRateMultiplier}: 1/λ for an optimiser whose
+   * step is proportional to the gradient (SGD, with or without momentum), because ∂L/∂R = −λ·mean_i
+   * ρ′(e_i) is λ-small and R would otherwise follow the norms λ times slower than the network
+   * learns; 1 for an adaptive optimiser (Adam), whose step does not scale with the gradient; and 1
+   * when λ = 0 (R is then not trained by any loss).
+   *
+   * @param adaptive whether the optimiser normalises the gradient's scale (Adam and its kin)
    * @return the multiplier
    */
-  public double getRadiusLearningRateMultiplier() {
-    return radiusLearningRateMultiplier;
+  public double getRadiusLearningRateMultiplier(boolean adaptive) {
+    if (radiusLearningRateMultiplier != null) {
+      return radiusLearningRateMultiplier;
+    }
+    // λ as the user wrote it (the shortest decimal of the float), so that λ = 0.001 gives exactly
+    // 1000 rather than the reciprocal of the float nearest 0.001.
+    return adaptive || lambda == 0 ? 1.0 : 1.0 / Double.parseDouble(Float.toString(lambda));
+  }
+
+  /**
+   * Whether R's learning-rate multiplier is chosen automatically for the optimiser.
+   *
+   * @return true unless {@link Builder#optRadiusLearningRateMultiplier} was called
+   */
+  public boolean isRadiusLearningRateMultiplierAuto() {
+    return radiusLearningRateMultiplier == null;
   }
 
   /**
@@ -183,13 +228,17 @@ public final class RingLossBlock extends AbstractBlock {
       throw new IllegalArgumentException(
           "RingLossBlock expects features of shape [batch, dimension], got " + features.getShape());
     }
-    NDArray norms = Norms.rowNorms(features);
+    // Training needs the exact gradient of the fused norm (one read back decides the path);
+    // without training the scaled norm is exact and keeps the forward free of host reads.
+    NDArray norms = training ? Norms.rowNorms(features) : Norms.scaledRowNorms(features);
     if (training && isAwaitingFirstBatch()) {
       initialiseFromBatch(norms);
     }
     NDArray r = parameterStore.getValue(radius, features.getDevice(), training);
     NDArray residual = norms.sub(r.toType(norms.getDataType(), false));
-    return new NDList(penalty.apply(residual), norms);
+    return new NDList(
+        RingOutputs.named(penalty.apply(residual), RingOutputs.PENALTIES),
+        RingOutputs.named(norms, RingOutputs.NORMS));
   }
 
   private void initialiseFromBatch(NDArray norms) {
@@ -237,12 +286,14 @@ public final class RingLossBlock extends AbstractBlock {
   public String toString() {
     return "RingLossBlock(penalty="
         + penalty
+        + ", lambda="
+        + lambda
         + ", radiusInit="
         + radiusInit
         + ", trainable="
         + trainable
         + ", radiusLrMultiplier="
-        + radiusLearningRateMultiplier
+        + (isRadiusLearningRateMultiplierAuto() ? "auto" : radiusLearningRateMultiplier)
         + ", radiusWeightDecay="
         + radiusWeightDecay
         + ")";
@@ -251,9 +302,10 @@ public final class RingLossBlock extends AbstractBlock {
   /** Builds a {@link RingLossBlock}; every option has the paper's default. */
   public static final class Builder {
     private Penalty penalty = Penalties.defaultPenalty();
+    private float lambda = DEFAULT_LAMBDA;
     private RadiusInit radiusInit = RadiusInit.firstBatchMean();
     private boolean trainable = true;
-    private double radiusLearningRateMultiplier = 1.0;
+    private Double radiusLearningRateMultiplier;
     private boolean radiusWeightDecay;
 
     private Builder() {}
@@ -266,6 +318,18 @@ public final class RingLossBlock extends AbstractBlock {
      */
     public Builder optPenalty(Penalty penalty) {
       this.penalty = Objects.requireNonNull(penalty, "penalty");
+      return this;
+    }
+
+    /**
+     * Sets the ring weight λ in L = L_primary + λ·mean_i ρ(‖f_i‖ − R).
+     *
+     * @param lambda finite and ≥ 0; default 0.01, the paper's best with softmax (the Keras package
+     *     used 0.1–0.5, the Gluon port 0.1 on MNIST); 0 makes the block measure norms only
+     * @return this builder
+     */
+    public Builder optLambda(float lambda) {
+      this.lambda = lambda;
       return this;
     }
 
@@ -292,9 +356,10 @@ public final class RingLossBlock extends AbstractBlock {
     }
 
     /**
-     * Sets R's learning rate relative to the other parameters'.
+     * Fixes R's learning rate relative to the other parameters', overriding the automatic choice
+     * (see {@link RingLossBlock#getRadiusLearningRateMultiplier(boolean)}).
      *
-     * @param multiplier a finite value &gt; 0; default 1
+     * @param multiplier a finite value &gt; 0; default: 1/λ with SGD, 1 with Adam
      * @return this builder
      */
     public Builder optRadiusLearningRateMultiplier(double multiplier) {
@@ -317,10 +382,16 @@ public final class RingLossBlock extends AbstractBlock {
      * Builds the block.
      *
      * @return the block
-     * @throws IllegalArgumentException when the learning-rate multiplier is not finite and &gt; 0
+     * @throws IllegalArgumentException when λ is not finite and ≥ 0 or the learning-rate multiplier
+     *     is set but not finite and &gt; 0
      */
     public RingLossBlock build() {
-      if (!(radiusLearningRateMultiplier > 0) || Double.isInfinite(radiusLearningRateMultiplier)) {
+      if (!(lambda >= 0) || Float.isInfinite(lambda)) {
+        throw new IllegalArgumentException("lambda must be finite and >= 0, got " + lambda);
+      }
+      if (radiusLearningRateMultiplier != null
+          && (!(radiusLearningRateMultiplier > 0)
+              || Double.isInfinite(radiusLearningRateMultiplier))) {
         throw new IllegalArgumentException(
             "radiusLearningRateMultiplier must be finite and > 0, got "
                 + radiusLearningRateMultiplier);

@@ -12,14 +12,25 @@ import ai.djl.util.PairList;
 import java.util.Objects;
 
 /**
- * An embedding network, a classification head and a {@link RingLossBlock} on the embedding, as one
- * block that DJL's {@code Trainer} trains end to end.
+ * Ring loss on any embedding network: the network, an optional classification head and a {@link
+ * RingLossBlock} on the embedding, as one block that DJL's {@code Trainer} trains end to end.
  *
- * <p>The forward pass returns, at the indices of {@link RingOutputs}: the head's logits, the
- * embedding f, the per-sample ring penalties ρ(‖f_i‖ − R) and the norms ‖f_i‖. Given labels (DJL's
- * {@code Trainer.forward(data, labels)}), the head receives them through its own {@code
- * forward(store, data, labels, params)}, which margin heads (CosFace, ArcFace, …) need; a plain
- * linear head ignores them.
+ * <pre>{@code
+ * RingModelBlock net = RingModelBlock.of(myEmbedding, Linear.builder().setUnits(classes).build());
+ * }</pre>
+ *
+ * <p>The forward pass returns named outputs (see {@link RingOutputs}): {@code logits} (only with a
+ * head, and first, so that DJL's {@code Accuracy} evaluator reads them), {@code embedding} f,
+ * {@code ring_penalties} ρ(‖f_i‖ − R) and {@code feature_norms} ‖f_i‖. Losses, listeners and the
+ * divergence guard find them by name. Given labels (DJL's {@code Trainer.forward(data, labels)}),
+ * the head receives them through its own {@code forward(store, data, labels, params)}, which margin
+ * heads (CosFace, ArcFace, …) need; a plain linear head ignores them. Without a head the model
+ * trains the embedding with losses that read it directly (for example center loss plus ring).
+ *
+ * <p><b>Deploy {@link #getEmbedding()}, not this block.</b> This block is the training graph:
+ * validation passes compute the logits over every class and the ring's penalties and norms. The
+ * embedding network alone is the model a service runs; its parameters are this block's {@code
+ * embedding} child.
  */
 public final class RingModelBlock extends AbstractBlock {
 
@@ -29,22 +40,47 @@ public final class RingModelBlock extends AbstractBlock {
   private final Block head;
   private final RingLossBlock ring;
 
-  /**
-   * Composes the three parts.
-   *
-   * @param embedding the network that maps inputs to features of shape [m, d]
-   * @param head the classifier on the features, producing logits [m, classes]
-   * @param ring the ring block that owns R
-   */
-  public RingModelBlock(Block embedding, Block head, RingLossBlock ring) {
+  private RingModelBlock(Builder builder) {
     super(VERSION);
-    this.embedding = addChildBlock("embedding", Objects.requireNonNull(embedding, "embedding"));
-    this.head = addChildBlock("head", Objects.requireNonNull(head, "head"));
-    this.ring = addChildBlock("ring", Objects.requireNonNull(ring, "ring"));
+    this.embedding = addChildBlock("embedding", builder.embedding);
+    this.head = builder.head == null ? null : addChildBlock("head", builder.head);
+    this.ring = addChildBlock("ring", builder.ring);
   }
 
   /**
-   * The embedding network.
+   * An embedding network with a classification head and a ring of the paper's defaults (squared
+   * penalty, λ = 0.01, R learned from the first batch's mean norm).
+   *
+   * @param embedding the network that maps inputs to features of shape [m, d]
+   * @param head the classifier on the features, producing logits [m, classes]
+   * @return the model
+   */
+  public static RingModelBlock of(Block embedding, Block head) {
+    return builder().setEmbedding(embedding).optHead(Objects.requireNonNull(head, "head")).build();
+  }
+
+  /**
+   * An embedding network with a ring of the paper's defaults and no head, for losses that read the
+   * embedding itself.
+   *
+   * @param embedding the network that maps inputs to features of shape [m, d]
+   * @return the model
+   */
+  public static RingModelBlock of(Block embedding) {
+    return builder().setEmbedding(embedding).build();
+  }
+
+  /**
+   * A builder: {@link Builder#setEmbedding} is required, the head and the ring optional.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The embedding network: the part to deploy.
    *
    * @return the embedding block
    */
@@ -55,14 +91,14 @@ public final class RingModelBlock extends AbstractBlock {
   /**
    * The classification head.
    *
-   * @return the head
+   * @return the head, or null for a model without one
    */
   public Block getHead() {
     return head;
   }
 
   /**
-   * The ring block, which owns R.
+   * The ring block, which owns R and λ.
    *
    * @return the ring
    */
@@ -77,41 +113,136 @@ public final class RingModelBlock extends AbstractBlock {
       boolean training,
       PairList<String, Object> params) {
     NDArray features = embedding.forward(parameterStore, inputs, training, params).head();
-    NDArray logits = head.forward(parameterStore, new NDList(features), training, params).head();
-    return withRing(parameterStore, logits, features, training, params);
+    NDArray logits =
+        head == null
+            ? null
+            : first(head.forward(parameterStore, new NDList(features), training, params));
+    return outputs(parameterStore, logits, features, training, params);
   }
 
   @Override
   protected NDList forwardInternal(
       ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
     NDArray features = embedding.forward(parameterStore, data, true, params).head();
-    NDArray logits = head.forward(parameterStore, new NDList(features), labels, params).head();
-    return withRing(parameterStore, logits, features, true, params);
+    NDArray logits =
+        head == null
+            ? null
+            : first(head.forward(parameterStore, new NDList(features), labels, params));
+    return outputs(parameterStore, logits, features, true, params);
   }
 
-  private NDList withRing(
+  /** A head's logits: its first output, none when it returns nothing (centres only). */
+  private static NDArray first(NDList headOutputs) {
+    return headOutputs.isEmpty() ? null : headOutputs.head();
+  }
+
+  private NDList outputs(
       ParameterStore parameterStore,
       NDArray logits,
       NDArray features,
       boolean training,
       PairList<String, Object> params) {
     NDList ringOut = ring.forward(parameterStore, new NDList(features), training, params);
-    return new NDList(logits, features, ringOut.get(0), ringOut.get(1));
+    NDList out = new NDList(4);
+    if (logits != null) {
+      out.add(RingOutputs.named(logits, RingOutputs.LOGITS));
+    }
+    out.add(RingOutputs.named(features, RingOutputs.EMBEDDING));
+    out.addAll(ringOut);
+    return out;
   }
 
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape features = embedding.getOutputShapes(inputShapes)[0];
-    Shape logits = head.getOutputShapes(new Shape[] {features})[0];
     Shape[] ringShapes = ring.getOutputShapes(new Shape[] {features});
-    return new Shape[] {logits, features, ringShapes[0], ringShapes[1]};
+    if (head == null) {
+      return new Shape[] {features, ringShapes[0], ringShapes[1]};
+    }
+    Shape[] headShapes = head.getOutputShapes(new Shape[] {features});
+    if (headShapes.length == 0) {
+      return new Shape[] {features, ringShapes[0], ringShapes[1]};
+    }
+    return new Shape[] {headShapes[0], features, ringShapes[0], ringShapes[1]};
   }
 
   @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     embedding.initialize(manager, dataType, inputShapes);
     Shape features = embedding.getOutputShapes(inputShapes)[0];
-    head.initialize(manager, dataType, features);
+    if (head != null) {
+      head.initialize(manager, dataType, features);
+    }
     ring.initialize(manager, dataType, features);
+  }
+
+  @Override
+  public String toString() {
+    return "RingModelBlock(embedding="
+        + embedding.getClass().getSimpleName()
+        + ", head="
+        + (head == null ? "none" : head.getClass().getSimpleName())
+        + ", "
+        + ring
+        + ")";
+  }
+
+  /** Builds a {@link RingModelBlock}. */
+  public static final class Builder {
+    private Block embedding;
+    private Block head;
+    private RingLossBlock ring;
+
+    private Builder() {}
+
+    /**
+     * Sets the embedding network (required).
+     *
+     * @param embedding a block mapping inputs to features [m, d]; its first output is used
+     * @return this builder
+     */
+    public Builder setEmbedding(Block embedding) {
+      this.embedding = embedding;
+      return this;
+    }
+
+    /**
+     * Sets the classification head.
+     *
+     * @param head a block mapping features [m, d] to logits [m, classes]; default none
+     * @return this builder
+     */
+    public Builder optHead(Block head) {
+      this.head = head;
+      return this;
+    }
+
+    /**
+     * Sets the ring.
+     *
+     * @param ring the ring block; default {@code RingLossBlock.builder().build()}
+     * @return this builder
+     */
+    public Builder optRing(RingLossBlock ring) {
+      this.ring = ring;
+      return this;
+    }
+
+    /**
+     * Builds the model.
+     *
+     * @return the model
+     * @throws IllegalArgumentException without an embedding network
+     */
+    public RingModelBlock build() {
+      if (embedding == null) {
+        throw new IllegalArgumentException(
+            "RingModelBlock needs an embedding network: call setEmbedding(block)");
+      }
+      if (ring == null) {
+        ring = RingLossBlock.builder().build();
+      }
+      return new RingModelBlock(this);
+    }
   }
 }

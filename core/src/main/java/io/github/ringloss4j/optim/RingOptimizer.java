@@ -9,31 +9,63 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.github.ringloss4j.nn.RingLossBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * SGD with momentum or Adam, with a parameter group for every ring radius, and a state that can be
- * saved and restored.
+ * SGD with momentum, or Adam, that treats the ring radius apart, is exact on any number of devices,
+ * and saves its state for an exact resume.
  *
- * <p>DJL's optimisers apply one learning rate and one weight decay to every parameter and keep
- * their state private. Ring loss needs R treated apart: its gradient is λ·mean(e), about 1/λ
- * smaller than the network's, so R gets {@link RingLossBlock#getRadiusLearningRateMultiplier()}
- * times the learning rate, and weight decay would pull R toward 0, so R is not decayed unless
- * {@link RingLossBlock#isRadiusWeightDecayed()}. The updates are DJL's fused engine kernels ({@code
- * sgdUpdate}, {@code adamUpdate}); only the bookkeeping is here.
+ * <pre>{@code
+ * Optimizer sgd = RingOptimizer.sgdBuilder()
+ *     .setLearningRateTracker(Tracker.fixed(0.05f))
+ *     .optMomentum(0.9f)
+ *     .optWeightDecays(5e-4f)
+ *     .build(model);
+ * }</pre>
  *
- * <p>{@link #save}/{@link #load} write the momentum or Adam moments and the per-parameter step
- * counts keyed by the parameters' structural names (stable across runs, unlike their ids), so a
- * resumed run continues exactly where it stopped.
+ * <p>What DJL's own {@code Optimizer.sgd()} and {@code Optimizer.adam()} do not do, and why:
+ *
+ * <ul>
+ *   <li><b>R's learning rate.</b> The tracker is wrapped in a {@link RadiusLearningRate}, so each
+ *       ring radius gets {@link RingLossBlock#getRadiusLearningRateMultiplier(boolean)} times the
+ *       rate (1/λ with SGD, 1 with Adam, by default). Stock optimisers get the same through {@link
+ *       RadiusLearningRate} directly.
+ *   <li><b>Weight decay</b> (L2, added to the gradient) applies to every parameter except the
+ *       learned scalars of type {@link Parameter.Type#OTHER}: the ring radius R (decay would pull
+ *       it toward 0; {@link RingLossBlock.Builder#optRadiusWeightDecay} opts in) and a head's
+ *       learned scale s or α. DJL's optimisers decay everything.
+ *   <li><b>Several devices.</b> DJL's parameter server calls {@code update} once per device copy of
+ *       a parameter, with the gradient already summed over devices. The state (momentum, Adam's
+ *       moments) and the step count are kept per copy — a copy is identified by its weight array,
+ *       which DJL's parameter store keeps for the whole training — so each copy takes exactly the
+ *       step one device would, and the step t fed to the schedule and to Adam's bias correction
+ *       advances once per training step, whatever the number of copies. DJL's optimisers count
+ *       every call, so on k devices their schedules run k times too fast.
+ *   <li><b>Exact resume.</b> {@link #save}/{@link #load} write the state and the step counts keyed
+ *       by the parameters' structural names (stable across runs, unlike their ids). Copies move in
+ *       lockstep, so one copy's state is saved; after a load every copy, on however many devices,
+ *       starts from it.
+ * </ul>
+ *
+ * <p>The updates are DJL's fused engine kernels ({@code sgdUpdate}, {@code adamUpdate}), the ones
+ * its own optimisers call, so without decay R moves exactly as with {@code Optimizer.sgd()} and a
+ * {@link RadiusLearningRate}.
  */
 public final class RingOptimizer extends Optimizer {
 
@@ -45,96 +77,129 @@ public final class RingOptimizer extends Optimizer {
     ADAM
   }
 
+  /** The state's byte format; version 1 (one state per parameter) reads the same. */
   private static final int STATE_FORMAT = 1;
 
   private final Kind kind;
-  private final Tracker learningRate;
-  private final float weightDecay;
+  private final RadiusLearningRate learningRate;
   private final float momentum;
   private final float beta1;
   private final float beta2;
   private final float epsilon;
+  private final int beginNumUpdate;
   private final Map<String, String> namesById = new HashMap<>();
-  private final Map<String, Float> multiplierById = new HashMap<>();
-  private final Map<String, Boolean> decayById = new HashMap<>();
-  private final Map<String, NDArray[]> states = new HashMap<>();
-  private final Map<String, Integer> counts = new HashMap<>();
+  private final Map<String, Parameter> parametersById = new HashMap<>();
+  private final Set<String> decayedRadii = new HashSet<>();
+  private final Map<String, List<Copy>> copies = new HashMap<>();
+  private final Map<String, Snapshot> loaded = new HashMap<>();
 
   private RingOptimizer(Builder builder, Block model) {
-    super(new NoOptions().optClipGrad(builder.clipGrad));
+    super(builder);
     this.kind = builder.kind;
-    this.learningRate = builder.learningRate;
-    this.weightDecay = builder.weightDecay;
+    this.learningRate = RadiusLearningRate.of(model, builder.learningRate, kind == Kind.ADAM);
     this.momentum = builder.momentum;
     this.beta1 = builder.beta1;
     this.beta2 = builder.beta2;
     this.epsilon = builder.epsilon;
+    this.beginNumUpdate = builder.beginNumUpdate;
     for (Pair<String, Parameter> p : model.getParameters()) {
       namesById.put(p.getValue().getId(), p.getKey());
+      parametersById.put(p.getValue().getId(), p.getValue());
     }
-    collectRings(model);
+    collectDecayedRadii(model);
   }
 
-  private void collectRings(Block block) {
-    if (block instanceof RingLossBlock) {
-      RingLossBlock ring = (RingLossBlock) block;
-      String id = ring.getRadiusParameter().getId();
-      multiplierById.put(id, (float) ring.getRadiusLearningRateMultiplier());
-      decayById.put(id, ring.isRadiusWeightDecayed());
+  private void collectDecayedRadii(Block block) {
+    if (block instanceof RingLossBlock && ((RingLossBlock) block).isRadiusWeightDecayed()) {
+      decayedRadii.add(((RingLossBlock) block).getRadiusParameter().getId());
     }
     for (Block child : block.getChildren().values()) {
-      collectRings(child);
+      collectDecayedRadii(child);
     }
   }
 
   /**
-   * A builder; choose {@link Builder#sgd(float)} or {@link Builder#adam()}.
+   * A builder for SGD with heavy-ball momentum (default 0.9).
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static Builder sgdBuilder() {
+    return new Builder(Kind.SGD);
   }
 
   /**
-   * The learning rate applied to a parameter at a given step, after its group's multiplier.
+   * A builder for Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e−8 by default.
+   *
+   * @return a new builder
+   */
+  public static Builder adamBuilder() {
+    return new Builder(Kind.ADAM);
+  }
+
+  /**
+   * The update rule.
+   *
+   * @return SGD or Adam
+   */
+  public Kind getKind() {
+    return kind;
+  }
+
+  /**
+   * The learning rate applied to a parameter at a given step, after its multiplier.
    *
    * @param parameterId the parameter's id
-   * @param step the 1-based update count
+   * @param step the 1-based step
    * @return the learning rate
    */
   public float learningRate(String parameterId, int step) {
-    return learningRate.getNewValue(step) * multiplierById.getOrDefault(parameterId, 1f);
+    return learningRate.getNewValue(parameterId, step);
   }
 
   /**
    * The weight decay applied to a parameter.
    *
    * @param parameterId the parameter's id
-   * @return the decay, 0 for a ring radius unless its block asks for decay
+   * @param shape the parameter's shape
+   * @return 0 for a learned scalar of type {@code OTHER} (unless it is a ring radius whose block
+   *     asks for decay), the configured decay otherwise
    */
-  public float weightDecay(String parameterId) {
-    return decayById.getOrDefault(parameterId, true) ? weightDecay : 0f;
+  public float weightDecay(String parameterId, Shape shape) {
+    Parameter p = parametersById.get(parameterId);
+    boolean exempt =
+        p != null
+            && p.getType() == Parameter.Type.OTHER
+            && shape.size() == 1
+            && !decayedRadii.contains(parameterId);
+    return exempt ? 0f : getWeightDecay();
   }
 
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
-    String key = namesById.getOrDefault(parameterId, parameterId);
-    int t = counts.merge(key, 1, Integer::sum);
+    String name = namesById.getOrDefault(parameterId, parameterId);
+    Copy copy = copyOf(name, weight);
+    int t = ++copy.count;
     float lr = learningRate(parameterId, t);
-    float wd = weightDecay(parameterId);
+    float wd = weightDecay(parameterId, weight.getShape());
     NDArrayEx ex = weight.getNDArrayInternal();
     NDList weights = new NDList(weight);
     if (kind == Kind.SGD) {
       if (momentum == 0f) {
-        ex.sgdUpdate(new NDList(weight, grad), weights, lr, wd, 1f, clipGrad, 0f, true);
+        ex.sgdUpdate(new NDList(weight, grad), weights, lr, wd, rescaleGrad, clipGrad, 0f, true);
       } else {
-        NDArray velocity = state(key, weight, 1)[0];
+        NDArray velocity = copy.state(weight, 1)[0];
         ex.sgdUpdate(
-            new NDList(weight, grad, velocity), weights, lr, wd, 1f, clipGrad, momentum, true);
+            new NDList(weight, grad, velocity),
+            weights,
+            lr,
+            wd,
+            rescaleGrad,
+            clipGrad,
+            momentum,
+            true);
       }
     } else {
-      NDArray[] moments = state(key, weight, 2);
+      NDArray[] moments = copy.state(weight, 2);
       double coef1 = 1.0 - Math.pow(beta1, t);
       double coef2 = 1.0 - Math.pow(beta2, t);
       float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
@@ -144,7 +209,7 @@ public final class RingOptimizer extends Optimizer {
           lr,
           corrected,
           wd,
-          1f,
+          rescaleGrad,
           clipGrad,
           beta1,
           beta2,
@@ -152,40 +217,76 @@ public final class RingOptimizer extends Optimizer {
           true,
           false);
     }
-  }
-
-  private NDArray[] state(String key, NDArray weight, int count) {
-    return states.computeIfAbsent(
-        key,
-        k -> {
-          NDArray[] arrays = new NDArray[count];
-          for (int i = 0; i < count; i++) {
-            arrays[i] = weight.zerosLike();
-            // The optimiser outlives every per-batch manager: the state belongs to the weight's.
-            arrays[i].attach(weight.getManager());
-          }
-          return arrays;
-        });
+    releaseSnapshotAfterFirstStep(name, copy);
   }
 
   /**
-   * Writes the optimiser state: kind, step counts and moment arrays by parameter name.
+   * The copy a weight array belongs to: found by the array's identity, or new — from the loaded
+   * state when there is one, else empty at {@code beginNumUpdate}.
+   */
+  private Copy copyOf(String name, NDArray weight) {
+    List<Copy> list = copies.computeIfAbsent(name, k -> new ArrayList<>());
+    String uid = weight.getUid();
+    for (Copy c : list) {
+      if (c.uid.equals(uid)) {
+        return c;
+      }
+    }
+    Snapshot snapshot = loaded.get(name);
+    Copy c =
+        snapshot == null
+            ? new Copy(uid, beginNumUpdate, null)
+            : new Copy(uid, snapshot.count, snapshot.copyTo(weight));
+    list.add(c);
+    return c;
+  }
+
+  /**
+   * Every copy of a step is created before any copy's second update after a load, so the loaded
+   * state can be freed then.
+   */
+  private void releaseSnapshotAfterFirstStep(String name, Copy copy) {
+    Snapshot snapshot = loaded.get(name);
+    if (snapshot != null && copy.count >= snapshot.count + 2) {
+      loaded.remove(name).close();
+    }
+  }
+
+  /**
+   * Writes the optimiser state: kind, step counts and state arrays by parameter name, one copy's
+   * (copies move in lockstep).
    *
    * @param os the stream
    * @throws IOException if writing fails
    */
   public void save(DataOutputStream os) throws IOException {
+    Map<String, Integer> counts = new TreeMap<>();
+    Map<String, NDArray[]> states = new TreeMap<>();
+    for (Map.Entry<String, List<Copy>> e : copies.entrySet()) {
+      Copy first = e.getValue().get(0);
+      counts.put(e.getKey(), first.count);
+      if (first.state != null) {
+        states.put(e.getKey(), first.state);
+      }
+    }
+    // Loaded state of parameters not updated since the load stays part of the state.
+    for (Map.Entry<String, Snapshot> e : loaded.entrySet()) {
+      if (!copies.containsKey(e.getKey())) {
+        counts.put(e.getKey(), e.getValue().count);
+        if (e.getValue().state != null) {
+          states.put(e.getKey(), e.getValue().state);
+        }
+      }
+    }
     os.writeInt(STATE_FORMAT);
     os.writeUTF(kind.name());
-    Map<String, Integer> sortedCounts = new TreeMap<>(counts);
-    os.writeInt(sortedCounts.size());
-    for (Map.Entry<String, Integer> e : sortedCounts.entrySet()) {
+    os.writeInt(counts.size());
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
       os.writeUTF(e.getKey());
       os.writeInt(e.getValue());
     }
-    Map<String, NDArray[]> sortedStates = new TreeMap<>(states);
-    os.writeInt(sortedStates.size());
-    for (Map.Entry<String, NDArray[]> e : sortedStates.entrySet()) {
+    os.writeInt(states.size());
+    for (Map.Entry<String, NDArray[]> e : states.entrySet()) {
       os.writeUTF(e.getKey());
       os.writeInt(e.getValue().length);
       for (NDArray a : e.getValue()) {
@@ -195,9 +296,10 @@ public final class RingOptimizer extends Optimizer {
   }
 
   /**
-   * Restores a state written by {@link #save}; the optimiser must be of the same kind.
+   * Restores a state written by {@link #save}; the optimiser must be of the same kind. Every device
+   * copy of a parameter continues from it.
    *
-   * @param manager where the moment arrays are created (the model's manager)
+   * @param manager where the state arrays are created until each copy takes them (the model's)
    * @param is the stream
    * @throws IOException if reading fails or the state is of another kind or format
    */
@@ -211,12 +313,12 @@ public final class RingOptimizer extends Optimizer {
       throw new IOException(
           "optimizer state was saved by " + savedKind + " but this optimizer is " + kind);
     }
-    counts.clear();
+    Map<String, Integer> counts = new HashMap<>();
     int n = is.readInt();
     for (int i = 0; i < n; i++) {
       counts.put(is.readUTF(), is.readInt());
     }
-    states.clear();
+    Map<String, NDArray[]> states = new HashMap<>();
     int m = is.readInt();
     for (int i = 0; i < m; i++) {
       String key = is.readUTF();
@@ -225,6 +327,12 @@ public final class RingOptimizer extends Optimizer {
         arrays[j] = readArray(manager, is);
       }
       states.put(key, arrays);
+    }
+    copies.clear();
+    loaded.values().forEach(Snapshot::close);
+    loaded.clear();
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      loaded.put(e.getKey(), new Snapshot(e.getValue(), states.get(e.getKey())));
     }
   }
 
@@ -248,116 +356,204 @@ public final class RingOptimizer extends Optimizer {
     }
     byte[] bytes = new byte[is.readInt()];
     is.readFully(bytes);
-    java.nio.ByteBuffer buffer =
-        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.nativeOrder());
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
     return manager.create(buffer, new Shape(shape), type);
   }
 
   @Override
   public String toString() {
     return kind == Kind.SGD
-        ? "RingOptimizer(SGD, momentum=" + momentum + ", weightDecay=" + weightDecay + ")"
+        ? "RingOptimizer(SGD, momentum=" + momentum + ", weightDecay=" + getWeightDecay() + ")"
         : "RingOptimizer(Adam, beta1="
             + beta1
             + ", beta2="
             + beta2
+            + ", epsilon="
+            + epsilon
             + ", weightDecay="
-            + weightDecay
+            + getWeightDecay()
             + ")";
   }
 
-  /** DJL's base class wants a builder; the options live in {@link Builder}. */
-  private static final class NoOptions extends OptimizerBuilder<NoOptions> {
-    @Override
-    protected NoOptions self() {
-      return this;
+  /** One device copy of a parameter: its weight array's identity, step count and state. */
+  private static final class Copy {
+    final String uid;
+    int count;
+    NDArray[] state;
+
+    Copy(String uid, int count, NDArray[] state) {
+      this.uid = uid;
+      this.count = count;
+      this.state = state;
+    }
+
+    NDArray[] state(NDArray weight, int size) {
+      if (state == null) {
+        state = new NDArray[size];
+        for (int i = 0; i < size; i++) {
+          state[i] = weight.zerosLike();
+          // The optimiser outlives every per-batch manager: the state belongs to the weight's.
+          state[i].attach(weight.getManager());
+        }
+      }
+      return state;
     }
   }
 
-  /** Builds a {@link RingOptimizer}. */
-  public static final class Builder {
-    private Kind kind = Kind.SGD;
-    private Tracker learningRate = Tracker.fixed(0.01f);
-    private float weightDecay;
+  /** A loaded state, from which every copy of the parameter starts. */
+  private static final class Snapshot implements AutoCloseable {
+    final int count;
+    final NDArray[] state;
+
+    Snapshot(int count, NDArray[] state) {
+      this.count = count;
+      this.state = state;
+    }
+
+    /** A copy of the state on the weight's device, owned by the weight's manager. */
+    NDArray[] copyTo(NDArray weight) {
+      if (state == null) {
+        return null;
+      }
+      NDArray[] out = new NDArray[state.length];
+      for (int i = 0; i < state.length; i++) {
+        // toDevice(same device, copy = true) returns a tensor sharing the storage on PyTorch:
+        // duplicate, so that each copy owns its state.
+        NDArray moved = state[i].toDevice(weight.getDevice(), false);
+        out[i] = moved == state[i] ? state[i].duplicate() : moved;
+        out[i].attach(weight.getManager());
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      if (state != null) {
+        for (NDArray a : state) {
+          a.close();
+        }
+      }
+    }
+  }
+
+  /** Builds a {@link RingOptimizer}, as DJL's optimiser builders do. */
+  public static final class Builder extends OptimizerBuilder<Builder> {
+    private final Kind kind;
+    private ParameterTracker learningRate = Tracker.fixed(0.01f);
     private float momentum = 0.9f;
     private float beta1 = 0.9f;
     private float beta2 = 0.999f;
     private float epsilon = 1e-8f;
-    private float clipGrad = -1f;
+    private int beginNumUpdate;
 
-    private Builder() {}
+    private Builder(Kind kind) {
+      this.kind = kind;
+    }
 
-    /**
-     * SGD with heavy-ball momentum.
-     *
-     * @param momentum the momentum in [0, 1); default 0.9
-     * @return this builder
-     */
-    public Builder sgd(float momentum) {
-      if (!(momentum >= 0 && momentum < 1)) {
-        throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
-      }
-      this.kind = Kind.SGD;
-      this.momentum = momentum;
+    @Override
+    protected Builder self() {
       return this;
     }
 
     /**
-     * Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e−8.
-     *
-     * @return this builder
-     */
-    public Builder adam() {
-      this.kind = Kind.ADAM;
-      return this;
-    }
-
-    /**
-     * Sets the learning-rate schedule.
+     * Sets the learning-rate schedule of the network's parameters; ring radii get their multiplier
+     * on top ({@link RadiusLearningRate}).
      *
      * @param learningRate the tracker; default fixed 0.01
      * @return this builder
      */
-    public Builder setLearningRateTracker(Tracker learningRate) {
+    public Builder setLearningRateTracker(ParameterTracker learningRate) {
       this.learningRate = Objects.requireNonNull(learningRate, "learningRate");
       return this;
     }
 
     /**
-     * Sets the L2 weight decay, applied to every parameter but the ring radii (unless their block
-     * asks for it).
+     * Sets SGD's heavy-ball momentum.
      *
-     * @param weightDecay the decay &gt;= 0; default 0
+     * @param momentum in [0, 1); default 0.9; 0 is plain SGD
      * @return this builder
      */
-    public Builder optWeightDecay(float weightDecay) {
-      if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-        throw new IllegalArgumentException(
-            "weightDecay must be finite and >= 0, got " + weightDecay);
-      }
-      this.weightDecay = weightDecay;
+    public Builder optMomentum(float momentum) {
+      this.momentum = momentum;
       return this;
     }
 
     /**
-     * Clips each gradient element to [−clip, clip].
+     * Sets Adam's β₁.
      *
-     * @param clipGrad the clip value &gt; 0, or −1 for none (default)
+     * @param beta1 in [0, 1); default 0.9
      * @return this builder
      */
-    public Builder optClipGrad(float clipGrad) {
-      this.clipGrad = clipGrad;
+    public Builder optBeta1(float beta1) {
+      this.beta1 = beta1;
       return this;
     }
 
     /**
-     * Builds the optimiser for a model, finding its ring radii.
+     * Sets Adam's β₂.
+     *
+     * @param beta2 in [0, 1); default 0.999
+     * @return this builder
+     */
+    public Builder optBeta2(float beta2) {
+      this.beta2 = beta2;
+      return this;
+    }
+
+    /**
+     * Sets Adam's ε.
+     *
+     * @param epsilon &gt; 0; default 1e−8
+     * @return this builder
+     */
+    public Builder optEpsilon(float epsilon) {
+      this.epsilon = epsilon;
+      return this;
+    }
+
+    /**
+     * Sets the step count the first update starts from, as DJL's optimisers do.
+     *
+     * @param beginNumUpdate ≥ 0; default 0
+     * @return this builder
+     */
+    @Override
+    public Builder optBeginNumUpdate(int beginNumUpdate) {
+      this.beginNumUpdate = beginNumUpdate;
+      return super.optBeginNumUpdate(beginNumUpdate);
+    }
+
+    /**
+     * Builds the optimiser for a model, finding its ring radii and learned scalars.
      *
      * @param model the model's root block, already constructed (parameters need not be initialised)
      * @return the optimiser
+     * @throws IllegalArgumentException for a momentum or β outside [0, 1), a non-positive ε, or a
+     *     negative or non-finite weight decay
      */
     public RingOptimizer build(Block model) {
-      return new RingOptimizer(this, Objects.requireNonNull(model, "model"));
+      Objects.requireNonNull(model, "model");
+      check("momentum", momentum);
+      check("beta1", beta1);
+      check("beta2", beta2);
+      if (!(epsilon > 0) || Float.isInfinite(epsilon)) {
+        throw new IllegalArgumentException("epsilon must be finite and > 0, got " + epsilon);
+      }
+      if (beginNumUpdate < 0) {
+        throw new IllegalArgumentException("beginNumUpdate must be >= 0, got " + beginNumUpdate);
+      }
+      RingOptimizer optimizer = new RingOptimizer(this, model);
+      float wd = optimizer.getWeightDecay();
+      if (!(wd >= 0) || Float.isInfinite(wd)) {
+        throw new IllegalArgumentException("weightDecay must be finite and >= 0, got " + wd);
+      }
+      return optimizer;
+    }
+
+    private static void check(String name, float value) {
+      if (!(value >= 0 && value < 1)) {
+        throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+      }
     }
   }
 }

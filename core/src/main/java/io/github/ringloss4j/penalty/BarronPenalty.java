@@ -2,7 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * Barron's general and adaptive robust loss (CVPR 2019, arXiv 1701.03077) with shape α and scale c,
@@ -20,7 +20,7 @@ import io.github.ringloss4j.ops.Scalars;
  * L = log1p(z/β) and φ(y) = expm1(y)/y, φ(0) = 1: no factor β/α ever blows up, so the loss is
  * continuous through α = 0 and accurate as α approaches 2 or −∞. ρ′(e) = e·(z/β + 1)^(α/2 − 1).
  */
-public final class BarronPenalty implements Penalty {
+public final class BarronPenalty implements ReferencePenalty {
 
   private final double alpha;
   private final double scale;

@@ -1,7 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * The Cauchy (Lorentzian) penalty with scale c:
@@ -14,7 +14,7 @@ import io.github.ringloss4j.ops.Scalars;
  * the Keras package used. Its gradient decays like 1/e in the tails, so R must start near the
  * feature norms (see {@code RadiusInit.firstBatchMean()}) or it barely moves.
  */
-public final class CauchyPenalty implements Penalty {
+public final class CauchyPenalty implements ReferencePenalty {
 
   /** The Keras package's scale, the Cauchy M-estimator's 95 %-efficiency constant. */
   public static final double DEFAULT_SCALE = 2.3849;

@@ -2,7 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * The Geman-McClure penalty with scale c:
@@ -18,7 +18,7 @@ import io.github.ringloss4j.ops.Scalars;
  * <p>Computed as (c²/2)·z/(1 + z) with z = (e/c)² for z &lt; 1 and as (c²/2)·(1 − 1/(1 + z)) above,
  * so that huge residuals (z = ∞ in float32) give the bound c²/2 instead of ∞/∞.
  */
-public final class GemanMcClurePenalty implements Penalty {
+public final class GemanMcClurePenalty implements ReferencePenalty {
 
   private final double scale;
 

@@ -1,7 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * Huber's penalty with threshold δ, symmetric in e:
@@ -15,7 +15,7 @@ import io.github.ringloss4j.ops.Scalars;
  * autograd sees one expression and both regimes share the same code path. For the Keras package's
  * asymmetric variant see {@link KerasHuberPenalty}.
  */
-public final class HuberPenalty implements Penalty {
+public final class HuberPenalty implements ReferencePenalty {
 
   private final double delta;
 

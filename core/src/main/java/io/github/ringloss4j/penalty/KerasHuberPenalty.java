@@ -1,7 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * The Keras package's "huber" (earlier "smoothl1") exactly as it computed it, kept for
@@ -16,7 +16,7 @@ import io.github.ringloss4j.ops.Scalars;
  * above R are penalised linearly: the penalty is asymmetric, unlike a textbook Huber. Use it only
  * to reproduce a model trained with the original {@code Ring_Loss(loss_type='huber')}.
  */
-public final class KerasHuberPenalty implements Penalty {
+public final class KerasHuberPenalty implements ReferencePenalty {
 
   private final double delta;
 

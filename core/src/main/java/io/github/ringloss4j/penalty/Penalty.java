@@ -3,13 +3,19 @@ package io.github.ringloss4j.penalty;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A penalty ρ(e) on the ring residual e = ‖f‖ − R.
+ * A penalty ρ(e) on the ring residual e = ‖f‖ − R: the one method a custom penalty implements.
  *
- * <p>Each penalty comes twice: an {@link NDArray} implementation that DJL's autograd
- * differentiates, and a plain-{@code double} reference (value and derivative) that the tests hold
- * the NDArray path to. Every penalty here satisfies ρ(0) = 0 and ρ(e) ≈ ½e² near 0, so λ keeps the
- * same meaning whichever penalty is chosen.
+ * <p>DJL's autograd differentiates it, so any composition of {@link NDArray} operations works. For
+ * λ to keep the meaning it has with the paper's ½e², a penalty should satisfy ρ(0) = 0 and ρ(e) ≈
+ * ½e² near 0, as every built-in one does. The built-in penalties also implement {@link
+ * ReferencePenalty}, a plain-double reference the tests hold this path to.
+ *
+ * <pre>{@code
+ * Penalty quartic = e -> e.square().mul(0.5).add(e.pow(4).mul(0.01));
+ * RingLossBlock ring = RingLossBlock.builder().optPenalty(quartic).build();
+ * }</pre>
  */
+@FunctionalInterface
 public interface Penalty {
 
   /**
@@ -19,39 +25,4 @@ public interface Penalty {
    * @return ρ(e), same shape and type
    */
   NDArray apply(NDArray residual);
-
-  /**
-   * The reference value ρ(e) in double precision.
-   *
-   * @param e the residual
-   * @return ρ(e)
-   */
-  double value(double e);
-
-  /**
-   * The reference derivative ρ′(e) in double precision.
-   *
-   * @param e the residual
-   * @return dρ/de
-   */
-  double derivative(double e);
-
-  /**
-   * The residuals at which ρ is not twice differentiable (Huber's kinks); gradient checks sample
-   * away from them.
-   *
-   * @return the kinks, empty for smooth penalties
-   */
-  default double[] kinks() {
-    return new double[0];
-  }
-
-  /**
-   * Whether ρ(e) = ρ(−e).
-   *
-   * @return true for every penalty but the Keras package's asymmetric Huber
-   */
-  default boolean isSymmetric() {
-    return true;
-  }
 }

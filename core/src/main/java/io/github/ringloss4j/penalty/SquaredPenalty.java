@@ -1,7 +1,7 @@
 package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * The paper's penalty, ρ(e) = ½e², ρ′(e) = e.
@@ -9,7 +9,7 @@ import io.github.ringloss4j.ops.Scalars;
  * <p>With the batch mean and λ outside, λ·mean(½(‖f‖ − R)²) is exactly the ring loss of Zheng, Pal
  * and Savvides (CVPR 2018), L = λ/(2m)·Σ(‖f_i‖ − R)². This is the default penalty.
  */
-public final class SquaredPenalty implements Penalty {
+public final class SquaredPenalty implements ReferencePenalty {
 
   /** The single instance: the penalty has no parameters. */
   public static final SquaredPenalty INSTANCE = new SquaredPenalty();

@@ -2,7 +2,7 @@ package io.github.ringloss4j.penalty;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
-import io.github.ringloss4j.ops.Scalars;
+import io.github.ringloss4j.internal.Scalars;
 
 /**
  * Accurate {@code log1p} and {@code expm1} for {@link NDArray}, which DJL does not expose.

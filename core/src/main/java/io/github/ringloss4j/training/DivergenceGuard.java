@@ -2,68 +2,123 @@ package io.github.ringloss4j.training;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingOutputs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Stops training at the first NaN or Inf, before the optimiser applies the step.
+ * Stops training at the first NaN or Inf, and at a finite blow-up, before the optimiser applies the
+ * step.
  *
  * <p>After each training batch (DJL calls listeners before {@code trainer.step()}) it checks the
- * loss, every model output (logits, features, penalties, norms) and R, and throws a {@link
- * DivergenceException} naming what went wrong, the step, and what to try. A healthy step costs one
- * reduction per array and a single read back to Java.
+ * loss, every model output (logits, features, penalties, norms, or whatever the model returns) and
+ * R, and throws a {@link DivergenceException} naming what went wrong (an output by its name), the
+ * step, and what to try.
+ *
+ * <p><b>The runaway rule.</b> A learning rate far too high can drive the loss to 1e27 without ever
+ * reaching Inf. The first step checked gives the reference: its loss L₀ and its mean feature norm
+ * N₀ (the output named {@link RingOutputs#NORMS}, when the model has one). A later step whose loss
+ * exceeds {@value #DEFAULT_RUNAWAY_FACTOR} × max(L₀, 1), or whose mean ‖f‖ exceeds {@value
+ * #DEFAULT_RUNAWAY_FACTOR} × max(N₀, 1), has run away. The floors of 1 keep a tiny first value from
+ * making an ordinary one look huge. Legitimate training stays far below: the largest norm growth
+ * among the methods of {@code ringloss compare} is ArcFace's, whose mean ‖f‖ ends near 209 from a
+ * start of a few units; losses fall from their first value. The factor is {@link
+ * #DivergenceGuard(RingLossBlock, double)}'s second argument.
+ *
+ * <p>A healthy step costs one reduction per array and a single read back to the host.
  */
 public final class DivergenceGuard extends TrainingListenerAdapter {
 
-  private static final String[] OUTPUT_NAMES = outputNames();
+  /** How many times its first value the loss or the mean norm may grow before training stops. */
+  public static final double DEFAULT_RUNAWAY_FACTOR = 1e4;
 
   private final RingLossBlock ring;
+  private final double runawayFactor;
   private long step;
+  private double referenceLoss = Double.NaN;
+  private double referenceNorm = Double.NaN;
+
+  /**
+   * Creates the guard with the default runaway factor.
+   *
+   * @param ring the ring block whose R is checked, or null to check outputs and loss only
+   */
+  public DivergenceGuard(RingLossBlock ring) {
+    this(ring, DEFAULT_RUNAWAY_FACTOR);
+  }
 
   /**
    * Creates the guard.
    *
    * @param ring the ring block whose R is checked, or null to check outputs and loss only
+   * @param runawayFactor how many times its first value the loss or the mean ‖f‖ may grow, &gt; 1;
+   *     {@code Double.POSITIVE_INFINITY} checks NaN and Inf only
    */
-  public DivergenceGuard(RingLossBlock ring) {
+  public DivergenceGuard(RingLossBlock ring, double runawayFactor) {
+    if (!(runawayFactor > 1)) {
+      throw new IllegalArgumentException("runawayFactor must be > 1, got " + runawayFactor);
+    }
     this.ring = ring;
+    this.runawayFactor = runawayFactor;
   }
 
-  private static String[] outputNames() {
-    String[] names = new String[4];
-    names[RingOutputs.LOGITS] = "the logits";
-    names[RingOutputs.EMBEDDING] = "the features";
-    names[RingOutputs.PENALTIES] = "the ring penalties";
-    names[RingOutputs.NORMS] = "the feature norms";
-    return names;
+  /**
+   * Continues a run: the next step checked is {@code stepsDone + 1}, so a message counts steps from
+   * the start of the run, not of this invocation.
+   *
+   * @param stepsDone the training steps completed before
+   */
+  public void setStepsDone(long stepsDone) {
+    if (stepsDone < 0) {
+      throw new IllegalArgumentException("stepsDone must be >= 0, got " + stepsDone);
+    }
+    this.step = stepsDone;
+  }
+
+  /**
+   * The steps checked so far, counted from the start of the run.
+   *
+   * @return the count
+   */
+  public long getStepsDone() {
+    return step;
   }
 
   @Override
   public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    // One training step, whatever the number of devices its batch was split over.
+    step++;
     for (Map.Entry<Device, NDList> entry : batchData.getPredictions().entrySet()) {
       NDList labels = batchData.getLabels().get(entry.getKey());
       NDArray loss = labels == null ? null : trainer.getLoss().evaluate(labels, entry.getValue());
-      check(entry.getValue(), loss);
+      checkStep(entry.getValue(), loss);
     }
   }
 
   /**
    * Checks one training step, for loops that do not use DJL's listeners: counts the step, then
-   * checks every output, the loss and R.
+   * checks every output, the loss and R for NaN, Inf and a runaway.
    *
    * @param predictions the model's outputs for the batch
    * @param loss the loss value, or null
-   * @throws DivergenceException at the first NaN or Inf
+   * @throws DivergenceException at the first NaN, Inf or runaway value
    */
   public void check(NDList predictions, NDArray loss) {
     step++;
+    checkStep(predictions, loss);
+  }
+
+  private void checkStep(NDList predictions, NDArray loss) {
     // Fast path: NaN and Inf survive a sum, so one reduction per array and a single read back to
-    // Java clear a healthy step; only a non-finite total pays for the detailed search.
+    // the host clear a healthy step; the loss and the mean norm ride along for the runaway rule.
     NDArray total = null;
     for (NDArray array : predictions) {
       total = accumulate(total, array);
@@ -72,11 +127,36 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     if (ring != null && ring.getRadiusParameter().isInitialized()) {
       total = accumulate(total, ring.getRadiusParameter().getArray());
     }
-    if (total == null || Double.isFinite(total.getDouble())) {
+    NDArray norms = predictions.get(RingOutputs.NORMS);
+    List<NDArray> read = new ArrayList<>(3);
+    if (total != null) {
+      read.add(total.reshape(1));
+    }
+    if (loss != null) {
+      read.add(loss.mean().toType(DataType.FLOAT64, false).reshape(1));
+    }
+    if (norms != null) {
+      read.add(norms.mean().toType(DataType.FLOAT64, false).reshape(1));
+    }
+    if (read.isEmpty()) {
       return;
     }
+    double[] values =
+        (read.size() == 1 ? read.get(0) : NDArrays.concat(new NDList(read))).toDoubleArray();
+    if (total != null && !Double.isFinite(values[0])) {
+      findNonFinite(predictions, loss);
+    }
+    int at = total == null ? 0 : 1;
+    double lossValue = loss == null ? Double.NaN : values[at++];
+    double normValue = norms == null ? Double.NaN : values[at];
+    checkRunaway(lossValue, normValue);
+  }
+
+  private void findNonFinite(NDList predictions, NDArray loss) {
     for (int i = 0; i < predictions.size(); i++) {
-      check(predictions.get(i), i < OUTPUT_NAMES.length ? OUTPUT_NAMES[i] : "output " + i);
+      String name = predictions.get(i).getName();
+      check(
+          predictions.get(i), "the output " + (name == null ? "at index " + i : "'" + name + "'"));
     }
     if (loss != null) {
       check(loss, "the loss");
@@ -87,7 +167,31 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
         throw diverged("the ring radius R is " + r);
       }
     }
-    // A finite step whose sum overflowed: nothing to report.
+    // A finite step whose sum overflowed: the runaway rule judges it.
+  }
+
+  private void checkRunaway(double lossValue, double normValue) {
+    if (Double.isNaN(referenceLoss) && Double.isNaN(referenceNorm)) {
+      referenceLoss = lossValue;
+      referenceNorm = normValue;
+      return;
+    }
+    if (lossValue > runawayFactor * Math.max(referenceLoss, 1)) {
+      throw diverged(runaway("the loss", lossValue, referenceLoss));
+    }
+    if (normValue > runawayFactor * Math.max(referenceNorm, 1)) {
+      throw diverged(runaway("the mean feature norm", normValue, referenceNorm));
+    }
+  }
+
+  private String runaway(String what, double value, double reference) {
+    return String.format(
+        Locale.ROOT,
+        "%s ran away to %.4g, more than %.0e times its first value %.4g (the guard's runaway rule)",
+        what,
+        value,
+        runawayFactor,
+        reference);
   }
 
   private static NDArray accumulate(NDArray total, NDArray array) {
@@ -102,8 +206,7 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     NDArray bad = array.isNaN().logicalOr(array.isInfinite());
     if (bad.any().getBoolean()) {
       boolean nan = array.isNaN().any().getBoolean();
-      throw diverged(
-          what + " contain" + (what.endsWith("loss") ? "s " : " ") + (nan ? "NaN" : "Inf"));
+      throw diverged(what + " contains " + (nan ? "NaN" : "Inf"));
     }
   }
 

@@ -13,6 +13,9 @@ public final class NormStatistics {
   private double sum;
   private double sumSquares;
 
+  /** Empty statistics. */
+  public NormStatistics() {}
+
   /**
    * Adds a batch of norms.
    *

@@ -16,15 +16,14 @@ import org.slf4j.LoggerFactory;
  * Reports R and the mean and standard deviation of ‖f‖ after every epoch, for training and
  * validation, to the log and to {@link #history()}.
  *
- * <p>It reads the norms a {@link io.github.ringloss4j.nn.RingModelBlock} returns at {@link
- * RingOutputs#NORMS}, so it costs two reductions per batch and no extra forward pass.
+ * <p>It reads the norms a {@link RingLossBlock} returns (the output named {@link
+ * RingOutputs#NORMS}), so it costs two reductions per batch and no extra forward pass.
  */
 public final class RingStatisticsListener extends TrainingListenerAdapter {
 
   private static final Logger LOG = LoggerFactory.getLogger(RingStatisticsListener.class);
 
   private final RingLossBlock ring;
-  private final int normsIndex;
   private final NormStatistics train = new NormStatistics();
   private final NormStatistics validation = new NormStatistics();
   private final List<EpochRingStatistics> history = new ArrayList<>();
@@ -35,31 +34,20 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
    * @param ring the block that owns R
    */
   public RingStatisticsListener(RingLossBlock ring) {
-    this(ring, RingOutputs.NORMS);
-  }
-
-  /**
-   * Creates the listener for a model whose norms stand elsewhere.
-   *
-   * @param ring the block that owns R
-   * @param normsIndex where the norms stand in the predictions
-   */
-  public RingStatisticsListener(RingLossBlock ring, int normsIndex) {
     this.ring = Objects.requireNonNull(ring, "ring");
-    this.normsIndex = normsIndex;
   }
 
   @Override
   public void onTrainingBatch(Trainer trainer, BatchData batchData) {
     for (NDList predictions : batchData.getPredictions().values()) {
-      train.add(predictions.get(normsIndex));
+      train.add(RingOutputs.get(predictions, RingOutputs.NORMS));
     }
   }
 
   @Override
   public void onValidationBatch(Trainer trainer, BatchData batchData) {
     for (NDList predictions : batchData.getPredictions().values()) {
-      validation.add(predictions.get(normsIndex));
+      validation.add(RingOutputs.get(predictions, RingOutputs.NORMS));
     }
   }
 
@@ -74,14 +62,23 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
             validation.mean(),
             validation.std());
     history.add(stats);
-    LOG.info(
-        "Epoch {}: R = {}, train ||f|| = {} ± {}, validation ||f|| = {} ± {}",
-        stats.epoch() + 1,
-        String.format("%.4f", stats.radius()),
-        String.format("%.4f", stats.trainMeanNorm()),
-        String.format("%.4f", stats.trainStdNorm()),
-        String.format("%.4f", stats.validationMeanNorm()),
-        String.format("%.4f", stats.validationStdNorm()));
+    if (validation.count() == 0) {
+      LOG.info(
+          "Epoch {}: R = {}, train ||f|| = {} ± {}",
+          stats.epoch() + 1,
+          String.format("%.4f", stats.radius()),
+          String.format("%.4f", stats.trainMeanNorm()),
+          String.format("%.4f", stats.trainStdNorm()));
+    } else {
+      LOG.info(
+          "Epoch {}: R = {}, train ||f|| = {} ± {}, validation ||f|| = {} ± {}",
+          stats.epoch() + 1,
+          String.format("%.4f", stats.radius()),
+          String.format("%.4f", stats.trainMeanNorm()),
+          String.format("%.4f", stats.trainStdNorm()),
+          String.format("%.4f", stats.validationMeanNorm()),
+          String.format("%.4f", stats.validationStdNorm()));
+    }
     train.reset();
     validation.reset();
   }

@@ -83,12 +83,12 @@ class CenterLossTest {
   }
 
   static double centerLoss(NDManager manager, CenterLoss loss, DataType type) {
-    // The loss reads the features where RingModelBlock puts them.
+    // The loss finds the features by the name RingModelBlock gives them, wherever they stand.
     NDList predictions = new NDList();
-    for (int i = 0; i < RingOutputs.EMBEDDING; i++) {
-      predictions.add(manager.zeros(new Shape(1)));
-    }
-    predictions.add(manager.create(X).toType(type, false));
+    predictions.add(manager.zeros(new Shape(1)));
+    NDArray features = manager.create(X).toType(type, false);
+    features.setName(RingOutputs.EMBEDDING);
+    predictions.add(features);
     return loss.evaluate(new NDList(manager.create(Y)), predictions)
         .toType(DataType.FLOAT64, false)
         .getDouble();
@@ -187,20 +187,21 @@ class CenterLossTest {
   void theTrainerAndOptimiserNeverTouchTheCentres() {
     CenterLossBlock head = CenterLossBlock.builder().setClasses(3).build();
     RingModelBlock block =
-        new RingModelBlock(
-            Linear.builder().setUnits(2).build(),
-            head,
-            RingLossBlock.builder().optRadiusInit(RadiusInit.constant(1)).build());
+        RingModelBlock.builder()
+            .setEmbedding(Linear.builder().setUnits(2).build())
+            .optHead(head)
+            .optRing(RingLossBlock.builder().optRadiusInit(RadiusInit.constant(1)).build())
+            .build();
     SimpleCompositeLoss loss =
         new SimpleCompositeLoss("total")
-            .addLoss(RingCompositeLoss.softmaxPlusRing(0.01f))
+            .addLoss(RingCompositeLoss.softmaxPlusRing(block.getRing()))
             .addLoss(CenterLoss.onRingModel(head, 0.1f));
     // A large weight decay: had the optimiser touched the centres, they would shrink by 5 % a step.
     RingOptimizer optimizer =
-        RingOptimizer.builder()
-            .sgd(0f)
+        RingOptimizer.sgdBuilder()
+            .optMomentum(0f)
             .setLearningRateTracker(Tracker.fixed(0.1f))
-            .optWeightDecay(0.5f)
+            .optWeightDecays(0.5f)
             .build(block);
     DefaultTrainingConfig config =
         new DefaultTrainingConfig(loss)
@@ -304,12 +305,12 @@ class CenterLossTest {
     assertThrows(IllegalStateException.class, block::getCenters);
     try (NDManager manager = NDManager.newBaseManager()) {
       CenterLossBlock ready = block(manager, DataType.FLOAT32, null);
-      CenterLoss loss = new CenterLoss("center", ready, 1f, 5);
+      CenterLoss loss = new CenterLoss("center", ready, 1f, "features5");
       e =
           assertThrows(
               IllegalArgumentException.class,
               () -> loss.evaluate(new NDList(manager.create(Y)), new NDList(manager.create(X))));
-      assertTrue(e.getMessage().contains("index 5"), e.getMessage());
+      assertTrue(e.getMessage().contains("'features5'"), e.getMessage());
       e =
           assertThrows(
               IllegalArgumentException.class,

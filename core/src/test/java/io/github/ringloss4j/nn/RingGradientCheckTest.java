@@ -8,7 +8,7 @@ import io.github.ringloss4j.penalty.CauchyPenalty;
 import io.github.ringloss4j.penalty.GemanMcClurePenalty;
 import io.github.ringloss4j.penalty.HuberPenalty;
 import io.github.ringloss4j.penalty.KerasHuberPenalty;
-import io.github.ringloss4j.penalty.Penalty;
+import io.github.ringloss4j.penalty.ReferencePenalty;
 import io.github.ringloss4j.penalty.SquaredPenalty;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -29,7 +29,7 @@ class RingGradientCheckTest {
   private static final double H = 1e-6;
   private static final double KINK_MARGIN = 1e-3;
 
-  static Stream<Penalty> penalties() {
+  static Stream<ReferencePenalty> penalties() {
     return Stream.of(
         SquaredPenalty.INSTANCE,
         new HuberPenalty(1),
@@ -52,7 +52,7 @@ class RingGradientCheckTest {
   /**
    * Features with norms spread over [0.5, 4.5] around R = 2.5, none within the margin of a kink.
    */
-  static double[][] features(Penalty penalty, double radius, long seed) {
+  static double[][] features(ReferencePenalty penalty, double radius, long seed) {
     Random random = new Random(seed);
     double[][] f = new double[5][3];
     for (int i = 0; i < f.length; i++) {
@@ -71,7 +71,7 @@ class RingGradientCheckTest {
     return f;
   }
 
-  static double distanceToKink(Penalty penalty, double e) {
+  static double distanceToKink(ReferencePenalty penalty, double e) {
     double d = Double.POSITIVE_INFINITY;
     for (double k : penalty.kinks()) {
       d = Math.min(d, Math.abs(e - k));
@@ -94,7 +94,7 @@ class RingGradientCheckTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void gradientsMatchFiniteDifferencesAndAnalyticForm(Penalty penalty) {
+  void gradientsMatchFiniteDifferencesAndAnalyticForm(ReferencePenalty penalty) {
     double radius = 2.5;
     double[][] f = features(penalty, radius, 42);
     RingTestSupport.Evaluation auto = RingTestSupport.evaluate(penalty, radius, LAMBDA, f);

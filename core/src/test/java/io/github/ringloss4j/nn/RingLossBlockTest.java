@@ -17,6 +17,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.tracker.Tracker;
+import io.github.ringloss4j.internal.Norms;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.loss.RingLoss;
 import io.github.ringloss4j.optim.RingOptimizer;
@@ -34,10 +35,10 @@ import org.junit.jupiter.api.Test;
 class RingLossBlockTest {
 
   private static RingOptimizer sgd(RingModelBlock block, float lr, float wd) {
-    return RingOptimizer.builder()
-        .sgd(0f)
+    return RingOptimizer.sgdBuilder()
+        .optMomentum(0f)
         .setLearningRateTracker(Tracker.fixed(lr))
-        .optWeightDecay(wd)
+        .optWeightDecays(wd)
         .build(block);
   }
 
@@ -49,10 +50,10 @@ class RingLossBlockTest {
   void globalInitializersDoNotOverwriteR() {
     // Both DJL ways of setting a global initializer: by type and by a match-everything predicate.
     DefaultTrainingConfig typed =
-        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.01f))
+        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(ring(7.25)))
             .optInitializer(new NormalInitializer(5f), Parameter.Type.WEIGHT);
     DefaultTrainingConfig everything =
-        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.01f))
+        new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(ring(7.25)))
             .optInitializer(new NormalInitializer(5f), p -> true);
     for (DefaultTrainingConfig config : new DefaultTrainingConfig[] {typed, everything}) {
       RingLossBlock ring = ring(7.25);
@@ -69,9 +70,10 @@ class RingLossBlockTest {
           RingLossBlock.builder()
               .optRadiusInit(RadiusInit.constant(0.1))
               .optTrainable(trainable)
+              .optLambda(1f)
               .build();
       try (RingTrainingFixture f =
-          new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(1f), null, 5)) {
+          new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(ring), null, 5)) {
         NDManager m = f.trainer.getManager();
         NDArray x = m.randomNormal(new Shape(8, 5)).mul(3);
         NDArray y = m.create(new float[] {0, 1, 2, 0, 1, 2, 0, 1});
@@ -96,14 +98,16 @@ class RingLossBlockTest {
           RingLossBlock.builder()
               .optRadiusInit(RadiusInit.constant(4))
               .optRadiusWeightDecay(decay)
+              .optLambda(0f)
               .build();
       // λ = 0: R's only force is the weight decay.
-      RingCompositeLoss loss = new RingCompositeLoss(Loss.softmaxCrossEntropyLoss(), 0f);
+      RingCompositeLoss loss = new RingCompositeLoss(Loss.softmaxCrossEntropyLoss(), ring);
       RingModelBlock block =
-          new RingModelBlock(
-              ai.djl.nn.core.Linear.builder().setUnits(4).build(),
-              ai.djl.nn.core.Linear.builder().setUnits(3).build(),
-              ring);
+          RingModelBlock.builder()
+              .setEmbedding(ai.djl.nn.core.Linear.builder().setUnits(4).build())
+              .optHead(ai.djl.nn.core.Linear.builder().setUnits(3).build())
+              .optRing(ring)
+              .build();
       try (RingTrainingFixture f =
           new RingTrainingFixture(block, loss, sgd(block, 0.1f, 0.5f), 5)) {
         NDManager m = f.trainer.getManager();
@@ -128,17 +132,17 @@ class RingLossBlockTest {
           RingLossBlock.builder()
               .optRadiusInit(RadiusInit.constant(1))
               .optRadiusLearningRateMultiplier(multipliers[k])
+              .optLambda(1f)
               .build();
       try (Model model = Model.newInstance("mult")) {
         model.setBlock(ring);
         RingOptimizer opt =
-            RingOptimizer.builder()
-                .sgd(0f)
+            RingOptimizer.sgdBuilder()
+                .optMomentum(0f)
                 .setLearningRateTracker(Tracker.fixed(0.01f))
                 .build(ring);
         try (ai.djl.training.Trainer trainer =
-            model.newTrainer(
-                new DefaultTrainingConfig(new RingLoss("ring", 1f, 0)).optOptimizer(opt))) {
+            model.newTrainer(new DefaultTrainingConfig(new RingLoss(ring)).optOptimizer(opt))) {
           trainer.initialize(new Shape(2, 2));
           // norms 5 and 5, R = 1: ∂L/∂R = −mean(e) = −4; one step moves R by lr·mult·4
           NDArray f = trainer.getManager().create(new float[][] {{3, 4}, {4, 3}});
@@ -187,16 +191,17 @@ class RingLossBlockTest {
         RingLossBlock.builder()
             .optPenalty(new HuberPenalty(1))
             .optRadiusInit(RadiusInit.constant(2))
+            .optLambda(lambda)
             .build();
     try (RingTrainingFixture f =
-        new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(lambda), null, 5)) {
+        new RingTrainingFixture(ring, RingCompositeLoss.softmaxPlusRing(ring), null, 5)) {
       NDManager m = f.trainer.getManager();
       NDArray x = m.randomNormal(new Shape(8, 5)).mul(2);
-      RingLoss ringLoss = new RingLoss("ring", lambda, RingOutputs.PENALTIES);
+      RingLoss ringLoss = new RingLoss(ring);
       for (boolean training : new boolean[] {true, false}) {
         NDList out = f.block.forward(new ParameterStore(m, false), new NDList(x), training);
-        float[] perSample = out.get(RingOutputs.PENALTIES).toFloatArray();
-        float[] norms = out.get(RingOutputs.NORMS).toFloatArray();
+        float[] perSample = RingOutputs.get(out, RingOutputs.PENALTIES).toFloatArray();
+        float[] norms = RingOutputs.get(out, RingOutputs.NORMS).toFloatArray();
         assertEquals(8, perSample.length);
         double sum = 0;
         for (int i = 0; i < perSample.length; i++) {
@@ -264,6 +269,10 @@ class RingLossBlockTest {
         IllegalArgumentException.class,
         () -> RingLossBlock.builder().optRadiusLearningRateMultiplier(0).build());
     assertThrows(IllegalArgumentException.class, () -> RadiusInit.constant(-1));
-    assertThrows(IllegalArgumentException.class, () -> new RingLoss("ring", -0.1f, 2));
+    assertThrows(
+        IllegalArgumentException.class, () -> RingLossBlock.builder().optLambda(-0.1f).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RingLossBlock.builder().optLambda(Float.POSITIVE_INFINITY).build());
   }
 }

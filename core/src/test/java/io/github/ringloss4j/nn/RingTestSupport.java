@@ -20,9 +20,16 @@ public final class RingTestSupport {
 
   /** A float64 ring block with a constant, learned R. */
   public static RingLossBlock block(NDManager manager, Penalty penalty, double radius, int d) {
+    return block(manager, penalty, radius, RingLossBlock.DEFAULT_LAMBDA, d);
+  }
+
+  /** A float64 ring block with a constant, learned R and a given λ. */
+  public static RingLossBlock block(
+      NDManager manager, Penalty penalty, double radius, double lambda, int d) {
     RingLossBlock block =
         RingLossBlock.builder()
             .optPenalty(penalty)
+            .optLambda((float) lambda)
             .optRadiusInit(RadiusInit.constant(radius))
             .build();
     block.initialize(manager, DataType.FLOAT64, new ai.djl.ndarray.types.Shape(1, d));
@@ -32,11 +39,11 @@ public final class RingTestSupport {
   /** Evaluates the loss and its autograd gradients in float64. */
   public static Evaluation evaluate(Penalty penalty, double radius, double lambda, double[][] f) {
     try (NDManager manager = NDManager.newBaseManager()) {
-      RingLossBlock block = block(manager, penalty, radius, f[0].length);
+      RingLossBlock block = block(manager, penalty, radius, lambda, f[0].length);
       NDArray features = manager.create(f);
       features.setRequiresGradient(true);
       ParameterStore store = new ParameterStore(manager, false);
-      RingLoss loss = new RingLoss("ring", (float) lambda, 0);
+      RingLoss loss = new RingLoss(block);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDList out = block.forward(store, new NDList(features), true);
         NDArray value = loss.evaluate(null, out);
@@ -53,7 +60,9 @@ public final class RingTestSupport {
             scaled.getDouble(),
             gradF,
             gradR,
-            out.get(0).toType(DataType.FLOAT64, false).toDoubleArray());
+            RingOutputs.get(out, RingOutputs.PENALTIES)
+                .toType(DataType.FLOAT64, false)
+                .toDoubleArray());
       }
     }
   }
@@ -64,7 +73,7 @@ public final class RingTestSupport {
       RingLossBlock block = block(manager, penalty, radius, f[0].length);
       NDList out =
           block.forward(new ParameterStore(manager, false), new NDList(manager.create(f)), false);
-      return out.get(0).mean().getDouble() * lambda;
+      return RingOutputs.get(out, RingOutputs.PENALTIES).mean().getDouble() * lambda;
     }
   }
 }

@@ -40,7 +40,7 @@ public final class RingTrainingFixture implements AutoCloseable {
   private static RingModelBlock defaultBlock(RingLossBlock ring) {
     Block embedding = Linear.builder().setUnits(4).build();
     Block head = Linear.builder().setUnits(3).build();
-    return new RingModelBlock(embedding, head, ring);
+    return RingModelBlock.builder().setEmbedding(embedding).optHead(head).optRing(ring).build();
   }
 
   public RingTrainingFixture(

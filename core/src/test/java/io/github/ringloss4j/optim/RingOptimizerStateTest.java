@@ -37,14 +37,15 @@ class RingOptimizerStateTest {
         RingLossBlock.builder()
             .optRadiusInit(RadiusInit.constant(1))
             .optRadiusLearningRateMultiplier(5)
+            .optLambda(0.1f)
             .build();
-    return new RingModelBlock(embedding, head, ring);
+    return RingModelBlock.builder().setEmbedding(embedding).optHead(head).optRing(ring).build();
   }
 
   private static RingOptimizer optimizer(String kind, Block block) {
     RingOptimizer.Builder b =
-        RingOptimizer.builder().setLearningRateTracker(Tracker.fixed(0.05f)).optWeightDecay(1e-3f);
-    return (kind.equals("adam") ? b.adam() : b.sgd(0.9f)).build(block);
+        kind.equals("adam") ? RingOptimizer.adamBuilder() : RingOptimizer.sgdBuilder();
+    return b.setLearningRateTracker(Tracker.fixed(0.05f)).optWeightDecays(1e-3f).build(block);
   }
 
   private static void steps(Trainer trainer, NDArray x, NDArray y, int n) {
@@ -88,7 +89,7 @@ class RingOptimizerStateTest {
       RingOptimizer opt = optimizer(kind, a);
       try (Trainer t =
           model.newTrainer(
-              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.1f))
+              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(a.getRing()))
                   .optOptimizer(opt))) {
         t.initialize(new Shape(8, 5));
         NDManager m = t.getManager();
@@ -114,7 +115,7 @@ class RingOptimizerStateTest {
       RingOptimizer opt = optimizer(kind, b);
       try (Trainer t =
           model.newTrainer(
-              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(0.1f))
+              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(b.getRing()))
                   .optOptimizer(opt))) {
         t.initialize(new Shape(8, 5));
         NDManager m = t.getManager();

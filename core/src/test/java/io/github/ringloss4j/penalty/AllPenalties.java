@@ -7,7 +7,7 @@ final class AllPenalties {
 
   private AllPenalties() {}
 
-  static List<Penalty> all() {
+  static List<ReferencePenalty> all() {
     return List.of(
         SquaredPenalty.INSTANCE,
         new HuberPenalty(1),

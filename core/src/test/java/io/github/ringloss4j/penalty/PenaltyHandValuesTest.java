@@ -60,13 +60,13 @@ class PenaltyHandValuesTest {
 
   @ParameterizedTest(name = "{0} at {1}")
   @MethodSource("cases")
-  void referenceMatchesHandValue(Penalty penalty, double e, double expected) {
+  void referenceMatchesHandValue(ReferencePenalty penalty, double e, double expected) {
     assertEquals(expected, penalty.value(e), 1e-15 * Math.max(1, expected));
   }
 
   @ParameterizedTest(name = "{0} at {1}")
   @MethodSource("cases")
-  void float64MatchesHandValue(Penalty penalty, double e, double expected) {
+  void float64MatchesHandValue(ReferencePenalty penalty, double e, double expected) {
     assertEquals(
         expected,
         PenaltyEval.apply(penalty, DataType.FLOAT64, e),
@@ -75,7 +75,7 @@ class PenaltyHandValuesTest {
 
   @ParameterizedTest(name = "{0} at {1}")
   @MethodSource("cases")
-  void float32MatchesHandValue(Penalty penalty, double e, double expected) {
+  void float32MatchesHandValue(ReferencePenalty penalty, double e, double expected) {
     assertEquals(
         expected, PenaltyEval.apply(penalty, DataType.FLOAT32, e), 4e-7 * Math.max(1, expected));
   }

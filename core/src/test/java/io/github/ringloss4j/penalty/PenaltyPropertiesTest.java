@@ -12,13 +12,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PenaltyPropertiesTest {
 
-  static Stream<Penalty> penalties() {
+  static Stream<ReferencePenalty> penalties() {
     return AllPenalties.all().stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void zeroAtZero(Penalty penalty) {
+  void zeroAtZero(ReferencePenalty penalty) {
     assertEquals(0.0, penalty.value(0));
     assertEquals(0.0, penalty.derivative(0));
     assertEquals(0.0, PenaltyEval.apply(penalty, DataType.FLOAT32, 0.0));
@@ -27,7 +27,7 @@ class PenaltyPropertiesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void derivativeHasTheSignOfTheResidualAndSymmetryHolds(Penalty penalty) {
+  void derivativeHasTheSignOfTheResidualAndSymmetryHolds(ReferencePenalty penalty) {
     for (double e = -20; e <= 20; e += 0.37) {
       if (penalty.isSymmetric()) {
         assertEquals(Math.signum(e), Math.signum(penalty.derivative(e)), penalty + " at " + e);
@@ -39,7 +39,7 @@ class PenaltyPropertiesTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void quadraticNearZero(Penalty penalty) {
+  void quadraticNearZero(ReferencePenalty penalty) {
     // Every penalty is ½e² to first order, so λ means the same whichever is chosen.
     double e = 1e-4;
     assertEquals(0.5 * e * e, penalty.value(e), 1e-6 * 0.5 * e * e * 1e3, penalty.toString());
@@ -47,8 +47,10 @@ class PenaltyPropertiesTest {
 
   @Test
   void huberWithHugeDeltaIsSquared() {
-    for (Penalty huge :
-        new Penalty[] {new HuberPenalty(1e12), new HuberPenalty(Double.POSITIVE_INFINITY)}) {
+    for (ReferencePenalty huge :
+        new ReferencePenalty[] {
+          new HuberPenalty(1e12), new HuberPenalty(Double.POSITIVE_INFINITY)
+        }) {
       double[] e = {-300, -2, -0.1, 0, 0.5, 7, 1e5};
       double[] nd = PenaltyEval.apply(huge, DataType.FLOAT64, e);
       double[] sq = PenaltyEval.apply(SquaredPenalty.INSTANCE, DataType.FLOAT64, e);
@@ -72,7 +74,7 @@ class PenaltyPropertiesTest {
     }
   }
 
-  private static void assertSame(Penalty expected, Penalty actual, double[] e) {
+  private static void assertSame(ReferencePenalty expected, ReferencePenalty actual, double[] e) {
     double[] a = PenaltyEval.apply(expected, DataType.FLOAT64, e);
     double[] b = PenaltyEval.apply(actual, DataType.FLOAT64, e);
     for (int i = 0; i < e.length; i++) {

@@ -12,12 +12,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Each NDArray penalty against its plain-double reference over a sweep that includes the kinks. */
 class PenaltyReferenceTest {
 
-  static Stream<Penalty> penalties() {
+  static Stream<ReferencePenalty> penalties() {
     return AllPenalties.all().stream();
   }
 
   /** −50…50 on a fine grid, tiny residuals, the kinks and their float neighbours. */
-  static double[] sweep(Penalty penalty) {
+  static double[] sweep(ReferencePenalty penalty) {
     List<Double> values = new ArrayList<>();
     for (int i = -500; i <= 500; i++) {
       values.add(i * 0.1);
@@ -43,7 +43,7 @@ class PenaltyReferenceTest {
    * Barron's generic branch ρ ∝ L·expm1(y)/y with L = log1p(z/β), y = αL/2, the engine's one-ulp
    * errors in log and exp are multiplied by about 1 + |y| + |L|.
    */
-  static double conditioning(Penalty penalty, double e) {
+  static double conditioning(ReferencePenalty penalty, double e) {
     if (penalty instanceof BarronPenalty) {
       BarronPenalty b = (BarronPenalty) penalty;
       double a = b.alpha();
@@ -58,7 +58,7 @@ class PenaltyReferenceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void float64AgreesWithReference(Penalty penalty) {
+  void float64AgreesWithReference(ReferencePenalty penalty) {
     double[] e = sweep(penalty);
     double[] nd = PenaltyEval.apply(penalty, DataType.FLOAT64, e);
     for (int i = 0; i < e.length; i++) {
@@ -70,7 +70,7 @@ class PenaltyReferenceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("penalties")
-  void float32AgreesWithReference(Penalty penalty) {
+  void float32AgreesWithReference(ReferencePenalty penalty) {
     double[] e = sweep(penalty);
     double[] nd = PenaltyEval.apply(penalty, DataType.FLOAT32, e);
     for (int i = 0; i < e.length; i++) {

@@ -31,19 +31,23 @@ class DivergenceGuardTest {
 
   @Test
   void nanInputStopsTrainingWithAClearMessageAndRingStatsAreReported() {
-    RingLossBlock ring = RingLossBlock.builder().optRadiusInit(RadiusInit.constant(1)).build();
+    RingLossBlock ring =
+        RingLossBlock.builder().optRadiusInit(RadiusInit.constant(1)).optLambda(0.1f).build();
     RingModelBlock block =
-        new RingModelBlock(
-            Linear.builder().setUnits(4).build(), Linear.builder().setUnits(3).build(), ring);
+        RingModelBlock.builder()
+            .setEmbedding(Linear.builder().setUnits(4).build())
+            .optHead(Linear.builder().setUnits(3).build())
+            .optRing(ring)
+            .build();
     RingStatisticsListener stats = new RingStatisticsListener(ring);
     try (Model model = Model.newInstance("guard")) {
       model.setBlock(block);
-      RingCompositeLoss loss = RingCompositeLoss.softmaxPlusRing(0.1f);
+      RingCompositeLoss loss = RingCompositeLoss.softmaxPlusRing(ring);
       DefaultTrainingConfig config =
           new DefaultTrainingConfig(loss)
               .optOptimizer(
-                  RingOptimizer.builder()
-                      .sgd(0f)
+                  RingOptimizer.sgdBuilder()
+                      .optMomentum(0f)
                       .setLearningRateTracker(Tracker.fixed(0.01f))
                       .build(block))
               .addEvaluators(loss.getComponents())
@@ -70,6 +74,56 @@ class DivergenceGuardTest {
         assertTrue(e.getMessage().contains("NaN"), e.getMessage());
         assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
       }
+    }
+  }
+
+  private static NDList outputs(NDManager m, float... norms) {
+    NDArray n = m.create(norms);
+    n.setName(io.github.ringloss4j.nn.RingOutputs.NORMS);
+    return new NDList(n);
+  }
+
+  @Test
+  void aFiniteBlowUpOfTheLossIsCaughtByTheRunawayRule() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      DivergenceGuard guard = new DivergenceGuard(null);
+      guard.check(outputs(m, 4, 6), m.create(2.3f)); // reference: loss 2.3, mean ‖f‖ 5
+      // 1e4 · max(2.3, 1) = 23,000: 20,000 passes, 1e27 (seen with --lr 1) does not.
+      guard.check(outputs(m, 4, 6), m.create(20_000f));
+      DivergenceException e =
+          assertThrows(
+              DivergenceException.class, () -> guard.check(outputs(m, 4, 6), m.create(1e27f)));
+      assertEquals(3, e.getStep());
+      assertTrue(e.getMessage().contains("the loss ran away to 1.000e+27"), e.getMessage());
+      assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aFiniteBlowUpOfTheNormsIsCaughtAndStepsCountFromTheRunsStart() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      DivergenceGuard guard = new DivergenceGuard(null);
+      guard.setStepsDone(100); // a resumed run: the next step is the run's 101st
+      guard.check(outputs(m, 4, 6), m.create(1f)); // reference mean ‖f‖ 5
+      // ArcFace-like growth to ‖f‖ ≈ 209 is 42×: far below 1e4 · 5 = 50,000.
+      guard.check(outputs(m, 200, 218), m.create(1f));
+      DivergenceException e =
+          assertThrows(
+              DivergenceException.class, () -> guard.check(outputs(m, 4e17f, 4e17f), m.create(1f)));
+      assertEquals(103, e.getStep());
+      assertTrue(e.getMessage().contains("step 103"), e.getMessage());
+      assertTrue(e.getMessage().contains("mean feature norm ran away"), e.getMessage());
+    }
+  }
+
+  @Test
+  void smallFirstValuesAreFlooredAtOne() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      DivergenceGuard guard = new DivergenceGuard(null);
+      guard.check(outputs(m, 1e-3f), m.create(1e-6f));
+      // Without the floor a loss of 1 after 1e-6 would be a 1e6-fold growth.
+      guard.check(outputs(m, 1f), m.create(1f));
+      assertThrows(IllegalArgumentException.class, () -> new DivergenceGuard(null, 1.0));
     }
   }
 }

@@ -47,20 +47,25 @@ class FashionMnistRingTrainingTest {
             .add(Linear.builder().setUnits(128).build())
             .add(Activation::relu)
             .add(Linear.builder().setUnits(32).build());
-    RingLossBlock ring = RingLossBlock.builder().optRadiusLearningRateMultiplier(10).build();
+    RingLossBlock ring =
+        RingLossBlock.builder().optRadiusLearningRateMultiplier(10).optLambda(lambda).build();
     RingModelBlock block =
-        new RingModelBlock(embedding, Linear.builder().setUnits(10).build(), ring);
+        RingModelBlock.builder()
+            .setEmbedding(embedding)
+            .optHead(Linear.builder().setUnits(10).build())
+            .optRing(ring)
+            .build();
     try (Model model = Model.newInstance("fashion")) {
       model.setBlock(block);
       RingOptimizer optimizer =
-          RingOptimizer.builder()
-              .sgd(0.9f)
+          RingOptimizer.sgdBuilder()
+              .optMomentum(0.9f)
               .setLearningRateTracker(Tracker.fixed(0.02f))
-              .optWeightDecay(1e-4f)
+              .optWeightDecays(1e-4f)
               .build(block);
       try (Trainer trainer =
           model.newTrainer(
-              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(lambda))
+              new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(ring))
                   .optOptimizer(optimizer))) {
         trainer.initialize(new Shape(BATCH, 784));
         NDManager root = trainer.getManager();
@@ -89,7 +94,7 @@ class FashionMnistRingTrainingTest {
         NDArray xt = root.create(test.pixels, new Shape(TEST, 784));
         NDList out = block.forward(new ParameterStore(root, false), new NDList(xt), false);
         float[] predicted =
-            out.get(RingOutputs.LOGITS)
+            RingOutputs.get(out, RingOutputs.LOGITS)
                 .argMax(1)
                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
                 .toFloatArray();
@@ -98,7 +103,7 @@ class FashionMnistRingTrainingTest {
           correct += predicted[i] == test.labels[i] ? 1 : 0;
         }
         NormStatistics norms = new NormStatistics();
-        norms.add(out.get(RingOutputs.NORMS));
+        norms.add(RingOutputs.get(out, RingOutputs.NORMS));
         Outcome o =
             new Outcome(
                 correct / (double) TEST,

@@ -15,12 +15,11 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.tracker.Tracker;
+import io.github.ringloss4j.internal.Norms;
 import io.github.ringloss4j.loss.RingLoss;
-import io.github.ringloss4j.nn.Norms;
 import io.github.ringloss4j.nn.RadiusInit;
 import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingModelBlock;
-import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.optim.RingOptimizer;
 import io.github.ringloss4j.penalty.Penalties;
 import org.junit.jupiter.api.Test;
@@ -40,16 +39,18 @@ class RadiusRecoveryTest {
         RingLossBlock.builder()
             .optPenalty(Penalties.parse("squared"))
             .optRadiusInit(RadiusInit.constant(1))
+            .optLambda(1f)
             .build();
-    RingModelBlock block = new RingModelBlock(embedding, head, ring);
+    RingModelBlock block =
+        RingModelBlock.builder().setEmbedding(embedding).optHead(head).optRing(ring).build();
     try (Model model = Model.newInstance("recovery")) {
       model.setBlock(block);
       RingOptimizer optimizer =
-          RingOptimizer.builder()
-              .sgd(0.5f)
+          RingOptimizer.sgdBuilder()
+              .optMomentum(0.5f)
               .setLearningRateTracker(Tracker.fixed(0.2f))
               .build(block);
-      RingLoss loss = new RingLoss("ring", 1f, RingOutputs.PENALTIES);
+      RingLoss loss = new RingLoss(ring);
       try (Trainer trainer =
           model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
         trainer.initialize(new Shape(64, 10));

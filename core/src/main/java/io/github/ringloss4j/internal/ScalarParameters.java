@@ -1,4 +1,4 @@
-package io.github.ringloss4j.nn;
+package io.github.ringloss4j.internal;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;

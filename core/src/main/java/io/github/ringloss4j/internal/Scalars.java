@@ -1,4 +1,4 @@
-package io.github.ringloss4j.ops;
+package io.github.ringloss4j.internal;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -16,8 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * and two JNI calls, then frees it. On the PyTorch engine that made a scalar operation on a [128]
  * array cost 13–17 µs against 3–4 µs for the same operation with a ready-made 0-d array ({@code
  * EngineOpsBenchmark}, {@code docs/performance.md}), and the ring term makes one to a dozen of them
- * per step. Here each constant is made once per (engine, device, data type, value) and kept for the
- * life of the JVM on a manager of its own.
+ * per step. Here each constant is made once per (engine, device, data type, value) and kept on a
+ * base manager of its own per engine and device.
+ *
+ * <p>Lifetime: the cached arrays live until the JVM exits; nothing frees them earlier, by design.
+ * The cache is bounded: a 0-d array per constant, at most {@value #MAX_CACHED} of them (a few
+ * kilobytes of native memory, a few per penalty in practice), so it does not grow with training; it
+ * holds no model state and nothing a user created.
  *
  * <p>The constant has the operand's data type: for a 0-d operand (a mean, a sum) a float64 constant
  * would promote the result to float64. For float32 and float64 operands the results are

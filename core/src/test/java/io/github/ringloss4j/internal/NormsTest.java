@@ -1,4 +1,4 @@
-package io.github.ringloss4j.nn;
+package io.github.ringloss4j.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

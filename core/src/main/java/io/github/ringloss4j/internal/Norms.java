@@ -1,8 +1,7 @@
-package io.github.ringloss4j.nn;
+package io.github.ringloss4j.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import io.github.ringloss4j.ops.Scalars;
 
 /**
  * Row-wise Euclidean norms that are safe at both ends of the floating-point range.
@@ -61,13 +60,15 @@ public final class Norms {
   }
 
   /**
-   * The scaled path alone, m·‖f/m‖ with m = max|f_j| per row: for rows the fused norm cannot take,
-   * and for tests that compare the two.
+   * The scaled path alone, m·‖f/m‖ with m = max|f_j| per row: exact over the whole range, with no
+   * read back to the host (so no device synchronisation), at 3–17 times the fused norm's cost. For
+   * forward passes that need no gradient (validation, inference) and for rows the fused norm cannot
+   * take.
    *
    * @param features the features, shape [m, d]
    * @return the norms, shape [m]
    */
-  static NDArray scaledRowNorms(NDArray features) {
+  public static NDArray scaledRowNorms(NDArray features) {
     double floor =
         features.getDataType() == DataType.FLOAT64 ? Double.MIN_NORMAL : Float.MIN_NORMAL;
     NDArray scale = Scalars.maximum(features.abs().max(new int[] {1}, true).stopGradient(), floor);

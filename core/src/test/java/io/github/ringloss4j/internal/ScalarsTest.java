@@ -1,4 +1,4 @@
-package io.github.ringloss4j.ops;
+package io.github.ringloss4j.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
