@@ -231,7 +231,8 @@ public final class RingLossBlock extends AbstractBlock {
     // Training needs the exact gradient of the fused norm (one read back decides the path);
     // without training the scaled norm is exact and keeps the forward free of host reads.
     NDArray norms = training ? Norms.rowNorms(features) : Norms.scaledRowNorms(features);
-    if (training && isAwaitingFirstBatch()) {
+    // With λ = 0 no loss reads R: it is neither started nor reported, only the norms are measured.
+    if (training && lambda > 0 && isAwaitingFirstBatch()) {
       initialiseFromBatch(norms);
     }
     NDArray r = parameterStore.getValue(radius, features.getDevice(), training);

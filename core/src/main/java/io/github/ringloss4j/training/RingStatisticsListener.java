@@ -8,6 +8,7 @@ import io.github.ringloss4j.nn.RingOutputs;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,29 +57,32 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
     EpochRingStatistics stats =
         new EpochRingStatistics(
             history.size(),
-            ring.getRadius(),
+            ring.getLambda() > 0 ? ring.getRadius() : Double.NaN,
             train.mean(),
             train.std(),
             validation.mean(),
             validation.std());
     history.add(stats);
-    if (validation.count() == 0) {
-      LOG.info(
-          "Epoch {}: R = {}, train ||f|| = {} ± {}",
-          stats.epoch() + 1,
-          String.format("%.4f", stats.radius()),
-          String.format("%.4f", stats.trainMeanNorm()),
-          String.format("%.4f", stats.trainStdNorm()));
-    } else {
-      LOG.info(
-          "Epoch {}: R = {}, train ||f|| = {} ± {}, validation ||f|| = {} ± {}",
-          stats.epoch() + 1,
-          String.format("%.4f", stats.radius()),
-          String.format("%.4f", stats.trainMeanNorm()),
-          String.format("%.4f", stats.trainStdNorm()),
-          String.format("%.4f", stats.validationMeanNorm()),
-          String.format("%.4f", stats.validationStdNorm()));
+    StringBuilder line = new StringBuilder("Epoch ").append(stats.epoch() + 1).append(':');
+    // With λ = 0 no loss trains R, so it has no meaning and is not shown.
+    if (ring.getLambda() > 0) {
+      line.append(String.format(Locale.ROOT, " R = %.4f,", stats.radius()));
     }
+    line.append(
+        String.format(
+            Locale.ROOT,
+            " train ||f|| = %.4f ± %.4f",
+            stats.trainMeanNorm(),
+            stats.trainStdNorm()));
+    if (validation.count() > 0) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              ", validation ||f|| = %.4f ± %.4f",
+              stats.validationMeanNorm(),
+              stats.validationStdNorm()));
+    }
+    LOG.info("{}", line);
     train.reset();
     validation.reset();
   }

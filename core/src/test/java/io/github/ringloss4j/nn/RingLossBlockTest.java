@@ -275,4 +275,24 @@ class RingLossBlockTest {
         IllegalArgumentException.class,
         () -> RingLossBlock.builder().optLambda(Float.POSITIVE_INFINITY).build());
   }
+
+  @Test
+  void withLambdaZeroRIsNeitherStartedNorReported() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      RingLossBlock ring = RingLossBlock.builder().optLambda(0f).build();
+      ring.initialize(manager, DataType.FLOAT32, new Shape(2, 2));
+      NDList out =
+          ring.forward(
+              new ParameterStore(manager, false),
+              new NDList(manager.create(new float[][] {{6, 8}, {0, 4}})),
+              true);
+      // The norms are still measured: (10, 4).
+      assertEquals(10f, RingOutputs.get(out, RingOutputs.NORMS).getFloat(0), 1e-6f);
+      assertEquals(0.0, ring.getRadius(), 0.0, "R stays at its unused start");
+      io.github.ringloss4j.training.RingStatisticsListener stats =
+          new io.github.ringloss4j.training.RingStatisticsListener(ring);
+      stats.onEpoch(null);
+      assertTrue(Double.isNaN(stats.history().get(0).radius()));
+    }
+  }
 }
