@@ -1,17 +1,22 @@
 package io.github.ringloss4j.train;
 
+import io.github.ringloss4j.data.DataFormatException;
 import io.github.ringloss4j.io.AtomicFiles;
-import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Everything needed to resume, evaluate or embed: the options, the classes, the epochs done with
@@ -19,6 +24,13 @@ import java.util.List;
  *
  * <p>Written to a temporary file in the same directory and renamed over the old one ({@link
  * AtomicFiles}), so a crash or a kill at any moment leaves the previous checkpoint whole.
+ *
+ * <p>Format {@value #FORMAT}: the magic {@code RLCK}, the format, the payload's length (8 bytes)
+ * and its CRC-32C (4 bytes), then the payload (options, classes, history, model parameters,
+ * optimiser state). The checksum is verified on every read, before anything is parsed or used, so a
+ * corrupted file is reported as such, naming the file, instead of surfacing later as NaN weights or
+ * a "diverged" resume. Format 1 (no checksum, models with positional outputs) is refused with a
+ * message saying so.
  *
  * @param options the run's options
  * @param classNames the class names, indexed by label
@@ -37,7 +49,11 @@ public record Checkpoint(
   public static final String FILE_NAME = "checkpoint.bin";
 
   private static final int MAGIC = 0x524c434b; // "RLCK"
-  private static final int FORMAT = 1;
+
+  /** The current format; see the class documentation. */
+  static final int FORMAT = 2;
+
+  private static final int HEADER_BYTES = 4 + 4 + 8 + 4;
 
   /**
    * The number of completed epochs.
@@ -58,24 +74,37 @@ public record Checkpoint(
     AtomicFiles.write(
         file,
         stream -> {
+          byte[] payload = payload();
+          CRC32C crc = new CRC32C();
+          crc.update(payload);
           DataOutputStream out = new DataOutputStream(stream);
           out.writeInt(MAGIC);
           out.writeInt(FORMAT);
-          writeString(out, options.toPropertiesText());
-          out.writeInt(classNames.size());
-          for (String name : classNames) {
-            out.writeUTF(name);
-          }
-          out.writeInt(history.size());
-          for (EpochMetrics m : history) {
-            for (double v : m.values()) {
-              out.writeDouble(v);
-            }
-          }
-          writeBytes(out, modelParameters);
-          writeBytes(out, optimizerState);
+          out.writeLong(payload.length);
+          out.writeInt((int) crc.getValue());
+          out.write(payload);
           out.flush();
         });
+  }
+
+  private byte[] payload() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    DataOutputStream out = new DataOutputStream(bytes);
+    writeString(out, options.toPropertiesText());
+    out.writeInt(classNames.size());
+    for (String name : classNames) {
+      out.writeUTF(name);
+    }
+    out.writeInt(history.size());
+    for (EpochMetrics m : history) {
+      for (double v : m.values()) {
+        out.writeDouble(v);
+      }
+    }
+    writeBytes(out, modelParameters);
+    writeBytes(out, optimizerState);
+    out.flush();
+    return bytes.toByteArray();
   }
 
   /**
@@ -83,7 +112,10 @@ public record Checkpoint(
    *
    * @param path the checkpoint file or the directory that holds {@value #FILE_NAME}
    * @return the checkpoint
-   * @throws IOException naming the file when it is missing, truncated or not a checkpoint
+   * @throws NoSuchFileException when there is no checkpoint
+   * @throws DataFormatException naming the file when it is truncated, corrupted (checksum), of
+   *     another format or not a checkpoint
+   * @throws IOException when it cannot be read
    */
   public static Checkpoint read(Path path) throws IOException {
     Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
@@ -91,15 +123,9 @@ public record Checkpoint(
       throw new NoSuchFileException(
           file.toString(), null, "no checkpoint here; train a model with 'ringloss train' first");
     }
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+    byte[] payload = verifiedPayload(file);
+    try (InputStream raw = new ByteArrayInputStream(payload);
         DataInputStream in = new DataInputStream(raw)) {
-      if (in.readInt() != MAGIC) {
-        throw new IOException(file + ": not a ringloss checkpoint (bad magic number at byte 0)");
-      }
-      int format = in.readInt();
-      if (format != FORMAT) {
-        throw new IOException(file + ": checkpoint format " + format + ", expected " + FORMAT);
-      }
       TrainOptions options = TrainOptions.fromPropertiesText(readString(in));
       int classes = in.readInt();
       List<String> names = new ArrayList<>(classes);
@@ -118,11 +144,70 @@ public record Checkpoint(
       byte[] params = readBytes(in, file);
       byte[] state = readBytes(in, file);
       if (in.read() != -1) {
-        throw new IOException(file + ": trailing bytes after the checkpoint");
+        throw new DataFormatException(file, "trailing bytes inside the checkpoint's payload");
       }
       return new Checkpoint(options, List.copyOf(names), List.copyOf(history), params, state);
     } catch (EOFException e) {
-      throw new IOException(file + ": truncated checkpoint", e);
+      throw new DataFormatException(file, "the checkpoint's payload ends early", e);
+    }
+  }
+
+  /** The payload after checking the header, the length and the CRC-32C, before any parsing. */
+  private static byte[] verifiedPayload(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file)) {
+      long size = channel.size();
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+      while (header.hasRemaining() && channel.read(header) >= 0) {
+        // read the whole header, or as much as there is
+      }
+      if (header.position() < 8 || header.getInt(0) != MAGIC) {
+        throw DataFormatException.atByte(
+            file, 0, "not a ringloss checkpoint (no RLCK magic number)");
+      }
+      int format = header.getInt(4);
+      if (format != FORMAT) {
+        throw new DataFormatException(
+            file,
+            format < FORMAT
+                ? "checkpoint format "
+                    + format
+                    + " was written by an older ringloss4j (before checksums and named model"
+                    + " outputs); this version reads format "
+                    + FORMAT
+                    + ": retrain the run, or evaluate it with the version that wrote it"
+                : "checkpoint format "
+                    + format
+                    + " was written by a newer ringloss4j; this version reads format "
+                    + FORMAT);
+      }
+      if (header.hasRemaining()) {
+        throw new DataFormatException(file, "truncated checkpoint: the header ends early");
+      }
+      long length = header.getLong(8);
+      if (length != size - HEADER_BYTES) {
+        throw new DataFormatException(
+            file,
+            "the checkpoint is corrupted or truncated: its header announces "
+                + length
+                + " bytes of payload but the file holds "
+                + (size - HEADER_BYTES));
+      }
+      if (length > Integer.MAX_VALUE - 8) {
+        throw new DataFormatException(file, "checkpoint payload of " + length + " bytes");
+      }
+      ByteBuffer payload = ByteBuffer.allocate((int) length);
+      while (payload.hasRemaining() && channel.read(payload) >= 0) {
+        // read it all
+      }
+      CRC32C crc = new CRC32C();
+      crc.update(payload.array());
+      if ((int) crc.getValue() != header.getInt(16)) {
+        throw new DataFormatException(
+            file,
+            "the checkpoint is corrupted: its CRC-32C checksum does not match (a damaged copy or"
+                + " disk); restore it from a backup or retrain");
+      }
+      return payload.array();
     }
   }
 
@@ -144,8 +229,8 @@ public record Checkpoint(
 
   private static byte[] readBytes(DataInputStream in, Path file) throws IOException {
     int n = in.readInt();
-    if (n < 0 || n > (1 << 30)) {
-      throw new IOException(file + ": corrupt checkpoint (block length " + n + ")");
+    if (n < 0 || n > in.available()) {
+      throw new DataFormatException(file, "corrupt checkpoint (block length " + n + ")");
     }
     byte[] b = new byte[n];
     in.readFully(b);
