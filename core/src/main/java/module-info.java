@@ -9,6 +9,7 @@ module io.github.ringloss4j.core {
   requires transitive ai.djl.api;
   requires org.slf4j;
 
+  exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;
   exports io.github.ringloss4j.loss;
   exports io.github.ringloss4j.metrics;

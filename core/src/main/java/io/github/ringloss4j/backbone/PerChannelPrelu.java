@@ -11,7 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import io.github.ringloss4j.nn.ScalarParameters;
+import io.github.ringloss4j.internal.ScalarParameters;
 import java.util.Arrays;
 
 /**
