@@ -113,42 +113,48 @@ public final class RingModelBlock extends AbstractBlock {
       boolean training,
       PairList<String, Object> params) {
     NDArray features = embedding.forward(parameterStore, inputs, training, params).head();
-    NDArray logits =
+    NDList headOut =
         head == null
-            ? null
-            : first(head.forward(parameterStore, new NDList(features), training, params));
-    return outputs(parameterStore, logits, features, training, params);
+            ? new NDList()
+            : head.forward(parameterStore, new NDList(features), training, params);
+    return outputs(parameterStore, headOut, features, training, params);
   }
 
   @Override
   protected NDList forwardInternal(
       ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
     NDArray features = embedding.forward(parameterStore, data, true, params).head();
-    NDArray logits =
+    NDList headOut =
         head == null
-            ? null
-            : first(head.forward(parameterStore, new NDList(features), labels, params));
-    return outputs(parameterStore, logits, features, true, params);
+            ? new NDList()
+            : head.forward(parameterStore, new NDList(features), labels, params);
+    return outputs(parameterStore, headOut, features, true, params);
   }
 
-  /** A head's logits: its first output, none when it returns nothing (centres only). */
-  private static NDArray first(NDList headOutputs) {
-    return headOutputs.isEmpty() ? null : headOutputs.head();
-  }
-
+  /**
+   * The outputs: the head's first output as the logits (none when it returns nothing, as a
+   * centres-only head), the embedding, the ring's penalties and norms, then any further output of
+   * the head that carries a name (a sampled head's remapped labels, for example); unnamed extra
+   * outputs are dropped.
+   */
   private NDList outputs(
       ParameterStore parameterStore,
-      NDArray logits,
+      NDList headOut,
       NDArray features,
       boolean training,
       PairList<String, Object> params) {
     NDList ringOut = ring.forward(parameterStore, new NDList(features), training, params);
-    NDList out = new NDList(4);
-    if (logits != null) {
-      out.add(RingOutputs.named(logits, RingOutputs.LOGITS));
+    NDList out = new NDList(4 + Math.max(0, headOut.size() - 1));
+    if (!headOut.isEmpty()) {
+      out.add(RingOutputs.named(headOut.head(), RingOutputs.LOGITS));
     }
     out.add(RingOutputs.named(features, RingOutputs.EMBEDDING));
     out.addAll(ringOut);
+    for (int i = 1; i < headOut.size(); i++) {
+      if (headOut.get(i).getName() != null) {
+        out.add(headOut.get(i));
+      }
+    }
     return out;
   }
 
