@@ -5,10 +5,9 @@ import io.github.ringloss4j.data.recordio.PackedDatasetWriter;
 import io.github.ringloss4j.data.recordio.Packing;
 import io.github.ringloss4j.data.recordio.SyntheticFaces;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -57,18 +56,23 @@ public final class PackCommand implements Callable<Integer> {
             + " bytes, train.idx, property, classes.txt)");
   }
 
-  /** Rejects an output folder that exists with content, before any work is done. */
-  private static void requireNewFolder(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      try (Stream<Path> entries = Files.list(dir)) {
-        if (entries.findAny().isEmpty()) {
-          return;
-        }
+  /** Writes a new folder. */
+  private interface FolderWrite<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs a write into the new folder {@code out}, reporting an occupied {@code out} as a bad option
+   * value (exit 2) rather than as bad input data.
+   */
+  private static <T> T intoNewFolder(Path out, FolderWrite<T> write) throws IOException {
+    try {
+      return write.run();
+    } catch (FileAlreadyExistsException e) {
+      if (out.toString().equals(e.getFile())) {
+        throw new IllegalArgumentException("--out " + out + " " + e.getReason(), e);
       }
-    }
-    if (Files.exists(dir)) {
-      throw new IllegalArgumentException(
-          "--out " + dir + " exists and is not an empty folder; choose a new folder");
+      throw e;
     }
   }
 
@@ -98,8 +102,7 @@ public final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-      requireNewFolder(out);
-      Packing.Unpacked u = Packing.unpack(dataset, out);
+      Packing.Unpacked u = intoNewFolder(out, () -> Packing.unpack(dataset, out));
       System.out.println(
           "unpacked " + u.images() + " images of " + u.classes() + " identities into " + out);
       if (u.emptyClasses() > 0) {
@@ -165,8 +168,7 @@ public final class PackCommand implements Callable<Integer> {
       if (packed) {
         print(faces.writePacked(out, f), out);
       } else {
-        requireNewFolder(out);
-        int n = faces.writeFolder(out, f);
+        int n = intoNewFolder(out, () -> faces.writeFolder(out, f));
         System.out.println(
             "wrote " + n + " synthetic images of " + identities + " identities into " + out);
       }

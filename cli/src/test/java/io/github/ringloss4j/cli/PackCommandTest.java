@@ -101,7 +101,7 @@ class PackCommandTest {
     Files.writeString(taken.resolve("keep.txt"), "keep");
     fails(
         2,
-        "exists and is not an empty folder",
+        "exists and is not an empty directory",
         "synth",
         "--identities",
         "1",

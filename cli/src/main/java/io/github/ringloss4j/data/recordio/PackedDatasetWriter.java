@@ -32,7 +32,7 @@ import java.util.List;
 public final class PackedDatasetWriter {
 
   /** The largest key count whose ranges float32 labels store exactly. */
-  static final int MAX_KEYS = (1 << 24) - 1;
+  public static final int MAX_KEYS = (1 << 24) - 1;
 
   /** Receives the images of a data set, in label order. */
   public interface Sink {
@@ -59,6 +59,28 @@ public final class PackedDatasetWriter {
   public record Summary(int images, int classes, long recBytes) {}
 
   private PackedDatasetWriter() {}
+
+  /**
+   * Checks that a data set of this many images and classes can be written, so that callers who know
+   * the counts fail before any work.
+   *
+   * @param images the number of images
+   * @param classes the number of classes
+   * @throws IllegalArgumentException if images + classes + 1 keys exceed {@value #MAX_KEYS}
+   */
+  public static void checkCapacity(long images, int classes) {
+    if (images + classes + 1 > MAX_KEYS) {
+      throw new IllegalArgumentException(
+          "too many images: a packed data set holds at most "
+              + MAX_KEYS
+              + " keys (images + classes + 1), because InsightFace's header records store key"
+              + " ranges as float32; got "
+              + images
+              + " images of "
+              + classes
+              + " classes");
+    }
+  }
 
   /**
    * Writes {@code train.rec}, {@code train.idx}, {@code property} and {@code classes.txt} into a
@@ -135,13 +157,7 @@ public final class PackedDatasetWriter {
                 + " follows label "
                 + (classesStarted - 1));
       }
-      if ((long) nextKey + 1 + numClasses > MAX_KEYS) {
-        throw new IllegalArgumentException(
-            "too many images: a packed set holds at most "
-                + MAX_KEYS
-                + " keys (images + classes + 1), because InsightFace's header records store key"
-                + " ranges as float32");
-      }
+      checkCapacity(nextKey, numClasses);
       if (encoded.length > RecordIo.MAX_PAYLOAD - IrHeader.SIZE) {
         throw new IllegalArgumentException(
             "an image of " + encoded.length + " bytes does not fit in a RecordIO record");

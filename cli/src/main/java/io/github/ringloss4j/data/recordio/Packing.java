@@ -53,7 +53,8 @@ public final class Packing {
    * @param dataset the data set directory to write (created if missing; its data set files are
    *     replaced), not inside {@code folder}
    * @return what was written
-   * @throws IllegalArgumentException if {@code dataset} is inside {@code folder}
+   * @throws IllegalArgumentException if {@code dataset} is inside {@code folder}, or the folder has
+   *     more images than a packed set holds
    * @throws DataFormatException naming the file when an image is not JPEG or PNG, is too large, has
    *     a different size than the first, or a class name cannot be stored
    * @throws IOException if reading or writing fails; no data set file is then replaced
@@ -71,6 +72,7 @@ public final class Packing {
       }
     }
     List<ImageFolder.Entry> entries = images.entries();
+    PackedDatasetWriter.checkCapacity(entries.size(), images.numClasses());
     Path firstFile = entries.get(0).path();
     int[] size = imageSize(firstFile, readImage(firstFile));
     return PackedDatasetWriter.write(

@@ -105,6 +105,10 @@ public final class RecordFile implements Closeable {
    * @throws IOException if a file cannot be read
    */
   public static RecordFile open(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(
+          path.toString(), null, "expected a packed data set directory or a .rec file");
+    }
     Path rec;
     Path idx;
     if (Files.isDirectory(path)) {

@@ -194,6 +194,7 @@ public final class SyntheticFaces {
    * @throws IOException if writing fails; no data set file is then replaced
    */
   public PackedDatasetWriter.Summary writePacked(Path dir, ImageFormat format) throws IOException {
+    PackedDatasetWriter.checkCapacity((long) identities * perIdentity, identities);
     return PackedDatasetWriter.write(
         dir,
         classNames(),
