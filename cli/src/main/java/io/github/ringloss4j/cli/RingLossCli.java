@@ -26,6 +26,9 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       CompareCommand.class,
       ReportCommand.class,
+      PackCommand.class,
+      PackCommand.Unpack.class,
+      PackCommand.Synth.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
