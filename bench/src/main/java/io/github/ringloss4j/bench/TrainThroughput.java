@@ -2,9 +2,9 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.train.EpochMetrics;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.Progress;
 import io.github.ringloss4j.train.TrainOptions;
 import io.github.ringloss4j.train.TrainingRun;

@@ -1,11 +1,11 @@
 package io.github.ringloss4j.cli;
 
-import io.github.ringloss4j.eval.Comparison;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.Method;
+import io.github.ringloss4j.report.Comparison;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.RunDirectory;
 import io.github.ringloss4j.train.TrainOptions;
 import java.nio.file.Files;

@@ -1,14 +1,14 @@
 package io.github.ringloss4j.cli;
 
 import ai.djl.Model;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.ImageFiles;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.NpyWriter;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.ImageFiles;
-import io.github.ringloss4j.train.LabelledSource;
-import io.github.ringloss4j.train.ModelFactory;
 import io.github.ringloss4j.train.TrainOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.TrainOptions;
 import io.github.ringloss4j.train.TrainingRun;

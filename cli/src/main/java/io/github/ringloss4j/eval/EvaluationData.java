@@ -1,9 +1,9 @@
 package io.github.ringloss4j.eval;
 
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.PairsFile;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.TrainOptions;
 import java.io.IOException;
 import java.nio.file.Path;

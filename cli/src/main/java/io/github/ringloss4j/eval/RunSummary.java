@@ -2,9 +2,9 @@ package io.github.ringloss4j.eval;
 
 import ai.djl.Model;
 import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.train;
 
+import io.github.ringloss4j.data.Datasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.ringloss4j.train;
 
-import io.github.ringloss4j.models.Backbones;
+import io.github.ringloss4j.model.Backbones;
 import io.github.ringloss4j.penalty.Penalties;
 import java.io.IOException;
 import java.io.StringReader;

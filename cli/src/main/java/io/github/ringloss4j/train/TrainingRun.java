@@ -9,10 +9,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.loss.RingCompositeLoss;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.optim.RingOptimizer;
@@ -278,7 +280,7 @@ public final class TrainingRun {
         .getLong();
   }
 
-  static int[] permutation(int n, Random random) {
+  public static int[] permutation(int n, Random random) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;

@@ -1,4 +1,4 @@
-package io.github.ringloss4j.models;
+package io.github.ringloss4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.github.ringloss4j.data;
+package io.github.ringloss4j.io;
 
 import java.io.IOException;
 import java.nio.file.Path;

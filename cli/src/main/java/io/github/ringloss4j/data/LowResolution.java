@@ -1,6 +1,5 @@
-package io.github.ringloss4j.eval;
+package io.github.ringloss4j.data;
 
-import io.github.ringloss4j.train.LabelledSource;
 import java.io.IOException;
 import java.util.List;
 import java.util.Random;

@@ -1,4 +1,4 @@
-package io.github.ringloss4j.train;
+package io.github.ringloss4j.data;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,15 +1,18 @@
-package io.github.ringloss4j.eval;
+package io.github.ringloss4j.report;
 
 import ai.djl.Model;
+import io.github.ringloss4j.data.LabelledSource;
+import io.github.ringloss4j.data.LowResolution;
+import io.github.ringloss4j.eval.Embedder;
+import io.github.ringloss4j.eval.Evaluation;
+import io.github.ringloss4j.eval.Method;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.metrics.Similarity;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
-import io.github.ringloss4j.report.Plots;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
-import io.github.ringloss4j.train.LabelledSource;
-import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

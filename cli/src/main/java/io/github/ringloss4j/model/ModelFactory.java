@@ -1,4 +1,4 @@
-package io.github.ringloss4j.train;
+package io.github.ringloss4j.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -9,12 +9,13 @@ import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.head.CenterLossBlock;
 import io.github.ringloss4j.head.Heads;
 import io.github.ringloss4j.loss.RingCompositeLoss;
-import io.github.ringloss4j.models.Backbones;
 import io.github.ringloss4j.nn.RadiusInit;
 import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.optim.RingOptimizer;
 import io.github.ringloss4j.penalty.Penalties;
+import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.TrainOptions;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.github.ringloss4j.models;
+package io.github.ringloss4j.model;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

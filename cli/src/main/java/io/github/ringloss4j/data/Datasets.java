@@ -1,10 +1,7 @@
-package io.github.ringloss4j.train;
+package io.github.ringloss4j.data;
 
-import io.github.ringloss4j.data.FashionMnist;
-import io.github.ringloss4j.data.ImageFolder;
-import io.github.ringloss4j.data.ImageSpec;
-import io.github.ringloss4j.data.Images;
-import io.github.ringloss4j.data.LabelledImages;
+import io.github.ringloss4j.train.TrainOptions;
+import io.github.ringloss4j.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

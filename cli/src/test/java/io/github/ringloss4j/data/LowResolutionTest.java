@@ -1,4 +1,4 @@
-package io.github.ringloss4j.eval;
+package io.github.ringloss4j.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,7 +1,5 @@
-package io.github.ringloss4j.train;
+package io.github.ringloss4j.data;
 
-import io.github.ringloss4j.data.ImageFolder;
-import io.github.ringloss4j.data.ImageSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
