@@ -1,7 +1,5 @@
 package io.github.ringloss4j.data;
 
-import io.github.ringloss4j.train.TrainOptions;
-import io.github.ringloss4j.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,8 +35,8 @@ public final class Datasets {
    * @return the directory
    * @throws NoSuchFileException with the install hint when the directory is missing
    */
-  public static Path directory(String data) throws IOException {
-    Path dir = data == null ? FashionMnist.DEFAULT_DIR : Path.of(data);
+  public static Path directory(Path data) throws IOException {
+    Path dir = data == null ? FashionMnist.DEFAULT_DIR : data;
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(
           dir.toString(),
@@ -65,12 +63,12 @@ public final class Datasets {
    * The input shape a run's model expects, for images from outside its data set: 28×28 grey for IDX
    * data (the built-in default included), else the run's image size and channels.
    *
-   * @param o the run's options
+   * @param o the run's data options
    * @return the shape
    */
-  public static ImageSpec inputSpec(TrainOptions o) {
-    boolean idx =
-        o.data() == null || (Files.isDirectory(Path.of(o.data())) && isIdx(Path.of(o.data())));
+  public static ImageSpec inputSpec(DataOptions o) {
+    Path dir = o.directory();
+    boolean idx = dir == null || (Files.isDirectory(dir) && isIdx(dir));
     return idx
         ? new ImageSpec(FashionMnist.IMAGE_SIDE, FashionMnist.IMAGE_SIDE, 1)
         : new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
@@ -79,17 +77,18 @@ public final class Datasets {
   /**
    * Opens and splits the data.
    *
-   * @param o the run's options (data, image size, channels, validation fraction, limit, seed)
+   * @param o the run's data options (directory, image size, channels, validation fraction, limit)
+   * @param seed the run's seed, which draws the split
    * @return the splits
    * @throws IOException naming the file when data are missing or malformed
    */
-  public static Splits open(TrainOptions o) throws IOException {
-    Path dir = directory(o.data());
+  public static Splits open(DataOptions o, long seed) throws IOException {
+    Path dir = directory(o.directory());
     if (isIdx(dir)) {
       FashionMnist data = FashionMnist.load(dir);
       LabelledSource all = new IdxSource(data.train(), dir.resolve("train-images-idx3-ubyte"));
       LabelledSource test = new IdxSource(data.test(), dir.resolve("t10k-images-idx3-ubyte"));
-      int[] order = TrainingRun.permutation(all.size(), new Random(o.seed()));
+      int[] order = Permutations.of(all.size(), new Random(seed));
       if (o.trainLimit() > 0 && o.trainLimit() < order.length) {
         order = Arrays.copyOf(order, o.trainLimit());
       }
@@ -100,7 +99,7 @@ public final class Datasets {
       return new Splits(new Subset(all, train), new Subset(all, validation), test);
     }
     ImageFolder folder = ImageFolder.scan(dir);
-    ImageFolder.Split split = folder.split(o.validationFraction(), o.seed());
+    ImageFolder.Split split = folder.split(o.validationFraction(), seed);
     ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
     List<ImageFolder.Entry> train = split.train();
     if (o.trainLimit() > 0 && o.trainLimit() < train.size()) {

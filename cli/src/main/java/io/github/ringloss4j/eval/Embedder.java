@@ -65,7 +65,7 @@ public final class Embedder {
   /**
    * Embeds every item of a source.
    *
-   * @param model a model from {@link ModelFactory#load}
+   * @param model a model from {@code Checkpoint.loadModel}
    * @param source the items
    * @param batchSize items per forward pass
    * @return the embeddings

@@ -9,7 +9,6 @@ import io.github.ringloss4j.eval.Method;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.metrics.Similarity;
-import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
@@ -76,7 +75,7 @@ public final class Comparison {
       Evaluation.PairSet pairs,
       int[] resolutions)
       throws IOException {
-    try (Model model = ModelFactory.load(checkpoint)) {
+    try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded full = Embedder.embed(model, test, 256);
       double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
@@ -105,7 +104,7 @@ public final class Comparison {
       }
       return new Cell(
           method.name(),
-          checkpoint.options().seed(),
+          checkpoint.options().run().seed(),
           full.accuracy(),
           v.foldMean(),
           v.resolvable()[2] ? v.tar()[2] : Double.NaN,

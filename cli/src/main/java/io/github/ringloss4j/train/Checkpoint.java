@@ -1,6 +1,8 @@
 package io.github.ringloss4j.train;
 
+import ai.djl.Model;
 import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.model.ModelFactory;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,8 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything needed to resume, evaluate or embed: the options, the classes, the epochs done with
- * their metrics, the model parameters (R included) and the optimiser state.
+ * Everything needed to resume, evaluate or embed: the options (as JSON, {@link
+ * TrainOptions#toJson}), the classes, the epochs done with their metrics, the model parameters (R
+ * included) and the optimiser state.
  *
  * <p>Written to a temporary file in the same directory and renamed over the old one ({@link
  * AtomicFiles}), so a crash or a kill at any moment leaves the previous checkpoint whole.
@@ -49,6 +52,21 @@ public record Checkpoint(
   }
 
   /**
+   * The trained model, ready for inference.
+   *
+   * @return the model; its block is a {@code RingModelBlock}
+   * @throws IOException if the parameters do not fit the options
+   */
+  public Model loadModel() throws IOException {
+    return ModelFactory.load(
+        options.model(),
+        options.ring(),
+        options.optimizer().kind(),
+        classNames.size(),
+        modelParameters);
+  }
+
+  /**
    * Writes the checkpoint atomically.
    *
    * @param file the target
@@ -61,7 +79,7 @@ public record Checkpoint(
           DataOutputStream out = new DataOutputStream(stream);
           out.writeInt(MAGIC);
           out.writeInt(FORMAT);
-          writeString(out, options.toPropertiesText());
+          writeString(out, options.toJson());
           out.writeInt(classNames.size());
           for (String name : classNames) {
             out.writeUTF(name);
@@ -100,7 +118,12 @@ public record Checkpoint(
       if (format != FORMAT) {
         throw new IOException(file + ": checkpoint format " + format + ", expected " + FORMAT);
       }
-      TrainOptions options = TrainOptions.fromPropertiesText(readString(in));
+      TrainOptions options;
+      try {
+        options = TrainOptions.fromJson(readString(in));
+      } catch (IOException e) {
+        throw new IOException(file + ": " + e.getMessage(), e);
+      }
       int classes = in.readInt();
       List<String> names = new ArrayList<>(classes);
       for (int i = 0; i < classes; i++) {
