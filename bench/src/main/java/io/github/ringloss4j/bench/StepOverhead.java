@@ -2,9 +2,12 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.github.ringloss4j.train.TrainingStep;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -30,7 +33,8 @@ import java.util.Random;
  * line is {@code RESULT overhead <variant> <median ratio> <low> <high> <total ratio> <rounds>
  * <baseline ms/step> <variant ms/step> <cpu median ratio> <cpu low> <cpu high> <median, baseline
  * built first> <median, variant built first>}, tab-separated. {@code --phases} instead times each
- * phase of the step (forward, loss, backward, optimiser, freeing) for both models. The process CPU
+ * phase of the application's step ({@link TrainingStep.Phase}: forward, loss, backward, divergence
+ * check — none in this lean step —, optimiser step; then freeing) for both models. The process CPU
  * time of each block (all threads, the engine's included) gives a second ratio, less sensitive to
  * time the machine gives to other work.
  */
@@ -222,13 +226,18 @@ public final class StepOverhead {
       Stepper b,
       int steps,
       TrainSteps.Variant variant) {
-    long[] pa = new long[5];
-    long[] pb = new long[5];
+    List<String> phaseNames = new ArrayList<>();
+    for (TrainingStep.Phase phase : TrainingStep.Phase.values()) {
+      phaseNames.add(phase.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+    }
+    phaseNames.add("free");
+    String[] names = phaseNames.toArray(new String[0]);
+    long[] pa = new long[names.length];
+    long[] pb = new long[names.length];
     for (int i = 0; i < steps; i++) {
       base.stepTimed(a.images, a.labels, pa);
       ring.stepTimed(b.images, b.labels, pb);
     }
-    String[] names = {"forward", "loss", "backward", "optimiser step", "free"};
     out.printf(Locale.ROOT, "per-step mean over %d alternated steps, ms%n", steps);
     out.printf(
         Locale.ROOT, "%-16s %14s %14s %10s%n", "phase", "plain-softmax", variant.label(), "diff");

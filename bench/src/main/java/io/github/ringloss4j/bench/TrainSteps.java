@@ -10,33 +10,27 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.tracker.Tracker;
-import io.github.ringloss4j.cli.TrainingOptionsMixin;
-import io.github.ringloss4j.head.Heads;
 import io.github.ringloss4j.loss.RingCompositeLoss;
-import io.github.ringloss4j.models.Backbones;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
-import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.optim.RingOptimizer;
-import io.github.ringloss4j.train.ModelFactory;
+import io.github.ringloss4j.train.BatchTally;
 import io.github.ringloss4j.train.TrainOptions;
+import io.github.ringloss4j.train.TrainingStep;
 import io.github.ringloss4j.training.DivergenceGuard;
-import io.github.ringloss4j.training.NormStatistics;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine;
 
 /**
  * The training configurations the benchmarks compare, built with the application's own classes, and
- * one training step as {@code TrainingRun} takes it.
+ * the application's own training step ({@link TrainingStep}), which {@code TrainingRun} takes.
  *
  * <p>Configuration, set through the {@code train} command's options (everything else at the
- * application's defaults): {@code cnn} backbone ({@link Backbones#smallCnn}, d = 128), {@code
+ * application's defaults): {@code cnn} backbone ({@code Backbones.smallCnn}, d = 128), {@code
  * softmax} head (linear, 10 classes), SGD momentum 0.9, lr 0.01 constant, weight decay 5e−4 ({@link
  * RingOptimizer}), softmax cross-entropy, and for the ring the squared penalty, λ = 0.01, R learned
  * from the first batch's mean norm.
@@ -102,14 +96,14 @@ final class TrainSteps {
   }
 
   /**
-   * The application's options for a variant, parsed by the {@code train} command's own option
-   * class, so that every option not named here keeps the application's default (and new options do
-   * not break the benchmarks).
+   * The application's options for a variant, parsed the way the {@code train} command parses them
+   * ({@link TrainOptions#parse}), so that every option not named here keeps the application's
+   * default (and new options do not break the benchmarks).
    *
    * @param variant the variant
    * @param batch the batch size
    * @param seed the seed
-   * @param extra further command-line options, e.g. {@code --data DIR}
+   * @param extra further command-line options, e.g. {@code --data DIR}; later options win
    * @return the options
    */
   static TrainOptions options(Variant variant, int batch, long seed, String... extra) {
@@ -147,16 +141,12 @@ final class TrainSteps {
                 "--validation-fraction",
                 "0"));
     args.addAll(Arrays.asList(extra));
-    TrainingOptionsMixin mixin = new TrainingOptionsMixin();
-    // Later options win, so callers can override the defaults above.
-    new CommandLine(mixin)
-        .setOverwrittenOptionsAllowed(true)
-        .parseArgs(args.toArray(new String[0]));
-    return mixin.toOptions();
+    return TrainOptions.parse(args);
   }
 
   /**
-   * Builds, initialises and returns a trainer for a variant.
+   * Builds, initialises and returns a trainer for a variant, with the application's model, loss and
+   * optimiser ({@link ModelFactory}) and its training step ({@link TrainingStep}).
    *
    * @param variant the variant
    * @param batch the batch size
@@ -168,43 +158,50 @@ final class TrainSteps {
     TrainOptions o = options(variant, batch, seed);
     Block block;
     Loss loss;
-    RingOptimizer optimizer;
+    List<Loss> terms;
     if (variant == Variant.PLAIN_SOFTMAX) {
       block =
           new SequentialBlock()
-              .add(Backbones.create(o.model(), o.embeddingSize()))
-              .add(Heads.create(o.head(), CLASSES));
+              .add(o.model().backbone().create(o.model().embeddingSize()))
+              .add(o.model().head().create(CLASSES));
       loss = Loss.softmaxCrossEntropyLoss("softmax");
-      optimizer =
-          RingOptimizer.sgdBuilder()
-              .setLearningRateTracker(Tracker.fixed((float) o.learningRate()))
-              .optWeightDecays((float) o.weightDecay())
-              .optMomentum((float) o.momentum())
-              .build(block);
+      terms = List.of(loss);
     } else {
-      RingModelBlock ring = ModelFactory.block(o, CLASSES);
+      RingModelBlock ring = ModelFactory.block(o.model(), o.ring(), CLASSES);
+      RingCompositeLoss ringLoss = ModelFactory.loss(ring);
       block = ring;
-      loss = ModelFactory.loss(ring);
-      optimizer = ModelFactory.optimizer(o, ring, 1);
+      loss = ringLoss;
+      terms = TrainingStep.terms(ringLoss, null);
     }
+    // One epoch of one step: with the constant schedule the learning rate is the base rate.
+    RingOptimizer optimizer = ModelFactory.optimizer(o.optimizer(), block, 1, 1);
     Model model = Model.newInstance("bench-" + variant.label());
     model.setBlock(block);
     Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer));
     trainer.initialize(ModelFactory.inputShape(batch, new int[] {1, 28, 28}));
-    return new Setup(model, trainer, loss);
+    DivergenceGuard guard =
+        block instanceof RingModelBlock ring ? new DivergenceGuard(ring.getRing()) : null;
+    return new Setup(model, trainer, terms, guard);
   }
 
-  /** A model, its trainer and its loss. */
+  /**
+   * A model, its trainer and the application's training step on it: without the divergence check
+   * (the lean step of a training loop) and, for the ring model, with it, as {@code TrainingRun}
+   * takes it.
+   */
   static final class Setup implements AutoCloseable {
     private final Model model;
     private final Trainer trainer;
-    private final Loss loss;
+    private final TrainingStep lean;
+    private final TrainingStep guarded;
+    private final long[] phases = new long[TrainingStep.Phase.values().length];
     private long bookkeepingNanos;
 
-    Setup(Model model, Trainer trainer, Loss loss) {
+    Setup(Model model, Trainer trainer, List<Loss> terms, DivergenceGuard guard) {
       this.model = model;
       this.trainer = trainer;
-      this.loss = loss;
+      this.lean = new TrainingStep(trainer, terms, null);
+      this.guarded = guard == null ? null : new TrainingStep(trainer, terms, guard);
     }
 
     Trainer trainer() {
@@ -229,21 +226,21 @@ final class TrainSteps {
     }
 
     /**
-     * {@link #step}, with the nanoseconds of each phase added to {@code phases}: forward, loss,
-     * backward, optimiser step, freeing the step's arrays.
+     * {@link #step}, with the nanoseconds of each phase added to {@code phases}: those of {@link
+     * TrainingStep.Phase}, then freeing the step's arrays.
      *
      * @param images [batch, 1, 28, 28] float32
      * @param labels [batch] class indices
-     * @param phases five accumulators
+     * @param phases one accumulator per {@link TrainingStep.Phase}, and one for freeing
      */
     void stepTimed(NDArray images, NDArray labels, long[] phases) {
       NDManager batch = trainer.getManager().newSubManager();
       images.tempAttach(batch);
       labels.tempAttach(batch);
-      stepIn(images, labels, phases);
+      lean.take(images, labels, phases);
       long t = System.nanoTime();
       batch.close();
-      phases[4] += System.nanoTime() - t;
+      phases[TrainingStep.Phase.values().length] += System.nanoTime() - t;
     }
 
     /**
@@ -254,85 +251,31 @@ final class TrainSteps {
      * @return the loss
      */
     NDArray stepIn(NDArray images, NDArray labels) {
-      return stepIn(images, labels, null);
-    }
-
-    /** {@link #stepIn(NDArray, NDArray)}, adding each phase's nanoseconds to phases if given. */
-    private NDArray stepIn(NDArray images, NDArray labels, long[] phases) {
-      long t0 = System.nanoTime();
-      NDList labelList = new NDList(labels);
-      NDArray value;
-      long t1;
-      long t2;
-      try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDList predictions = trainer.forward(new NDList(images), labelList);
-        t1 = System.nanoTime();
-        value = loss.evaluate(labelList, predictions);
-        t2 = System.nanoTime();
-        collector.backward(value);
-      }
-      long t3 = System.nanoTime();
-      trainer.step();
-      if (phases != null) {
-        phases[0] += t1 - t0;
-        phases[1] += t2 - t1;
-        phases[2] += t3 - t2;
-        phases[3] += System.nanoTime() - t3;
-      }
-      return value;
+      return lean.take(images, labels).total();
     }
 
     /**
-     * One training step with the per-batch bookkeeping of {@code TrainingRun.epoch}, call for call:
-     * the primary and ring terms evaluated apart and added (twice: for the backward pass and for
-     * the guard), {@link DivergenceGuard#check}, both loss values read back as doubles, the correct
-     * count (argmax, compare, sum, read back) and {@link NormStatistics#add}. Only for the ring
-     * model.
+     * One training step with the per-batch bookkeeping of {@code TrainingRun}, by the same code:
+     * the step with its divergence check, then {@link BatchTally#add} (the loss terms read back as
+     * doubles, the correct count, the norm statistics). Only for the ring model.
      *
      * @param images the images, in a per-step manager
      * @param labels the labels, in the same manager
-     * @param guard the run's divergence guard
-     * @param norms the epoch's norm statistics
-     * @return the number of correct predictions, so nothing is dead code
+     * @param tally the epoch's sums
      */
-    long stepInWithBookkeeping(
-        NDArray images, NDArray labels, DivergenceGuard guard, NormStatistics norms) {
-      RingCompositeLoss ringLoss = (RingCompositeLoss) loss;
-      NDList labelList = new NDList(labels);
-      NDList predictions;
-      NDArray softmaxValue;
-      NDArray ringValue;
-      NDArray total;
-      try (GradientCollector collector = trainer.newGradientCollector()) {
-        predictions = trainer.forward(new NDList(images), labelList);
-        softmaxValue = ringLoss.getPrimary().evaluate(labelList, predictions);
-        ringValue = ringLoss.getRing().evaluate(labelList, predictions);
-        total = softmaxValue.add(ringValue);
-        collector.backward(total);
-      }
-      long t0 = System.nanoTime();
-      guard.check(predictions, total);
-      long t1 = System.nanoTime();
-      trainer.step();
-      long t2 = System.nanoTime();
-      double sum =
-          softmaxValue.toType(DataType.FLOAT64, false).getDouble()
-              + ringValue.toType(DataType.FLOAT64, false).getDouble();
-      long correct =
-          RingOutputs.get(predictions, RingOutputs.LOGITS)
-              .argMax(1)
-              .toType(DataType.INT64, false)
-              .eq(labels.toType(DataType.INT64, false))
-              .sum()
-              .getLong();
-      norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));
-      bookkeepingNanos += (t1 - t0) + (System.nanoTime() - t2);
-      return Double.isNaN(sum) ? -1 : correct;
+    void stepInWithBookkeeping(NDArray images, NDArray labels, BatchTally tally) {
+      int check = TrainingStep.Phase.DIVERGENCE_CHECK.ordinal();
+      long checkBefore = phases[check];
+      TrainingStep.Result result = guarded.take(images, labels, phases);
+      long t = System.nanoTime();
+      tally.add(result.terms(), result.predictions(), labels, (int) labels.size());
+      bookkeepingNanos += (phases[check] - checkBefore) + (System.nanoTime() - t);
     }
 
     /**
-     * The time spent in the bookkeeping calls of {@link #stepInWithBookkeeping} since the last
-     * reset (the loss terms' separate evaluation excluded: it is inside the gradient collector).
+     * The time spent in the bookkeeping of {@link #stepInWithBookkeeping} since the last reset: the
+     * divergence check and the tally (the loss terms' separate evaluation excluded: it is inside
+     * the gradient collector).
      *
      * @return nanoseconds
      */
@@ -346,12 +289,16 @@ final class TrainSteps {
     }
 
     /**
-     * A divergence guard on the model's ring, as {@code TrainingRun} creates.
+     * Empty sums for {@link #stepInWithBookkeeping}, as {@code TrainingRun} keeps per epoch.
      *
-     * @return the guard
+     * @return the tally
+     * @throws IllegalStateException for the plain-softmax model, which has no ring outputs
      */
-    DivergenceGuard newGuard() {
-      return new DivergenceGuard(((RingModelBlock) model.getBlock()).getRing());
+    BatchTally newTally() {
+      if (guarded == null) {
+        throw new IllegalStateException("bookkeeping needs the ring model");
+      }
+      return new BatchTally(guarded.termCount());
     }
 
     /**

@@ -2,14 +2,13 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.github.ringloss4j.train.Datasets;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
+import io.github.ringloss4j.train.BatchTally;
 import io.github.ringloss4j.train.EpochMetrics;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.Progress;
 import io.github.ringloss4j.train.TrainOptions;
 import io.github.ringloss4j.train.TrainingRun;
-import io.github.ringloss4j.training.DivergenceGuard;
-import io.github.ringloss4j.training.NormStatistics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -176,7 +175,7 @@ public final class TrainThroughput {
           "--loop bookkeeping needs the ring model: use --variant softmax or softmax+ring");
     }
     TrainOptions o = TrainSteps.options(variant, batch, 42, dataOption(data));
-    LabelledSource train = Datasets.open(o).train();
+    LabelledSource train = Datasets.open(o.data(), o.run().seed()).train();
     int itemSize = train.itemSize();
     int n = train.size();
     float[] x = new float[batch * itemSize];
@@ -186,9 +185,8 @@ public final class TrainThroughput {
     long end;
     long cpuEnd;
     int cursor = 0;
-    NormStatistics norms = new NormStatistics();
     try (TrainSteps.Setup setup = TrainSteps.create(variant, batch, 42)) {
-      DivergenceGuard guard = bookkeeping ? setup.newGuard() : null;
+      BatchTally tally = bookkeeping ? setup.newTally() : null;
       for (int s = 0; s < warmup + steps; s++) {
         if (s == warmup) {
           start = System.nanoTime();
@@ -205,7 +203,7 @@ public final class TrainThroughput {
           NDArray images = m.create(x, TrainSteps.Setup.inputShape(batch));
           NDArray labels = m.create(y);
           if (bookkeeping) {
-            setup.stepInWithBookkeeping(images, labels, guard, norms);
+            setup.stepInWithBookkeeping(images, labels, tally);
           } else {
             setup.stepIn(images, labels);
           }
@@ -248,7 +246,7 @@ public final class TrainThroughput {
             batch,
             42,
             dataOption(data, "--epochs", "2", "--train-limit", Integer.toString(steps * batch)));
-    Datasets.Splits splits = Datasets.open(o);
+    Datasets.Splits splits = Datasets.open(o.data(), o.run().seed());
     Path dir = Files.createTempDirectory("ringloss-bench-");
     try {
       List<EpochMetrics> history =

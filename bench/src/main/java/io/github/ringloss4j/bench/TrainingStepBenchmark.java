@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Every variant uses the application's optimiser ({@code RingOptimizer}, SGD momentum 0.9, lr
  * 0.01, weight decay 5e−4). The figure is time(softmax+ring)/time(plain-softmax); the goal is ≤
- * 1.02. The step is {@code TrainSteps.Setup.step}, the loop body of {@code TrainingRun} without its
- * per-batch bookkeeping (divergence guard, metrics, progress), which {@link TrainThroughput}
- * measures separately.
+ * 1.02. The step is {@code TrainSteps.Setup.step}: the application's {@code TrainingStep}, the loop
+ * body of {@code TrainingRun} without its per-batch bookkeeping (divergence guard, metrics,
+ * progress), which {@link TrainThroughput} measures separately.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

@@ -1,13 +1,19 @@
 package io.github.ringloss4j.cli;
 
-import io.github.ringloss4j.eval.Comparison;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.Method;
+import io.github.ringloss4j.model.ModelOptions;
+import io.github.ringloss4j.model.OptimizerKind;
+import io.github.ringloss4j.model.OptimizerOptions;
+import io.github.ringloss4j.model.RadiusStart;
+import io.github.ringloss4j.model.RingOptions;
+import io.github.ringloss4j.report.Comparison;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.RunDirectory;
 import io.github.ringloss4j.train.TrainOptions;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,13 +64,13 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Option(
       names = "--embedding-size",
-      defaultValue = "128",
+      defaultValue = ModelOptions.DEFAULT_EMBEDDING_SIZE,
       description = "Default: ${DEFAULT-VALUE}.")
   int embeddingSize;
 
   @Option(
       names = "--lr",
-      defaultValue = "0.01",
+      defaultValue = OptimizerOptions.DEFAULT_LEARNING_RATE,
       description = "SGD learning rate. Default: ${DEFAULT-VALUE}.")
   double learningRate;
 
@@ -79,7 +85,7 @@ public final class CompareCommand implements Callable<Integer> {
       names = "--data",
       paramLabel = "DIR",
       description = "Fashion-MNIST IDX directory. Default: the Debian package's.")
-  String data;
+  Path data;
 
   @Option(
       names = "--out",
@@ -132,7 +138,7 @@ public final class CompareCommand implements Callable<Integer> {
         System.out.println(method.name() + ", seed " + seed + ": " + options.method());
         RunDirectory.trainOrReuse(options, dir, runtime.progress());
         if (test == null) {
-          test = Datasets.open(options).test();
+          test = Datasets.open(options.data(), options.run().seed()).test();
           pairs = Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7);
         }
         Comparison.Cell cell =
@@ -149,6 +155,11 @@ public final class CompareCommand implements Callable<Integer> {
       }
     }
     double minutes = (System.nanoTime() - start) / 60e9;
+    // What every run shares, told from the options themselves rather than from their defaults.
+    TrainOptions shared = options(grid.get(0), 1000);
+    ModelOptions model = shared.model();
+    OptimizerOptions optimizer = shared.optimizer();
+    RingOptions ring = shared.ring();
     String header =
         String.format(
             Locale.ROOT,
@@ -157,24 +168,36 @@ public final class CompareCommand implements Callable<Integer> {
                 + " only re-evaluates), on %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
                 + " with PyTorch 2.7.1 (CPU).%n%n"
                 + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
-                + " (a seeded sample; 10%% of it held out for validation), the 10,000 test images"
-                + " for evaluation. Every method: the same CNN backbone (%d-d embedding), SGD"
-                + " momentum 0.9, learning rate %s with a cosine schedule, weight decay 5e-4,"
-                + " batch 128, %d epochs, seeds %s. Ring runs: squared penalty, R from the first"
-                + " batch's mean norm, R learning-rate multiplier 1/λ. Verification: %s, cosine"
-                + " score. Low resolution: the second image of each pair is reduced to the given"
-                + " side by area averaging and brought back to 28 px bilinearly; the first stays"
-                + " at full resolution.%n",
+                + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
+                + " for evaluation. Every method: the same %s backbone (%d-d embedding), %s, learning"
+                + " rate %s with a %s schedule, weight decay %s, batch %d, %d epochs, seeds %s."
+                + " Ring runs: %s penalty, %s, R learning-rate multiplier %s. Verification: %s,"
+                + " cosine score. Low resolution: the second image of each pair is reduced to the"
+                + " given side by area averaging and brought back to 28 px bilinearly; the first"
+                + " stays at full resolution.%n",
             CommandLines.current("compare", out),
             minutes,
             Runtime.getRuntime().availableProcessors(),
             totalMemoryGib(),
             System.getProperty("java.version"),
             trainLimit == 0 ? "60,000" : String.format(Locale.ROOT, "%,d", trainLimit),
-            embeddingSize,
+            percent(shared.data().validationFraction()),
+            model.backbone().toString().toUpperCase(Locale.ROOT),
+            model.embeddingSize(),
+            optimizer.kind() == OptimizerKind.SGD
+                ? "SGD momentum " + plain(optimizer.momentum())
+                : optimizer.kind().toString().toUpperCase(Locale.ROOT),
             learningRate,
+            optimizer.schedule(),
+            plain(optimizer.weightDecay()),
+            shared.run().batchSize(),
             epochs,
             seedList(),
+            ring.penalty(),
+            ring.radiusInit().text().equals(RadiusStart.FIRST_BATCH)
+                ? "R from the first batch's mean norm"
+                : "R from " + ring.radiusInit(),
+            ring.radiusLrMultiplierRule(optimizer.kind()),
             pairs.protocol());
     Path file =
         Comparison.write(
@@ -201,17 +224,44 @@ public final class CompareCommand implements Callable<Integer> {
     return Double.NaN;
   }
 
+  /** A number as written by hand: 0.0005, not 5.0E-4; 10, not 10.0. */
+  private static String plain(double value) {
+    return plain(new BigDecimal(Double.toString(value)));
+  }
+
+  /** A share as a percentage written by hand: 10 for 0.1 (not 10.000000000000002). */
+  private static String percent(double share) {
+    return plain(new BigDecimal(Double.toString(share)).movePointRight(2));
+  }
+
+  private static String plain(BigDecimal value) {
+    return value.stripTrailingZeros().toPlainString();
+  }
+
+  /** One run of the grid: the method's head and weights, this command's options, the defaults. */
   private TrainOptions options(Method method, long seed) {
-    return TrainOptions.builder()
-        .data(data)
-        .embeddingSize(embeddingSize)
-        .lambda(method.lambda())
-        .learningRate(learningRate)
-        .epochs(epochs)
-        .seed(seed)
-        .trainLimit(trainLimit)
-        .head(method.head())
-        .centerLambda(method.centerLambda())
-        .build();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--embedding-size",
+                Integer.toString(embeddingSize),
+                "--lambda",
+                Double.toString(method.lambda()),
+                "--lr",
+                Double.toString(learningRate),
+                "--epochs",
+                Integer.toString(epochs),
+                "--seed",
+                Long.toString(seed),
+                "--train-limit",
+                Integer.toString(trainLimit),
+                "--head",
+                method.head().text(),
+                "--center-lambda",
+                Double.toString(method.centerLambda())));
+    if (data != null) {
+      args.addAll(List.of("--data", data.toString()));
+    }
+    return TrainOptions.parse(args);
   }
 }

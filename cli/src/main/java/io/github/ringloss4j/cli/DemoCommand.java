@@ -1,6 +1,8 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.model.RingOptions;
 import io.github.ringloss4j.train.RunDirectory;
+import io.github.ringloss4j.train.RunOptions;
 import io.github.ringloss4j.train.TrainOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,17 +38,17 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--data",
       paramLabel = "DIR",
       description = "Fashion-MNIST IDX directory. Default: the Debian package's.")
-  String data;
+  Path data;
 
   @Option(
       names = "--epochs",
-      defaultValue = "3",
+      defaultValue = RunOptions.DEFAULT_EPOCHS,
       description = "Epochs per run. Default: ${DEFAULT-VALUE}.")
   int epochs;
 
   @Option(
       names = "--lambda",
-      defaultValue = "0.01",
+      defaultValue = RingOptions.DEFAULT_LAMBDA,
       description = "Ring weight for the 128-d ring run. Default: ${DEFAULT-VALUE} (the paper's).")
   double lambda;
 
@@ -68,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--seed",
-      defaultValue = "42",
+      defaultValue = RunOptions.DEFAULT_SEED,
       description = "Seed of every run. Default: ${DEFAULT-VALUE}.")
   long seed;
 
@@ -85,15 +87,23 @@ public final class DemoCommand implements Callable<Integer> {
     };
     List<Path> dirs = new ArrayList<>();
     for (String[] run : runs) {
-      TrainOptions options =
-          TrainOptions.builder()
-              .data(data)
-              .embeddingSize(Integer.parseInt(run[2]))
-              .lambda(Double.parseDouble(run[1]))
-              .epochs(epochs)
-              .seed(seed)
-              .trainLimit(trainLimit)
-              .build();
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "--embedding-size",
+                  run[2],
+                  "--lambda",
+                  run[1],
+                  "--epochs",
+                  Integer.toString(epochs),
+                  "--seed",
+                  Long.toString(seed),
+                  "--train-limit",
+                  Integer.toString(trainLimit)));
+      if (data != null) {
+        args.addAll(List.of("--data", data.toString()));
+      }
+      TrainOptions options = TrainOptions.parse(args);
       Path dir = out.resolve(run[0]);
       dirs.add(dir);
       System.out.println(run[0] + ": " + options.method() + ", d = " + run[2]);

@@ -1,19 +1,20 @@
 package io.github.ringloss4j.cli;
 
 import ai.djl.Model;
+import io.github.ringloss4j.data.DataOptions;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.ImageFiles;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.NpyWriter;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.ImageFiles;
-import io.github.ringloss4j.train.LabelledSource;
-import io.github.ringloss4j.train.ModelFactory;
 import io.github.ringloss4j.train.TrainOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,7 +39,7 @@ public final class EmbedCommand implements Callable<Integer> {
   Path run;
 
   @Option(names = "--data", paramLabel = "DIR", description = "Embed other data than the run's.")
-  String data;
+  Path data;
 
   @Option(
       names = "--images",
@@ -51,7 +52,7 @@ public final class EmbedCommand implements Callable<Integer> {
       defaultValue = "test",
       description =
           "test (IDX test set / folder validation split), train, or all. Default: ${DEFAULT-VALUE}.")
-  String split;
+  Split split;
 
   @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
   Path out;
@@ -69,13 +70,14 @@ public final class EmbedCommand implements Callable<Integer> {
     runtime.apply();
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
-    TrainOptions target = o.forReading(data, split.equals("all") ? 0 : o.validationFraction());
+    DataOptions target =
+        o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
     LabelledSource source =
         images != null
-            ? ImageFiles.inFolder(images, Datasets.inputSpec(o))
-            : select(Datasets.open(target), split);
+            ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
+            : split.of(Datasets.open(target, o.run().seed()));
     Embedder.Embedded e;
-    try (Model model = ModelFactory.load(checkpoint)) {
+    try (Model model = checkpoint.loadModel()) {
       e = Embedder.embed(model, source, batchSize);
     }
     write(e, out);
@@ -89,13 +91,23 @@ public final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static LabelledSource select(Datasets.Splits splits, String split) {
-    return switch (split) {
-      case "test" -> splits.test();
-      case "train", "all" -> splits.train();
-      default ->
-          throw new IllegalArgumentException("--split must be test, train or all, got " + split);
-    };
+  /** Which items {@code --split} embeds. */
+  enum Split {
+    /** The IDX test set, or an image folder's validation split. */
+    TEST,
+    /** The training split. */
+    TRAIN,
+    /** Every item: the training split of a split with nothing held out. */
+    ALL;
+
+    LabelledSource of(Datasets.Splits splits) {
+      return this == TEST ? splits.test() : splits.train();
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   /**

@@ -7,7 +7,6 @@ import io.github.ringloss4j.eval.EvaluationData;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.ModelFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,7 +36,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       names = "--data",
       paramLabel = "DIR",
       description = "Evaluate on other data than the run's.")
-  String data;
+  Path data;
 
   @Option(
       names = "--pairs",
@@ -85,11 +84,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     EvaluationData.Prepared prepared =
         EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
     Evaluation.Result result;
-    try (Model model = ModelFactory.load(checkpoint)) {
+    try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
       // With λ = 0 the ring block only measured norms: its R was never trained.
       double radius =
-          checkpoint.options().lambda() > 0
+          checkpoint.options().ring().lambda() > 0
               ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
               : Double.NaN;
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);

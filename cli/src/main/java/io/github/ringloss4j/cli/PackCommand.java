@@ -1,9 +1,9 @@
 package io.github.ringloss4j.cli;
 
-import io.github.ringloss4j.data.recordio.ImageFormat;
-import io.github.ringloss4j.data.recordio.PackedDatasetWriter;
-import io.github.ringloss4j.data.recordio.Packing;
-import io.github.ringloss4j.data.recordio.SyntheticFaces;
+import io.github.ringloss4j.data.Packing;
+import io.github.ringloss4j.recordio.ImageFormat;
+import io.github.ringloss4j.recordio.PackedDatasetWriter;
+import io.github.ringloss4j.recordio.SyntheticFaces;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code ringloss pack}: an image folder into InsightFace's packed format; with {@link Unpack} and
- * {@link Synth}, the commands of {@link io.github.ringloss4j.data.recordio}.
+ * {@link Synth}, the commands of {@link io.github.ringloss4j.recordio}.
  */
 @Command(
     name = "pack",

@@ -77,7 +77,36 @@ public final class RingLossCli implements Runnable {
     CommandLines.remember(args);
     CommandLine cli = new CommandLine(new RingLossCli());
     cli.setExecutionExceptionHandler(RingLossCli::handle);
+    cli.setParameterExceptionHandler(badValues(cli.getParameterExceptionHandler()));
     return cli.execute(args);
+  }
+
+  /**
+   * Reports a value that does not convert ({@code --penalty 'huber(delta=-1)'}, {@code --optimizer
+   * sgdx}) in one line naming the option, like a value out of range, with exit code 2; passes other
+   * command-line errors to picocli's report, which adds the usage.
+   */
+  private static CommandLine.IParameterExceptionHandler badValues(
+      CommandLine.IParameterExceptionHandler others) {
+    return (e, args) -> {
+      if (!(e.getCause() instanceof CommandLine.TypeConversionException)
+          || !(e.getArgSpec() instanceof CommandLine.Model.OptionSpec option)) {
+        return others.handleParseException(e, args);
+      }
+      String problem =
+          option.type().isEnum()
+              ? "must be one of "
+                  + String.join(", ", option.completionCandidates())
+                  + ", got '"
+                  + e.getValue()
+                  + "'"
+              : e.getCause().getMessage();
+      String command = e.getCommandLine().getCommandName();
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("ringloss " + command + ": " + option.longestName() + ": " + problem);
+      err.println("Try 'ringloss " + command + " --help'.");
+      return EXIT_USAGE;
+    };
   }
 
   private static int handle(

@@ -17,7 +17,7 @@ public final class RuntimeOptions {
       defaultValue = "auto",
       description =
           "auto (a bar on a terminal, lines otherwise), lines or off. Default: ${DEFAULT-VALUE}.")
-  String progress;
+  Progress.Mode progress;
 
   @Option(names = "--no-progress", description = "Same as --progress off.")
   boolean noProgress;
@@ -44,15 +44,7 @@ public final class RuntimeOptions {
    * @return the display on standard error
    */
   Progress progress() {
-    Progress.Mode mode;
-    switch (noProgress ? "off" : progress) {
-      case "auto" -> mode = Progress.Mode.AUTO;
-      case "lines" -> mode = Progress.Mode.LINES;
-      case "off" -> mode = Progress.Mode.OFF;
-      default ->
-          throw new IllegalArgumentException(
-              "--progress must be auto, lines or off, got " + progress);
-    }
-    return new Progress(mode, System.err, System.console() != null);
+    return new Progress(
+        noProgress ? Progress.Mode.OFF : progress, System.err, System.console() != null);
   }
 }

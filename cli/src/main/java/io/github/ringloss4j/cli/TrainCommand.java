@@ -1,7 +1,7 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.TrainOptions;
 import io.github.ringloss4j.train.TrainingRun;
@@ -27,7 +27,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin TrainingOptionsMixin training;
+  @Mixin TrainOptions training;
   @Mixin RuntimeOptions runtime;
 
   @Option(
@@ -40,7 +40,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--resume",
       description =
-          "Continue from OUT/checkpoint.bin with its saved options (--epochs may raise the total).")
+          "Continue from OUT/checkpoint.bin with its saved options. Saved options given with it"
+              + " must keep their values, except those that may change on resume (--epochs).")
   boolean resume;
 
   @Option(
@@ -61,22 +62,21 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions options;
     if (resume) {
       checkpoint = Checkpoint.read(out);
-      options = checkpoint.options();
-      // Only an explicit --epochs changes the total; the option's default must not.
-      if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
-        if (training.epochs < checkpoint.epochsDone()) {
-          throw new IllegalArgumentException(
-              "--epochs "
-                  + training.epochs
-                  + " is below the "
-                  + checkpoint.epochsDone()
-                  + " epochs already trained in "
-                  + out);
-        }
-        options = options.withEpochs(training.epochs);
+      // Options not given keep the checkpoint's values; given ones must match them, except those
+      // marked @MayChangeOnResume (--epochs).
+      options = checkpoint.options().resumedWith(training, spec.commandLine().getParseResult());
+      if (options.run().epochs() < checkpoint.epochsDone()) {
+        throw new IllegalArgumentException(
+            "--epochs "
+                + options.run().epochs()
+                + " is below the "
+                + checkpoint.epochsDone()
+                + " epochs already trained in "
+                + out);
       }
     } else {
-      options = training.toOptions();
+      training.validate();
+      options = training;
       if (Files.exists(out.resolve(Checkpoint.FILE_NAME))) {
         throw new IllegalArgumentException(
             "--out "
@@ -84,7 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
                 + " already holds a checkpoint; use --resume to continue it or another --out");
       }
     }
-    Datasets.Splits splits = Datasets.open(options);
+    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
     List<EpochMetrics> history =
         new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
             .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);

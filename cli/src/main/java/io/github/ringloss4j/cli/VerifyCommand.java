@@ -1,12 +1,11 @@
 package io.github.ringloss4j.cli;
 
 import ai.djl.Model;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.ImageFiles;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.metrics.Similarity;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.ImageFiles;
-import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,9 +58,9 @@ public final class VerifyCommand implements Callable<Integer> {
     Checkpoint checkpoint = Checkpoint.read(run);
     double t = threshold != null ? threshold : thresholdFromEvaluation();
     ImageFiles images =
-        new ImageFiles(List.of(first, second), Datasets.inputSpec(checkpoint.options()));
+        new ImageFiles(List.of(first, second), Datasets.inputSpec(checkpoint.options().data()));
     Embedder.Embedded e;
-    try (Model model = ModelFactory.load(checkpoint)) {
+    try (Model model = checkpoint.loadModel()) {
       e = Embedder.embed(model, images, 2);
     }
     double score = Similarity.COSINE.score(e.features()[0], e.features()[1]);

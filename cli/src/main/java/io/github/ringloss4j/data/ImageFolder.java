@@ -1,5 +1,6 @@
 package io.github.ringloss4j.data;
 
+import io.github.ringloss4j.io.DataFormatException;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.color.ColorSpace;

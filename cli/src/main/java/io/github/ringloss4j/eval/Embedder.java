@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import io.github.ringloss4j.data.LabelledSource;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingOutputs;
-import io.github.ringloss4j.train.LabelledSource;
-import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 
 /** Runs a trained model in inference mode over a source, in batches, keeping only host arrays. */
@@ -65,7 +65,7 @@ public final class Embedder {
   /**
    * Embeds every item of a source.
    *
-   * @param model a model from {@link ModelFactory#load}
+   * @param model a model from {@code Checkpoint.loadModel}
    * @param source the items
    * @param batchSize items per forward pass
    * @return the embeddings

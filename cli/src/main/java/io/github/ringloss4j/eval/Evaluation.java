@@ -275,7 +275,15 @@ public final class Evaluation {
         id.evaluatedProbes());
   }
 
-  static Verification verify(float[][] features, PairSet pairs, Similarity similarity) {
+  /**
+   * Verification of pairs within one set of embeddings.
+   *
+   * @param features the embeddings, indexed by the pairs
+   * @param pairs the pairs
+   * @param similarity the score
+   * @return the verification numbers
+   */
+  public static Verification verify(float[][] features, PairSet pairs, Similarity similarity) {
     return verify(features, features, pairs, similarity);
   }
 

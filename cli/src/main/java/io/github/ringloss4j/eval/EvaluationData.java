@@ -1,9 +1,10 @@
 package io.github.ringloss4j.eval;
 
+import io.github.ringloss4j.data.DataOptions;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.PairsFile;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.Datasets;
-import io.github.ringloss4j.train.LabelledSource;
 import io.github.ringloss4j.train.TrainOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,23 +38,25 @@ public final class EvaluationData {
    * @throws IOException naming the file when something is missing or malformed
    */
   public static Prepared prepare(
-      Checkpoint checkpoint, String data, Path pairsFile, int pairsPerKind, long seed)
+      Checkpoint checkpoint, Path data, Path pairsFile, int pairsPerKind, long seed)
       throws IOException {
     TrainOptions o = checkpoint.options();
+    long runSeed = o.run().seed();
     // With a pairs file every image of the folder is a candidate, so nothing is held out.
-    TrainOptions target = o.forReading(data, pairsFile == null ? o.validationFraction() : 0);
+    DataOptions target =
+        o.data().forReading(data, pairsFile == null ? o.data().validationFraction() : 0);
     if (pairsFile == null) {
-      LabelledSource test = Datasets.open(target).test();
+      LabelledSource test = Datasets.open(target, runSeed).test();
       return new Prepared(test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed));
     }
-    Path root = Datasets.directory(target.data());
+    Path root = Datasets.directory(target.directory());
     if (Datasets.isIdx(root)) {
       throw new IllegalArgumentException(
           "--pairs needs --data to be an image folder (LFW layout), not IDX files: " + root);
     }
     PairsFile parsed = PairsFile.parse(pairsFile);
     parsed.checkImagesExist(root);
-    LabelledSource all = Datasets.open(target).train();
+    LabelledSource all = Datasets.open(target, runSeed).train();
     Map<Path, Integer> index = new HashMap<>();
     for (int i = 0; i < all.size(); i++) {
       index.put(Path.of(all.sourceOf(i)).toAbsolutePath().normalize(), i);

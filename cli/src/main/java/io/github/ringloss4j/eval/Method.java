@@ -1,6 +1,7 @@
 package io.github.ringloss4j.eval;
 
 import io.github.ringloss4j.head.Heads;
+import io.github.ringloss4j.model.HeadSpec;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,11 +14,13 @@ import java.util.Locale;
  * 0.01).
  *
  * @param name the name as given
- * @param head the head specification
+ * @param head the head
  * @param lambda the ring weight, 0 for none
  * @param centerLambda the center-loss weight, 0 for none
  */
-public record Method(String name, String head, double lambda, double centerLambda) {
+public record Method(String name, HeadSpec head, double lambda, double centerLambda) {
+
+  private static final HeadSpec SOFTMAX = HeadSpec.parse("softmax");
 
   /** The paper's comparison, on the data we have. */
   public static final List<String> DEFAULT_GRID =
@@ -46,21 +49,19 @@ public record Method(String name, String head, double lambda, double centerLambd
     try {
       if (s.startsWith("center")) {
         double lc = s.contains("@") ? Double.parseDouble(s.substring(s.indexOf('@') + 1)) : 0.01;
-        return new Method(spec.trim(), "softmax", 0, positive(lc, spec));
+        return new Method(spec.trim(), SOFTMAX, 0, positive(lc, spec));
       }
       if (s.startsWith("ring@")) {
         return new Method(
-            spec.trim(), "softmax", positive(Double.parseDouble(s.substring(5)), spec), 0);
+            spec.trim(), SOFTMAX, positive(Double.parseDouble(s.substring(5)), spec), 0);
       }
       int plus = s.indexOf("+ring@");
       if (plus > 0) {
-        String head = s.substring(0, plus);
-        Heads.create(head, 2);
+        HeadSpec head = HeadSpec.parse(s.substring(0, plus));
         return new Method(
             spec.trim(), head, positive(Double.parseDouble(s.substring(plus + 6)), spec), 0);
       }
-      Heads.create(s, 2);
-      return new Method(spec.trim(), s, 0, 0);
+      return new Method(spec.trim(), HeadSpec.parse(s), 0, 0);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(syntax(spec), e);
     } catch (IllegalArgumentException e) {

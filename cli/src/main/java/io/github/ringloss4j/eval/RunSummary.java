@@ -4,7 +4,6 @@ import ai.djl.Model;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
-import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,11 +40,11 @@ public record RunSummary(
     Checkpoint checkpoint = Checkpoint.read(run);
     EvaluationData.Prepared prepared =
         EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
-    try (Model model = ModelFactory.load(checkpoint)) {
+    try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
       // With λ = 0 the ring block only measured norms: its R was never trained.
       double radius =
-          checkpoint.options().lambda() > 0
+          checkpoint.options().ring().lambda() > 0
               ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
               : Double.NaN;
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);

@@ -1,6 +1,5 @@
 package io.github.ringloss4j.io;
 
-import io.github.ringloss4j.data.DataFormatException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

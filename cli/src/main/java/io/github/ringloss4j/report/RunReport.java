@@ -47,7 +47,7 @@ public final class RunReport {
       double[] epochs = column(h, 0);
       addSeries(softmax, run.name() + " train", epochs, column(h, 1));
       addSeries(softmax, run.name() + " validation", epochs, column(h, 7));
-      if (run.checkpoint().options().lambda() > 0) {
+      if (run.checkpoint().options().ring().lambda() > 0) {
         addSeries(ring, run.name() + " train", epochs, column(h, 2));
         addSeries(ring, run.name() + " validation", epochs, column(h, 8));
       }
@@ -59,8 +59,8 @@ public final class RunReport {
               epochs,
               column(h, validated ? 11 : 5),
               column(h, validated ? 12 : 6),
-              run.checkpoint().options().lambda() > 0 ? column(h, 13) : null));
-      if (run.checkpoint().options().embeddingSize() == histogramDim) {
+              run.checkpoint().options().ring().lambda() > 0 ? column(h, 13) : null));
+      if (run.checkpoint().options().model().embeddingSize() == histogramDim) {
         double[] n = new double[run.embedded().norms().length];
         for (int i = 0; i < n.length; i++) {
           n[i] = run.embedded().norms()[i];
@@ -110,9 +110,9 @@ public final class RunReport {
     Plots.roc(out.resolve("roc.png"), "Verification ROC, cosine score, test pairs", rocs);
     List<String> scatters = new ArrayList<>();
     for (RunSummary run : runs) {
-      if (run.checkpoint().options().embeddingSize() == 2) {
+      if (run.checkpoint().options().model().embeddingSize() == 2) {
         String file = "scatter_" + run.name() + ".png";
-        boolean ringRun = run.checkpoint().options().lambda() > 0;
+        boolean ringRun = run.checkpoint().options().ring().lambda() > 0;
         Plots.scatter2d(
             out.resolve(file),
             "2-D test features: " + run.checkpoint().options().method(),
@@ -149,7 +149,7 @@ public final class RunReport {
   private static int largestEmbedding(List<RunSummary> runs) {
     int d = 0;
     for (RunSummary r : runs) {
-      d = Math.max(d, r.checkpoint().options().embeddingSize());
+      d = Math.max(d, r.checkpoint().options().model().embeddingSize());
     }
     return d;
   }
@@ -193,13 +193,13 @@ public final class RunReport {
               "| %s | %s | %s | %d | %d | %d | %s | %s (%s) | %.0f s |%n",
               r.name(),
               o.method(),
-              o.model(),
-              o.embeddingSize(),
+              o.model().backbone(),
+              o.model().embeddingSize(),
               r.checkpoint().epochsDone(),
-              o.batchSize(),
-              o.optimizer(),
-              o.learningRate(),
-              o.schedule(),
+              o.run().batchSize(),
+              o.optimizer().kind(),
+              o.optimizer().learningRate(),
+              o.optimizer().schedule(),
               seconds));
     }
     b.append("\n## Test-set results\n\n");
@@ -220,7 +220,7 @@ public final class RunReport {
               x.normMean(),
               x.normStd(),
               x.normStd() / x.normMean(),
-              r.checkpoint().options().lambda() > 0
+              r.checkpoint().options().ring().lambda() > 0
                   ? String.format(Locale.ROOT, "%.3f", x.radius())
                   : "—",
               c.auc(),
@@ -258,7 +258,7 @@ public final class RunReport {
     b.append("## How each run was trained\n\n");
     for (RunSummary r : runs) {
       b.append("### ").append(r.name()).append("\n\n```\n");
-      b.append(r.checkpoint().options().toPropertiesText());
+      b.append(r.checkpoint().options().toJson());
       b.append("```\n\n");
     }
     return b.toString();

@@ -1,7 +1,9 @@
 package io.github.ringloss4j.train;
 
-import io.github.ringloss4j.data.DataFormatException;
+import ai.djl.Model;
 import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.model.ModelFactory;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -19,8 +21,9 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Everything needed to resume, evaluate or embed: the options, the classes, the epochs done with
- * their metrics, the model parameters (R included) and the optimiser state.
+ * Everything needed to resume, evaluate or embed: the options (as JSON, {@link
+ * TrainOptions#toJson}), the classes, the epochs done with their metrics, the model parameters (R
+ * included) and the optimiser state.
  *
  * <p>Written to a temporary file in the same directory and renamed over the old one ({@link
  * AtomicFiles}), so a crash or a kill at any moment leaves the previous checkpoint whole.
@@ -65,6 +68,16 @@ public record Checkpoint(
   }
 
   /**
+   * The trained model, ready for inference.
+   *
+   * @return the model; its block is a {@code RingModelBlock}
+   * @throws IOException if the parameters do not fit the options
+   */
+  public Model loadModel() throws IOException {
+    return ModelFactory.load(options.model(), options.ring(), classNames.size(), modelParameters);
+  }
+
+  /**
    * Writes the checkpoint atomically.
    *
    * @param file the target
@@ -90,7 +103,7 @@ public record Checkpoint(
   private byte[] payload() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
-    writeString(out, options.toPropertiesText());
+    writeString(out, options.toJson());
     out.writeInt(classNames.size());
     for (String name : classNames) {
       out.writeUTF(name);
@@ -126,7 +139,12 @@ public record Checkpoint(
     byte[] payload = verifiedPayload(file);
     try (InputStream raw = new ByteArrayInputStream(payload);
         DataInputStream in = new DataInputStream(raw)) {
-      TrainOptions options = TrainOptions.fromPropertiesText(readString(in));
+      TrainOptions options;
+      try {
+        options = TrainOptions.fromJson(readString(in));
+      } catch (IOException e) {
+        throw new DataFormatException(file, "the saved options: " + e.getMessage(), e);
+      }
       int classes = in.readInt();
       List<String> names = new ArrayList<>(classes);
       for (int i = 0; i < classes; i++) {

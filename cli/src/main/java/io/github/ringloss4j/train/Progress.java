@@ -16,7 +16,13 @@ public final class Progress {
     /** Periodic lines. */
     LINES,
     /** Nothing. */
-    OFF
+    OFF;
+
+    /** The name on the command line: {@code auto}, {@code lines}, {@code off}. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
   private static final long LINE_INTERVAL_NANOS = 10_000_000_000L;

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.train;
 
+import io.github.ringloss4j.data.Datasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +29,10 @@ public final class RunDirectory {
       throw new IllegalArgumentException(
           dir + " holds a run with other options; remove it or choose another --out");
     }
-    if (previous != null && previous.epochsDone() >= options.epochs()) {
+    if (previous != null && previous.epochsDone() >= options.run().epochs()) {
       return false;
     }
-    Datasets.Splits splits = Datasets.open(options);
+    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
     new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
     return true;
   }

@@ -5,16 +5,16 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import io.github.ringloss4j.data.LabelledSource;
+import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.loss.RingCompositeLoss;
+import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
-import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.optim.RingOptimizer;
 import io.github.ringloss4j.training.DivergenceGuard;
 import io.github.ringloss4j.training.NormStatistics;
@@ -46,6 +46,11 @@ public final class TrainingRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
+  // The loss terms' indices in TrainingStep.terms(loss, center); the center term may be absent.
+  private static final int SOFTMAX = 0;
+  private static final int RING = 1;
+  private static final int CENTER = 2;
+
   private final TrainOptions options;
   private final LabelledSource train;
   private final LabelledSource validation;
@@ -75,7 +80,7 @@ public final class TrainingRun {
   }
 
   /**
-   * Trains from scratch, or from {@code resume} when given, up to {@code options.epochs()}.
+   * Trains from scratch, or from {@code resume} when given, up to {@code --epochs}.
    *
    * @param resume the checkpoint to continue from, or null
    * @return every epoch's metrics
@@ -96,10 +101,11 @@ public final class TrainingRun {
    */
   public List<EpochMetrics> run(Checkpoint resume, int maxEpochs) throws IOException {
     Files.createDirectories(outDir);
-    Engine.getInstance().setRandomSeed((int) options.seed());
+    RunOptions r = options.run();
+    Engine.getInstance().setRandomSeed((int) r.seed());
     List<String> classNames = train.classNames();
-    RingModelBlock block = ModelFactory.block(options, classNames.size());
-    int batches = (train.size() + options.batchSize() - 1) / options.batchSize();
+    RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
+    int batches = (train.size() + r.batchSize() - 1) / r.batchSize();
     List<EpochMetrics> history = new ArrayList<>();
     try (Model model = Model.newInstance("ringloss")) {
       model.setBlock(block);
@@ -114,22 +120,25 @@ public final class TrainingRun {
         }
         history.addAll(resume.history());
       }
-      RingOptimizer optimizer = ModelFactory.optimizer(options, block, batches);
+      RingOptimizer optimizer =
+          ModelFactory.optimizer(options.optimizer(), block, r.epochs(), batches);
       RingCompositeLoss loss = ModelFactory.loss(block);
-      CenterLoss center = ModelFactory.centerLoss(options, block);
+      CenterLoss center = ModelFactory.centerLoss(options.model(), block);
       try (Trainer trainer =
           model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
-        trainer.initialize(ModelFactory.inputShape(options.batchSize(), train.itemShape()));
+        trainer.initialize(ModelFactory.inputShape(r.batchSize(), train.itemShape()));
         if (resume != null) {
           optimizer.load(
               model.getNDManager(),
               new DataInputStream(new ByteArrayInputStream(resume.optimizerState())));
           LOG.info("Resuming after epoch {} from {}", history.size(), outDir);
         }
-        DivergenceGuard guard = new DivergenceGuard(block.getRing());
-        int last = (int) Math.min(options.epochs(), (long) history.size() + maxEpochs);
+        TrainingStep step =
+            new TrainingStep(
+                trainer, TrainingStep.terms(loss, center), new DivergenceGuard(block.getRing()));
+        int last = (int) Math.min(r.epochs(), (long) history.size() + maxEpochs);
         for (int epoch = history.size() + 1; epoch <= last; epoch++) {
-          EpochMetrics m = epoch(trainer, block, loss, center, optimizer, guard, epoch, batches);
+          EpochMetrics m = epoch(trainer, step, block, optimizer, epoch, batches);
           history.add(m);
           LOG.info(m.summary());
           new Checkpoint(
@@ -144,65 +153,41 @@ public final class TrainingRun {
 
   private EpochMetrics epoch(
       Trainer trainer,
+      TrainingStep step,
       RingModelBlock block,
-      RingCompositeLoss loss,
-      CenterLoss center,
       RingOptimizer optimizer,
-      DivergenceGuard guard,
       int epoch,
       int batches)
       throws IOException {
+    RunOptions r = options.run();
     int n = train.size();
-    int[] order = permutation(n, new Random(options.seed() + 1_000_003L * epoch));
-    Random augmentation = options.augment() ? new Random(options.seed() * 31 + epoch) : null;
-    double softmax = 0;
-    double ring = 0;
-    double centerSum = 0;
-    long correct = 0;
-    NormStatistics norms = new NormStatistics();
+    int[] order = Permutations.of(n, new Random(r.seed() + 1_000_003L * epoch));
+    Random augmentation = options.data().augment() ? new Random(r.seed() * 31 + epoch) : null;
+    BatchTally tally = new BatchTally(step.termCount());
     int[] shape = train.itemShape();
     long start = System.nanoTime();
     NDManager root = trainer.getManager();
     for (int b = 0; b < batches; b++) {
-      int from = b * options.batchSize();
-      int size = Math.min(options.batchSize(), n - from);
+      int from = b * r.batchSize();
+      int size = Math.min(r.batchSize(), n - from);
       int[] items = Arrays.copyOfRange(order, from, from + size);
       float[] x = train.readBatch(items, augmentation);
       float[] y = train.labelsOf(items);
       try (NDManager batch = root.newSubManager()) {
         NDArray xs = batch.create(x, ModelFactory.inputShape(size, shape));
-        NDList labels = new NDList(batch.create(y));
-        NDList predictions;
-        NDArray softmaxValue;
-        NDArray ringValue;
-        NDArray centerValue;
-        NDArray total;
-        try (GradientCollector collector = trainer.newGradientCollector()) {
-          predictions = trainer.forward(new NDList(xs), labels);
-          softmaxValue = loss.getPrimary().evaluate(labels, predictions);
-          ringValue = loss.getRing().evaluate(labels, predictions);
-          centerValue = center == null ? null : center.evaluate(labels, predictions);
-          total = softmaxValue.add(ringValue);
-          if (centerValue != null) {
-            total = total.add(centerValue);
-          }
-          collector.backward(total);
-        }
-        guard.check(predictions, total);
-        trainer.step();
-        softmax += softmaxValue.toType(DataType.FLOAT64, false).getDouble() * size;
-        ring += ringValue.toType(DataType.FLOAT64, false).getDouble() * size;
-        if (centerValue != null) {
-          centerSum += centerValue.toType(DataType.FLOAT64, false).getDouble() * size;
-        }
-        correct += countCorrect(RingOutputs.get(predictions, RingOutputs.LOGITS), labels.head());
-        norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));
+        NDArray labels = batch.create(y);
+        TrainingStep.Result result = step.take(xs, labels);
+        tally.add(result.terms(), result.predictions(), labels, size);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      progress.batch(epoch, options.epochs(), from + size, n, (from + size) / seconds);
+      progress.batch(epoch, r.epochs(), from + size, n, (from + size) / seconds);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Validation v = validate(trainer, loss, center);
+    double softmax = tally.sum(SOFTMAX);
+    double ring = tally.sum(RING);
+    double centerSum = tally.sum(CENTER);
+    NormStatistics norms = tally.norms();
+    Validation v = validate(trainer, step);
     float lr =
         optimizer.learningRate(
             block.getEmbedding().getParameters().valueAt(0).getId(), epoch * batches);
@@ -211,7 +196,7 @@ public final class TrainingRun {
         softmax / n,
         ring / n,
         (softmax + ring + centerSum) / n,
-        correct / (double) n,
+        tally.correct() / (double) n,
         norms.mean(),
         norms.std(),
         v.softmax,
@@ -221,7 +206,7 @@ public final class TrainingRun {
         v.norms.mean(),
         v.norms.std(),
         // With λ = 0 the ring block only measures norms; its R is not a trained quantity.
-        options.lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
+        options.ring().lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
         lr,
         seconds,
         n / seconds,
@@ -232,19 +217,15 @@ public final class TrainingRun {
   private record Validation(
       double softmax, double ring, double center, double accuracy, NormStatistics norms) {}
 
-  private Validation validate(Trainer trainer, RingCompositeLoss loss, CenterLoss center)
-      throws IOException {
-    NormStatistics norms = new NormStatistics();
+  private Validation validate(Trainer trainer, TrainingStep step) throws IOException {
     int n = validation.size();
     if (n == 0) {
-      return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, norms);
+      return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
     }
-    double softmax = 0;
-    double ring = 0;
-    double centerSum = 0;
-    long correct = 0;
-    for (int from = 0; from < n; from += options.batchSize()) {
-      int size = Math.min(options.batchSize(), n - from);
+    int batchSize = options.run().batchSize();
+    BatchTally tally = new BatchTally(step.termCount());
+    for (int from = 0; from < n; from += batchSize) {
+      int size = Math.min(batchSize, n - from);
       int[] items = LabelledSource.range(from, size);
       float[] x = validation.readBatch(items, null);
       float[] y = validation.labelsOf(items);
@@ -253,43 +234,15 @@ public final class TrainingRun {
         NDList p =
             trainer.evaluate(
                 new NDList(batch.create(x, ModelFactory.inputShape(size, validation.itemShape()))));
-        softmax +=
-            loss.getPrimary().evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble()
-                * size;
-        ring +=
-            loss.getRing().evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble() * size;
-        if (center != null) {
-          centerSum +=
-              center.evaluate(labels, p).toType(DataType.FLOAT64, false).getDouble() * size;
-        }
-        correct += countCorrect(RingOutputs.get(p, RingOutputs.LOGITS), labels.head());
-        norms.add(RingOutputs.get(p, RingOutputs.NORMS));
+        tally.add(step.evaluate(labels, p), p, labels.head(), size);
       }
     }
-    return new Validation(softmax / n, ring / n, centerSum / n, correct / (double) n, norms);
-  }
-
-  static long countCorrect(NDArray logits, NDArray labels) {
-    return logits
-        .argMax(1)
-        .toType(DataType.INT64, false)
-        .eq(labels.toType(DataType.INT64, false))
-        .sum()
-        .getLong();
-  }
-
-  static int[] permutation(int n, Random random) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
+    return new Validation(
+        tally.sum(SOFTMAX) / n,
+        tally.sum(RING) / n,
+        tally.sum(CENTER) / n,
+        tally.correct() / (double) n,
+        tally.norms());
   }
 
   private static byte[] parameters(RingModelBlock block) throws IOException {

@@ -100,7 +100,7 @@ class CliEndToEndTest {
     assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"val_accuracy\""));
     Checkpoint checkpoint = Checkpoint.read(run);
     assertEquals(2, checkpoint.epochsDone());
-    assertEquals(0.1, checkpoint.options().lambda());
+    assertEquals(0.1, checkpoint.options().ring().lambda());
 
     Run evaluate = ok("evaluate", run.toString(), "--pairs-per-kind", "100", "--no-progress");
     String json = Files.readString(run.resolve("evaluation.json"));
@@ -178,6 +178,61 @@ class CliEndToEndTest {
       assertEquals(a.history().get(e).trainTotal(), b.history().get(e).trainTotal(), 0.0);
       assertEquals(a.history().get(e).radius(), b.history().get(e).radius(), 0.0);
     }
+  }
+
+  @Test
+  void resumeRefusesChangedOptionsAndListsThem() throws Exception {
+    Path run = tmp.resolve("resume-rule");
+    List<String> first = new java.util.ArrayList<>(List.of(train(run, 2)));
+    first.addAll(List.of("--stop-after", "1"));
+    ok(first.toArray(new String[0]));
+    byte[] saved = Files.readAllBytes(run.resolve(Checkpoint.FILE_NAME));
+    // This once trained on silently with the saved λ = 0.1.
+    Run refused =
+        fails(
+            2,
+            "--lambda 0.5 (checkpoint: 0.1)",
+            "train",
+            "--out",
+            run.toString(),
+            "--resume",
+            "--lambda",
+            "0.5",
+            "--penalty",
+            "huber",
+            "--no-progress");
+    assertTrue(refused.err().contains("--penalty huber (checkpoint: squared)"), refused.err());
+    assertArrayEquals(saved, Files.readAllBytes(run.resolve(Checkpoint.FILE_NAME)), "untouched");
+    // Saved options given with their saved values, and options that may change, are accepted.
+    ok(
+        "train",
+        "--out",
+        run.toString(),
+        "--resume",
+        "--lambda",
+        "0.1",
+        "--batch-size",
+        "16",
+        "--epochs",
+        "3",
+        "--stop-after",
+        "1",
+        "--progress",
+        "off");
+    Checkpoint resumed = Checkpoint.read(run);
+    assertEquals(2, resumed.epochsDone());
+    assertEquals(3, resumed.options().run().epochs());
+    assertEquals(0.1, resumed.options().ring().lambda());
+    fails(
+        2,
+        "--epochs 1 is below the 2 epochs",
+        "train",
+        "--out",
+        run.toString(),
+        "--resume",
+        "--epochs",
+        "1",
+        "--no-progress");
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.data.ImageFolder.Entry;
 import io.github.ringloss4j.data.ImageFolder.Split;
+import io.github.ringloss4j.io.DataFormatException;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -254,7 +254,7 @@ class CenterLossTest {
     double[][] features;
     try (GradientCollector collector = trainer.newGradientCollector()) {
       NDList predictions = trainer.forward(new NDList(x), new NDList(y));
-      features = HeadTestSupport.toMatrix(predictions.get(RingOutputs.EMBEDDING));
+      features = HeadTestSupport.toMatrix(RingOutputs.get(predictions, RingOutputs.EMBEDDING));
       collector.backward(trainer.getLoss().evaluate(new NDList(y), predictions));
     }
     trainer.step();

@@ -1,0 +1,161 @@
+package io.github.ringloss4j.data;
+
+import static io.github.ringloss4j.io.OptionChecks.require;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import picocli.CommandLine.Option;
+
+/**
+ * Which data a run reads and how it splits and presents them. One group of the training options:
+ * picocli fills it from the command line, a checkpoint saves it; each option's default is declared
+ * once, in its annotation.
+ */
+public final class DataOptions {
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description =
+          "Fashion-MNIST IDX files or an image folder (one sub-folder per identity). Default: the"
+              + " Debian package's /usr/share/datasets/fashion-mnist.")
+  private Path directory;
+
+  @Option(
+      names = "--image-size",
+      defaultValue = "28",
+      description = "Input side for image folders. Default: ${DEFAULT-VALUE}.")
+  private int imageSize;
+
+  @Option(
+      names = "--channels",
+      defaultValue = "1",
+      description = "1 (grey) or 3 (colour) for image folders. Default: ${DEFAULT-VALUE}.")
+  private int channels;
+
+  @Option(
+      names = "--validation-fraction",
+      defaultValue = "0.1",
+      description = "Share of training data held out. Default: ${DEFAULT-VALUE}.")
+  private double validationFraction;
+
+  @Option(names = "--augment", description = "Random horizontal flip (and crop for image folders).")
+  private boolean augment;
+
+  @Option(
+      names = "--train-limit",
+      defaultValue = "0",
+      description = "Train on the first N items only (0: all). Default: ${DEFAULT-VALUE}.")
+  private int trainLimit;
+
+  /** For picocli and Gson, which fill the fields. */
+  private DataOptions() {}
+
+  /**
+   * The data directory.
+   *
+   * @return {@code --data}, or null for the built-in Fashion-MNIST
+   */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * The side of the square input for image folders (IDX data is 28).
+   *
+   * @return {@code --image-size}
+   */
+  public int imageSize() {
+    return imageSize;
+  }
+
+  /**
+   * 1 (grey) or 3 (colour) for image folders.
+   *
+   * @return {@code --channels}
+   */
+  public int channels() {
+    return channels;
+  }
+
+  /**
+   * The share of training data held out for validation.
+   *
+   * @return {@code --validation-fraction}
+   */
+  public double validationFraction() {
+    return validationFraction;
+  }
+
+  /**
+   * Random flip (and crop for image folders) while training.
+   *
+   * @return {@code --augment}
+   */
+  public boolean augment() {
+    return augment;
+  }
+
+  /**
+   * Train on n training items (0: all): a seeded sample of IDX data, the first n of an image
+   * folder's training split.
+   *
+   * @return {@code --train-limit}
+   */
+  public int trainLimit() {
+    return trainLimit;
+  }
+
+  /**
+   * Checks the ranges the types do not.
+   *
+   * @throws IllegalArgumentException naming the first bad option
+   */
+  public void validate() {
+    require(imageSize >= 8, "--image-size", imageSize, ">= 8");
+    require(channels == 1 || channels == 3, "--channels", channels, "1 or 3");
+    require(
+        validationFraction >= 0 && validationFraction < 1,
+        "--validation-fraction",
+        validationFraction,
+        "in [0, 1)");
+    require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
+  }
+
+  /**
+   * The options with which to read a run's data for evaluation or embedding: another directory when
+   * given, a chosen validation fraction (it decides which items are held out), no augmentation and
+   * no limit.
+   *
+   * @param otherDirectory a data directory, or null to keep this run's
+   * @param fraction the validation fraction of the split
+   * @return new options
+   */
+  public DataOptions forReading(Path otherDirectory, double fraction) {
+    DataOptions o = new DataOptions();
+    o.directory = otherDirectory != null ? otherDirectory : directory;
+    o.imageSize = imageSize;
+    o.channels = channels;
+    o.validationFraction = fraction;
+    o.augment = false;
+    o.trainLimit = 0;
+    o.validate();
+    return o;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DataOptions d
+        && Objects.equals(directory, d.directory)
+        && imageSize == d.imageSize
+        && channels == d.channels
+        && Double.compare(validationFraction, d.validationFraction) == 0
+        && augment == d.augment
+        && trainLimit == d.trainLimit;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(directory, imageSize, channels, validationFraction, augment, trainLimit);
+  }
+}

@@ -1,0 +1,218 @@
+package io.github.ringloss4j.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Opens the data a run names: Fashion-MNIST IDX files (the built-in default, from Debian's {@code
+ * dataset-fashion-mnist}) or an image folder with one sub-folder per identity.
+ *
+ * <p>A directory that holds {@code train-images-idx3-ubyte[.gz]} is read as IDX data; any other
+ * directory as an image folder. Splits are deterministic for a seed.
+ */
+public final class Datasets {
+
+  private Datasets() {}
+
+  /**
+   * The training and validation items and, for IDX data, the test set.
+   *
+   * @param train the items to train on
+   * @param validation the held-out items
+   * @param test the official test set (IDX data), or the validation items (image folders)
+   */
+  public record Splits(LabelledSource train, LabelledSource validation, LabelledSource test) {}
+
+  /**
+   * The directory a run reads: {@code data}, or the built-in Fashion-MNIST location.
+   *
+   * @param data the option value, or null
+   * @return the directory
+   * @throws NoSuchFileException with the install hint when the directory is missing
+   */
+  public static Path directory(Path data) throws IOException {
+    Path dir = data == null ? FashionMnist.DEFAULT_DIR : data;
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(
+          dir.toString(),
+          null,
+          data == null
+              ? FashionMnist.missingDirectoryMessage(dir)
+              : "--data must name a directory of Fashion-MNIST IDX files or an image folder");
+    }
+    return dir;
+  }
+
+  /**
+   * Whether a directory holds IDX data.
+   *
+   * @param dir the directory
+   * @return true when it has {@code train-images-idx3-ubyte} or its gzip
+   */
+  public static boolean isIdx(Path dir) {
+    return Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))
+        || Files.exists(dir.resolve("train-images-idx3-ubyte"));
+  }
+
+  /**
+   * The input shape a run's model expects, for images from outside its data set: 28×28 grey for IDX
+   * data (the built-in default included), else the run's image size and channels.
+   *
+   * @param o the run's data options
+   * @return the shape
+   */
+  public static ImageSpec inputSpec(DataOptions o) {
+    Path dir = o.directory();
+    boolean idx = dir == null || (Files.isDirectory(dir) && isIdx(dir));
+    return idx
+        ? new ImageSpec(FashionMnist.IMAGE_SIDE, FashionMnist.IMAGE_SIDE, 1)
+        : new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
+  }
+
+  /**
+   * Opens and splits the data.
+   *
+   * @param o the run's data options (directory, image size, channels, validation fraction, limit)
+   * @param seed the run's seed, which draws the split
+   * @return the splits
+   * @throws IOException naming the file when data are missing or malformed
+   */
+  public static Splits open(DataOptions o, long seed) throws IOException {
+    Path dir = directory(o.directory());
+    if (isIdx(dir)) {
+      FashionMnist data = FashionMnist.load(dir);
+      LabelledSource all = new IdxSource(data.train(), dir.resolve("train-images-idx3-ubyte"));
+      LabelledSource test = new IdxSource(data.test(), dir.resolve("t10k-images-idx3-ubyte"));
+      int[] order = Permutations.of(all.size(), new Random(seed));
+      if (o.trainLimit() > 0 && o.trainLimit() < order.length) {
+        order = Arrays.copyOf(order, o.trainLimit());
+      }
+      int validationCount = (int) Math.round(order.length * o.validationFraction());
+      int[] validation = Arrays.copyOfRange(order, 0, validationCount);
+      int[] train = Arrays.copyOfRange(order, validationCount, order.length);
+      Arrays.sort(validation);
+      return new Splits(new Subset(all, train), new Subset(all, validation), test);
+    }
+    ImageFolder folder = ImageFolder.scan(dir);
+    ImageFolder.Split split = folder.split(o.validationFraction(), seed);
+    ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
+    List<ImageFolder.Entry> train = split.train();
+    if (o.trainLimit() > 0 && o.trainLimit() < train.size()) {
+      train = train.subList(0, o.trainLimit());
+    }
+    FolderSource validation = new FolderSource(folder, split.validation(), spec);
+    return new Splits(new FolderSource(folder, train, spec), validation, validation);
+  }
+
+  /** Fashion-MNIST (or any IDX) images and labels. */
+  static final class IdxSource implements LabelledSource {
+    private final Images images;
+    private final int[] labels;
+    private final Path file;
+    private final int pixelsPerItem;
+
+    IdxSource(LabelledImages data, Path file) {
+      this.images = data.images();
+      this.labels = data.labels();
+      this.file = file;
+      this.pixelsPerItem = images.rows() * images.cols();
+    }
+
+    @Override
+    public int size() {
+      return labels.length;
+    }
+
+    @Override
+    public int label(int index) {
+      return labels[index];
+    }
+
+    @Override
+    public List<String> classNames() {
+      return FashionMnist.CLASS_NAMES;
+    }
+
+    @Override
+    public int[] itemShape() {
+      return new int[] {1, images.rows(), images.cols()};
+    }
+
+    @Override
+    public String sourceOf(int index) {
+      return file.getFileName() + "#" + index;
+    }
+
+    @Override
+    public void read(int index, float[] destination, int offset, Random augmentation) {
+      byte[] pixels = images.pixels();
+      int base = index * pixelsPerItem;
+      boolean flip = augmentation != null && augmentation.nextBoolean();
+      int cols = images.cols();
+      for (int p = 0; p < pixelsPerItem; p++) {
+        int source = flip ? (p / cols) * cols + (cols - 1 - p % cols) : p;
+        destination[offset + p] = (pixels[base + source] & 0xff) / 255f;
+      }
+    }
+  }
+
+  /** Images decoded from a folder, cached after the first read when not augmented. */
+  static final class FolderSource implements LabelledSource {
+    private final ImageFolder folder;
+    private final List<ImageFolder.Entry> entries;
+    private final ImageSpec spec;
+    private final float[][] cache;
+
+    FolderSource(ImageFolder folder, List<ImageFolder.Entry> entries, ImageSpec spec) {
+      this.folder = folder;
+      this.entries = List.copyOf(entries);
+      this.spec = spec;
+      this.cache = new float[entries.size()][];
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
+    }
+
+    @Override
+    public int label(int index) {
+      return entries.get(index).label();
+    }
+
+    @Override
+    public List<String> classNames() {
+      return folder.classNames();
+    }
+
+    @Override
+    public int[] itemShape() {
+      return new int[] {spec.channels(), spec.height(), spec.width()};
+    }
+
+    @Override
+    public String sourceOf(int index) {
+      return entries.get(index).path().toString();
+    }
+
+    @Override
+    public void read(int index, float[] destination, int offset, Random augmentation)
+        throws IOException {
+      float[] pixels;
+      if (augmentation != null) {
+        pixels = folder.loadAugmented(entries.get(index), spec, augmentation);
+      } else {
+        if (cache[index] == null) {
+          cache[index] = folder.load(entries.get(index), spec);
+        }
+        pixels = cache[index];
+      }
+      System.arraycopy(pixels, 0, destination, offset, pixels.length);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.github.ringloss4j.model;
+
+import ai.djl.nn.Block;
+import io.github.ringloss4j.head.Heads;
+import picocli.CommandLine.ITypeConverter;
+
+/**
+ * The classification head, as given ({@code softmax}, {@code arcface(s=30)}, …). Parsing checks the
+ * name and every parameter; the block itself is built per model, when the number of classes is
+ * known.
+ */
+public final class HeadSpec extends SpecText {
+
+  private HeadSpec(String text) {
+    super(text);
+  }
+
+  /**
+   * Parses a head specification ({@link Heads#create}).
+   *
+   * @param text the specification
+   * @return the head
+   * @throws IllegalArgumentException naming the valid names or parameters
+   */
+  public static HeadSpec parse(String text) {
+    // Heads can only be checked by building one; two classes is the smallest valid head.
+    Heads.create(text, 2);
+    return new HeadSpec(text);
+  }
+
+  /**
+   * A new head block.
+   *
+   * @param classes the number of classes
+   * @return the block, uninitialised
+   */
+  public Block create(int classes) {
+    return Heads.create(text(), classes);
+  }
+
+  /** Parses {@code --head}. */
+  public static final class Converter implements ITypeConverter<HeadSpec> {
+    @Override
+    public HeadSpec convert(String value) {
+      return converted(HeadSpec::parse, value);
+    }
+  }
+}

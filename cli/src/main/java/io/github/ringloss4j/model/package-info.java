@@ -1,0 +1,13 @@
+/**
+ * Model assembly: the backbones ({@link io.github.ringloss4j.model.Backbones}), and {@link
+ * io.github.ringloss4j.model.ModelFactory}, which builds the ring model, its loss and its optimiser
+ * from the option groups this layer owns — {@link io.github.ringloss4j.model.ModelOptions}
+ * (network), {@link io.github.ringloss4j.model.RingOptions} (ring term) and {@link
+ * io.github.ringloss4j.model.OptimizerOptions} (optimiser and schedule) — with their closed sets as
+ * enums and their parsed specifications ({@link io.github.ringloss4j.model.PenaltySpec}, {@link
+ * io.github.ringloss4j.model.HeadSpec}, {@link io.github.ringloss4j.model.RadiusStart}).
+ *
+ * <p>Layer: may import only {@code data} and {@code io} (and the core library, DJL, picocli, Gson);
+ * {@code train}, {@code eval}, {@code report} and the commands build on it.
+ */
+package io.github.ringloss4j.model;

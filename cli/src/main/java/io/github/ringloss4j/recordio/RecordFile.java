@@ -1,0 +1,394 @@
+package io.github.ringloss4j.recordio;
+
+import io.github.ringloss4j.io.DataFormatException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A packed (InsightFace / MXNet RecordIO) training set opened for random access to its images.
+ *
+ * <p>Which records are images follows InsightFace's {@code MXFaceDataset} ({@code
+ * recognition/arcface_torch/dataset.py}): if the index has key 0 and that record's IRHeader flag is
+ * positive, record 0 is a header whose first label is the end of the image keys, and the images are
+ * keys {@code 1 … label[0] − 1} (MS1M-style sets, which also hold one record per identity after the
+ * images; those are not read). Otherwise every key of the index is an image. Item {@code i} is the
+ * {@code i}-th image key in increasing order. An image's class is read from its own IRHeader
+ * ({@link IrHeader#classLabel()}) and must be a whole number in {@code [0, num_classes)} of the
+ * {@code property} file. Unlike InsightFace, an index without key 0 is accepted (all keys are
+ * images), and labels that are not whole numbers are rejected instead of truncated.
+ *
+ * <p>Checks when opening, all cheap: the {@code property} file and {@code classes.txt} if present;
+ * every index line (see {@link RecordIndex}: offsets inside the file, unique keys); that all image
+ * keys a header record announces are indexed; and the framing of the records at the lowest and the
+ * highest offset, which catches a wrong file and most truncated downloads. Everything else about a
+ * record (its framing, header, label, and whether the image decodes) is checked when it is read,
+ * and reported as a {@link DataFormatException} naming the {@code .rec} file, the record's key and
+ * the byte offset.
+ *
+ * <p>Reads are positional on one {@link FileChannel}: the file is never mapped or read whole, a
+ * read allocates only the record (after checking its length against the file), and any number of
+ * threads may read at once. {@link #labels()} reads only the first bytes of every image record,
+ * once. Close the file to release the channel.
+ */
+public final class RecordFile implements Closeable {
+
+  /** The record file's name inside a data set directory. */
+  public static final String REC_FILE = "train.rec";
+
+  /** The index file's name inside a data set directory. */
+  public static final String IDX_FILE = "train.idx";
+
+  /** Enough of a payload for the header and one label. */
+  private static final int LABEL_PREFIX = IrHeader.SIZE + 4;
+
+  private final Path rec;
+  private final FileChannel channel;
+  private final long recSize;
+  private final RecordIndex index;
+  private final DatasetProperty property;
+  private final List<String> classNames;
+  private final boolean hasHeaderRecord;
+
+  /** The index position of item 0; items are consecutive index entries. */
+  private final int first;
+
+  private final int size;
+  private volatile int[] labels;
+
+  private RecordFile(
+      Path rec,
+      FileChannel channel,
+      long recSize,
+      RecordIndex index,
+      DatasetProperty property,
+      List<String> classNames,
+      boolean hasHeaderRecord,
+      int first,
+      int size) {
+    this.rec = rec;
+    this.channel = channel;
+    this.recSize = recSize;
+    this.index = index;
+    this.property = property;
+    this.classNames = classNames;
+    this.hasHeaderRecord = hasHeaderRecord;
+    this.first = first;
+    this.size = size;
+  }
+
+  /**
+   * Whether a directory looks like a packed data set, for choosing a reader.
+   *
+   * @param dir a directory
+   * @return true when it holds a {@code train.rec}
+   */
+  public static boolean isPacked(Path dir) {
+    return Files.isRegularFile(dir.resolve(REC_FILE));
+  }
+
+  /**
+   * Opens a packed data set and checks its index and framing (see the class documentation).
+   *
+   * @param path the data set directory (with {@code train.rec}, {@code train.idx}, {@code
+   *     property}), or a {@code NAME.rec} file with {@code NAME.idx} and {@code property} beside it
+   * @return the open data set
+   * @throws NoSuchFileException if a file is missing
+   * @throws DataFormatException naming the file and line, or record and byte, of the first problem
+   * @throws IOException if a file cannot be read
+   */
+  public static RecordFile open(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      throw new NoSuchFileException(
+          path.toString(), null, "expected a packed data set directory or a .rec file");
+    }
+    Path rec;
+    Path idx;
+    if (Files.isDirectory(path)) {
+      rec = path.resolve(REC_FILE);
+      idx = path.resolve(IDX_FILE);
+    } else {
+      String name = path.getFileName().toString();
+      if (!name.endsWith(".rec")) {
+        throw new DataFormatException(
+            path, "is neither a packed data set directory nor a .rec file");
+      }
+      rec = path;
+      idx = path.resolveSibling(name.substring(0, name.length() - 4) + ".idx");
+    }
+    for (Path required : List.of(rec, idx)) {
+      if (!Files.isRegularFile(required)) {
+        throw new NoSuchFileException(
+            required.toString(),
+            null,
+            "a packed data set needs train.rec, train.idx and property (InsightFace layout)");
+      }
+    }
+    Path dir = rec.toAbsolutePath().getParent();
+    DatasetProperty property = DatasetProperty.read(dir.resolve(DatasetProperty.FILE_NAME));
+    Path classesFile = dir.resolve(ClassNames.FILE_NAME);
+    List<String> names =
+        Files.exists(classesFile)
+            ? ClassNames.read(classesFile, property.numClasses())
+            : ClassNames.numbered(property.numClasses());
+    FileChannel channel = FileChannel.open(rec, StandardOpenOption.READ);
+    try {
+      long recSize = channel.size();
+      RecordIndex index = RecordIndex.read(idx, recSize);
+      checkEnds(channel, recSize, rec, index);
+      int first = 0;
+      int size = index.size();
+      int headerAt = index.indexOf(0);
+      boolean hasHeaderRecord = false;
+      if (headerAt >= 0) {
+        RecordLocation at = new RecordLocation(rec, 0, index.offset(headerAt));
+        RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+        IrHeader header = IrHeader.parse(prefix.bytes(), prefix.recordLength(), at);
+        if (header.flag() > 0) {
+          int imageEnd = imageEnd(header, at);
+          first = index.lowerBound(1);
+          size = imageEnd - 1;
+          checkImageKeys(index, first, imageEnd, at, idx);
+          hasHeaderRecord = true;
+        }
+      }
+      return new RecordFile(
+          rec, channel, recSize, index, property, names, hasHeaderRecord, first, size);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        channel.close();
+      } catch (IOException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  /** Checks the framing of the records at the lowest and the highest offset. */
+  private static void checkEnds(FileChannel channel, long recSize, Path rec, RecordIndex index)
+      throws IOException {
+    int lowest = 0;
+    int highest = 0;
+    for (int i = 1; i < index.size(); i++) {
+      if (index.offset(i) < index.offset(lowest)) {
+        lowest = i;
+      }
+      if (index.offset(i) > index.offset(highest)) {
+        highest = i;
+      }
+    }
+    for (int i : new int[] {lowest, highest}) {
+      RecordLocation at = new RecordLocation(rec, index.key(i), index.offset(i));
+      RecordIo.readPrefix(channel, recSize, at, 0);
+    }
+  }
+
+  /** The end of the image keys a header record announces, as InsightFace's int(label[0]). */
+  private static int imageEnd(IrHeader header, RecordLocation at) throws DataFormatException {
+    float end = header.classLabel();
+    if (!(end >= 2 && end <= Integer.MAX_VALUE)) {
+      throw at.error(
+          "header record (IRHeader flag "
+              + header.flag()
+              + ") has label[0] = "
+              + end
+              + "; InsightFace reads the images as keys 1 to label[0] - 1, so it must be at"
+              + " least 2");
+    }
+    return (int) end;
+  }
+
+  private static void checkImageKeys(
+      RecordIndex index, int first, int imageEnd, RecordLocation at, Path idx)
+      throws DataFormatException {
+    int found = index.lowerBound(imageEnd) - first;
+    if (found == imageEnd - 1) {
+      return;
+    }
+    int missing = 1;
+    while (missing - 1 < found && index.key(first + missing - 1) == missing) {
+      missing++;
+    }
+    throw at.error(
+        "the header record says the images are keys 1 to "
+            + (imageEnd - 1)
+            + ", but key "
+            + missing
+            + " is not in "
+            + idx);
+  }
+
+  /**
+   * The number of images.
+   *
+   * @return at least 1
+   */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * The number of classes, from the {@code property} file.
+   *
+   * @return at least 1
+   */
+  public int numClasses() {
+    return property.numClasses();
+  }
+
+  /**
+   * The class count and image size from the {@code property} file.
+   *
+   * @return the property
+   */
+  public DatasetProperty property() {
+    return property;
+  }
+
+  /**
+   * The class names: from {@code classes.txt}, else zero-padded labels.
+   *
+   * @return an unmodifiable list of {@link #numClasses()} names, indexed by label
+   */
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /**
+   * Whether record 0 is an InsightFace header record (MS1M-style layout).
+   *
+   * @return true when the images are keys {@code 1 … label[0] − 1}
+   */
+  public boolean hasHeaderRecord() {
+    return hasHeaderRecord;
+  }
+
+  /**
+   * The {@code .rec} file.
+   *
+   * @return its path as given
+   */
+  public Path recFile() {
+    return rec;
+  }
+
+  /**
+   * The key of an image.
+   *
+   * @param item the image, in [0, size())
+   * @return its record key
+   */
+  public long key(int item) {
+    return index.key(first + Objects.checkIndex(item, size));
+  }
+
+  /**
+   * Where an image is stored, for embeddings and messages.
+   *
+   * @param item the image
+   * @return {@code REC_PATH#KEY}
+   */
+  public String sourceOf(int item) {
+    return rec + "#" + key(item);
+  }
+
+  /**
+   * Reads one image record.
+   *
+   * @param item the image, in [0, size())
+   * @return its key, offset, label and encoded bytes
+   * @throws DataFormatException if the record's framing, header or label is bad, naming the file,
+   *     the key and the byte offset
+   * @throws IOException if reading fails
+   */
+  public PackedImage read(int item) throws IOException {
+    RecordLocation at = location(item);
+    byte[] payload = RecordIo.read(channel, recSize, at);
+    IrHeader header = IrHeader.parse(payload, payload.length, at);
+    int label = checkedLabel(header, at);
+    byte[] image = Arrays.copyOfRange(payload, header.imageOffset(), payload.length);
+    return new PackedImage(at.key(), at.offset(), label, image);
+  }
+
+  /**
+   * The labels of all images, read from the first bytes of every image record on the first call
+   * (one pass over the file in index order) and kept.
+   *
+   * @return a new array of {@link #size()} labels
+   * @throws DataFormatException naming the first record whose framing, header or label is bad
+   * @throws IOException if reading fails
+   */
+  public int[] labels() throws IOException {
+    int[] known = labels;
+    if (known == null) {
+      synchronized (this) {
+        if (labels == null) {
+          int[] read = new int[size];
+          for (int item = 0; item < size; item++) {
+            RecordLocation at = location(item);
+            RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+            read[item] =
+                checkedLabel(IrHeader.parse(prefix.bytes(), prefix.recordLength(), at), at);
+          }
+          labels = read;
+        }
+        known = labels;
+      }
+    }
+    return known.clone();
+  }
+
+  /**
+   * The location of an image's record, for error messages about its content.
+   *
+   * @param item the image
+   * @return the file, key and offset
+   */
+  RecordLocation location(int item) {
+    int position = first + Objects.checkIndex(item, size);
+    return new RecordLocation(rec, index.key(position), index.offset(position));
+  }
+
+  /**
+   * An error about the content of an image that was read, naming its record.
+   *
+   * @param image the image
+   * @param problem what is wrong
+   * @return the exception, located at the record
+   */
+  public DataFormatException error(PackedImage image, String problem) {
+    return new RecordLocation(rec, image.key(), image.offset()).error(problem);
+  }
+
+  private int checkedLabel(IrHeader header, RecordLocation at) throws DataFormatException {
+    float label = header.classLabel();
+    if (label >= 0 && label < property.numClasses() && label == Math.rint(label)) {
+      return (int) label;
+    }
+    throw at.error(
+        "label "
+            + label
+            + " is not a class: labels are whole numbers in [0, "
+            + property.numClasses()
+            + ") for the "
+            + property.numClasses()
+            + " classes of the property file");
+  }
+
+  /**
+   * Closes the {@code .rec} file.
+   *
+   * @throws IOException if closing fails
+   */
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

@@ -1,0 +1,239 @@
+package io.github.ringloss4j.recordio;
+
+import io.github.ringloss4j.io.DataFormatException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The {@code .idx} file of an indexed RecordIO file: where each keyed record starts.
+ *
+ * <p>Format (MXNet's {@code MXIndexedRecordIO}): text, one line per record, {@code
+ * key<TAB>offset\n} with decimal integers; {@code offset} is the byte offset in the {@code .rec}
+ * file of the record's first part. MXNet strips each line and splits it at tabs; so does this
+ * reader, which accepts CRLF line ends but rejects blank lines (MXNet fails on them too) and extra
+ * fields.
+ *
+ * <p>Checks, all done while the file is read: keys are non-negative 32-bit integers and unique;
+ * offsets are multiples of 4 (every record is padded to 4 bytes) and leave room for a part header
+ * before the end of the {@code .rec} file. Keys need not be in order: InsightFace's {@code
+ * face2rec2.py} writes the image records (keys 1…n) first and the header record 0 after them, so
+ * its index lists key 0 after key n. Entries are kept sorted by key; when the keys are consecutive
+ * (the usual case) they are not stored at all, and the index costs 8 bytes per entry (136 MB for
+ * the 17 million images of Glint360K).
+ */
+public final class RecordIndex {
+
+  private final int firstKey;
+
+  /** The keys in increasing order, or null when they are {@code firstKey, firstKey + 1, …}. */
+  private final int[] keys;
+
+  /** The offsets, in key order. */
+  private final long[] offsets;
+
+  private RecordIndex(int firstKey, int[] keys, long[] offsets) {
+    this.firstKey = firstKey;
+    this.keys = keys;
+    this.offsets = offsets;
+  }
+
+  /**
+   * Reads and checks an index.
+   *
+   * @param idx the {@code .idx} file
+   * @param recSize the size of the {@code .rec} file it indexes
+   * @return the index
+   * @throws DataFormatException naming the file and line of the first malformed, duplicate or
+   *     out-of-range entry, or when the file has no entries
+   * @throws IOException if the file cannot be read
+   */
+  public static RecordIndex read(Path idx, long recSize) throws IOException {
+    // Lines of large indexes take about 16-20 bytes; a too-small guess only costs a copy.
+    int capacity = (int) Math.max(16, Math.min(Files.size(idx) / 16 + 1, Integer.MAX_VALUE - 8));
+    int[] keys = new int[capacity];
+    long[] offsets = new long[capacity];
+    int n = 0;
+    boolean sorted = true;
+    // ISO-8859-1 maps every byte to a character, so stray bytes become parse errors with a line.
+    try (BufferedReader in = Files.newBufferedReader(idx, StandardCharsets.ISO_8859_1)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        long lineNumber = n + 1L;
+        if (n == Integer.MAX_VALUE - 8) {
+          throw DataFormatException.atLine(idx, lineNumber, "too many entries for one data set");
+        }
+        String[] fields = line.strip().split("\t", -1);
+        if (fields.length != 2) {
+          throw DataFormatException.atLine(
+              idx,
+              lineNumber,
+              "expected key<TAB>offset, found "
+                  + (line.isBlank() ? "a blank line" : fields.length + " tab-separated fields"));
+        }
+        int key = parseKey(idx, lineNumber, fields[0]);
+        long offset = parseOffset(idx, lineNumber, fields[1], recSize);
+        if (n == keys.length) {
+          int grown = (int) Math.min(Integer.MAX_VALUE - 8L, keys.length + (keys.length >> 1));
+          keys = Arrays.copyOf(keys, grown);
+          offsets = Arrays.copyOf(offsets, grown);
+        }
+        sorted &= n == 0 || key > keys[n - 1];
+        keys[n] = key;
+        offsets[n] = offset;
+        n++;
+      }
+    }
+    if (n == 0) {
+      throw new DataFormatException(idx, "has no entries; expected key<TAB>offset lines");
+    }
+    if (!sorted) {
+      sortByKey(idx, keys, offsets, n);
+    }
+    keys = Arrays.copyOf(keys, n);
+    offsets = Arrays.copyOf(offsets, n);
+    boolean consecutive = (long) keys[n - 1] - keys[0] == n - 1;
+    return new RecordIndex(keys[0], consecutive ? null : keys, offsets);
+  }
+
+  private static int parseKey(Path idx, long line, String field) throws DataFormatException {
+    try {
+      int key = Integer.parseInt(field);
+      if (key >= 0) {
+        return key;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the expectation.
+    }
+    throw DataFormatException.atLine(
+        idx, line, "key '" + field + "' is not an integer in [0, " + Integer.MAX_VALUE + "]");
+  }
+
+  private static long parseOffset(Path idx, long line, String field, long recSize)
+      throws DataFormatException {
+    long offset;
+    try {
+      offset = Long.parseLong(field);
+    } catch (NumberFormatException e) {
+      offset = -1;
+    }
+    if (offset < 0) {
+      throw DataFormatException.atLine(
+          idx, line, "offset '" + field + "' is not a non-negative integer");
+    }
+    if (offset % 4 != 0) {
+      throw DataFormatException.atLine(
+          idx,
+          line,
+          "offset "
+              + offset
+              + " is not a multiple of 4; RecordIO records are padded to 4 bytes, so no record"
+              + " starts there");
+    }
+    if (offset > recSize - RecordIo.PART_HEADER_BYTES) {
+      throw DataFormatException.atLine(
+          idx,
+          line,
+          "offset "
+              + offset
+              + " is past the end of the .rec file ("
+              + recSize
+              + " bytes; a record needs at least its 8-byte header); the .rec file is truncated"
+              + " or belongs to another index");
+    }
+    return offset;
+  }
+
+  /** Sorts the first {@code n} entries by key, rejecting duplicate keys with both lines. */
+  private static void sortByKey(Path idx, int[] keys, long[] offsets, int n)
+      throws DataFormatException {
+    // Keys are non-negative ints and lines fit 31 bits: sort (key, line) pairs as longs.
+    long[] order = new long[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = (long) keys[i] << 32 | i;
+    }
+    Arrays.sort(order);
+    long[] sortedOffsets = new long[n];
+    for (int i = 0; i < n; i++) {
+      int line = (int) order[i];
+      if (i > 0 && order[i] >>> 32 == order[i - 1] >>> 32) {
+        int first = (int) order[i - 1];
+        throw DataFormatException.atLine(
+            idx,
+            line + 1L,
+            "key " + keys[line] + " is listed again (first on line " + (first + 1) + ")");
+      }
+      sortedOffsets[i] = offsets[line];
+    }
+    for (int i = 0; i < n; i++) {
+      keys[i] = (int) (order[i] >>> 32);
+    }
+    System.arraycopy(sortedOffsets, 0, offsets, 0, n);
+  }
+
+  /**
+   * The number of entries.
+   *
+   * @return at least 1
+   */
+  public int size() {
+    return offsets.length;
+  }
+
+  /**
+   * The key of an entry.
+   *
+   * @param i the entry, in key order
+   * @return its key
+   */
+  public int key(int i) {
+    return keys == null ? firstKey + i : keys[i];
+  }
+
+  /**
+   * The record offset of an entry.
+   *
+   * @param i the entry, in key order
+   * @return the byte offset of its record in the {@code .rec} file
+   */
+  public long offset(int i) {
+    return offsets[i];
+  }
+
+  /**
+   * The entry with a key.
+   *
+   * @param key the key
+   * @return its position in key order, or -1 when the key is absent
+   */
+  public int indexOf(long key) {
+    int i = lowerBound(key);
+    return i < size() && key(i) == key ? i : -1;
+  }
+
+  /**
+   * The first entry whose key is at least {@code key}.
+   *
+   * @param key the key
+   * @return a position in [0, size()]
+   */
+  public int lowerBound(long key) {
+    if (keys == null) {
+      return (int) Math.max(0, Math.min(size(), key - firstKey));
+    }
+    int lo = 0;
+    int hi = keys.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (keys[mid] < key) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+}
