@@ -4,7 +4,7 @@ import ai.djl.Model;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.EvaluationData;
-import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.ModelFactory;
@@ -97,8 +97,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path target =
         out != null
             ? out
-            : (run.toFile().isDirectory() ? run : run.getParent()).resolve("evaluation.json");
-    AtomicFiles.writeString(target, result.toJson(CommandLines.current("evaluate", run)));
+            : (run.toFile().isDirectory() ? run : run.getParent())
+                .resolve(EvaluationFile.FILE_NAME);
+    EvaluationFile.of(result, CommandLines.current("evaluate", run)).write(target);
     System.out.print(result.summary());
     System.out.println("written: " + target);
     return 0;

@@ -5,7 +5,6 @@ import io.github.ringloss4j.metrics.KFoldVerification;
 import io.github.ringloss4j.metrics.PairSampler;
 import io.github.ringloss4j.metrics.Roc;
 import io.github.ringloss4j.metrics.Similarity;
-import io.github.ringloss4j.train.TrainingRun.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -120,50 +119,6 @@ public final class Evaluation {
       double rank5,
       int gallery,
       int probes) {
-
-    /**
-     * The result as JSON.
-     *
-     * @param command the command line that produced it
-     * @return the text
-     */
-    public String toJson(String command) {
-      StringBuilder b = new StringBuilder("{\n");
-      b.append("  \"command\": ").append(Json.string(command)).append(",\n");
-      b.append("  \"accuracy\": ").append(Json.number(accuracy)).append(",\n");
-      b.append("  \"norm_mean\": ").append(Json.number(normMean)).append(",\n");
-      b.append("  \"norm_std\": ").append(Json.number(normStd)).append(",\n");
-      b.append("  \"radius\": ").append(Json.number(radius)).append(",\n");
-      b.append("  \"pairs_protocol\": ").append(Json.string(protocol)).append(",\n");
-      b.append("  \"genuine_pairs\": ").append(genuine).append(",\n");
-      b.append("  \"impostor_pairs\": ").append(impostor).append(",\n");
-      b.append("  \"verification\": [\n");
-      for (int v = 0; v < verification.size(); v++) {
-        Verification x = verification.get(v);
-        b.append("    {\"score\": ").append(Json.string(x.score()));
-        b.append(", \"auc\": ").append(Json.number(x.auc()));
-        b.append(", \"eer\": ").append(Json.number(x.eer()));
-        for (int i = 0; i < FARS.length; i++) {
-          b.append(", \"tar_at_far_")
-              .append(farName(FARS[i]))
-              .append("\": ")
-              .append(x.resolvable()[i] ? Json.number(x.tar()[i]) : "null");
-        }
-        b.append(", \"kfold_accuracy_mean\": ").append(Json.number(x.foldMean()));
-        b.append(", \"kfold_accuracy_std\": ").append(Json.number(x.foldStd()));
-        b.append(", \"kfold_thresholds\": [");
-        for (int i = 0; i < x.foldThresholds().length; i++) {
-          b.append(i == 0 ? "" : ", ").append(Json.number(x.foldThresholds()[i]));
-        }
-        b.append("]}").append(v + 1 < verification.size() ? ",\n" : "\n");
-      }
-      b.append("  ],\n");
-      b.append("  \"identification_rank1\": ").append(Json.number(rank1)).append(",\n");
-      b.append("  \"identification_rank5\": ").append(Json.number(rank5)).append(",\n");
-      b.append("  \"identification_gallery\": ").append(gallery).append(",\n");
-      b.append("  \"identification_probes\": ").append(probes).append("\n}\n");
-      return b.toString();
-    }
 
     /**
      * A human-readable summary.

@@ -1,7 +1,6 @@
 package io.github.ringloss4j.eval;
 
 import ai.djl.Model;
-import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.ModelFactory;
@@ -50,7 +49,7 @@ public record RunSummary(
               : Double.NaN;
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
       Path dir = Files.isDirectory(run) ? run : run.getParent();
-      AtomicFiles.writeString(dir.resolve("evaluation.json"), result.toJson(command));
+      EvaluationFile.of(result, command).write(dir.resolve(EvaluationFile.FILE_NAME));
       return new RunSummary(dir.getFileName().toString(), dir, checkpoint, embedded, result);
     }
   }

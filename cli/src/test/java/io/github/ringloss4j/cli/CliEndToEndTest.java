@@ -234,6 +234,14 @@ class CliEndToEndTest {
     assertEquals(VerifyCommand.EXIT_DIFFERENT, different.exit(), different.err());
     // Without --threshold the evaluation's thresholds are used.
     ok("verify", run.toString(), image.toString(), image.toString());
+    // An evaluation.json without them is an error naming the file and the field.
+    Path evaluation = run.resolve("evaluation.json");
+    String complete = Files.readString(evaluation);
+    Files.writeString(evaluation, complete.replaceFirst("\"kfold_thresholds\"", "\"thresholds\""));
+    Run broken =
+        fails(3, "evaluation.json", "verify", run.toString(), image.toString(), image.toString());
+    assertTrue(broken.err().contains("missing field 'kfold_thresholds'"), broken.err());
+    Files.writeString(evaluation, complete);
 
     // embed a flat folder of new images
     Path flat = Files.createDirectories(tmp.resolve("flat"));
