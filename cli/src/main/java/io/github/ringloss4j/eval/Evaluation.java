@@ -1,5 +1,9 @@
 package io.github.ringloss4j.eval;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.github.ringloss4j.metrics.EngineIdentification;
 import io.github.ringloss4j.metrics.Identification;
 import io.github.ringloss4j.metrics.KFoldVerification;
 import io.github.ringloss4j.metrics.PairSampler;
@@ -16,12 +20,15 @@ import java.util.Locale;
  * below 1/impostors is marked unresolvable), and LFW-style k-fold accuracy with the threshold of
  * each fold chosen on the other folds. Identification: rank-1 and rank-5 with one gallery image per
  * identity and the rest as probes ({@link Identification#galleryProbeSplit}), cosine score, scored
- * in chunks so memory stays bounded.
+ * by the engine ({@link EngineIdentification}) in chunks so memory stays bounded.
  */
 public final class Evaluation {
 
   /** The false-accept rates at which TAR is reported. */
   public static final double[] FARS = {1e-1, 1e-2, 1e-3, 1e-4};
+
+  /** The identification ranks reported. */
+  private static final int[] RANKS = {1, 5};
 
   private Evaluation() {}
 
@@ -200,17 +207,7 @@ public final class Evaluation {
     }
     double normStd = Math.sqrt(var / e.norms().length);
     Identification.Split split = Identification.galleryProbeSplit(e.labels(), seed);
-    float[][] gallery = select(e.features(), split.gallery());
-    float[][] probes = select(e.features(), split.probes());
-    Identification.Result id =
-        Identification.evaluate(
-            gallery,
-            selectLabels(e.labels(), split.gallery()),
-            probes,
-            selectLabels(e.labels(), split.probes()),
-            Similarity.COSINE,
-            new int[] {1, 5},
-            1024);
+    Identification.Result id = identify(e.features(), e.labels(), split);
     int genuine = 0;
     for (boolean g : pairs.genuine()) {
       genuine += g ? 1 : 0;
@@ -226,7 +223,7 @@ public final class Evaluation {
         pairs.protocol(),
         id.rateAt(1),
         id.rateAt(5),
-        gallery.length,
+        split.gallery().length,
         id.evaluatedProbes());
   }
 
@@ -270,6 +267,58 @@ public final class Evaluation {
         folds.thresholds(),
         roc.falseAcceptRates(),
         roc.trueAcceptRates());
+  }
+
+  /**
+   * Rank-1 and rank-5 identification, cosine score, scored by the engine ({@link
+   * EngineIdentification}: the ranks of {@link Identification#evaluate} bit for bit, at about the
+   * cost of one matrix product instead of some sixty).
+   *
+   * @param features the embeddings, [n][d]
+   * @param labels the label of each embedding
+   * @param split which embeddings form the gallery and which are probes
+   * @return the rates at ranks 1 and 5
+   */
+  static Identification.Result identify(
+      float[][] features, int[] labels, Identification.Split split) {
+    int[] galleryLabels = selectLabels(labels, split.gallery());
+    int[] probeLabels = selectLabels(labels, split.probes());
+    if (split.probes().length == 0 || split.gallery().length == 0) {
+      // Either is an error; the pure-Java path names it at no cost, where the engine path would
+      // first fail on reducing an empty array.
+      return Identification.evaluate(
+          select(features, split.gallery()),
+          galleryLabels,
+          select(features, split.probes()),
+          probeLabels,
+          Similarity.COSINE,
+          RANKS,
+          1);
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      return EngineIdentification.evaluate(
+          matrix(manager, features, split.gallery()),
+          galleryLabels,
+          matrix(manager, features, split.probes()),
+          probeLabels,
+          Similarity.COSINE,
+          RANKS);
+    }
+  }
+
+  /** The chosen rows as one float32 [rows, d] array. */
+  private static NDArray matrix(NDManager manager, float[][] rows, int[] indices) {
+    int d = rows[indices[0]].length;
+    float[] flat = new float[Math.multiplyExact(indices.length, d)];
+    for (int i = 0; i < indices.length; i++) {
+      float[] row = rows[indices[i]];
+      if (row.length != d) {
+        throw new IllegalArgumentException(
+            "embedding " + indices[i] + " has " + row.length + " values, expected " + d);
+      }
+      System.arraycopy(row, 0, flat, i * d, d);
+    }
+    return manager.create(flat, new Shape(indices.length, d));
   }
 
   private static float[][] select(float[][] rows, int[] indices) {
