@@ -7,6 +7,7 @@ import io.github.ringloss4j.eval.EvaluationData;
 import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.LearnedRadius;
 import io.github.ringloss4j.train.ModelFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -87,11 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     Evaluation.Result result;
     try (Model model = ModelFactory.load(checkpoint)) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
-      // With λ = 0 the ring block only measured norms: its R was never trained.
-      double radius =
-          checkpoint.options().lambda() > 0
-              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
-              : Double.NaN;
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
     }
     Path target =

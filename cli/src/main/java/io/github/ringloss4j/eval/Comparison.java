@@ -9,6 +9,7 @@ import io.github.ringloss4j.report.Plots;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.LabelledSource;
+import io.github.ringloss4j.train.LearnedRadius;
 import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ public final class Comparison {
       throws IOException {
     try (Model model = ModelFactory.load(checkpoint)) {
       Embedder.Embedded full = Embedder.embed(model, test, 256);
-      double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
       Map<Integer, Double> low = new LinkedHashMap<>();
       int side = test.itemShape()[1];
@@ -109,7 +110,7 @@ public final class Comparison {
           v.auc(),
           mean,
           Math.sqrt(var / full.norms().length) / mean,
-          method.lambda() > 0 ? radius : Double.NaN,
+          radius,
           seconds,
           low);
     }

@@ -3,6 +3,7 @@ package io.github.ringloss4j.eval;
 import ai.djl.Model;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.LearnedRadius;
 import io.github.ringloss4j.train.ModelFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,11 +43,7 @@ public record RunSummary(
         EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
     try (Model model = ModelFactory.load(checkpoint)) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
-      // With λ = 0 the ring block only measured norms: its R was never trained.
-      double radius =
-          checkpoint.options().lambda() > 0
-              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
-              : Double.NaN;
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
       Path dir = Files.isDirectory(run) ? run : run.getParent();
       EvaluationFile.of(result, command).write(dir.resolve(EvaluationFile.FILE_NAME));

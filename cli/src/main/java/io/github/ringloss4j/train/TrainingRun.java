@@ -219,8 +219,7 @@ public final class TrainingRun {
         v.accuracy,
         v.norms.mean(),
         v.norms.std(),
-        // With λ = 0 the ring block only measures norms; its R is not a trained quantity.
-        options.lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
+        LearnedRadius.of(options, block),
         lr,
         seconds,
         n / seconds,
