@@ -4,9 +4,10 @@ import ai.djl.Model;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.EvaluationData;
-import io.github.ringloss4j.io.AtomicFiles;
+import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.LearnedRadius;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,18 +87,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     Evaluation.Result result;
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
-      // With λ = 0 the ring block only measured norms: its R was never trained.
-      double radius =
-          checkpoint.options().ring().lambda() > 0
-              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
-              : Double.NaN;
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
     }
     Path target =
         out != null
             ? out
-            : (run.toFile().isDirectory() ? run : run.getParent()).resolve("evaluation.json");
-    AtomicFiles.writeString(target, result.toJson(CommandLines.current("evaluate", run)));
+            : (run.toFile().isDirectory() ? run : run.getParent())
+                .resolve(EvaluationFile.FILE_NAME);
+    EvaluationFile.of(result, CommandLines.current("evaluate", run)).write(target);
     System.out.print(result.summary());
     System.out.println("written: " + target);
     return 0;

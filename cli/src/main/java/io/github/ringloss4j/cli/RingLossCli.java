@@ -1,5 +1,6 @@
 package io.github.ringloss4j.cli;
 
+import ai.djl.engine.Engine;
 import io.github.ringloss4j.training.DivergenceException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -143,7 +144,10 @@ public final class RingLossCli implements Runnable {
     @Override
     public String[] getVersion() {
       String v = RingLossCli.class.getPackage().getImplementationVersion();
-      return new String[] {"ringloss " + (v == null ? "(development)" : v) + ", DJL 0.36.0"};
+      // DJL's own jar knows its version; asking it does not load the engine.
+      return new String[] {
+        "ringloss " + (v == null ? "(development)" : v) + ", DJL " + Engine.getDjlVersion()
+      };
     }
   }
 }

@@ -4,6 +4,8 @@ import ai.djl.Model;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.ImageFiles;
 import io.github.ringloss4j.eval.Embedder;
+import io.github.ringloss4j.eval.EvaluationFile;
+import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.metrics.Similarity;
 import io.github.ringloss4j.train.Checkpoint;
 import java.io.IOException;
@@ -12,8 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,10 +33,6 @@ public final class VerifyCommand implements Callable<Integer> {
 
   /** Exit code when the images are judged to be of different identities. */
   static final int EXIT_DIFFERENT = 10;
-
-  private static final Pattern COSINE_THRESHOLDS =
-      Pattern.compile(
-          "\"score\": \"cosine\".*?\"kfold_thresholds\": \\[([^\\]]*)\\]", Pattern.DOTALL);
 
   @Parameters(index = "0", paramLabel = "RUN", description = "The run directory.")
   Path run;
@@ -78,20 +74,19 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private double thresholdFromEvaluation() throws IOException {
     Path dir = Files.isDirectory(run) ? run : run.getParent();
-    Path json = dir.resolve("evaluation.json");
+    Path json = dir.resolve(EvaluationFile.FILE_NAME);
     if (!Files.isRegularFile(json)) {
       throw new IllegalArgumentException(
           "no --threshold and no " + json + "; run 'ringloss evaluate " + dir + "' first");
     }
-    Matcher m = COSINE_THRESHOLDS.matcher(Files.readString(json));
-    if (!m.find() || m.group(1).isBlank()) {
-      throw new IOException(json + ": no cosine k-fold thresholds in it");
+    double t =
+        EvaluationFile.read(json)
+            .score("cosine")
+            .map(EvaluationFile.Score::meanThreshold)
+            .orElse(Double.NaN);
+    if (!Double.isFinite(t)) {
+      throw new DataFormatException(json, "no finite cosine k-fold thresholds in it");
     }
-    double sum = 0;
-    String[] parts = m.group(1).split(",");
-    for (String p : parts) {
-      sum += Double.parseDouble(p.trim());
-    }
-    return sum / parts.length;
+    return t;
   }
 }

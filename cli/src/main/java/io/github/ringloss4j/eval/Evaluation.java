@@ -1,11 +1,14 @@
 package io.github.ringloss4j.eval;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.github.ringloss4j.metrics.EngineIdentification;
 import io.github.ringloss4j.metrics.Identification;
 import io.github.ringloss4j.metrics.KFoldVerification;
 import io.github.ringloss4j.metrics.PairSampler;
 import io.github.ringloss4j.metrics.Roc;
 import io.github.ringloss4j.metrics.Similarity;
-import io.github.ringloss4j.train.TrainingRun.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,12 +20,15 @@ import java.util.Locale;
  * below 1/impostors is marked unresolvable), and LFW-style k-fold accuracy with the threshold of
  * each fold chosen on the other folds. Identification: rank-1 and rank-5 with one gallery image per
  * identity and the rest as probes ({@link Identification#galleryProbeSplit}), cosine score, scored
- * in chunks so memory stays bounded.
+ * by the engine ({@link EngineIdentification}) in chunks so memory stays bounded.
  */
 public final class Evaluation {
 
   /** The false-accept rates at which TAR is reported. */
   public static final double[] FARS = {1e-1, 1e-2, 1e-3, 1e-4};
+
+  /** The identification ranks reported. */
+  private static final int[] RANKS = {1, 5};
 
   private Evaluation() {}
 
@@ -122,50 +128,6 @@ public final class Evaluation {
       int probes) {
 
     /**
-     * The result as JSON.
-     *
-     * @param command the command line that produced it
-     * @return the text
-     */
-    public String toJson(String command) {
-      StringBuilder b = new StringBuilder("{\n");
-      b.append("  \"command\": ").append(Json.string(command)).append(",\n");
-      b.append("  \"accuracy\": ").append(Json.number(accuracy)).append(",\n");
-      b.append("  \"norm_mean\": ").append(Json.number(normMean)).append(",\n");
-      b.append("  \"norm_std\": ").append(Json.number(normStd)).append(",\n");
-      b.append("  \"radius\": ").append(Json.number(radius)).append(",\n");
-      b.append("  \"pairs_protocol\": ").append(Json.string(protocol)).append(",\n");
-      b.append("  \"genuine_pairs\": ").append(genuine).append(",\n");
-      b.append("  \"impostor_pairs\": ").append(impostor).append(",\n");
-      b.append("  \"verification\": [\n");
-      for (int v = 0; v < verification.size(); v++) {
-        Verification x = verification.get(v);
-        b.append("    {\"score\": ").append(Json.string(x.score()));
-        b.append(", \"auc\": ").append(Json.number(x.auc()));
-        b.append(", \"eer\": ").append(Json.number(x.eer()));
-        for (int i = 0; i < FARS.length; i++) {
-          b.append(", \"tar_at_far_")
-              .append(farName(FARS[i]))
-              .append("\": ")
-              .append(x.resolvable()[i] ? Json.number(x.tar()[i]) : "null");
-        }
-        b.append(", \"kfold_accuracy_mean\": ").append(Json.number(x.foldMean()));
-        b.append(", \"kfold_accuracy_std\": ").append(Json.number(x.foldStd()));
-        b.append(", \"kfold_thresholds\": [");
-        for (int i = 0; i < x.foldThresholds().length; i++) {
-          b.append(i == 0 ? "" : ", ").append(Json.number(x.foldThresholds()[i]));
-        }
-        b.append("]}").append(v + 1 < verification.size() ? ",\n" : "\n");
-      }
-      b.append("  ],\n");
-      b.append("  \"identification_rank1\": ").append(Json.number(rank1)).append(",\n");
-      b.append("  \"identification_rank5\": ").append(Json.number(rank5)).append(",\n");
-      b.append("  \"identification_gallery\": ").append(gallery).append(",\n");
-      b.append("  \"identification_probes\": ").append(probes).append("\n}\n");
-      return b.toString();
-    }
-
-    /**
      * A human-readable summary.
      *
      * @return the text
@@ -245,17 +207,7 @@ public final class Evaluation {
     }
     double normStd = Math.sqrt(var / e.norms().length);
     Identification.Split split = Identification.galleryProbeSplit(e.labels(), seed);
-    float[][] gallery = select(e.features(), split.gallery());
-    float[][] probes = select(e.features(), split.probes());
-    Identification.Result id =
-        Identification.evaluate(
-            gallery,
-            selectLabels(e.labels(), split.gallery()),
-            probes,
-            selectLabels(e.labels(), split.probes()),
-            Similarity.COSINE,
-            new int[] {1, 5},
-            1024);
+    Identification.Result id = identify(e.features(), e.labels(), split);
     int genuine = 0;
     for (boolean g : pairs.genuine()) {
       genuine += g ? 1 : 0;
@@ -271,7 +223,7 @@ public final class Evaluation {
         pairs.protocol(),
         id.rateAt(1),
         id.rateAt(5),
-        gallery.length,
+        split.gallery().length,
         id.evaluatedProbes());
   }
 
@@ -323,6 +275,58 @@ public final class Evaluation {
         folds.thresholds(),
         roc.falseAcceptRates(),
         roc.trueAcceptRates());
+  }
+
+  /**
+   * Rank-1 and rank-5 identification, cosine score, scored by the engine ({@link
+   * EngineIdentification}: the ranks of {@link Identification#evaluate} bit for bit, at about the
+   * cost of one matrix product instead of some sixty).
+   *
+   * @param features the embeddings, [n][d]
+   * @param labels the label of each embedding
+   * @param split which embeddings form the gallery and which are probes
+   * @return the rates at ranks 1 and 5
+   */
+  static Identification.Result identify(
+      float[][] features, int[] labels, Identification.Split split) {
+    int[] galleryLabels = selectLabels(labels, split.gallery());
+    int[] probeLabels = selectLabels(labels, split.probes());
+    if (split.probes().length == 0 || split.gallery().length == 0) {
+      // Either is an error; the pure-Java path names it at no cost, where the engine path would
+      // first fail on reducing an empty array.
+      return Identification.evaluate(
+          select(features, split.gallery()),
+          galleryLabels,
+          select(features, split.probes()),
+          probeLabels,
+          Similarity.COSINE,
+          RANKS,
+          1);
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      return EngineIdentification.evaluate(
+          matrix(manager, features, split.gallery()),
+          galleryLabels,
+          matrix(manager, features, split.probes()),
+          probeLabels,
+          Similarity.COSINE,
+          RANKS);
+    }
+  }
+
+  /** The chosen rows as one float32 [rows, d] array. */
+  private static NDArray matrix(NDManager manager, float[][] rows, int[] indices) {
+    int d = rows[indices[0]].length;
+    float[] flat = new float[Math.multiplyExact(indices.length, d)];
+    for (int i = 0; i < indices.length; i++) {
+      float[] row = rows[indices[i]];
+      if (row.length != d) {
+        throw new IllegalArgumentException(
+            "embedding " + indices[i] + " has " + row.length + " values, expected " + d);
+      }
+      System.arraycopy(row, 0, flat, i * d, d);
+    }
+    return manager.create(flat, new Shape(indices.length, d));
   }
 
   private static float[][] select(float[][] rows, int[] indices) {

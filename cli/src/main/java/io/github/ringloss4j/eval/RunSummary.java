@@ -1,9 +1,9 @@
 package io.github.ringloss4j.eval;
 
 import ai.djl.Model;
-import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.LearnedRadius;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,14 +42,10 @@ public record RunSummary(
         EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
-      // With λ = 0 the ring block only measured norms: its R was never trained.
-      double radius =
-          checkpoint.options().ring().lambda() > 0
-              ? ((RingModelBlock) model.getBlock()).getRing().getRadius()
-              : Double.NaN;
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
       Path dir = Files.isDirectory(run) ? run : run.getParent();
-      AtomicFiles.writeString(dir.resolve("evaluation.json"), result.toJson(command));
+      EvaluationFile.of(result, command).write(dir.resolve(EvaluationFile.FILE_NAME));
       return new RunSummary(dir.getFileName().toString(), dir, checkpoint, embedded, result);
     }
   }

@@ -81,31 +81,6 @@ public final class NpyWriter {
   }
 
   /**
-   * Writes a 2-D float32 array held row-major in one flat array.
-   *
-   * @param file the file to create or replace
-   * @param values {@code rows × cols} values, row-major
-   * @param rows the number of rows, at least 0
-   * @param cols the number of columns, at least 0
-   * @throws IllegalArgumentException if {@code values.length != rows × cols}; nothing is written
-   * @throws IOException if writing fails; an existing file is then unchanged
-   */
-  public static void writeFloat32(Path file, float[] values, int rows, int cols)
-      throws IOException {
-    Objects.requireNonNull(values, "values");
-    if (rows < 0 || cols < 0 || (long) rows * cols != values.length) {
-      throw new IllegalArgumentException(
-          file + ": " + values.length + " values do not form a " + rows + " × " + cols + " array");
-    }
-    AtomicFiles.write(
-        file,
-        out -> {
-          out.write(header("<f4", rows, cols));
-          writeFloats(out, values);
-        });
-  }
-
-  /**
    * Writes a 1-D float32 array ({@code '<f4'}, shape {@code (n,)}).
    *
    * @param file the file to create or replace
@@ -141,30 +116,6 @@ public final class NpyWriter {
               flush(out, buf);
             }
             buf.putLong(v);
-          }
-          flush(out, buf);
-        });
-  }
-
-  /**
-   * Writes a 1-D int32 array ({@code '<i4'}, shape {@code (n,)}).
-   *
-   * @param file the file to create or replace
-   * @param values the values
-   * @throws IOException if writing fails; an existing file is then unchanged
-   */
-  public static void writeInt32(Path file, int[] values) throws IOException {
-    Objects.requireNonNull(values, "values");
-    AtomicFiles.write(
-        file,
-        out -> {
-          out.write(header("<i4", values.length));
-          ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-          for (int v : values) {
-            if (buf.remaining() < Integer.BYTES) {
-              flush(out, buf);
-            }
-            buf.putInt(v);
           }
           flush(out, buf);
         });

@@ -3,14 +3,16 @@
  *
  * <p>Safe output: {@link io.github.ringloss4j.io.AtomicFiles} writes every file through a synced
  * temporary file and an atomic rename, so no partial output is ever left behind; {@link
- * io.github.ringloss4j.io.NpyWriter} and {@link io.github.ringloss4j.io.NpyReader} handle NumPy
- * {@code .npy} arrays (embeddings, labels) and {@link io.github.ringloss4j.io.CsvWriter} writes RFC
- * 4180 tables. Input problems: a malformed file is a {@link
- * io.github.ringloss4j.io.DataFormatException} naming the file and the line, byte or item; a bad
- * option value fails {@link io.github.ringloss4j.io.OptionChecks#require}, naming the option.
+ * io.github.ringloss4j.io.JsonFiles} writes and reads the JSON files as records, {@link
+ * io.github.ringloss4j.io.NpyWriter} writes NumPy {@code .npy} arrays (embeddings, labels) and
+ * {@link io.github.ringloss4j.io.CsvWriter} writes RFC 4180 tables. Input problems: a malformed
+ * file is a {@link io.github.ringloss4j.io.DataFormatException} naming the file and the line, byte
+ * or item; a bad option value fails {@link io.github.ringloss4j.io.OptionChecks#require}, naming
+ * the option.
  *
  * <p>Layers of the application, each importing only those after it: {@code cli} (commands) → {@code
- * report} → {@code eval} → {@code train} → {@code model} → {@code data} → {@code io}; all of them
- * may use the core library, DJL and the other libraries. {@code ArchitectureTest} keeps it so.
+ * report} → {@code eval} → {@code train} → {@code model} → {@code data} → {@code recordio} → {@code
+ * io}; all of them may use the core library, DJL and the other libraries. {@code ArchitectureTest}
+ * keeps it so.
  */
 package io.github.ringloss4j.io;

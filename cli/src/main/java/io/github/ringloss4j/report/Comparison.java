@@ -12,6 +12,7 @@ import io.github.ringloss4j.metrics.Similarity;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
+import io.github.ringloss4j.train.LearnedRadius;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ public final class Comparison {
       throws IOException {
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded full = Embedder.embed(model, test, 256);
-      double radius = ((RingModelBlock) model.getBlock()).getRing().getRadius();
+      double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
       Map<Integer, Double> low = new LinkedHashMap<>();
       int side = test.itemShape()[1];
@@ -111,7 +112,7 @@ public final class Comparison {
           v.auc(),
           mean,
           Math.sqrt(var / full.norms().length) / mean,
-          method.lambda() > 0 ? radius : Double.NaN,
+          radius,
           seconds,
           low);
     }

@@ -1,9 +1,11 @@
 package io.github.ringloss4j.report;
 
+import ai.djl.engine.Engine;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.RunSummary;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.train.EpochMetrics;
+import io.github.ringloss4j.train.LearnedRadius;
 import io.github.ringloss4j.train.TrainOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The Markdown report and its PNG plots for a set of evaluated runs: loss terms, accuracy, R and
@@ -44,22 +47,23 @@ public final class RunReport {
     int histogramDim = largestEmbedding(runs);
     for (RunSummary run : runs) {
       List<EpochMetrics> h = run.checkpoint().history();
-      double[] epochs = column(h, 0);
-      addSeries(softmax, run.name() + " train", epochs, column(h, 1));
-      addSeries(softmax, run.name() + " validation", epochs, column(h, 7));
-      if (run.checkpoint().options().ring().lambda() > 0) {
-        addSeries(ring, run.name() + " train", epochs, column(h, 2));
-        addSeries(ring, run.name() + " validation", epochs, column(h, 8));
+      boolean ringRun = LearnedRadius.isLearned(run.checkpoint().options());
+      double[] epochs = column(h, EpochMetrics::epoch);
+      addSeries(softmax, run.name() + " train", epochs, column(h, EpochMetrics::trainSoftmax));
+      addSeries(softmax, run.name() + " validation", epochs, column(h, EpochMetrics::valSoftmax));
+      if (ringRun) {
+        addSeries(ring, run.name() + " train", epochs, column(h, EpochMetrics::trainRing));
+        addSeries(ring, run.name() + " validation", epochs, column(h, EpochMetrics::valRing));
       }
-      addSeries(accuracy, run.name() + " validation", epochs, column(h, 10));
-      boolean validated = allFinite(column(h, 11));
+      addSeries(accuracy, run.name() + " validation", epochs, column(h, EpochMetrics::valAccuracy));
+      boolean validated = allFinite(column(h, EpochMetrics::valNormMean));
       norms.add(
           new Plots.Band(
               run.name() + (validated ? "" : " (train)"),
               epochs,
-              column(h, validated ? 11 : 5),
-              column(h, validated ? 12 : 6),
-              run.checkpoint().options().ring().lambda() > 0 ? column(h, 13) : null));
+              column(h, validated ? EpochMetrics::valNormMean : EpochMetrics::trainNormMean),
+              column(h, validated ? EpochMetrics::valNormStd : EpochMetrics::trainNormStd),
+              ringRun ? column(h, EpochMetrics::radius) : null));
       if (run.checkpoint().options().model().embeddingSize() == histogramDim) {
         double[] n = new double[run.embedded().norms().length];
         for (int i = 0; i < n.length; i++) {
@@ -112,14 +116,14 @@ public final class RunReport {
     for (RunSummary run : runs) {
       if (run.checkpoint().options().model().embeddingSize() == 2) {
         String file = "scatter_" + run.name() + ".png";
-        boolean ringRun = run.checkpoint().options().ring().lambda() > 0;
         Plots.scatter2d(
             out.resolve(file),
             "2-D test features: " + run.checkpoint().options().method(),
             run.embedded().features(),
             run.embedded().labels(),
             run.checkpoint().classNames(),
-            ringRun ? run.result().radius() : Double.NaN,
+            // NaN, and no ring drawn, when the run does not learn R
+            run.result().radius(),
             4000);
         scatters.add(file);
       }
@@ -154,10 +158,11 @@ public final class RunReport {
     return d;
   }
 
-  private static double[] column(List<EpochMetrics> history, int index) {
+  private static double[] column(
+      List<EpochMetrics> history, ToDoubleFunction<EpochMetrics> metric) {
     double[] c = new double[history.size()];
     for (int e = 0; e < c.length; e++) {
-      c[e] = history.get(e).values()[index];
+      c[e] = metric.applyAsDouble(history.get(e));
     }
     return c;
   }
@@ -175,9 +180,10 @@ public final class RunReport {
     b.append(
         String.format(
             Locale.ROOT,
-            "%d CPU cores, Java %s, DJL 0.36.0 with the PyTorch engine.%n%n",
+            "%d CPU cores, Java %s, %s.%n%n",
             Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.version")));
+            System.getProperty("java.version"),
+            engine()));
     b.append(
         "## Runs\n\n| run | method | backbone | d | epochs | batch | optimizer | lr | train time |\n");
     b.append("|---|---|---|---|---|---|---|---|---|\n");
@@ -220,7 +226,7 @@ public final class RunReport {
               x.normMean(),
               x.normStd(),
               x.normStd() / x.normMean(),
-              r.checkpoint().options().ring().lambda() > 0
+              LearnedRadius.isLearned(r.checkpoint().options())
                   ? String.format(Locale.ROOT, "%.3f", x.radius())
                   : "—",
               c.auc(),
@@ -262,6 +268,22 @@ public final class RunReport {
       b.append("```\n\n");
     }
     return b.toString();
+  }
+
+  /**
+   * The DJL and engine versions the report was made with, asked of the running engine rather than
+   * written down, so that the report stays right after an upgrade.
+   *
+   * @return e.g. {@code DJL 0.36.0 with the PyTorch 2.7.1 engine}
+   */
+  public static String engine() {
+    Engine engine = Engine.getInstance();
+    return String.format(
+        Locale.ROOT,
+        "DJL %s with the %s %s engine",
+        Engine.getDjlVersion(),
+        engine.getEngineName(),
+        engine.getVersion());
   }
 
   private static String tar(Evaluation.Verification v, int farIndex) {

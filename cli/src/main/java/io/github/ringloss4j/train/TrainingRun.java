@@ -10,8 +10,8 @@ import ai.djl.training.Trainer;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
-import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
+import io.github.ringloss4j.io.JsonFiles;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingModelBlock;
@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -205,8 +204,7 @@ public final class TrainingRun {
         v.accuracy,
         v.norms.mean(),
         v.norms.std(),
-        // With λ = 0 the ring block only measures norms; its R is not a trained quantity.
-        options.ring().lambda() > 0 ? block.getRing().getRadius() : Double.NaN,
+        LearnedRadius.of(options, block),
         lr,
         seconds,
         n / seconds,
@@ -276,66 +274,7 @@ public final class TrainingRun {
       rows.add(row);
     }
     CsvWriter.write(dir.resolve("metrics.csv"), EpochMetrics.HEADER, rows);
-    StringBuilder json = new StringBuilder("[\n");
-    for (int e = 0; e < history.size(); e++) {
-      double[] v = history.get(e).values();
-      json.append("  {");
-      for (int i = 0; i < v.length; i++) {
-        json.append(i == 0 ? "" : ", ")
-            .append('"')
-            .append(EpochMetrics.HEADER.get(i))
-            .append("\": ")
-            .append(Json.number(v[i]));
-      }
-      json.append(e + 1 < history.size() ? "},\n" : "}\n");
-    }
-    AtomicFiles.writeString(dir.resolve("metrics.json"), json.append("]\n").toString());
-  }
-
-  /** Minimal JSON helpers: numbers (NaN as null) and strings. */
-  public static final class Json {
-    private Json() {}
-
-    /**
-     * A JSON number, or {@code null} for NaN and infinities.
-     *
-     * @param v the value
-     * @return the text
-     */
-    public static String number(double v) {
-      if (!Double.isFinite(v)) {
-        return "null";
-      }
-      return v == Math.rint(v) && Math.abs(v) < 1e15
-          ? Long.toString((long) v)
-          : String.format(Locale.ROOT, "%s", v);
-    }
-
-    /**
-     * A JSON string literal.
-     *
-     * @param s the text
-     * @return the quoted, escaped text
-     */
-    public static String string(String s) {
-      StringBuilder b = new StringBuilder("\"");
-      for (char c : s.toCharArray()) {
-        switch (c) {
-          case '"' -> b.append("\\\"");
-          case '\\' -> b.append("\\\\");
-          case '\n' -> b.append("\\n");
-          case '\r' -> b.append("\\r");
-          case '\t' -> b.append("\\t");
-          default -> {
-            if (c < 0x20) {
-              b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-              b.append(c);
-            }
-          }
-        }
-      }
-      return b.append('"').toString();
-    }
+    // The record's components in snake_case are the CSV header's names.
+    JsonFiles.write(dir.resolve("metrics.json"), history.toArray(new EpochMetrics[0]));
   }
 }

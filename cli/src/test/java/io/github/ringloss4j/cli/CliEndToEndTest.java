@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.ringloss4j.io.NpyReader;
+import io.github.ringloss4j.io.DecodedNpy;
 import io.github.ringloss4j.train.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -118,16 +118,16 @@ class CliEndToEndTest {
 
     Path emb = tmp.resolve("emb");
     ok("embed", run.toString(), "--out", emb.toString(), "--no-progress");
-    float[][] vectors = NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy"));
+    float[][] vectors = DecodedNpy.read(emb.resolve("embeddings.npy")).rows();
     assertEquals(30, vectors.length);
     assertEquals(8, vectors[0].length);
-    float[] norms = NpyReader.readFloat32(emb.resolve("norms.npy"));
+    float[] norms = DecodedNpy.read(emb.resolve("norms.npy")).floats();
     double n0 = 0;
     for (float v : vectors[0]) {
       n0 += v * v;
     }
     assertEquals(Math.sqrt(n0), norms[0], 1e-4 * norms[0]);
-    long[] labels = NpyReader.readInt64(emb.resolve("labels.npy"));
+    long[] labels = DecodedNpy.read(emb.resolve("labels.npy")).longs();
     assertArrayEquals(new long[] {0, 1, 2}, java.util.Arrays.copyOf(labels, 3));
     List<String> rows = Files.readAllLines(emb.resolve("embeddings.csv"));
     assertEquals(31, rows.size());
@@ -289,6 +289,14 @@ class CliEndToEndTest {
     assertEquals(VerifyCommand.EXIT_DIFFERENT, different.exit(), different.err());
     // Without --threshold the evaluation's thresholds are used.
     ok("verify", run.toString(), image.toString(), image.toString());
+    // An evaluation.json without them is an error naming the file and the field.
+    Path evaluation = run.resolve("evaluation.json");
+    String complete = Files.readString(evaluation);
+    Files.writeString(evaluation, complete.replaceFirst("\"kfold_thresholds\"", "\"thresholds\""));
+    Run broken =
+        fails(3, "evaluation.json", "verify", run.toString(), image.toString(), image.toString());
+    assertTrue(broken.err().contains("missing field 'kfold_thresholds'"), broken.err());
+    Files.writeString(evaluation, complete);
 
     // embed a flat folder of new images
     Path flat = Files.createDirectories(tmp.resolve("flat"));
@@ -296,8 +304,8 @@ class CliEndToEndTest {
     Files.copy(faces.resolve("id1").resolve("id1_0001.png"), flat.resolve("b.png"));
     Path emb = tmp.resolve("emb-flat");
     ok("embed", run.toString(), "--images", flat.toString(), "--out", emb.toString());
-    assertEquals(2, NpyReader.readFloat32Matrix(emb.resolve("embeddings.npy")).length);
-    assertArrayEquals(new long[] {-1, -1}, NpyReader.readInt64(emb.resolve("labels.npy")));
+    assertEquals(2, DecodedNpy.read(emb.resolve("embeddings.npy")).rows().length);
+    assertArrayEquals(new long[] {-1, -1}, DecodedNpy.read(emb.resolve("labels.npy")).longs());
     assertTrue(Files.readAllLines(emb.resolve("embeddings.csv")).get(1).contains("a.png"));
   }
 

@@ -197,8 +197,8 @@ class PlotsTest {
       points[n - 4 + k] = anchors[k];
     }
 
-    XYChart ring = Plots.scatterChart("s", points, labels, CLASSES, radius, 1000);
-    XYChart none = Plots.scatterChart("s", points, labels, CLASSES, Double.NaN, 1000);
+    XYChart ring = ScatterPlots.chart("s", points, labels, CLASSES, radius, 1000);
+    XYChart none = ScatterPlots.chart("s", points, labels, CLASSES, Double.NaN, 1000);
     double withRing = darkFractionOnCircle(ring, radius, 2);
     double without = darkFractionOnCircle(none, radius, 2);
     assertTrue(withRing > 0.6, "dark pixels near the ring with radius: " + withRing);
@@ -212,7 +212,7 @@ class PlotsTest {
   @Test
   void scatterHasEqualScalesOnBothAxes() {
     Features f = features(5, 300, 8.0);
-    XYChart chart = Plots.scatterChart("s", f.points, f.labels, CLASSES, 8.0, 10_000);
+    XYChart chart = ScatterPlots.chart("s", f.points, f.labels, CLASSES, 8.0, 10_000);
     BitmapEncoder.getBufferedImage(chart);
     double dx = Math.abs(chart.getScreenXFromChart(8) - chart.getScreenXFromChart(0));
     double dy = Math.abs(chart.getScreenYFromChart(8) - chart.getScreenYFromChart(0));
@@ -235,8 +235,8 @@ class PlotsTest {
         moved++;
       }
     }
-    int[] first = Plots.subsampleIndices(labels, 10, 2000, Plots.SUBSAMPLE_SEED);
-    int[] second = Plots.subsampleIndices(labels, 10, 2000, Plots.SUBSAMPLE_SEED);
+    int[] first = ScatterPlots.subsampleIndices(labels, 10, 2000, ScatterPlots.SUBSAMPLE_SEED);
+    int[] second = ScatterPlots.subsampleIndices(labels, 10, 2000, ScatterPlots.SUBSAMPLE_SEED);
     assertArrayEquals(first, second);
     assertEquals(2000, first.length);
     assertEquals(2000, Arrays.stream(first).distinct().count());
@@ -253,19 +253,20 @@ class PlotsTest {
     for (int c = 1; c < 9; c++) {
       assertEquals(200, perClass[c]);
     }
-    int[] otherSeed = Plots.subsampleIndices(labels, 10, 2000, Plots.SUBSAMPLE_SEED + 1);
+    int[] otherSeed =
+        ScatterPlots.subsampleIndices(labels, 10, 2000, ScatterPlots.SUBSAMPLE_SEED + 1);
     assertFalse(Arrays.equals(first, otherSeed), "the seed matters");
 
-    XYChart chart = Plots.scatterChart("Features", f.points, labels, CLASSES, Double.NaN, 2000);
+    XYChart chart = ScatterPlots.chart("Features", f.points, labels, CLASSES, Double.NaN, 2000);
     assertEquals("Features (2,000 of 10,000 points)", chart.getTitle());
-    XYChart all = Plots.scatterChart("Features", f.points, labels, CLASSES, Double.NaN, 10_000);
+    XYChart all = ScatterPlots.chart("Features", f.points, labels, CLASSES, Double.NaN, 10_000);
     assertEquals("Features", all.getTitle());
   }
 
   @Test
   void subsampleKeepsEveryPointWhenThereAreFewEnough() {
     int[] labels = {2, 0, 1, 1};
-    assertArrayEquals(new int[] {0, 1, 2, 3}, Plots.subsampleIndices(labels, 3, 4, 1L));
+    assertArrayEquals(new int[] {0, 1, 2, 3}, ScatterPlots.subsampleIndices(labels, 3, 4, 1L));
   }
 
   // --- histogram and ROC helpers ---------------------------------------------------------------
@@ -274,17 +275,18 @@ class PlotsTest {
   void histogramsShareBinsOverTheUnionRangeAndSumToOne() {
     NamedValues a = new NamedValues("a", new double[] {1, 2, 3});
     NamedValues b = new NamedValues("b", new double[] {2, 5, 9, 9});
-    double[] edges = Plots.binEdges(List.of(a, b), 8);
+    double[] edges = HistogramPlots.binEdges(List.of(a, b), 8);
     assertEquals(9, edges.length);
     assertEquals(1.0, edges[0]);
     assertEquals(9.0, edges[8]);
-    double[] fa = Plots.fractions(a.values(), edges);
-    double[] fb = Plots.fractions(b.values(), edges);
+    double[] fa = HistogramPlots.fractions(a.values(), edges);
+    double[] fb = HistogramPlots.fractions(b.values(), edges);
     assertEquals(1.0, Arrays.stream(fa).sum(), 1e-12);
     assertEquals(1.0, Arrays.stream(fb).sum(), 1e-12);
     assertEquals(0.5, fb[7], 1e-12, "the maximum lands in the last bin");
 
-    double[] single = Plots.binEdges(List.of(new NamedValues("s", new double[] {4, 4})), 3);
+    double[] single =
+        HistogramPlots.binEdges(List.of(new NamedValues("s", new double[] {4, 4})), 3);
     assertTrue(single[0] < 4 && single[3] > 4, "equal values still get a bin of positive width");
   }
 
@@ -293,20 +295,20 @@ class PlotsTest {
     // mean 2, population std 1 -> CV 0.50
     assertEquals(
         "softmax (mean 2.00, CV 0.50)",
-        Plots.histogramLabel(new NamedValues("softmax", new double[] {1, 3, 1, 3})));
+        HistogramPlots.histogramLabel(new NamedValues("softmax", new double[] {1, 3, 1, 3})));
     assertEquals(
         "zero (mean 0.00, CV n/a)",
-        Plots.histogramLabel(new NamedValues("zero", new double[] {-1, 1})));
+        HistogramPlots.histogramLabel(new NamedValues("zero", new double[] {-1, 1})));
   }
 
   @Test
   void rocFloorIsTheSmallestPositiveFar() {
     RocCurve a = new RocCurve("a", new double[] {0, 0.01, 1}, new double[] {0.1, 0.5, 1});
     RocCurve b = new RocCurve("b", new double[] {0, 0.002, 1}, new double[] {0.2, 0.4, 1});
-    assertEquals(0.002, Plots.farFloor(List.of(a, b)));
+    assertEquals(0.002, RocPlots.farFloor(List.of(a, b)));
     RocCurve zeros = new RocCurve("z", new double[] {0, 0}, new double[] {0, 1});
-    assertEquals(Plots.DEFAULT_FAR_FLOOR, Plots.farFloor(List.of(zeros)));
-    XYChart chart = Plots.rocChart("r", List.of(a, b));
+    assertEquals(Plots.DEFAULT_FAR_FLOOR, RocPlots.farFloor(List.of(zeros)));
+    XYChart chart = RocPlots.chart("r", List.of(a, b));
     assertEquals(0.002, chart.getStyler().getXAxisMin());
     assertTrue(chart.getStyler().isXAxisLogarithmic());
     double[] x = chart.getSeriesMap().get("roc#0").getXData();
@@ -315,19 +317,19 @@ class PlotsTest {
 
   @Test
   void tickLabelsArePlainAndRoundedToTheAxisSpan() {
-    assertEquals("0.05", Plots.tickFormat(0.4).apply(0.05));
-    assertEquals("0.3", Plots.tickFormat(0.4).apply(0.30000000000000004));
-    assertEquals("2", Plots.tickFormat(14).apply(2.0000000004));
-    assertEquals("0", Plots.tickFormat(14).apply(-2.7e-17));
-    assertEquals("-12.5", Plots.tickFormat(30).apply(-12.5));
-    assertEquals("0.00002", Plots.tickFormat(1e-4).apply(2e-5));
-    assertEquals("12000", Plots.tickFormat(20_000).apply(12_000.0));
+    assertEquals("0.05", ChartStyle.tickFormat(0.4).apply(0.05));
+    assertEquals("0.3", ChartStyle.tickFormat(0.4).apply(0.30000000000000004));
+    assertEquals("2", ChartStyle.tickFormat(14).apply(2.0000000004));
+    assertEquals("0", ChartStyle.tickFormat(14).apply(-2.7e-17));
+    assertEquals("-12.5", ChartStyle.tickFormat(30).apply(-12.5));
+    assertEquals("0.00002", ChartStyle.tickFormat(1e-4).apply(2e-5));
+    assertEquals("12000", ChartStyle.tickFormat(20_000).apply(12_000.0));
   }
 
   @Test
   void writtenFileIsNotPrivateToItsOwner() throws IOException {
     Path png = dir.resolve("shared.png");
-    Plots.writeAtomically(png, new byte[] {1});
+    Plots.lines(png, "t", "x", "y", List.of(new Series("s", new double[] {1}, new double[] {1})));
     if (Files.getFileStore(png).supportsFileAttributeView("posix")) {
       // createTempFile would give rw------- whatever the umask; the rename would keep that.
       Set<PosixFilePermission> own =
@@ -453,10 +455,13 @@ class PlotsTest {
 
   @Test
   void failedWriteRemovesTheTemporaryFile() throws IOException {
-    // The target is a non-empty directory, so the final rename must fail.
+    // The target is a non-empty directory, which no file may replace.
     Path target = dir.resolve("taken");
     Files.createDirectories(target.resolve("inside"));
-    assertThrows(IOException.class, () -> Plots.writeAtomically(target, new byte[] {1, 2, 3}));
+    Series s = new Series("s", new double[] {1, 2}, new double[] {3, 4});
+    IOException e =
+        assertThrows(IOException.class, () -> Plots.lines(target, "t", "x", "y", List.of(s)));
+    assertTrue(e.getMessage().contains(target.toString()), e.getMessage());
     assertEquals(Set.of(target), listing(dir));
     assertTrue(Files.isDirectory(target.resolve("inside")));
   }

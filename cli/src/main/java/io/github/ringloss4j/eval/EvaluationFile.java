@@ -1,0 +1,169 @@
+package io.github.ringloss4j.eval;
+
+import com.google.gson.annotations.SerializedName;
+import io.github.ringloss4j.io.JsonFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code evaluation.json} holds: the numbers of an {@link Evaluation.Result} without the ROC
+ * curves, and the command line that produced them. Written by {@code evaluate} and {@code report},
+ * read by {@code verify}; keys in {@code snake_case}, NaN as {@code null} ({@link JsonFiles}).
+ *
+ * @param command the command line that produced it
+ * @param accuracy classification accuracy of the softmax head
+ * @param normMean mean ‖f‖
+ * @param normStd standard deviation of ‖f‖
+ * @param radius the model's R, NaN (null) without a trained ring
+ * @param pairsProtocol how the verification pairs were made
+ * @param genuinePairs the number of genuine pairs
+ * @param impostorPairs the number of impostor pairs
+ * @param verification cosine and Euclidean results
+ * @param identificationRank1 identification rank-1 rate
+ * @param identificationRank5 identification rank-5 rate
+ * @param identificationGallery gallery size
+ * @param identificationProbes probes scored
+ */
+public record EvaluationFile(
+    String command,
+    double accuracy,
+    double normMean,
+    double normStd,
+    double radius,
+    String pairsProtocol,
+    int genuinePairs,
+    int impostorPairs,
+    List<Score> verification,
+    double identificationRank1,
+    double identificationRank5,
+    int identificationGallery,
+    int identificationProbes) {
+
+  /** The file name inside a run directory. */
+  public static final String FILE_NAME = "evaluation.json";
+
+  /**
+   * One score's verification numbers. The four TAR keys are those of {@link Evaluation#FARS}, in
+   * its order; a FAR that the pairs cannot resolve is NaN (null).
+   *
+   * @param score {@code cosine} or {@code euclidean}
+   * @param auc ROC AUC
+   * @param eer equal error rate
+   * @param tarAtFar1 TAR at FAR = 1e−1
+   * @param tarAtFar2 TAR at FAR = 1e−2
+   * @param tarAtFar3 TAR at FAR = 1e−3
+   * @param tarAtFar4 TAR at FAR = 1e−4
+   * @param kfoldAccuracyMean k-fold accuracy mean
+   * @param kfoldAccuracyStd k-fold accuracy standard deviation
+   * @param kfoldThresholds the threshold chosen for each fold
+   */
+  public record Score(
+      String score,
+      double auc,
+      double eer,
+      @SerializedName("tar_at_far_1e-1") double tarAtFar1,
+      @SerializedName("tar_at_far_1e-2") double tarAtFar2,
+      @SerializedName("tar_at_far_1e-3") double tarAtFar3,
+      @SerializedName("tar_at_far_1e-4") double tarAtFar4,
+      double kfoldAccuracyMean,
+      double kfoldAccuracyStd,
+      double[] kfoldThresholds) {
+
+    static Score of(Evaluation.Verification v) {
+      if (Evaluation.FARS.length != 4) {
+        throw new IllegalStateException(
+            "Score has keys for 4 FARs, Evaluation.FARS has " + Evaluation.FARS.length);
+      }
+      return new Score(
+          v.score(),
+          v.auc(),
+          v.eer(),
+          tar(v, 0),
+          tar(v, 1),
+          tar(v, 2),
+          tar(v, 3),
+          v.foldMean(),
+          v.foldStd(),
+          v.foldThresholds());
+    }
+
+    private static double tar(Evaluation.Verification v, int i) {
+      return v.resolvable()[i] ? v.tar()[i] : Double.NaN;
+    }
+
+    /**
+     * The mean of the k-fold thresholds: the threshold {@code verify} decides with.
+     *
+     * @return the mean, NaN when there are no thresholds
+     */
+    public double meanThreshold() {
+      double sum = 0;
+      for (double t : kfoldThresholds) {
+        sum += t;
+      }
+      return kfoldThresholds.length == 0 ? Double.NaN : sum / kfoldThresholds.length;
+    }
+  }
+
+  /**
+   * The file's content for a result.
+   *
+   * @param result the evaluation
+   * @param command the command line that produced it
+   * @return the content
+   */
+  public static EvaluationFile of(Evaluation.Result result, String command) {
+    List<Score> scores = new ArrayList<>();
+    for (Evaluation.Verification v : result.verification()) {
+      scores.add(Score.of(v));
+    }
+    return new EvaluationFile(
+        command,
+        result.accuracy(),
+        result.normMean(),
+        result.normStd(),
+        result.radius(),
+        result.protocol(),
+        result.genuine(),
+        result.impostor(),
+        List.copyOf(scores),
+        result.rank1(),
+        result.rank5(),
+        result.gallery(),
+        result.probes());
+  }
+
+  /**
+   * One score's numbers.
+   *
+   * @param name {@code cosine} or {@code euclidean}
+   * @return the numbers, empty when the file has none for that score
+   */
+  public Optional<Score> score(String name) {
+    return verification.stream().filter(s -> s.score().equals(name)).findFirst();
+  }
+
+  /**
+   * Writes the file atomically.
+   *
+   * @param file the target, usually {@code RUN/}{@value #FILE_NAME}
+   * @throws IOException if writing fails; an existing file is then unchanged
+   */
+  public void write(Path file) throws IOException {
+    JsonFiles.write(file, this);
+  }
+
+  /**
+   * Reads a file that {@link #write} wrote.
+   *
+   * @param file the file
+   * @return the content
+   * @throws IOException naming the file when it is missing, not JSON or lacks a field
+   */
+  public static EvaluationFile read(Path file) throws IOException {
+    return JsonFiles.read(file, EvaluationFile.class);
+  }
+}
