@@ -11,6 +11,10 @@
  *       FAR.
  *   <li>{@link io.github.ringloss4j.metrics.KFoldVerification}: LFW-style k-fold verification
  *       accuracy with thresholds fitted on the other folds.
+ *   <li>{@link io.github.ringloss4j.metrics.InsightFaceVerification}: InsightFace's verification.py
+ *       protocol for the {@code lfw.bin}-style sets (flip-fused unit embeddings, squared distance,
+ *       400 fixed thresholds, 10 unshuffled folds, population standard deviation), so that
+ *       accuracies compare with published ones.
  *   <li>{@link io.github.ringloss4j.metrics.PairSampler}: seeded genuine/impostor pair protocols
  *       with balanced folds.
  *   <li>{@link io.github.ringloss4j.metrics.Identification}: closed-set rank-k identification and
