@@ -33,10 +33,17 @@ import java.util.Map;
  *       which is read in place (a view of the engine's memory, no copy) and scanned in Java. With ε
  *       a bound on |s̃ − s| (s the exact double score of {@link Similarity#score}), a non-mate with
  *       s̃ &gt; m + 2ε certainly scores above the best mate and is counted; one with s̃ &lt; m − 2ε
- *       certainly does not. The few pairs with |s̃ − m| ≤ 2ε are kept and re-scored exactly (with
- *       m̃, the exact best mate is always among them). The rank is 1 + the certain count + the
- *       re-scored non-mates above the exact best mate.
+ *       certainly scores below it and is not. The few pairs with |s̃ − m| ≤ 2ε are kept and
+ *       re-scored exactly (with m̃, the exact best mate is always among them). The rank is 1 + the
+ *       certain count + the re-scored non-mates that count against the exact best mate.
  * </ol>
+ *
+ * <p><b>Ties.</b> The rank follows {@link Identification}'s pessimistic tie rule, decided by the
+ * same code ({@code RankTally.countsAgainst}): a non-mate whose exact score equals the best mate's
+ * counts against the probe. Such a non-mate always lies in the band, so the tie is decided on exact
+ * scores, never on float32 ones; the pre-filter only decides pairs that are strictly above or below
+ * by more than the error bound, where every tie rule agrees. A collapsed model (all embeddings
+ * equal) puts every pair in the band and gets the same rank-1 of 0 as the Java path.
  *
  * <p>The bound: cosine scores are dot products of rows normalised in float32, whose error is at
  * most (2d + 8)·u for unit rows (u = 2⁻²⁴, d the dimension; the product's γ_d plus the two
@@ -453,7 +460,8 @@ public final class EngineIdentification {
         }
         long rank = 1 + certain[i];
         for (int k = 0; k < exact.length; k++) {
-          if (galleryLabels[candidates.get(k).intValue()] != labels[i] && exact[k] > bestMate) {
+          if (galleryLabels[candidates.get(k).intValue()] != labels[i]
+              && RankTally.countsAgainst(exact[k], bestMate)) {
             rank++;
           }
         }

@@ -10,11 +10,13 @@ import java.util.Set;
  * identification rate is the fraction of probes whose identity is found within the first k.
  *
  * <p><b>Rank.</b> For a probe with label y, let m be the best score among the gallery items
- * labelled y (its mates). Its rank is 1 + #{gallery items with a label ≠ y whose score is strictly
- * greater than m}. Non-mates that tie with the best mate therefore do not push the probe down: ties
- * count in the probe's favour, which is the optimistic convention (an arbitrary order among equal
- * scores would otherwise make the result depend on the gallery's order). Further mates never affect
- * the rank.
+ * labelled y (its mates). Its rank is 1 + #{gallery items with a label ≠ y whose score is ≥ m}.
+ * Ties count against the probe: a non-mate that scores exactly m is ranked before the mate. This is
+ * the pessimistic convention, so the rate is a lower bound under any order of equal scores, and a
+ * collapsed model (every embedding equal, every score tied) gets rank-1 = 0 rather than 1; the rule
+ * and why it was chosen over the optimistic and the expected rank are documented once, in {@code
+ * RankTally}, which both this class and {@link EngineIdentification} use. Further mates never
+ * affect the rank.
  *
  * <p><b>Rate.</b> The rank-k rate is #{probes with rank ≤ k} / #{evaluated probes}. A probe whose
  * label has no mate in the gallery cannot be identified in the closed-set sense; it is skipped,
@@ -280,7 +282,7 @@ public final class Identification {
       for (int p = start; p < end; p++) {
         int label = probeLabels[p];
         if (galleryIdentities.contains(label)) {
-          tally.add(rank(buffer[p - start], galleryLabels, label));
+          tally.add(RankTally.rank(buffer[p - start], galleryLabels, label));
         } else {
           tally.skip();
         }
@@ -288,23 +290,6 @@ public final class Identification {
       start = end;
     }
     return tally.result(probes.length);
-  }
-
-  /** The rank of the class documentation, for a probe with at least one mate. */
-  private static int rank(double[] scores, int[] galleryLabels, int label) {
-    double bestMate = Double.NEGATIVE_INFINITY;
-    for (int g = 0; g < scores.length; g++) {
-      if (galleryLabels[g] == label && scores[g] > bestMate) {
-        bestMate = scores[g];
-      }
-    }
-    int rank = 1;
-    for (int g = 0; g < scores.length; g++) {
-      if (galleryLabels[g] != label && scores[g] > bestMate) {
-        rank++;
-      }
-    }
-    return rank;
   }
 
   /**

@@ -1,11 +1,13 @@
 package io.github.ringloss4j.metrics;
 
 import static io.github.ringloss4j.metrics.RocTest.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +55,7 @@ class EngineIdentificationTest {
   @Test
   void handExampleWithTies() {
     // The hand example of IdentificationTest: exact ties between the best mate and non-mates
-    // (which do not count), a probe without a mate, ranks {1, 4, 2, 3}.
+    // (which count against the probe), a probe without a mate, ranks {2, 5, 3, 3}.
     float[][] gallery = {{1, 0}, {1, 0}, {0, 1}, {0, 1}, {0.6f, 0.8f}};
     float[][] probes = {{1, 0}, {1, 0}, {0.8f, 0.6f}, {1, 0}, {0, 2}};
     assertSameAsJava(gallery, new int[] {1, 2, 3, 1, 4}, probes, new int[] {1, 3, 2, 9, 4}, "hand");
@@ -66,11 +68,116 @@ class EngineIdentificationTest {
               new int[] {1, 3, 2, 9, 4},
               Similarity.COSINE,
               new int[] {1, 2, 3, 4});
-      assertEquals(0.25, r.rateAt(1));
+      assertEquals(0, r.rateAt(1));
+      assertEquals(0.25, r.rateAt(2));
       assertEquals(0.75, r.rateAt(3));
       assertEquals(4, r.evaluatedProbes());
       assertEquals(1, r.skippedProbes());
     }
+  }
+
+  @Test
+  void collapsedEmbeddingsRankNoProbeFirst() {
+    // A diverged model: 60 samples of 12 identities (labels i % 12), every embedding the same
+    // row, or all zero. The split puts one sample per identity in the gallery (12 rows) and the
+    // other 48 in the probes. Every score ties, so each probe's 11 non-mates all count against
+    // it: rank 1 + 11 = 12 for all 48 probes, for either score and either path. Rank-1, rank-5
+    // and rank-11 are 0/48 = 0 and rank-12 is 48/48 = 1 (the optimistic rule gave 1 at every
+    // rank).
+    int[] labels = new int[60];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 12;
+    }
+    Identification.Split split = Identification.galleryProbeSplit(labels, 7);
+    int[] galleryLabels = pick(labels, split.gallery());
+    int[] probeLabels = pick(labels, split.probes());
+    int[] ranks = {1, 5, 11, 12};
+    double[] expected = {0, 0, 0, 1};
+    for (float[] row : new float[][] {{0.3f, -1.2f, 0.5f, 2}, {0, 0, 0, 0}}) {
+      float[][] gallery = repeat(row, galleryLabels.length);
+      float[][] probes = repeat(row, probeLabels.length);
+      try (NDManager manager = NDManager.newBaseManager()) {
+        for (Similarity similarity : Similarity.values()) {
+          String what = similarity + " on " + Arrays.toString(row);
+          Identification.Result java =
+              Identification.evaluate(
+                  gallery, galleryLabels, probes, probeLabels, similarity, ranks, 16);
+          Identification.Result engine =
+              EngineIdentification.evaluate(
+                  matrix(manager, gallery),
+                  galleryLabels,
+                  matrix(manager, probes),
+                  probeLabels,
+                  similarity,
+                  ranks);
+          assertArrayEquals(expected, java.rates(), what);
+          assertEquals(java, engine, what);
+          assertEquals(48, engine.evaluatedProbes(), what);
+        }
+      }
+    }
+  }
+
+  @Test
+  void collapsedEmbeddingsWithoutNonMatesRankFirst() {
+    // The pessimistic value is not always 0: a probe with no non-mate in the gallery has nothing
+    // to lose a tie to, so its rank is 1 + 0 = 1 even when everything is collapsed.
+    float[][] rows = {{1, 1}, {1, 1}, {1, 1}};
+    int[] labels = {4, 4, 4};
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (Similarity similarity : Similarity.values()) {
+        Identification.Result engine =
+            EngineIdentification.evaluate(
+                matrix(manager, rows), labels, matrix(manager, rows), labels, similarity, RANKS);
+        assertEquals(1.0, engine.rateAt(1), similarity.toString());
+      }
+    }
+    assertSameAsJava(rows, labels, rows, labels, "one identity");
+  }
+
+  @Test
+  void exactTieInTheRescoringBandCountsAgainstTheProbe() {
+    // Gallery: g0 the mate (label 1), g1 an exact copy of it with label 2, g2 a far non-mate
+    // (label 3). The probe (label 1) is close to both copies: their float32 scores land in the
+    // band and the exact re-scoring finds them equal, so g1 counts: rank 1 + 1 = 2. g2 scores
+    // lower by far more than the band: it is discarded by the pre-filter. Rank-1 0, rank-2 1.
+    float[][] gallery = {{0.6f, 0.8f, 0.1f}, {0.6f, 0.8f, 0.1f}, {-1, 0, 0}};
+    int[] galleryLabels = {1, 2, 3};
+    float[][] probes = {{0.61f, 0.79f, 0.12f}};
+    int[] probeLabels = {1};
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (Similarity similarity : Similarity.values()) {
+        Identification.Result engine =
+            EngineIdentification.evaluate(
+                matrix(manager, gallery),
+                galleryLabels,
+                matrix(manager, probes),
+                probeLabels,
+                similarity,
+                new int[] {1, 2},
+                1,
+                1);
+        assertEquals(0.0, engine.rateAt(1), similarity.toString());
+        assertEquals(1.0, engine.rateAt(2), similarity.toString());
+      }
+    }
+    assertSameAsJava(gallery, galleryLabels, probes, probeLabels, "exact copy");
+  }
+
+  private static int[] pick(int[] values, int[] indices) {
+    int[] out = new int[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = values[indices[i]];
+    }
+    return out;
+  }
+
+  private static float[][] repeat(float[] row, int count) {
+    float[][] rows = new float[count][];
+    for (int i = 0; i < count; i++) {
+      rows[i] = row.clone();
+    }
+    return rows;
   }
 
   @Test
@@ -119,7 +226,8 @@ class EngineIdentificationTest {
   void nearTiesBelowFloat32ResolutionAreDecidedExactly() {
     // Every non-mate is the mate with one component moved by one float32 ulp, up or down, or an
     // exact copy: their cosines differ from the mate's by ~1e−8, below the float32 product's
-    // error, so only the exact re-scoring can order them. Duplicates tie and do not count.
+    // error, so only the exact re-scoring can order them. Duplicates tie exactly and count against
+    // the probe.
     Random rnd = new Random(11);
     int d = 33;
     float[] mate = new float[d];

@@ -24,21 +24,21 @@ class IdentificationTest {
 
   @Test
   void handExampleWithTies() {
-    // Cosine scores against g0..g4:
+    // Cosine scores against g0..g4; ties count against the probe (pessimistic rule):
     //   p0 label 1 (1, 0):     1, 1, 0, 0, 0.6. Best mate g0 = 1; non-mate g1 ties at 1 and
-    //                          does not count: rank 1.
-    //   p1 label 3 (1, 0):     1, 1, 0, 0, 0.6. Mate g2 = 0; g0, g1, g4 are above, g3 ties:
-    //                          rank 4.
-    //   p2 label 2 (0.8, 0.6): 0.8, 0.8, 0.6, 0.6, 0.96. Mate g1 = 0.8; only g4 is above
-    //                          (g0 ties): rank 2.
+    //                          counts: rank 2.
+    //   p1 label 3 (1, 0):     1, 1, 0, 0, 0.6. Mate g2 = 0; g0, g1, g4 are above and g3 ties,
+    //                          all four count: rank 5.
+    //   p2 label 2 (0.8, 0.6): 0.8, 0.8, 0.6, 0.6, 0.96. Mate g1 = 0.8; g4 is above and g0
+    //                          ties: rank 3.
     //   p3 label 9:            no mate in the gallery: skipped.
     //   p4 label 4 (0, 2):     0, 0, 1, 1, 0.8. Mate g4 = 0.8; g2 and g3 are above: rank 3.
-    // Euclidean gives the same order: e.g. p2 is at distance 0.632 from g0 and g1, 0.283 from
-    // g4 and 0.894 from g2 and g3; p4 at 1 from g2 and g3, sqrt(1.8) = 1.342 from g4.
-    // Ranks {1, 4, 2, 3} over 4 evaluated probes: rank-1 1/4, rank-2 2/4, rank-3 3/4,
-    // rank-4 and rank-5 1.
+    // Euclidean gives the same order and the same ties: e.g. p2 is at distance 0.632 from g0 and
+    // g1, 0.283 from g4 and 0.894 from g2 and g3; p4 at 1 from g2 and g3, sqrt(1.8) = 1.342
+    // from g4. Ranks {2, 5, 3, 3} over 4 evaluated probes: rank-1 0/4, rank-2 1/4 (p0),
+    // rank-3 3/4 (p0, p2, p4), rank-4 3/4, rank-5 4/4.
     int[] ranks = {1, 2, 3, 4, 5};
-    double[] expected = {0.25, 0.5, 0.75, 1.0, 1.0};
+    double[] expected = {0, 0.25, 0.75, 0.75, 1.0};
     for (Similarity similarity : Similarity.values()) {
       for (int chunk : new int[] {1, 2, 5, 100}) {
         Identification.Result result =
@@ -47,7 +47,7 @@ class IdentificationTest {
         assertArrayEquals(expected, result.rates(), similarity + ", chunk " + chunk);
         assertEquals(4, result.evaluatedProbes());
         assertEquals(1, result.skippedProbes());
-        assertEquals(0.5, result.rateAt(2));
+        assertEquals(0.25, result.rateAt(2));
         assertArrayEquals(ranks, result.ranks());
       }
     }
@@ -222,8 +222,8 @@ class IdentificationTest {
   }
 
   /**
-   * Sorts the gallery by descending score, mates before non-mates on equal scores, and returns 1 +
-   * the position of the first mate, or 0 when the probe has no mate.
+   * Sorts the gallery by descending score, non-mates before mates on equal scores (the pessimistic
+   * tie rule), and returns 1 + the position of the first mate, or 0 when the probe has no mate.
    */
   private static int[] bruteForceRanks(
       float[][] gallery,
@@ -246,7 +246,7 @@ class IdentificationTest {
             if (byScore != 0) {
               return byScore;
             }
-            return Boolean.compare(galleryLabels[y] == label, galleryLabels[x] == label);
+            return Boolean.compare(galleryLabels[x] == label, galleryLabels[y] == label);
           });
       for (int k = 0; k < order.size(); k++) {
         if (galleryLabels[order.get(k)] == label) {
