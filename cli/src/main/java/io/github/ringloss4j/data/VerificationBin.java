@@ -1,5 +1,6 @@
 package io.github.ringloss4j.data;
 
+import io.github.ringloss4j.io.DataFormatException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package io.github.ringloss4j.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.ringloss4j.io.NpyReader;
+import io.github.ringloss4j.io.DecodedNpy;
 import io.github.ringloss4j.metrics.InsightFaceVerification;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
@@ -19,10 +19,9 @@ class InsightFaceFixtureTest {
   @Test
   void javaProtocolEqualsNumpyReference() throws IOException {
     InsightFaceFixture ref = InsightFaceFixture.load();
-    float[][] plain =
-        NpyReader.readFloat32Matrix(VerificationBinTest.resource("embeddings_plain.npy"));
+    float[][] plain = DecodedNpy.read(VerificationBinTest.resource("embeddings_plain.npy")).rows();
     float[][] flipped =
-        NpyReader.readFloat32Matrix(VerificationBinTest.resource("embeddings_flipped.npy"));
+        DecodedNpy.read(VerificationBinTest.resource("embeddings_flipped.npy")).rows();
     boolean[] issame = ref.booleans("issame");
     assertEquals(63, issame.length);
     assertEquals(126, plain.length);
