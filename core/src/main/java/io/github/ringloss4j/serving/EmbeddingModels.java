@@ -1,9 +1,7 @@
 package io.github.ringloss4j.serving;
 
 import ai.djl.Model;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import io.github.ringloss4j.backbone.Backbones;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -69,8 +66,15 @@ public final class EmbeddingModels {
    * hidden temporary directory next to {@code dir}, which is then renamed to {@code dir}, so that a
    * reader never sees half an export and a failure leaves nothing behind.
    *
+   * <p>What is saved is a copy: {@code embedding}'s parameters are read into a new {@code
+   * Backbones.create(backbone, embeddingSize)}, exactly what loading will build, and their shapes
+   * compared with that network's, so that a mismatch fails here rather than in the service. The
+   * copy also lets blocks whose parameters were loaded from a checkpoint be saved, which DJL 0.36's
+   * {@code Model.save} refuses. It costs about twice the parameters' size in memory while it runs.
+   *
    * @param embedding the trained embedding network alone (for a Ring-loss model, {@code
-   *     RingModelBlock.getEmbedding()}), initialised for {@code preprocessing.input()}
+   *     RingModelBlock.getEmbedding()}), initialised for {@code preprocessing.input()} or with
+   *     parameters loaded from a checkpoint; it is not changed
    * @param backbone its {@link Backbones} name; {@code Backbones.create(backbone, embeddingSize)}
    *     must build a network with the same parameters
    * @param embeddingSize its output dimension d
@@ -79,9 +83,10 @@ public final class EmbeddingModels {
    * @return {@code dir}
    * @throws FileAlreadyExistsException if {@code dir} exists and is not an empty directory
    * @throws IOException if writing fails
-   * @throws IllegalStateException if {@code embedding} is not initialised
+   * @throws IllegalStateException if {@code embedding} has no parameters yet
    * @throws IllegalArgumentException if the backbone is unknown, cannot take the input shape, or
-   *     does not match {@code embedding} (other parameters, another input shape, another d)
+   *     does not match {@code embedding} (other parameters, another input shape, other parameter
+   *     shapes such as another d), naming what differs
    */
   public static Path export(
       Block embedding, String backbone, int embeddingSize, Preprocessing preprocessing, Path dir)
@@ -91,8 +96,26 @@ public final class EmbeddingModels {
       throw new IllegalStateException(
           "the embedding network has no parameters yet: train it or load them first");
     }
-    checkMatches(embedding, config);
-    Path target = dir.toAbsolutePath();
+    String engine =
+        embedding.getParameters().valueAt(0).getArray().getManager().getEngine().getEngineName();
+    try (Model model = Model.newInstance(MODEL_NAME, engine)) {
+      model.setBlock(BackboneCopy.of(embedding, config, model.getNDManager()));
+      writeAtomically(dir.toAbsolutePath(), model, servingProperties(engine, config));
+    }
+    logger.info(
+        "Exported {} (d = {}, input {}) to {}",
+        config.backbone(),
+        config.embeddingSize(),
+        preprocessing.input(),
+        dir.toAbsolutePath());
+    return dir;
+  }
+
+  /**
+   * Saves the model and the properties into a temporary sibling of {@code target}, renamed last.
+   */
+  private static void writeAtomically(Path target, Model model, String properties)
+      throws IOException {
     Path parent = target.getParent();
     Files.createDirectories(parent);
     if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -101,15 +124,8 @@ public final class EmbeddingModels {
     }
     Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {
-      String engine = engineOf(embedding);
-      try (Model model = Model.newInstance(MODEL_NAME, engine)) {
-        model.setBlock(embedding);
-        model.save(tmp, MODEL_NAME);
-      }
-      Files.writeString(
-          tmp.resolve(ServingConfig.FILE),
-          servingProperties(engine, config),
-          StandardCharsets.UTF_8);
+      model.save(tmp, MODEL_NAME);
+      Files.writeString(tmp.resolve(ServingConfig.FILE), properties, StandardCharsets.UTF_8);
       Files.deleteIfExists(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
@@ -120,64 +136,6 @@ public final class EmbeddingModels {
       }
       throw e;
     }
-    logger.info(
-        "Exported {} (d = {}, input {}) to {}",
-        config.backbone(),
-        config.embeddingSize(),
-        preprocessing.input(),
-        target);
-    return dir;
-  }
-
-  /**
-   * Refuses a block that {@code Backbones.create} would not rebuild: the parameter file does not
-   * record the architecture, so a mismatch would load (or fail) only at serving time.
-   */
-  private static void checkMatches(Block embedding, ServingConfig config) {
-    Block fresh = Backbones.create(config.backbone(), config.embeddingSize());
-    List<String> expected = fresh.getParameters().keys();
-    List<String> actual = embedding.getParameters().keys();
-    if (!expected.equals(actual)) {
-      throw new IllegalArgumentException(
-          "the block is not a '"
-              + config.backbone()
-              + "' embedding network: it has "
-              + actual.size()
-              + " parameters, "
-              + config.backbone()
-              + " has "
-              + expected.size()
-              + " (pass the embedding network alone, e.g. RingModelBlock.getEmbedding(), not a"
-              + " model with its head and ring)");
-    }
-    Backbones.Input input = config.preprocessing().input();
-    Shape[] initialised = embedding.getInputShapes();
-    if (initialised.length != 1 || !initialised[0].slice(1).equals(input.batchShape(1).slice(1))) {
-      throw new IllegalArgumentException(
-          "the network was initialised for input "
-              + List.of(initialised)
-              + ", not [batch, "
-              + input.channels()
-              + ", "
-              + input.height()
-              + ", "
-              + input.width()
-              + "]: record the image shape it was trained on");
-    }
-    Shape out = embedding.getOutputShapes(new Shape[] {input.batchShape(1)})[0];
-    if (!out.equals(new Shape(1, config.embeddingSize()))) {
-      throw new IllegalArgumentException(
-          "the network outputs "
-              + out
-              + " for one image, not (1, "
-              + config.embeddingSize()
-              + "): wrong embedding size");
-    }
-  }
-
-  private static String engineOf(Block embedding) {
-    Parameter first = embedding.getParameters().valueAt(0);
-    return first.getArray().getManager().getEngine().getEngineName();
   }
 
   /** DJL's keys, then the configuration's, one plain {@code key=value} per line, in order. */

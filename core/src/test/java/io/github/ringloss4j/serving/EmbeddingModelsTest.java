@@ -27,6 +27,10 @@ import ai.djl.translate.TranslateException;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.nn.RingModelBlock;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -193,30 +197,40 @@ class EmbeddingModelsTest {
       throws Exception {
     Backbones.Input input = Backbones.defaultInput("cnn");
     try (NDManager manager = NDManager.newBaseManager()) {
-      Block cnn = network("cnn", 8, input, manager, 4);
-      RingModelBlock whole = RingModelBlock.of(cnn, Linear.builder().setUnits(10).build());
-      whole.initialize(manager, DataType.FLOAT32, input.batchShape(1));
+      RingModelBlock trained =
+          RingModelBlock.of(
+              network("cnn", 8, input, manager, 4), Linear.builder().setUnits(10).build());
+      trained.initialize(manager, DataType.FLOAT32, input.batchShape(1));
+      // As the application restores a checkpoint: head, ring and embedding from one stream into
+      // a fresh, uninitialised model.
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      trained.saveParameters(new DataOutputStream(bytes));
+      RingModelBlock restored =
+          RingModelBlock.of(Backbones.create("cnn", 8), Linear.builder().setUnits(10).build());
+      restored.loadParameters(
+          manager, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
       Preprocessing p = Preprocessing.of(input);
 
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
-              () -> EmbeddingModels.export(whole, "cnn", 8, p, tmp.resolve("whole")));
+              () -> EmbeddingModels.export(restored, "cnn", 8, p, tmp.resolve("whole")));
       assertTrue(e.getMessage().contains("getEmbedding"), e.getMessage());
       assertTrue(Files.notExists(tmp.resolve("whole")));
 
       Path exported =
-          EmbeddingModels.export(whole.getEmbedding(), "cnn", 8, p, tmp.resolve("exported"));
+          EmbeddingModels.export(restored.getEmbedding(), "cnn", 8, p, tmp.resolve("exported"));
       assertEquals(Set.of("embedding-0000.params", "serving.properties"), fileNames(exported));
       assertEquals(new ServingConfig("cnn", 8, p), ServingConfig.read(exported));
       // The bare backbone reads the file to its end: nothing of the head or ring is in it.
+      Block embedding = trained.getEmbedding();
       try (ZooModel<Image, float[]> model = load(exported)) {
-        assertEquals(cnn.getParameters().keys(), model.getBlock().getParameters().keys());
-        for (int i = 0; i < cnn.getParameters().size(); i++) {
+        assertEquals(embedding.getParameters().keys(), model.getBlock().getParameters().keys());
+        for (int i = 0; i < embedding.getParameters().size(); i++) {
           assertArrayEquals(
-              cnn.getParameters().valueAt(i).getArray().toFloatArray(),
+              embedding.getParameters().valueAt(i).getArray().toFloatArray(),
               model.getBlock().getParameters().valueAt(i).getArray().toFloatArray(),
-              cnn.getParameters().keyAt(i));
+              embedding.getParameters().keyAt(i));
         }
       }
     }

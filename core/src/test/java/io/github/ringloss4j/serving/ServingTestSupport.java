@@ -21,8 +21,9 @@ final class ServingTestSupport {
   private ServingTestSupport() {}
 
   /**
-   * A network with seeded random weights and random BatchNorm running statistics, so that an export
-   * that dropped or reordered the statistics could not match.
+   * A network with seeded random weights, random BatchNorm running statistics and random PReLU
+   * slopes, so that an export that dropped, reordered or re-initialised any of them could not
+   * match.
    */
   static Block network(String backbone, int d, Backbones.Input input, NDManager manager, int seed) {
     Engine.getInstance().setRandomSeed(seed);
@@ -32,13 +33,17 @@ final class ServingTestSupport {
     Random random = new Random(seed);
     for (Parameter p : block.getParameters().values()) {
       Parameter.Type type = p.getType();
-      if (type == Parameter.Type.RUNNING_MEAN || type == Parameter.Type.RUNNING_VAR) {
+      if (type == Parameter.Type.RUNNING_MEAN
+          || type == Parameter.Type.RUNNING_VAR
+          || type == Parameter.Type.OTHER) {
         float[] values = new float[Math.toIntExact(p.getArray().size())];
         for (int i = 0; i < values.length; i++) {
           values[i] =
-              type == Parameter.Type.RUNNING_MEAN
-                  ? (float) (0.2 * random.nextGaussian())
-                  : 0.5f + random.nextFloat();
+              switch (type) {
+                case RUNNING_MEAN -> (float) (0.2 * random.nextGaussian());
+                case RUNNING_VAR -> 0.5f + random.nextFloat();
+                default -> 0.1f + 0.3f * random.nextFloat(); // PReLU slopes, 0.25 at initialisation
+              };
         }
         p.getArray().set(values);
       }
