@@ -8,6 +8,8 @@
 module io.github.ringloss4j.core {
   requires transitive ai.djl.api;
   requires org.slf4j;
+  // The serving package's image steps take and return java.awt BufferedImages.
+  requires transitive java.desktop;
 
   exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;
@@ -16,5 +18,6 @@ module io.github.ringloss4j.core {
   exports io.github.ringloss4j.nn;
   exports io.github.ringloss4j.optim;
   exports io.github.ringloss4j.penalty;
+  exports io.github.ringloss4j.serving;
   exports io.github.ringloss4j.training;
 }

@@ -1,0 +1,67 @@
+package io.github.ringloss4j.serving;
+
+import ai.djl.Model;
+import ai.djl.modality.cv.Image;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorFactory;
+import ai.djl.util.Pair;
+import java.lang.reflect.Type;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Creates the {@link EmbeddingTranslator} of an exported model from its {@value ServingConfig#FILE}
+ * arguments ({@link ServingConfig#fromArguments}), so that the model directory alone decides the
+ * preprocessing.
+ *
+ * <p>DJL chooses the translator factory before it reads {@value ServingConfig#FILE} (in 0.36,
+ * {@code BaseModelLoader.loadModel} calls {@code getTranslatorFactory} and only then {@code
+ * loadServingProperties}), so the file's {@code translatorFactory} key is followed only through
+ * {@code Criteria.builder().optTranslatorFactory(new DeferredTranslatorFactory())}, which creates
+ * this class by name once the arguments are known. Naming this class directly in {@code
+ * optTranslatorFactory} works as well.
+ */
+public final class EmbeddingTranslatorFactory implements TranslatorFactory {
+
+  /** Creates the factory; DJL instantiates it by class name. */
+  public EmbeddingTranslatorFactory() {}
+
+  /**
+   * The one pair this factory serves.
+   *
+   * @return {(Image, float[])}
+   */
+  @Override
+  public Set<Pair<Type, Type>> getSupportedTypes() {
+    return Set.of(new Pair<>(Image.class, float[].class));
+  }
+
+  /**
+   * Creates the translator.
+   *
+   * @param input {@code Image.class}
+   * @param output {@code float[].class}
+   * @param model the loaded model, whose directory names the file in messages
+   * @param arguments the model's arguments
+   * @return an {@link EmbeddingTranslator}
+   * @throws IllegalArgumentException for another input or output type, or naming the file and key
+   *     when an argument is missing or invalid
+   */
+  @Override
+  @SuppressWarnings("unchecked")
+  public <I, O> Translator<I, O> newInstance(
+      Class<I> input, Class<O> output, Model model, Map<String, ?> arguments) {
+    if (!isSupported(input, output)) {
+      throw new IllegalArgumentException(
+          "an embedding model translates Image to float[], not "
+              + input.getName()
+              + " to "
+              + output.getName());
+    }
+    Path dir = model.getModelPath();
+    Path file = dir == null ? Path.of(ServingConfig.FILE) : dir.resolve(ServingConfig.FILE);
+    ServingConfig config = ServingConfig.fromArguments(arguments, file);
+    return (Translator<I, O>) new EmbeddingTranslator(config.preprocessing());
+  }
+}
