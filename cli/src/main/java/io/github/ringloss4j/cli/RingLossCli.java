@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       EmbedCommand.class,
+      ExportCommand.class,
       VerifyCommand.class,
       CompareCommand.class,
       ReportCommand.class,
