@@ -14,12 +14,15 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.github.ringloss4j.internal.Norms;
 import io.github.ringloss4j.internal.ScalarParameters;
+import io.github.ringloss4j.internal.Scalars;
 import io.github.ringloss4j.penalty.Penalties;
 import io.github.ringloss4j.penalty.Penalty;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +75,9 @@ public final class RingLossBlock extends AbstractBlock {
   private final boolean radiusWeightDecay;
   private final Parameter radius;
   private final Initializer radiusInitializer;
-  private boolean radiusFromDataDone;
+  private final FirstBatch firstBatch = new FirstBatch();
+  private volatile boolean radiusFromDataDone;
+  private int splitsPerBatch = 1;
 
   private RingLossBlock(Builder builder) {
     super(VERSION);
@@ -231,33 +236,110 @@ public final class RingLossBlock extends AbstractBlock {
     // Training needs the exact gradient of the fused norm (one read back decides the path);
     // without training the scaled norm is exact and keeps the forward free of host reads.
     NDArray norms = training ? Norms.rowNorms(features) : Norms.scaledRowNorms(features);
+    NDArray residual = null;
     // With λ = 0 no loss reads R: it is neither started nor reported, only the norms are measured.
     if (training && lambda > 0 && isAwaitingFirstBatch()) {
-      initialiseFromBatch(norms);
+      residual = startFromFirstBatch(parameterStore, norms);
     }
-    NDArray r = parameterStore.getValue(radius, features.getDevice(), training);
-    NDArray residual = norms.sub(r.toType(norms.getDataType(), false));
+    if (residual == null) {
+      NDArray r = parameterStore.getValue(radius, features.getDevice(), training);
+      residual = norms.sub(r.toType(norms.getDataType(), false));
+    }
     return new NDList(
         RingOutputs.named(penalty.apply(residual), RingOutputs.PENALTIES),
         RingOutputs.named(norms, RingOutputs.NORMS));
   }
 
-  private void initialiseFromBatch(NDArray norms) {
-    double mean = norms.toType(DataType.FLOAT64, false).mean().getDouble();
+  /**
+   * Starts R at the first batch's mean norm. With one split per batch, R is set before this forward
+   * reads it: the penalties and R's gradient are those of R at the mean, exactly. With k splits
+   * (data-parallel training), each split adds its norms to a shared sum, under a lock, since the
+   * splits may run on k threads; the last to arrive sets R, in the parameter and in every device
+   * copy the splits read, to the whole batch's mean. Until then no split can read R, so each
+   * split's first penalties are taken against its own mean norm, held constant: R gets no gradient
+   * from the first step (for the squared penalty it would be zero at the mean anyway).
+   *
+   * @return the residuals of this split when they were computed here, else null (read R)
+   */
+  private NDArray startFromFirstBatch(ParameterStore parameterStore, NDArray norms) {
+    NDArray wide = norms.toType(DataType.FLOAT64, false);
+    double sum = wide.sum().getDouble();
+    long count = norms.size();
+    synchronized (firstBatch) {
+      if (!isAwaitingFirstBatch()) {
+        return null; // another thread finished the start
+      }
+      if (splitsPerBatch == 1) {
+        setRadiusEverywhere(List.of(radius.getArray()), checkedMean(sum, count));
+        return null;
+      }
+      firstBatch.sum += sum;
+      firstBatch.count += count;
+      firstBatch.copies.add(parameterStore.getValue(radius, norms.getDevice(), true));
+      if (++firstBatch.arrivals == splitsPerBatch) {
+        List<NDArray> copies = new ArrayList<>(firstBatch.copies);
+        copies.add(radius.getArray());
+        setRadiusEverywhere(copies, checkedMean(firstBatch.sum, firstBatch.count));
+        firstBatch.reset();
+      }
+    }
+    return norms.sub(Scalars.of(norms, sum / count));
+  }
+
+  private static double checkedMean(double sum, long count) {
+    double mean = sum / count;
     if (!Double.isFinite(mean)) {
       throw new IllegalStateException(
           "cannot start R at the first batch's mean norm: it is "
               + mean
               + "; check the input for NaN/Inf or start R at a constant");
     }
-    NDArray r = radius.getArray();
-    // In-place writes to a leaf that requires a gradient are refused by autograd; R is not part of
-    // any graph yet, so the flag is lifted for the write and restored.
-    r.setRequiresGradient(false);
-    r.set(new NDIndex(":"), mean);
-    r.setRequiresGradient(trainable);
+    return mean;
+  }
+
+  private void setRadiusEverywhere(List<NDArray> copies, double mean) {
+    for (NDArray r : copies) {
+      // In-place writes to a leaf that requires a gradient are refused by autograd; R is not part
+      // of any graph yet, so the flag is lifted for the write and restored.
+      r.setRequiresGradient(false);
+      r.set(new NDIndex(":"), mean);
+      r.setRequiresGradient(trainable);
+    }
     radiusFromDataDone = true;
     LOG.info("Ring radius R initialised to the first batch's mean feature norm, {}", mean);
+  }
+
+  /**
+   * Sets how many device splits each training batch is cut into (data-parallel training over that
+   * many devices), so that R's first-batch start waits for all of them and takes the whole batch's
+   * mean. Training loops that split batches (DJL's {@code EasyTrain} on several devices, the
+   * application's {@code TrainingStep}) set it to the number of devices before the first step.
+   *
+   * @param splits ≥ 1; default 1
+   */
+  public void setSplitsPerBatch(int splits) {
+    if (splits < 1) {
+      throw new IllegalArgumentException("splits must be >= 1, got " + splits);
+    }
+    synchronized (firstBatch) {
+      this.splitsPerBatch = splits;
+      firstBatch.reset();
+    }
+  }
+
+  /** The first batch's norms gathered from its splits until the last one arrives. */
+  private static final class FirstBatch {
+    double sum;
+    long count;
+    int arrivals;
+    final List<NDArray> copies = new ArrayList<>();
+
+    void reset() {
+      sum = 0;
+      count = 0;
+      arrivals = 0;
+      copies.clear();
+    }
   }
 
   @Override

@@ -30,6 +30,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RingLossBlockTest {
@@ -293,6 +294,56 @@ class RingLossBlockTest {
           new io.github.ringloss4j.training.RingStatisticsListener(ring);
       stats.onEpoch(null);
       assertTrue(Double.isNaN(stats.history().get(0).radius()));
+    }
+  }
+
+  @Test
+  void aBatchSplitOverTwoDevicesStartsROnceFromTheWholeBatch() throws Exception {
+    // The harness of data-parallel training: the two halves of the first batch go through the
+    // ring on two threads at once, as on two devices; R must start at the whole batch's mean.
+    double[][] f = new double[16][3];
+    double sum = 0;
+    for (int i = 0; i < f.length; i++) {
+      f[i][0] = 1 + i; // row norms 1..16 in the first half and second half differ a lot
+      sum += 1 + i;
+    }
+    double wholeMean = sum / f.length; // (1 + … + 16)/16 = 8.5
+    for (int trial = 0; trial < 10; trial++) {
+      try (NDManager manager = NDManager.newBaseManager()) {
+        RingLossBlock ring = RingLossBlock.builder().build();
+        ring.initialize(manager, DataType.FLOAT64, new Shape(8, 3));
+        ring.setSplitsPerBatch(2);
+        ParameterStore store = new ParameterStore(manager, false);
+        NDArray all = manager.create(f);
+        NDArray[] halves = {all.get("0:8"), all.get("8:16")};
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          List<java.util.concurrent.Future<double[]>> penalties = new java.util.ArrayList<>();
+          for (NDArray half : halves) {
+            penalties.add(
+                pool.submit(
+                    () -> {
+                      together.await();
+                      NDList out = ring.forward(store, new NDList(half), true);
+                      return RingOutputs.get(out, RingOutputs.PENALTIES).toDoubleArray();
+                    }));
+          }
+          double[] first = penalties.get(0).get();
+          // Each split's first penalties are against its own mean (4.5 for norms 1..8): ½(1 − 4.5)²
+          assertEquals(0.5 * 3.5 * 3.5, first[0], 1e-12);
+          penalties.get(1).get();
+        } finally {
+          pool.shutdown();
+        }
+        assertEquals(wholeMean, ring.getRadius(), 1e-12, "trial " + trial);
+        assertFalse(ring.isAwaitingFirstBatch());
+        // The next batch reads the started R.
+        NDList next = ring.forward(store, new NDList(halves[0]), true);
+        assertEquals(
+            0.5 * 7.5 * 7.5, RingOutputs.get(next, RingOutputs.PENALTIES).getDouble(0), 1e-12);
+      }
     }
   }
 }
