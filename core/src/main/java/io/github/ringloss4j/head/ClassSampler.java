@@ -27,9 +27,10 @@ import java.util.BitSet;
  * <p>The random numbers are SplitMix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number
  * generators", OOPSLA 2014), written out here so that the sequence does not depend on the JDK. Step
  * t starts from the state seed + t·2³²·γ (γ = 0x9E3779B97F4A7C15, the generator's increment), which
- * is the state of one SplitMix64 sequence from seed after t·2³² draws: a step draws fewer than 2³¹
- * numbers, so the steps read disjoint stretches of one sequence, and a subset is a function of
- * (seed, step, labels) alone.
+ * is the state of one SplitMix64 sequence from seed after t·2³² draws. A step draws about n − |P|
+ * &lt; 2³¹ numbers (one per negative, plus rare rejections), so the steps read disjoint stretches
+ * of that one sequence; and a subset is a function of (seed, step, labels) alone, which is what
+ * makes a resumed run draw what the uninterrupted one would have.
  */
 final class ClassSampler {
 
