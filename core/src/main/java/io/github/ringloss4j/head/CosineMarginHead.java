@@ -146,7 +146,7 @@ public abstract class CosineMarginHead extends AbstractBlock {
       PairList<String, Object> params) {
     NDArray features = inputs.singletonOrThrow();
     NDArray cos = cosines(parameterStore, features, training);
-    return new NDList(scaled(parameterStore, cos, training));
+    return new NDList(plainLogits(parameterStore, cos, training));
   }
 
   @Override
@@ -154,10 +154,39 @@ public abstract class CosineMarginHead extends AbstractBlock {
       ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
     NDArray features = data.singletonOrThrow();
     NDArray cos = cosines(parameterStore, features, true);
+    return new NDList(marginLogits(parameterStore, cos, labels.head()));
+  }
+
+  /**
+   * The logits without margin, s·cosθ_j, for any set of columns. A hook for {@link PartialFcHead},
+   * which computes the cosines over a subset of the classes.
+   *
+   * @param parameterStore the parameter store (for a learned s)
+   * @param cos cosθ, [m, n]
+   * @param training whether this is a training pass
+   * @return [m, n]
+   */
+  NDArray plainLogits(ParameterStore parameterStore, NDArray cos, boolean training) {
+    return scaled(parameterStore, cos, training);
+  }
+
+  /**
+   * The training logits, s·φ(cosθ_y) at each sample's column y and s·cosθ_j elsewhere, for any set
+   * of columns. A hook for {@link PartialFcHead}, which passes the cosines over a subset of the
+   * classes and labels remapped into it.
+   *
+   * @param parameterStore the parameter store (for a learned s)
+   * @param cos cosθ, [m, n]
+   * @param labels column indices in [0, n), [m]
+   * @return [m, n]
+   * @throws IllegalArgumentException when a label is not a column index
+   */
+  NDArray marginLogits(ParameterStore parameterStore, NDArray cos, NDArray labels) {
+    Shape shape = cos.getShape();
     NDArray oneHot =
-        HeadSupport.oneHot(labels.head(), features.getShape().get(0), classes, cos.getDataType());
+        HeadSupport.oneHot(labels, shape.get(0), Math.toIntExact(shape.get(1)), cos.getDataType());
     NDArray phi = marginCosine(HeadSupport.pick(cos, oneHot));
-    return new NDList(scaled(parameterStore, HeadSupport.replaceTarget(cos, oneHot, phi), true));
+    return scaled(parameterStore, HeadSupport.replaceTarget(cos, oneHot, phi), true);
   }
 
   private NDArray scaled(ParameterStore parameterStore, NDArray cos, boolean training) {

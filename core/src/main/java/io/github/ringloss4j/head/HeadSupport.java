@@ -85,6 +85,21 @@ final class HeadSupport {
    *     differs from the batch
    */
   static NDArray oneHot(NDArray labels, long batch, int classes, DataType dataType) {
+    classIndices(labels, batch, classes);
+    return labels.reshape(batch).oneHot(classes, dataType);
+  }
+
+  /**
+   * The labels read back as class indices, after checking them.
+   *
+   * @param labels class indices in [0, classes), float or integer, shape [m] or [m, 1]
+   * @param batch the number of features m
+   * @param classes the number of classes
+   * @return the m indices
+   * @throws IllegalArgumentException when a label is not an integer in [0, classes) or the count
+   *     differs from the batch
+   */
+  static long[] classIndices(NDArray labels, long batch, int classes) {
     if (labels.size() != batch) {
       throw new IllegalArgumentException(
           "expected one label per feature row ("
@@ -92,8 +107,8 @@ final class HeadSupport {
               + "), got labels of shape "
               + labels.getShape());
     }
-    NDArray flat = labels.reshape(batch);
-    double[] values = flat.toType(DataType.FLOAT64, false).toDoubleArray();
+    double[] values = labels.reshape(batch).toType(DataType.FLOAT64, false).toDoubleArray();
+    long[] indices = new long[values.length];
     for (int i = 0; i < values.length; i++) {
       double v = values[i];
       if (!(v >= 0 && v < classes) || v != Math.rint(v)) {
@@ -108,8 +123,9 @@ final class HeadSupport {
                 + classes
                 + ")");
       }
+      indices[i] = (long) v;
     }
-    return flat.oneHot(classes, dataType);
+    return indices;
   }
 
   /**

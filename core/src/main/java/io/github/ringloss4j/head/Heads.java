@@ -14,15 +14,26 @@ import java.util.Map;
  * {@code cosface(s=64, m=0.35)}, {@code normface(s=16, learn=true)}. Names and keys are
  * case-insensitive. An unknown name or option throws and lists the valid ones.
  *
+ * <p>Partial FC: softmax, normface, cosface and arcface also take {@code sample=r}, r in (0, 1],
+ * and then come wrapped in a {@link PartialFcHead} that trains on max(⌈r·C⌉, #positives) sampled
+ * classes per step, e.g. {@code arcface(s=64, m=0.5, sample=0.1)}; {@code seed=n} (an integer,
+ * default 0) seeds its sampler and is only valid with {@code sample}. An option of the head rather
+ * than a separate {@code partialfc(...)} wrapper, because sampling changes how a head is trained,
+ * not what it computes: the head keeps its name and options, and {@code sample=1} is the plain head
+ * (bit for bit, in a wrapper whose checkpoints also carry the sampler's state). SphereFace and
+ * L2-softmax do not take it (see {@link PartialFcHead}).
+ *
  * <table>
  *   <caption>Names and options</caption>
  *   <tr><th>name</th><th>head</th><th>options (default)</th></tr>
- *   <tr><td>softmax</td><td>{@link Linear}: Wx + b</td><td>none</td></tr>
+ *   <tr><td>softmax</td><td>{@link Linear}: Wx + b</td><td>sample, seed</td></tr>
  *   <tr><td>l2softmax</td><td>{@link L2SoftmaxHead}</td><td>alpha (16), learn (false)</td></tr>
- *   <tr><td>normface</td><td>{@link NormFaceHead}</td><td>s (16), learn (false)</td></tr>
+ *   <tr><td>normface</td><td>{@link NormFaceHead}</td><td>s (16), learn (false), sample, seed</td></tr>
  *   <tr><td>sphereface</td><td>{@link SphereFaceHead}</td><td>m (4)</td></tr>
- *   <tr><td>cosface</td><td>{@link CosFaceHead}</td><td>s (30), m (0.35), learn (false)</td></tr>
- *   <tr><td>arcface</td><td>{@link ArcFaceHead}</td><td>s (30), m (0.5), learn (false)</td></tr>
+ *   <tr><td>cosface</td><td>{@link CosFaceHead}</td><td>s (30), m (0.35), learn (false), sample,
+ *   seed</td></tr>
+ *   <tr><td>arcface</td><td>{@link ArcFaceHead}</td><td>s (30), m (0.5), learn (false), sample,
+ *   seed</td></tr>
  * </table>
  */
 public final class Heads {
@@ -31,6 +42,11 @@ public final class Heads {
   public static final List<String> NAMES =
       List.of("softmax", "l2softmax", "normface", "sphereface", "cosface", "arcface");
 
+  private static final String SAMPLE = "sample";
+  private static final String SEED = "seed";
+  private static final List<String> SAMPLED_HEADS =
+      List.of("softmax", "normface", "cosface", "arcface");
+
   private Heads() {}
 
   /**
@@ -38,7 +54,7 @@ public final class Heads {
    *
    * @param spec a name such as {@code arcface}, optionally with options: {@code arcface(s=64)}
    * @param classes the number of classes, ≥ 1
-   * @return a new, uninitialised head
+   * @return a new, uninitialised head; a {@link PartialFcHead} around it with {@code sample=r}
    * @throws IllegalArgumentException for an unknown name or option, listing the valid ones, or an
    *     invalid value
    */
@@ -51,9 +67,31 @@ public final class Heads {
     int open = trimmed.indexOf('(');
     String name = (open < 0 ? trimmed : trimmed.substring(0, open)).trim().toLowerCase(Locale.ROOT);
     Map<String, String> options = open < 0 ? Map.of() : parseOptions(spec, trimmed, open);
+    Block head = plain(spec, name, options, classes);
+    if (!options.containsKey(SAMPLE)) {
+      if (options.containsKey(SEED)) {
+        throw new IllegalArgumentException(
+            "head '" + spec + "': seed applies only with sample=r (Partial FC)");
+      }
+      return head;
+    }
+    double rate = number(spec, options, SAMPLE, 1);
+    if (!(rate > 0 && rate <= 1)) {
+      throw new IllegalArgumentException(
+          "head '" + spec + "': sample must be in (0, 1], got " + options.get(SAMPLE));
+    }
+    return PartialFcHead.builder()
+        .setHead(head)
+        .optClasses(classes)
+        .optSampleRate(rate)
+        .optSeed(longInteger(spec, options, SEED, PartialFcHead.DEFAULT_SEED))
+        .build();
+  }
+
+  private static Block plain(String spec, String name, Map<String, String> options, int classes) {
     switch (name) {
       case "softmax":
-        checkKeys(spec, options, List.of());
+        checkKeys(spec, options, List.of(SAMPLE, SEED));
         return Linear.builder().setUnits(classes).build();
       case "l2softmax":
         checkKeys(spec, options, List.of("alpha", "learn"));
@@ -63,7 +101,7 @@ public final class Heads {
             .optLearnScale(flag(spec, options, "learn"))
             .build();
       case "normface":
-        checkKeys(spec, options, List.of("s", "learn"));
+        checkKeys(spec, options, List.of("s", "learn", SAMPLE, SEED));
         return NormFaceHead.builder()
             .setClasses(classes)
             .optScale(number(spec, options, "s", NormFaceHead.DEFAULT_SCALE))
@@ -76,7 +114,7 @@ public final class Heads {
             .optMargin(integer(spec, options, "m", SphereFaceHead.DEFAULT_MARGIN))
             .build();
       case "cosface":
-        checkKeys(spec, options, List.of("s", "m", "learn"));
+        checkKeys(spec, options, List.of("s", "m", "learn", SAMPLE, SEED));
         return CosFaceHead.builder()
             .setClasses(classes)
             .optScale(number(spec, options, "s", CosFaceHead.DEFAULT_SCALE))
@@ -84,7 +122,7 @@ public final class Heads {
             .optLearnScale(flag(spec, options, "learn"))
             .build();
       case "arcface":
-        checkKeys(spec, options, List.of("s", "m", "learn"));
+        checkKeys(spec, options, List.of("s", "m", "learn", SAMPLE, SEED));
         return ArcFaceHead.builder()
             .setClasses(classes)
             .optScale(number(spec, options, "s", ArcFaceHead.DEFAULT_SCALE))
@@ -129,7 +167,8 @@ public final class Heads {
                 + "' has no option '"
                 + key
                 + "'; "
-                + (allowed.isEmpty() ? "it takes none" : "valid: " + allowed));
+                + (allowed.isEmpty() ? "it takes none" : "valid: " + allowed)
+                + (key.equals(SAMPLE) ? "; sample=r (Partial FC) wraps " + SAMPLED_HEADS : ""));
       }
     }
   }
@@ -156,6 +195,20 @@ public final class Heads {
     }
     try {
       return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "head '" + spec + "': " + key + " must be an integer, got '" + value + "'", e);
+    }
+  }
+
+  private static long longInteger(
+      String spec, Map<String, String> options, String key, long defaultValue) {
+    String value = options.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Long.parseLong(value);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "head '" + spec + "': " + key + " must be an integer, got '" + value + "'", e);

@@ -68,10 +68,11 @@ class HeadsTest {
     assertTrue(e.getMessage().contains("adaface"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(k=1)", 3));
     assertTrue(
-        e.getMessage().contains("no option 'k'") && e.getMessage().contains("valid: [s, m, learn]"),
+        e.getMessage().contains("no option 'k'")
+            && e.getMessage().contains("valid: [s, m, learn, sample, seed]"),
         e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("softmax(s=1)", 3));
-    assertTrue(e.getMessage().contains("it takes none"), e.getMessage());
+    assertTrue(e.getMessage().contains("valid: [sample, seed]"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("arcface(m=big)", 3));
     assertTrue(e.getMessage().contains("big"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("normface(learn=yes)", 3));
@@ -81,5 +82,28 @@ class HeadsTest {
     assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(s=1", 3));
     assertThrows(IllegalArgumentException.class, () -> Heads.create("", 3));
     assertThrows(IllegalArgumentException.class, () -> Heads.create("softmax", 0));
+  }
+
+  @Test
+  void sampleOptionErrorsNameTheProblem() {
+    String[][] cases = {
+      {"arcface(sample=0)", "sample must be in (0, 1]"},
+      {"arcface(sample=1.5)", "sample must be in (0, 1], got 1.5"},
+      {"cosface(sample=NaN)", "sample must be in (0, 1]"},
+      {"softmax(sample=tenth)", "sample must be a number, got 'tenth'"},
+      {"arcface(seed=3)", "seed applies only with sample=r"},
+      {"normface(sample=0.1, seed=1.5)", "seed must be an integer, got '1.5'"},
+      {
+        "sphereface(sample=0.1)",
+        "sample=r (Partial FC) wraps [softmax, normface, cosface, arcface]"
+      },
+      {"l2softmax(sample=0.1)", "has no option 'sample'"},
+      {"arcface(sample=0.1, sample=0.2)", "option 'sample' is repeated"},
+    };
+    for (String[] c : cases) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Heads.create(c[0], 10), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+    }
   }
 }

@@ -1,0 +1,634 @@
+package io.github.ringloss4j.head;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.PushbackInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Partial FC (An, Zhu, Gao, Xiao, Zhao, Feng, Wu, Qin, Zhang, Fu, "Partial FC: Training 10 Million
+ * Identities on a Single Machine", ICCV 2021 workshops): a softmax or cosine-margin head whose
+ * training logits cover only a sample of the classes, the batch's positives plus random negatives.
+ *
+ * <pre>
+ *   training, labels y:   S = sorted(P ∪ N),  P = {y_i},  N uniform from the other classes,
+ *                         |S| = max(⌈r·C⌉, |P|)
+ *                         logits = head(x; W_S, b_S),  [m, |S|]
+ *                         labels y'_i = the position of y_i in S,  [m]
+ *   inference, no label:  logits = head(x; W, b),  [m, C]
+ * </pre>
+ *
+ * <p>It wraps a {@link Linear} layer (softmax: W_S·x + b_S) or a {@link CosineMarginHead} ({@link
+ * NormFaceHead}, {@link CosFaceHead}, {@link ArcFaceHead}: s·cosθ with the margin on the remapped
+ * target) and reuses its logic on the gathered rows. The labelled forward returns two arrays, the
+ * logits and the remapped labels named {@value #SAMPLED_LABELS}; {@link
+ * io.github.ringloss4j.nn.RingModelBlock} passes the second one through, and {@link
+ * io.github.ringloss4j.loss.SampledLabelsLoss} reads it instead of the batch's labels. {@link
+ * SphereFaceHead} and {@link L2SoftmaxHead} are not supported: SphereFace's target logit depends on
+ * its annealing counter and private formula, and neither has the hook the others share.
+ *
+ * <p><b>Sampling</b> is InsightFace's ({@code recognition/arcface_torch/partial_fc_v2.py}): every
+ * positive class is in, negatives are uniform without replacement, the index set is sorted and the
+ * labels are found in it by binary search (their {@code searchsorted}); see {@link ClassSampler}
+ * for the generator, and one deliberate difference (⌈r·C⌉ where InsightFace floors). When S is
+ * every class (r = 1, or the positives fill ⌈r·C⌉ = C) the wrapped head's own computation runs on
+ * the whole W, and the result is the plain head's, bit for bit.
+ *
+ * <p><b>Resume-exact.</b> The subset of a step is a function of the seed, a step counter and the
+ * batch's labels: no generator state is carried between steps. The counter counts labelled forward
+ * passes (each device's split counts, as for {@link SphereFaceHead}) and is saved with the
+ * parameters together with the seed, so a run resumed from a checkpoint draws the same subsets as
+ * the uninterrupted run.
+ *
+ * <p><b>Checkpoints.</b> The parameters are the wrapped head's own {@link Parameter} objects,
+ * adopted as this block's (same names {@code weight}, {@code bias}, {@code scale}, same shapes,
+ * same structural names in a model, so {@link io.github.ringloss4j.optim.RingOptimizer}'s saved
+ * state carries over). The stream {@link #saveParameters} writes is the wrapped head's parameters
+ * after a header of its own (version byte {@value #VERSION_BYTE}, which no wrapped head uses;
+ * classes, seed, step, parameter names). {@link #loadParameters} reads either that or the plain
+ * head's stream, so a checkpoint of the full head resumes with sampling (the counter then starts at
+ * 0). The other way round, a plain head cannot read this header: load a Partial FC checkpoint into
+ * a Partial FC head (any r; at r = 1 it is the plain head) — or deploy the embedding, which is the
+ * model a service runs anyway.
+ *
+ * <p><b>Memory and time, honestly.</b> The gather W_S = W[S] passes gradients, but its gradient is
+ * dense, [C, d] with zero rows outside S, and {@link io.github.ringloss4j.optim.RingOptimizer}
+ * updates all of W and its momentum every step (so rows outside S still move with their momentum
+ * and weight decay, as in InsightFace's {@code partial_fc_v2.py}, which also gathers from a full
+ * parameter). What shrinks is everything of size m×C — the logits, the margin's masks, the softmax
+ * and their gradients, m×|S| instead — and the normalised weight copy and its gradient, |S|×d
+ * instead of C×d. At C = 100,000, d = 512, m = 128, float32: W, its gradient and the SGD momentum
+ * are 195.3 MiB each at any r; one [m, C] array is 48.8 MiB, one [m, |S|] array at r = 0.1 is 4.9
+ * MiB; the normalised copy 195.3 MiB against 19.5 MiB (see {@link #memory}). Measured with {@code
+ * bench/.../PartialFcBenchmark} (an ArcFace head alone, SGD with momentum, 2 threads on a shared
+ * machine): the full head's step takes 1.0–1.6 s and peaks at 3.9–5.1 GiB resident; at r = 0.1,
+ * 0.24 s and 1.5–1.8 GiB; with W frozen (no gradient, no update) 0.04 s and 0.8–1.0 GiB. So at r =
+ * 0.1 about 0.2 s of the 0.24 s step (0.1 s of backward materialising the dense gradient, 0.1 s of
+ * dense SGD update) and about 0.7 GiB are the dense [C, d] gradient and update.
+ *
+ * <p>A sparse update of the sampled rows only (InsightFace's v1 {@code partial_fc.py} swaps a
+ * sub-parameter and its momentum rows in and out of the optimiser every step) would therefore pay,
+ * roughly 0.24 s down to 0.05 s a step here, but it is not implemented: it cannot be correct with
+ * {@code RingOptimizer} as it is, which keys a parameter's state (momentum, step count) by its
+ * weight array and updates the whole array with the fused dense {@code sgdUpdate} — a fresh
+ * sub-array every step would start from zero momentum — and it changes the update itself (rows
+ * outside S would stop decaying and coasting on their momentum: lazy SGD, another optimiser). It
+ * needs a row-sparse update in the optimiser (gather the rows of W and of its state at S, update,
+ * scatter back), which belongs in {@code optim}.
+ */
+public final class PartialFcHead extends AbstractBlock {
+
+  /** The name of the remapped labels, the labelled forward's second output. */
+  public static final String SAMPLED_LABELS = "sampled_labels";
+
+  /** The default sample rate r, the paper's (it matches r = 1 on its face benchmarks). */
+  public static final double DEFAULT_SAMPLE_RATE = 0.1;
+
+  /** The default seed of the sampler. */
+  public static final long DEFAULT_SEED = 0;
+
+  /**
+   * The version byte that starts this block's parameter stream; the wrapped heads start theirs with
+   * 1 (the cosine heads) or 4 (DJL's {@code Linear}), which is how {@link #loadParameters} tells
+   * them apart.
+   */
+  public static final byte VERSION_BYTE = 80;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PartialFcHead.class);
+
+  private final Block head;
+  private final CosineMarginHead cosineHead;
+  private final int classes;
+  private final double sampleRate;
+  private final Parameter weight;
+  private final Parameter bias;
+  private final List<String> parameterNames = new ArrayList<>();
+  private long seed;
+  private long step;
+  private int[] lastSample = new int[0];
+
+  private PartialFcHead(Builder builder) {
+    super(VERSION_BYTE);
+    this.head = builder.head;
+    this.cosineHead = head instanceof CosineMarginHead ? (CosineMarginHead) head : null;
+    this.classes = builder.classes;
+    this.sampleRate = builder.sampleRate;
+    this.seed = builder.seed;
+    // The wrapped head's parameters become this block's: same objects, names and order, so that
+    // a checkpoint, the optimiser's state and a global initializer treat both blocks alike.
+    for (Pair<String, Parameter> p : head.getDirectParameters()) {
+      addParameter(p.getValue());
+      parameterNames.add(p.getKey());
+    }
+    this.weight = head.getDirectParameters().get(CosineMarginHead.WEIGHT);
+    this.bias = cosineHead == null ? head.getDirectParameters().get("bias") : null;
+  }
+
+  /**
+   * A builder with r = {@value #DEFAULT_SAMPLE_RATE} and seed {@value #DEFAULT_SEED}; {@code
+   * setHead} is required.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The wrapped head.
+   *
+   * @return a {@link Linear} or a {@link CosineMarginHead}
+   */
+  public Block getHead() {
+    return head;
+  }
+
+  /**
+   * The number of classes C.
+   *
+   * @return C
+   */
+  public int getClasses() {
+    return classes;
+  }
+
+  /**
+   * The sample rate r.
+   *
+   * @return r in (0, 1]
+   */
+  public double getSampleRate() {
+    return sampleRate;
+  }
+
+  /**
+   * The sampler's seed: the configured one, or the one a loaded checkpoint carried.
+   *
+   * @return the seed
+   */
+  public long getSeed() {
+    return seed;
+  }
+
+  /**
+   * The number of labelled forward passes so far; the next one samples with this step.
+   *
+   * @return t
+   */
+  public long getStep() {
+    return step;
+  }
+
+  /**
+   * Sets the step the next labelled forward pass samples with, e.g. to replay a step.
+   *
+   * @param step t ≥ 0
+   * @throws IllegalArgumentException when negative
+   */
+  public void setStep(long step) {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0, got " + step);
+    }
+    this.step = step;
+  }
+
+  /**
+   * The number of classes a step samples before counting positives.
+   *
+   * @return ⌈r·C⌉
+   */
+  public int getTargetSize() {
+    return ClassSampler.targetSize(sampleRate, classes);
+  }
+
+  /**
+   * The classes the last labelled forward pass used.
+   *
+   * @return S, ascending; empty before the first
+   */
+  public int[] getLastSample() {
+    return lastSample.clone();
+  }
+
+  @Override
+  public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+    // The wrapped head sets the shapes and the initializers of the parameters both blocks share.
+    head.initialize(manager, dataType, inputShapes);
+    super.initialize(manager, dataType, inputShapes);
+    long rows = weight.getArray().getShape().get(0);
+    if (rows != classes) {
+      throw new IllegalArgumentException(
+          "PartialFcHead has "
+              + classes
+              + " classes but the wrapped head's weight has "
+              + rows
+              + " rows; build the Linear head with setUnits("
+              + classes
+              + ")");
+    }
+  }
+
+  @Override
+  protected void beforeInitialize(Shape... inputShapes) {
+    super.beforeInitialize(inputShapes);
+    HeadSupport.checkFeatureShape("PartialFcHead", inputShapes);
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore parameterStore,
+      NDList inputs,
+      boolean training,
+      PairList<String, Object> params) {
+    NDArray features = inputs.singletonOrThrow();
+    return new NDList(fullLogits(parameterStore, features, training));
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
+    NDArray features = data.singletonOrThrow();
+    NDArray y = labels.head();
+    long[] indices = HeadSupport.classIndices(y, features.getShape().get(0), classes);
+    int[] subset = ClassSampler.sample(classes, sampleRate, seed, step, indices);
+    step++;
+    lastSample = subset;
+    NDArray logits;
+    NDArray remapped;
+    if (subset.length == classes) {
+      logits = fullTrainingLogits(parameterStore, features, y);
+      remapped = y.reshape(indices.length).duplicate();
+    } else {
+      NDManager batch = features.getManager();
+      NDArray rows = batch.create(toLongs(subset)).toDevice(features.getDevice(), false);
+      remapped =
+          batch
+              .create(ClassSampler.remap(subset, indices))
+              .toType(y.getDataType(), false)
+              .toDevice(y.getDevice(), false);
+      NDArray w = HeadSupport.matching(value(parameterStore, weight, features), features).get(rows);
+      if (cosineHead != null) {
+        NDArray cos = HeadSupport.cosines(features, w);
+        logits = cosineHead.marginLogits(parameterStore, cos, remapped);
+      } else {
+        logits = linear(parameterStore, features, w, rows);
+      }
+    }
+    remapped.setName(SAMPLED_LABELS);
+    return new NDList(logits, remapped);
+  }
+
+  /** The wrapped head's unlabelled logits over every class, its own computation. */
+  private NDArray fullLogits(ParameterStore parameterStore, NDArray features, boolean training) {
+    if (cosineHead != null) {
+      NDArray cos = cosineHead.cosines(parameterStore, features, training);
+      return cosineHead.plainLogits(parameterStore, cos, training);
+    }
+    NDArray w = parameterStore.getValue(weight, features.getDevice(), training);
+    NDArray b = bias == null ? null : parameterStore.getValue(bias, features.getDevice(), training);
+    return (b == null ? Linear.linear(features, w) : Linear.linear(features, w, b)).head();
+  }
+
+  /** The wrapped head's training logits over every class, its own computation. */
+  private NDArray fullTrainingLogits(ParameterStore parameterStore, NDArray features, NDArray y) {
+    if (cosineHead != null) {
+      NDArray cos = cosineHead.cosines(parameterStore, features, true);
+      return cosineHead.marginLogits(parameterStore, cos, y);
+    }
+    return fullLogits(parameterStore, features, true);
+  }
+
+  /** W_S·x + b_S for the softmax head. */
+  private NDArray linear(ParameterStore store, NDArray features, NDArray w, NDArray rows) {
+    if (bias == null) {
+      return Linear.linear(features, w).head();
+    }
+    NDArray b = HeadSupport.matching(value(store, bias, features), features).get(rows);
+    return Linear.linear(features, w, b).head();
+  }
+
+  private static NDArray value(ParameterStore store, Parameter parameter, NDArray features) {
+    return store.getValue(parameter, features.getDevice(), true);
+  }
+
+  private static long[] toLongs(int[] values) {
+    long[] out = new long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  /**
+   * The head's memory at a batch size, for a start-up log line; see {@link #memory(int, int, int,
+   * double, boolean)}.
+   *
+   * @param dimension the feature dimension d
+   * @param batch the batch size m
+   * @return the estimate
+   */
+  public Memory memory(int dimension, int batch) {
+    return memory(classes, dimension, batch, sampleRate, bias != null);
+  }
+
+  /**
+   * The memory of a Partial FC head in float32 with SGD momentum: what stays the size of the full
+   * head, and what one step's logits take. |S| is counted at its largest, max(⌈r·C⌉, min(m, C)):
+   * every sample of another class.
+   *
+   * @param classes C ≥ 1
+   * @param dimension d ≥ 1
+   * @param batch m ≥ 1
+   * @param sampleRate r in (0, 1]
+   * @param bias whether the head has a bias b [C] (softmax)
+   * @return the estimate
+   * @throws IllegalArgumentException naming the first invalid argument
+   */
+  public static Memory memory(
+      int classes, int dimension, int batch, double sampleRate, boolean bias) {
+    HeadSupport.checkClasses(classes);
+    checkAtLeastOne("dimension", dimension);
+    checkAtLeastOne("batch", batch);
+    checkSampleRate(sampleRate);
+    int sampled = Math.max(ClassSampler.targetSize(sampleRate, classes), Math.min(batch, classes));
+    long parameterBytes = Float.BYTES * ((long) classes * dimension + (bias ? classes : 0));
+    return new Memory(
+        classes,
+        dimension,
+        batch,
+        sampleRate,
+        sampled,
+        parameterBytes,
+        parameterBytes,
+        parameterBytes,
+        (long) Float.BYTES * batch * sampled,
+        (long) Float.BYTES * batch * classes,
+        (long) Float.BYTES * sampled * dimension,
+        (long) Float.BYTES * classes * dimension);
+  }
+
+  private static void checkAtLeastOne(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+    }
+  }
+
+  static void checkSampleRate(double sampleRate) {
+    if (!(sampleRate > 0 && sampleRate <= 1)) {
+      throw new IllegalArgumentException("sampleRate must be in (0, 1], got " + sampleRate);
+    }
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0), classes)};
+  }
+
+  @Override
+  public void loadParameters(NDManager manager, DataInputStream is)
+      throws IOException, MalformedModelException {
+    // One byte of push-back and no read-ahead: after either branch the stream stands exactly
+    // where this block's parameters end, so the blocks after it read on from the right place.
+    PushbackInputStream in = new PushbackInputStream(is, 1);
+    int first = in.read();
+    if (first < 0) {
+      throw new EOFException("PartialFcHead: no parameters left in the stream");
+    }
+    in.unread(first);
+    DataInputStream data = new DataInputStream(in);
+    if ((byte) first == VERSION_BYTE) {
+      super.loadParameters(manager, data);
+    } else {
+      // A plain head's checkpoint: its own format, into the same parameter objects.
+      head.loadParameters(manager, data);
+    }
+  }
+
+  @Override
+  protected void saveMetadata(DataOutputStream os) throws IOException {
+    saveInputShapes(os);
+    os.writeInt(classes);
+    os.writeLong(seed);
+    os.writeLong(step);
+    os.writeInt(parameterNames.size());
+    for (String name : parameterNames) {
+      os.writeUTF(name);
+    }
+  }
+
+  @Override
+  protected void loadMetadata(byte loadVersion, DataInputStream is)
+      throws IOException, MalformedModelException {
+    readInputShapes(is);
+    int savedClasses = is.readInt();
+    long savedSeed = is.readLong();
+    long savedStep = is.readLong();
+    List<String> savedNames = new ArrayList<>();
+    int n = is.readInt();
+    for (int i = 0; i < n; i++) {
+      savedNames.add(is.readUTF());
+    }
+    if (savedClasses != classes || !savedNames.equals(parameterNames)) {
+      throw new MalformedModelException(
+          "PartialFcHead parameters were saved for classes="
+              + savedClasses
+              + ", parameters "
+              + savedNames
+              + "; this head has classes="
+              + classes
+              + ", parameters "
+              + parameterNames
+              + " (wrapping "
+              + head.getClass().getSimpleName()
+              + ")");
+    }
+    if (savedSeed != seed) {
+      LOG.info(
+          "PartialFcHead: continuing the checkpoint's sampler seed {} (configured {})",
+          savedSeed,
+          seed);
+    }
+    seed = savedSeed;
+    step = savedStep;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "PartialFcHead(r=%s, seed=%d, step=%d, head=%s)",
+        sampleRate,
+        seed,
+        step,
+        cosineHead != null ? head : "Linear(classes=" + classes + ")");
+  }
+
+  /**
+   * The memory of a Partial FC head, in bytes (float32, SGD with momentum).
+   *
+   * @param classes C
+   * @param dimension d
+   * @param batch m
+   * @param sampleRate r
+   * @param sampledClasses |S| at its largest, max(⌈r·C⌉, min(m, C))
+   * @param weightBytes W (and b): C·d (+ C) values, the same at any r
+   * @param gradientBytes their gradient: dense, the same at any r
+   * @param momentumBytes SGD's momentum: the same at any r (Adam keeps twice this)
+   * @param logitsBytes one [m, |S|] array; a step keeps several (logits, the margin's mask, the
+   *     softmax, their gradients)
+   * @param fullLogitsBytes one [m, C] array, the full head's
+   * @param sampledWeightBytes the gathered rows W_S, [|S|, d]; a cosine head normalises a copy
+   * @param fullWeightCopyBytes the full head's normalised copy of W, [C, d]
+   */
+  public record Memory(
+      int classes,
+      int dimension,
+      int batch,
+      double sampleRate,
+      int sampledClasses,
+      long weightBytes,
+      long gradientBytes,
+      long momentumBytes,
+      long logitsBytes,
+      long fullLogitsBytes,
+      long sampledWeightBytes,
+      long fullWeightCopyBytes) {
+
+    /**
+     * A one-line summary in MiB, for a training run's start.
+     *
+     * @return the figures above, in MiB
+     */
+    public String describe() {
+      return String.format(
+          Locale.ROOT,
+          "head memory (float32): C=%d d=%d m=%d r=%s |S|<=%d: weights %.1f MiB, gradient %.1f"
+              + " MiB (dense), SGD momentum %.1f MiB; per step one logits array %.1f MiB"
+              + " (full head %.1f MiB), gathered weights %.1f MiB (full head's normalised copy"
+              + " %.1f MiB)",
+          classes,
+          dimension,
+          batch,
+          sampleRate,
+          sampledClasses,
+          mib(weightBytes),
+          mib(gradientBytes),
+          mib(momentumBytes),
+          mib(logitsBytes),
+          mib(fullLogitsBytes),
+          mib(sampledWeightBytes),
+          mib(fullWeightCopyBytes));
+    }
+
+    private static double mib(long bytes) {
+      return bytes / (1024.0 * 1024.0);
+    }
+  }
+
+  /** Builds a {@link PartialFcHead}. */
+  public static final class Builder {
+    private Block head;
+    private int classes;
+    private double sampleRate = DEFAULT_SAMPLE_RATE;
+    private long seed = DEFAULT_SEED;
+
+    private Builder() {}
+
+    /**
+     * Sets the head to sample (required).
+     *
+     * @param head a {@link Linear} layer (softmax) or a {@link CosineMarginHead} (NormFace,
+     *     CosFace, ArcFace), not yet initialised
+     * @return this builder
+     */
+    public Builder setHead(Block head) {
+      this.head = head;
+      return this;
+    }
+
+    /**
+     * Sets the number of classes: required for a {@link Linear} head, whose units DJL does not
+     * expose; for a cosine head it must equal the head's.
+     *
+     * @param classes ≥ 1; default the cosine head's
+     * @return this builder
+     */
+    public Builder optClasses(int classes) {
+      this.classes = classes;
+      return this;
+    }
+
+    /**
+     * Sets the sample rate r: a step uses max(⌈r·C⌉, #positives) classes.
+     *
+     * @param sampleRate in (0, 1] (1: every class, the plain head); default {@value
+     *     PartialFcHead#DEFAULT_SAMPLE_RATE}
+     * @return this builder
+     */
+    public Builder optSampleRate(double sampleRate) {
+      this.sampleRate = sampleRate;
+      return this;
+    }
+
+    /**
+     * Sets the sampler's seed.
+     *
+     * @param seed any value; default {@value PartialFcHead#DEFAULT_SEED}
+     * @return this builder
+     */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Builds the head.
+     *
+     * @return the head
+     * @throws IllegalArgumentException naming the first invalid option
+     */
+    public PartialFcHead build() {
+      if (head == null) {
+        throw new IllegalArgumentException("head must be set with setHead(block)");
+      }
+      if (head instanceof CosineMarginHead) {
+        int headClasses = ((CosineMarginHead) head).getClasses();
+        if (classes != 0 && classes != headClasses) {
+          throw new IllegalArgumentException(
+              "classes is " + classes + " but the wrapped head has " + headClasses);
+        }
+        classes = headClasses;
+      } else if (head instanceof Linear) {
+        HeadSupport.checkClasses(classes);
+      } else {
+        throw new IllegalArgumentException(
+            "head must be a Linear layer or a CosineMarginHead (NormFace, CosFace, ArcFace), got "
+                + head.getClass().getSimpleName());
+      }
+      if (!head.getChildren().isEmpty()) {
+        throw new IllegalArgumentException("head must have no child blocks");
+      }
+      checkSampleRate(sampleRate);
+      return new PartialFcHead(this);
+    }
+  }
+}
