@@ -4,10 +4,14 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.tracker.Tracker;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.head.CenterLossBlock;
+import io.github.ringloss4j.head.PartialFcHead;
 import io.github.ringloss4j.loss.RingCompositeLoss;
+import io.github.ringloss4j.loss.RingLoss;
+import io.github.ringloss4j.loss.SampledLabelsLoss;
 import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.optim.RingOptimizer;
@@ -41,6 +45,14 @@ public final class ModelFactory {
             .optLambda((float) ring.lambda());
     ring.radiusLrMultiplier().ifPresent(ringBlock::optRadiusLearningRateMultiplier);
     Block head = model.head().create(classes);
+    if (model.sampleRate() < 1 && !(head instanceof PartialFcHead)) {
+      head =
+          PartialFcHead.builder()
+              .setHead(head)
+              .optClasses(classes)
+              .optSampleRate(model.sampleRate())
+              .build();
+    }
     if (model.centerLambda() > 0) {
       head = CenterLossBlock.builder().setClasses(classes).optHead(head).build();
     }
@@ -49,6 +61,27 @@ public final class ModelFactory {
         .optHead(head)
         .optRing(ringBlock.build())
         .build();
+  }
+
+  /**
+   * The memory the head takes (weights, gradient, SGD momentum, per-step logits), for the log.
+   *
+   * @param block the model
+   * @param classes the number of classes C
+   * @param embeddingSize d
+   * @param batchSize m
+   * @return the figures; a head that does not sample is Partial FC at r = 1
+   */
+  public static PartialFcHead.Memory headMemory(
+      RingModelBlock block, int classes, int embeddingSize, int batchSize) {
+    Block head = block.getHead();
+    if (head instanceof CenterLossBlock) {
+      head = ((CenterLossBlock) head).getHead();
+    }
+    if (head instanceof PartialFcHead) {
+      return ((PartialFcHead) head).memory(embeddingSize, batchSize);
+    }
+    return PartialFcHead.memory(classes, embeddingSize, batchSize, 1, head instanceof Linear);
   }
 
   /**
@@ -66,13 +99,15 @@ public final class ModelFactory {
   }
 
   /**
-   * Softmax cross-entropy plus λ·ring (λ = 0: softmax alone).
+   * Softmax cross-entropy plus λ·ring (λ = 0: softmax alone). The softmax reads the sampled head's
+   * remapped labels when the head samples its classes (Partial FC), the batch's otherwise.
    *
    * @param block the model built by {@link #block}, whose ring holds λ
    * @return the loss
    */
   public static RingCompositeLoss loss(RingModelBlock block) {
-    return RingCompositeLoss.softmaxPlusRing(block.getRing());
+    return new RingCompositeLoss(
+        "total", SampledLabelsLoss.softmaxCrossEntropy(), new RingLoss(block.getRing()));
   }
 
   /**

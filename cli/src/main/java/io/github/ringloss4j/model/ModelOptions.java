@@ -45,6 +45,15 @@ public final class ModelOptions {
           "Center-loss weight λc (Wen et al. 2016); 0 for none. Default: ${DEFAULT-VALUE}.")
   private double centerLambda;
 
+  @Option(
+      names = "--sample-rate",
+      defaultValue = "1",
+      description =
+          "Partial FC (An et al. 2021): each step's logits cover the batch's classes plus this"
+              + " fraction of all classes, drawn at random; 1 is the full head. For softmax,"
+              + " normface, cosface, arcface. Default: ${DEFAULT-VALUE}.")
+  private double sampleRate = 1;
+
   /** For picocli and Gson, which fill the fields. */
   private ModelOptions() {}
 
@@ -85,6 +94,15 @@ public final class ModelOptions {
   }
 
   /**
+   * The fraction of the classes each training step's logits cover (Partial FC).
+   *
+   * @return {@code --sample-rate}, 1 for the full head
+   */
+  public double sampleRate() {
+    return sampleRate;
+  }
+
+  /**
    * Checks the ranges the types do not.
    *
    * @throws IllegalArgumentException naming the first bad option
@@ -98,6 +116,7 @@ public final class ModelOptions {
         "--center-lambda",
         centerLambda,
         "finite and >= 0");
+    require(sampleRate > 0 && sampleRate <= 1, "--sample-rate", sampleRate, "in (0, 1]");
   }
 
   @Override
@@ -106,11 +125,12 @@ public final class ModelOptions {
         && backbone == m.backbone
         && embeddingSize == m.embeddingSize
         && Objects.equals(head, m.head)
-        && Double.compare(centerLambda, m.centerLambda) == 0;
+        && Double.compare(centerLambda, m.centerLambda) == 0
+        && Double.compare(sampleRate, m.sampleRate) == 0;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(backbone, embeddingSize, head, centerLambda);
+    return Objects.hash(backbone, embeddingSize, head, centerLambda, sampleRate);
   }
 }

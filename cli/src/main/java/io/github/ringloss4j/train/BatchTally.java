@@ -3,6 +3,7 @@ package io.github.ringloss4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import io.github.ringloss4j.loss.SampledLabelsLoss;
 import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.training.NormStatistics;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.List;
  * back waits for the engine, so this is the per-batch bookkeeping whose cost the benchmarks report.
  */
 public final class BatchTally {
+
+  /** The application's softmax term, whose labels are the sampled head's when it samples. */
+  private static final SampledLabelsLoss SOFTMAX = SampledLabelsLoss.softmaxCrossEntropy();
 
   private final double[] sums;
   private long correct;
@@ -43,7 +47,12 @@ public final class BatchTally {
         RingOutputs.get(predictions, RingOutputs.LOGITS)
             .argMax(1)
             .toType(DataType.INT64, false)
-            .eq(labels.toType(DataType.INT64, false))
+            // With a sampled head (Partial FC) the logits index the sampled classes.
+            .eq(
+                SOFTMAX
+                    .effectiveLabels(new NDList(labels), predictions)
+                    .head()
+                    .toType(DataType.INT64, false))
             .sum()
             .getLong();
     norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));

@@ -104,6 +104,12 @@ public final class TrainingRun {
     Engine.getInstance().setRandomSeed((int) r.seed());
     List<String> classNames = train.classNames();
     RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
+    // What the head costs decides whether many identities fit: say it before training.
+    LOG.info(
+        "{}",
+        ModelFactory.headMemory(
+                block, classNames.size(), options.model().embeddingSize(), r.batchSize())
+            .describe());
     int batches = (train.size() + r.batchSize() - 1) / r.batchSize();
     List<EpochMetrics> history = new ArrayList<>();
     try (Model model = Model.newInstance("ringloss")) {
