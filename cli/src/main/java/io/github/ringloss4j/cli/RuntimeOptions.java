@@ -1,5 +1,7 @@
 package io.github.ringloss4j.cli;
 
+import ai.djl.Device;
+import io.github.ringloss4j.train.Devices;
 import io.github.ringloss4j.train.Progress;
 import picocli.CommandLine.Option;
 
@@ -22,6 +24,14 @@ public final class RuntimeOptions {
   @Option(names = "--no-progress", description = "Same as --progress off.")
   boolean noProgress;
 
+  @Option(
+      names = "--devices",
+      defaultValue = "auto",
+      description =
+          "auto (every GPU, else the CPU), cpu, gpu or gpu:0,1: data-parallel training over"
+              + " them. Default: ${DEFAULT-VALUE}.")
+  String devices;
+
   /** Applies the thread count before the engine starts. */
   void apply() {
     if (threads != null) {
@@ -36,6 +46,16 @@ public final class RuntimeOptions {
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+  }
+
+  /**
+   * The devices to train on.
+   *
+   * @return at least one device
+   * @throws IllegalArgumentException naming {@code --devices}
+   */
+  Device[] devices() {
+    return Devices.parse(devices);
   }
 
   /**

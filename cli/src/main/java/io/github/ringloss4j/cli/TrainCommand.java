@@ -87,6 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
     Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
     List<EpochMetrics> history =
         new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
+            .onDevices(runtime.devices())
             .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
     EpochMetrics last = history.get(history.size() - 1);
     System.out.println(last.summary());

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.train;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -55,6 +56,7 @@ public final class TrainingRun {
   private final LabelledSource validation;
   private final Path outDir;
   private final Progress progress;
+  private Device[] devices = {Device.cpu()};
 
   /**
    * Prepares a run.
@@ -76,6 +78,20 @@ public final class TrainingRun {
     this.validation = validation;
     this.outDir = outDir;
     this.progress = progress;
+  }
+
+  /**
+   * Trains on these devices, in data parallel over their splits of each batch.
+   *
+   * @param devices at least one device; default the CPU
+   * @return this run
+   */
+  public TrainingRun onDevices(Device... devices) {
+    if (devices.length == 0) {
+      throw new IllegalArgumentException("a run needs at least one device");
+    }
+    this.devices = devices.clone();
+    return this;
   }
 
   /**
@@ -130,7 +146,10 @@ public final class TrainingRun {
       RingCompositeLoss loss = ModelFactory.loss(block);
       CenterLoss center = ModelFactory.centerLoss(options.model(), block);
       try (Trainer trainer =
-          model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer))) {
+          model.newTrainer(
+              new DefaultTrainingConfig(loss).optOptimizer(optimizer).optDevices(devices))) {
+        // R's first-batch start waits for every device's split of the first batch.
+        block.getRing().setSplitsPerBatch(devices.length);
         trainer.initialize(ModelFactory.inputShape(r.batchSize(), train.itemShape()));
         if (resume != null) {
           optimizer.load(

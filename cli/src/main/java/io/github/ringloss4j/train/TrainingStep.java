@@ -1,7 +1,10 @@
 package io.github.ringloss4j.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
@@ -128,20 +131,25 @@ public final class TrainingStep {
     long start = timed ? System.nanoTime() : 0;
     long forward = 0;
     long loss = 0;
+    Device[] devices = trainer.getDevices();
     NDList labelList = new NDList(labels);
     NDList predictions;
     List<NDArray> values;
     NDArray total;
-    try (GradientCollector collector = trainer.newGradientCollector()) {
-      predictions = trainer.forward(new NDList(images), labelList);
-      forward = timed ? System.nanoTime() : 0;
-      values = evaluate(labelList, predictions);
-      total = values.get(0);
-      for (int i = 1; i < values.size(); i++) {
-        total = total.add(values.get(i));
+    if (devices.length > 1) {
+      Split split = dataParallel(devices, images, labels);
+      predictions = split.predictions();
+      values = split.values();
+      total = split.total();
+    } else {
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        predictions = trainer.forward(new NDList(images), labelList);
+        forward = timed ? System.nanoTime() : 0;
+        values = evaluate(labelList, predictions);
+        total = sum(values);
+        loss = timed ? System.nanoTime() : 0;
+        collector.backward(total);
       }
-      loss = timed ? System.nanoTime() : 0;
-      collector.backward(total);
     }
     long backward = timed ? System.nanoTime() : 0;
     if (guard != null) {
@@ -157,5 +165,97 @@ public final class TrainingStep {
       phaseNanos[Phase.OPTIMISER_STEP.ordinal()] += System.nanoTime() - check;
     }
     return new Result(predictions, values, total);
+  }
+
+  private static NDArray sum(List<NDArray> values) {
+    NDArray total = values.get(0);
+    for (int i = 1; i < values.size(); i++) {
+      total = total.add(values.get(i));
+    }
+    return total;
+  }
+
+  private record Split(NDList predictions, List<NDArray> values, NDArray total) {}
+
+  /**
+   * The forward and backward passes of a batch cut into one split per device. Each split's loss is
+   * its mean, weighted by its share of the batch, so that the gradients the parameter server sums
+   * over the devices are those of the whole batch's mean, the step one device takes. (DJL's {@code
+   * EasyTrain} backpropagates the unweighted split means: k devices take a k times larger step.)
+   * The outputs, terms and total come back on the first device, for the tally and the guard.
+   */
+  private Split dataParallel(Device[] devices, NDArray images, NDArray labels) {
+    long batch = images.getShape().get(0);
+    long[] bounds = splitBounds(batch, devices.length);
+    List<NDList> outputs = new ArrayList<>(devices.length);
+    List<List<NDArray>> termsBySplit = new ArrayList<>(devices.length);
+    try (GradientCollector collector = trainer.newGradientCollector()) {
+      for (int d = 0; d < devices.length; d++) {
+        NDIndex rows = new NDIndex(bounds[d] + ":" + bounds[d + 1]);
+        NDArray x = images.get(rows).toDevice(devices[d], false);
+        NDList y = new NDList(labels.get(rows).toDevice(devices[d], false));
+        NDList out = trainer.forward(new NDList(x), y);
+        List<NDArray> splitTerms = evaluate(y, out);
+        double share = (bounds[d + 1] - bounds[d]) / (double) batch;
+        collector.backward(sum(splitTerms).mul(share));
+        outputs.add(out);
+        termsBySplit.add(splitTerms);
+      }
+    }
+    Device first = devices[0];
+    NDList predictions = concatByName(outputs, first);
+    List<NDArray> values = new ArrayList<>(terms.size());
+    for (int t = 0; t < terms.size(); t++) {
+      NDArray weighted = null;
+      for (int d = 0; d < devices.length; d++) {
+        double share = (bounds[d + 1] - bounds[d]) / (double) batch;
+        NDArray part = termsBySplit.get(d).get(t).toDevice(first, false).mul(share);
+        weighted = weighted == null ? part : weighted.add(part);
+      }
+      values.add(weighted);
+    }
+    return new Split(predictions, values, sum(values));
+  }
+
+  /**
+   * Where each of k splits of a batch of n items starts and ends: as even as possible, the first n
+   * mod k splits one item longer.
+   *
+   * @param n the batch size, at least k
+   * @param k the number of splits
+   * @return k + 1 bounds, from 0 to n
+   */
+  static long[] splitBounds(long n, int k) {
+    if (n < k) {
+      throw new IllegalArgumentException(
+          "a batch of " + n + " cannot be split over " + k + " devices; raise --batch-size");
+    }
+    long[] bounds = new long[k + 1];
+    for (int i = 0; i < k; i++) {
+      bounds[i + 1] = bounds[i] + n / k + (i < n % k ? 1 : 0);
+    }
+    return bounds;
+  }
+
+  /**
+   * Joins the splits' outputs into one list on one device, output by output, keeping their names (a
+   * derived array loses its name; the lookups are by name).
+   *
+   * @param splits each split's outputs, in the same order
+   * @param device where the joined outputs go
+   * @return the joined outputs
+   */
+  static NDList concatByName(List<NDList> splits, Device device) {
+    NDList joined = new NDList(splits.get(0).size());
+    for (int i = 0; i < splits.get(0).size(); i++) {
+      NDList parts = new NDList(splits.size());
+      for (NDList split : splits) {
+        parts.add(split.get(i).toDevice(device, false));
+      }
+      NDArray whole = parts.size() == 1 ? parts.head() : NDArrays.concat(parts);
+      whole.setName(splits.get(0).get(i).getName());
+      joined.add(whole);
+    }
+    return joined;
   }
 }
