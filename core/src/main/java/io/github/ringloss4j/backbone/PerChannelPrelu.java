@@ -28,13 +28,13 @@ import java.util.Arrays;
  * It is computed as relu(x) + a·(x − relu(x)), which needs no scalar constant per call and, since
  * relu′(0) = 0, gives PyTorch's gradient a_c at the kink x = 0.
  *
- * <p>DJL's own {@code Prelu} is not implemented on the PyTorch engine and learns one scalar slope;
- * this block replaces it. The slope starts at 0.25, PyTorch's default. It is a parameter of type
- * {@link Parameter.Type#OTHER} whose own initializer is re-applied at every {@link #initialize}, so
- * a user's global weight initializer (even one set with {@code p -> true}) never decides its start:
- * a slope drawn from a weight distribution would turn some units into something other than a
- * rectifier. It requires a gradient and is trained like any other parameter (InsightFace also
- * weight-decays it).
+ * <p>DJL's own {@code Prelu} has no kernel on the PyTorch engine ("Not implemented") and learns one
+ * scalar slope; this block replaces it. The slope starts at 0.25, PyTorch's default. It is a
+ * parameter of type {@link Parameter.Type#OTHER} whose own initializer is re-applied at every
+ * {@link #initialize}, so a user's global weight initializer (even one set with {@code p -> true})
+ * never decides its start: a slope drawn from a weight distribution would turn some units into
+ * something other than a rectifier. It requires a gradient and is trained like any other parameter
+ * (InsightFace also weight-decays it).
  */
 public final class PerChannelPrelu extends AbstractBlock {
 

@@ -87,7 +87,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A sparse update of the sampled rows only (InsightFace's v1 {@code partial_fc.py} swaps a
  * sub-parameter and its momentum rows in and out of the optimiser every step) would therefore pay,
- * roughly 0.24 s down to 0.05 s a step here, but it is not implemented: it cannot be correct with
+ * roughly 0.24 s down to 0.05 s a step here, but this head leaves it out: it cannot be correct with
  * {@code RingOptimizer} as it is, which keys a parameter's state (momentum, step count) by its
  * weight array and updates the whole array with the fused dense {@code sgdUpdate} — a fresh
  * sub-array every step would start from zero momentum — and it changes the update itself (rows
