@@ -1,6 +1,7 @@
 package io.github.ringloss4j.cli;
 
 import ai.djl.Model;
+import io.github.ringloss4j.eval.BinEvaluation;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.EvaluationData;
@@ -9,6 +10,7 @@ import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.LearnedRadius;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Evaluate a trained run: classification accuracy; verification (ROC AUC, EER, TAR@FAR,"
           + " 10-fold accuracy, cosine and Euclidean) on a pairs file or on pairs drawn from the"
-          + " test labels with a fixed seed; identification rank-1/rank-5.",
+          + " test labels with a fixed seed; identification rank-1/rank-5. With --bin, InsightFace's"
+          + " verification sets too, with InsightFace's protocol.",
       "Writes RUN/evaluation.json (or --out)."
     })
 public final class EvaluateCommand implements Callable<Integer> {
@@ -70,6 +73,17 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "Where the JSON goes. Default: RUN/evaluation.json.")
   Path out;
 
+  @Option(
+      names = "--bin",
+      split = ",",
+      paramLabel = "FILE",
+      description =
+          "InsightFace verification sets (lfw.bin,cfp_fp.bin,agedb_30.bin,…) to score with"
+              + " InsightFace's protocol (each image fused with its mirror image, 10 folds):"
+              + " accuracy ± std, AUC, EER, TAR@FAR. Images get the model's own preprocessing"
+              + " (its input size and colour, x/255).")
+  List<Path> bins;
+
   @Mixin RuntimeOptions runtime;
 
   @Override
@@ -81,22 +95,29 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
     }
+    List<Path> sets = bins == null ? List.of() : bins;
+    BinEvaluation.requireFiles(sets);
     Checkpoint checkpoint = Checkpoint.read(run);
     EvaluationData.Prepared prepared =
         EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
     Evaluation.Result result;
+    List<BinEvaluation.Result> setResults;
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
+      setResults = BinEvaluation.evaluate(sets, checkpoint, model);
     }
     Path target =
         out != null
             ? out
             : (run.toFile().isDirectory() ? run : run.getParent())
                 .resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result, CommandLines.current("evaluate", run)).write(target);
+    EvaluationFile.of(result, CommandLines.current("evaluate", run))
+        .withVerificationSets(setResults)
+        .write(target);
     System.out.print(result.summary());
+    setResults.forEach(set -> System.out.print(set.summary()));
     System.out.println("written: " + target);
     return 0;
   }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Evaluate runs on their test data and write OUT/report.md with PNG plots: loss terms,"
-          + " accuracy, R and mean ± std ||f|| per epoch, ||f|| histograms, ROC curves, and a 2-D"
-          + " scatter for runs with a 2-D embedding."
+          + " accuracy, R and mean ± std ||f|| per epoch, the train --val sets' accuracies per"
+          + " step, ||f|| histograms, ROC curves, and a 2-D scatter for runs with a 2-D embedding."
     })
 public final class ReportCommand implements Callable<Integer> {
 

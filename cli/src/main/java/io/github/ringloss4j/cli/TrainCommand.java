@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST or an image folder.",
-      "Writes OUT/checkpoint.bin after every epoch (atomically), OUT/metrics.csv and metrics.json."
+      "Writes OUT/checkpoint.bin after every epoch (atomically), OUT/metrics.csv and metrics.json;"
+          + " with --val, OUT/validation_sets.csv/.json and OUT/best.bin."
     })
 public final class TrainCommand implements Callable<Integer> {
 

@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /**
  * What {@code evaluation.json} holds: the numbers of an {@link Evaluation.Result} without the ROC
- * curves, and the command line that produced them. Written by {@code evaluate} and {@code report},
- * read by {@code verify}; keys in {@code snake_case}, NaN as {@code null} ({@link JsonFiles}).
+ * curves, those of InsightFace's verification sets when {@code evaluate --bin} scored them, and the
+ * command line that produced them. Written by {@code evaluate} and {@code report}, read by {@code
+ * verify}; keys in {@code snake_case}, NaN as {@code null} ({@link JsonFiles}). Files written
+ * before {@code verification_sets} existed read with an empty list.
  *
  * @param command the command line that produced it
  * @param accuracy classification accuracy of the softmax head
@@ -26,6 +28,7 @@ import java.util.Optional;
  * @param identificationRank5 identification rank-5 rate
  * @param identificationGallery gallery size
  * @param identificationProbes probes scored
+ * @param verificationSets the {@code --bin} sets' figures, empty without {@code --bin}
  */
 public record EvaluationFile(
     String command,
@@ -40,7 +43,8 @@ public record EvaluationFile(
     double identificationRank1,
     double identificationRank5,
     int identificationGallery,
-    int identificationProbes) {
+    int identificationProbes,
+    @JsonFiles.EmptyWhenAbsent List<VerificationSet> verificationSets) {
 
   /** The file name inside a run directory. */
   public static final String FILE_NAME = "evaluation.json";
@@ -109,6 +113,68 @@ public record EvaluationFile(
   }
 
   /**
+   * One InsightFace verification set's figures ({@link BinEvaluation}). The four TAR keys are those
+   * of {@link Evaluation#FARS}; a FAR that the pairs cannot resolve is NaN (null), as is every
+   * figure the set's embeddings could not give (see {@code warnings}).
+   *
+   * @param name the set's name, its file name without {@code .bin}
+   * @param file the {@code .bin} file
+   * @param pairs the number of pairs
+   * @param accuracy InsightFace's accuracy: the mean over its 10 folds
+   * @param accuracyStd the population standard deviation over the folds
+   * @param foldAccuracies each fold's accuracy, in file order
+   * @param foldThresholds each fold's squared-distance threshold, chosen on the other nine
+   * @param auc ROC AUC of the fused embeddings
+   * @param eer equal error rate
+   * @param tarAtFar1 TAR at FAR = 1e−1
+   * @param tarAtFar2 TAR at FAR = 1e−2
+   * @param tarAtFar3 TAR at FAR = 1e−3
+   * @param tarAtFar4 TAR at FAR = 1e−4
+   * @param preprocessing what was done to the images
+   * @param warnings what the embedding diagnostics found, empty when nothing
+   */
+  public record VerificationSet(
+      String name,
+      String file,
+      int pairs,
+      double accuracy,
+      double accuracyStd,
+      double[] foldAccuracies,
+      double[] foldThresholds,
+      double auc,
+      double eer,
+      @SerializedName("tar_at_far_1e-1") double tarAtFar1,
+      @SerializedName("tar_at_far_1e-2") double tarAtFar2,
+      @SerializedName("tar_at_far_1e-3") double tarAtFar3,
+      @SerializedName("tar_at_far_1e-4") double tarAtFar4,
+      String preprocessing,
+      List<String> warnings) {
+
+    static VerificationSet of(BinEvaluation.Result r) {
+      double[] tar = new double[r.tar().length];
+      for (int i = 0; i < tar.length; i++) {
+        tar[i] = r.resolvable()[i] ? r.tar()[i] : Double.NaN;
+      }
+      return new VerificationSet(
+          r.name(),
+          r.file().toString(),
+          r.pairs(),
+          r.accuracy(),
+          r.accuracyStd(),
+          r.protocol() == null ? new double[0] : r.protocol().accuracies(),
+          r.protocol() == null ? new double[0] : r.protocol().thresholds(),
+          r.auc(),
+          r.eer(),
+          tar[0],
+          tar[1],
+          tar[2],
+          tar[3],
+          r.preprocessing(),
+          r.warnings());
+    }
+  }
+
+  /**
    * The file's content for a result.
    *
    * @param result the evaluation
@@ -133,7 +199,32 @@ public record EvaluationFile(
         result.rank1(),
         result.rank5(),
         result.gallery(),
-        result.probes());
+        result.probes(),
+        List.of());
+  }
+
+  /**
+   * This content with the figures of InsightFace's verification sets.
+   *
+   * @param sets the sets' results, in the order they were given
+   * @return the new content
+   */
+  public EvaluationFile withVerificationSets(List<BinEvaluation.Result> sets) {
+    return new EvaluationFile(
+        command,
+        accuracy,
+        normMean,
+        normStd,
+        radius,
+        pairsProtocol,
+        genuinePairs,
+        impostorPairs,
+        verification,
+        identificationRank1,
+        identificationRank5,
+        identificationGallery,
+        identificationProbes,
+        sets.stream().map(VerificationSet::of).toList());
   }
 
   /**

@@ -2,7 +2,8 @@
  * Evaluation of a trained run: embedding a source with the model ({@link
  * io.github.ringloss4j.eval.Embedder}), choosing the items and pairs ({@link
  * io.github.ringloss4j.eval.EvaluationData}), verification and identification ({@link
- * io.github.ringloss4j.eval.Evaluation}), a run with its results ({@link
+ * io.github.ringloss4j.eval.Evaluation}), InsightFace's verification sets ({@link
+ * io.github.ringloss4j.eval.BinEvaluation}), a run with its results ({@link
  * io.github.ringloss4j.eval.RunSummary}) and the methods of the comparison grid ({@link
  * io.github.ringloss4j.eval.Method}).
  *

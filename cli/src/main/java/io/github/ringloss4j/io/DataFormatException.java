@@ -112,6 +112,20 @@ public class DataFormatException extends IOException {
   }
 
   /**
+   * Creates an exception located at an item, with the exception that revealed the problem (a
+   * decoder's, for an image held in memory).
+   *
+   * @param file the offending file
+   * @param item the 0-based item index
+   * @param problem what is wrong and what was expected
+   * @param cause the underlying exception, or null
+   * @return the exception
+   */
+  public static DataFormatException atItem(Path file, long item, String problem, Throwable cause) {
+    return new DataFormatException(file, " item " + item, -1, -1, item, problem, cause);
+  }
+
+  /**
    * The offending file.
    *
    * @return the path as given to the reader, or {@code null} after deserialisation

@@ -16,6 +16,11 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.Reader;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -25,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -64,6 +70,17 @@ public final class JsonFiles {
           .create();
 
   private JsonFiles() {}
+
+  /**
+   * Marks a {@code List} component of a record that files written before it existed lack: a missing
+   * key reads as an empty list, so that those files stay readable, while an explicit {@code null}
+   * is still refused. Only lists take it, because an empty list is the one default that cannot be
+   * mistaken for a value (a missing number read as 0 could).
+   */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD})
+  public @interface EmptyWhenAbsent {}
 
   /**
    * The JSON text of a value, as {@link #write} puts it in a file.
@@ -185,6 +202,7 @@ public final class JsonFiles {
     private final Method[] accessors;
     private final String[] keys;
     private final TypeAdapter<?>[] adapters;
+    private final boolean[] emptyWhenAbsent;
     private final Map<String, Integer> byKey = new HashMap<>();
     private final Constructor<R> constructor;
 
@@ -194,6 +212,7 @@ public final class JsonFiles {
       this.accessors = new Method[components.length];
       this.keys = new String[components.length];
       this.adapters = new TypeAdapter<?>[components.length];
+      this.emptyWhenAbsent = new boolean[components.length];
       Class<?>[] parameterTypes = new Class<?>[components.length];
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
@@ -204,6 +223,11 @@ public final class JsonFiles {
         adapters[i] = gson.getAdapter(TypeToken.get(c.getGenericType()));
         parameterTypes[i] = c.getType();
         byKey.put(keys[i], i);
+        emptyWhenAbsent[i] = c.isAnnotationPresent(EmptyWhenAbsent.class);
+        if (emptyWhenAbsent[i] && c.getType() != List.class) {
+          throw new IllegalStateException(
+              type.getSimpleName() + "." + c.getName() + " is @EmptyWhenAbsent but not a List");
+        }
       }
       try {
         constructor = type.getDeclaredConstructor(parameterTypes);
@@ -283,7 +307,9 @@ public final class JsonFiles {
       }
       in.endObject();
       for (int i = 0; i < components.length; i++) {
-        if (!present[i]) {
+        if (!present[i] && emptyWhenAbsent[i]) {
+          values[i] = List.of();
+        } else if (!present[i]) {
           throw new JsonSyntaxException(
               "missing field '" + keys[i] + "' in the object at " + where);
         }

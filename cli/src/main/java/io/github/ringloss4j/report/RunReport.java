@@ -17,8 +17,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The Markdown report and its PNG plots for a set of evaluated runs: loss terms, accuracy, R and
- * mean ± std ‖f‖ per epoch; ‖f‖ histograms; ROC curves; a 2-D scatter for every run with a 2-D
- * embedding. Every number names the command that produced it.
+ * mean ± std ‖f‖ per epoch; the {@code --val} verification sets' accuracies per step; ‖f‖
+ * histograms; ROC curves; a 2-D scatter for every run with a 2-D embedding. Every number names the
+ * command that produced it.
  */
 public final class RunReport {
 
@@ -99,6 +100,7 @@ public final class RunReport {
       // A stale plot from an earlier report in this directory must not be linked.
       Files.deleteIfExists(out.resolve("accuracy.png"));
     }
+    ValidationSetPlots.write(runs, out);
     Plots.bands(
         out.resolve("norms.png"),
         "‖f‖ per epoch, mean ± std on validation data (dashed: R)",
@@ -254,6 +256,13 @@ public final class RunReport {
     }
     if (Files.exists(out.resolve("accuracy.png"))) {
       b.append("![accuracy](accuracy.png)\n\n");
+    }
+    if (Files.exists(out.resolve(ValidationSetPlots.FILE_NAME))) {
+      b.append("Accuracy on the `--val` verification sets during training (InsightFace's")
+          .append(" protocol, at each epoch end and every `--val-every` steps):\n\n")
+          .append("![verification sets](")
+          .append(ValidationSetPlots.FILE_NAME)
+          .append(")\n\n");
     }
     b.append("![norms and R](norms.png)\n\n");
     b.append("Test-set ‖f‖ of the ").append(dim).append("-d runs:\n\n");

@@ -31,6 +31,8 @@ public final class Progress {
   private final boolean bar;
   private final boolean off;
   private long lastLine;
+  private String status = "";
+  private boolean midBar;
 
   /**
    * Creates the progress display.
@@ -43,6 +45,21 @@ public final class Progress {
     this.out = out;
     this.off = mode == Mode.OFF;
     this.bar = mode == Mode.AUTO && terminal;
+  }
+
+  /**
+   * Shows a status after the progress from now on, such as the latest validation accuracies. On a
+   * terminal the bar's line is ended first, so that a log line written next starts on its own.
+   *
+   * @param text the status, or empty for none
+   */
+  public void status(String text) {
+    status = text.isEmpty() ? "" : " | " + text;
+    if (midBar) {
+      out.println();
+      out.flush();
+      midBar = false;
+    }
   }
 
   /**
@@ -64,7 +81,7 @@ public final class Progress {
       int filled = (int) Math.min(width, width * done / Math.max(1, total));
       out.printf(
           Locale.ROOT,
-          "\repoch %d/%d [%s%s] %d/%d %.0f img/s ETA %s ",
+          "\repoch %d/%d [%s%s] %d/%d %.0f img/s ETA %s%s ",
           epoch,
           epochs,
           "=".repeat(filled),
@@ -72,7 +89,9 @@ public final class Progress {
           done,
           total,
           imagesPerSecond,
-          duration(eta));
+          duration(eta),
+          status);
+      midBar = done < total;
       if (done >= total) {
         out.println();
       }
@@ -84,13 +103,14 @@ public final class Progress {
       lastLine = now;
       out.printf(
           Locale.ROOT,
-          "epoch %d/%d: %d/%d images, %.0f img/s, ETA %s%n",
+          "epoch %d/%d: %d/%d images, %.0f img/s, ETA %s%s%n",
           epoch,
           epochs,
           done,
           total,
           imagesPerSecond,
-          duration(eta));
+          duration(eta),
+          status);
       out.flush();
     }
   }

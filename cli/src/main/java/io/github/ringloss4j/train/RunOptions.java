@@ -2,13 +2,18 @@ package io.github.ringloss4j.train;
 
 import static io.github.ringloss4j.io.OptionChecks.require;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * How long and in which order a run trains: epochs, batch size and seed. One group of the training
- * options: picocli fills it from the command line, a checkpoint saves it; each option's default is
- * declared once, in its annotation.
+ * How long and in which order a run trains: epochs, batch size and seed, and the verification sets
+ * it is validated on while it trains ({@link SetValidation}). One group of the training options:
+ * picocli fills it from the command line, a checkpoint saves it; each option's default is declared
+ * once, in its annotation.
  */
 public final class RunOptions {
 
@@ -37,6 +42,33 @@ public final class RunOptions {
       defaultValue = DEFAULT_SEED,
       description = "Seed; the same seed gives the same run. Default: ${DEFAULT-VALUE}.")
   private long seed;
+
+  /**
+   * The verification sets evaluated while training. Not changeable on resume: they decide which
+   * checkpoint is {@code best.bin} and which columns the metrics files have, and a mean over other
+   * sets would not compare with the best so far.
+   */
+  @Option(
+      names = "--val",
+      split = ",",
+      paramLabel = "FILE",
+      description =
+          "InsightFace verification sets (.bin: lfw.bin,cfp_fp.bin,…) evaluated at every epoch end"
+              + " (and every --val-every steps) with InsightFace's protocol; their accuracies go to"
+              + " the log and the metrics files, and OUT/best.bin keeps the checkpoint with the best"
+              + " mean accuracy.")
+  private List<Path> val;
+
+  /** Only how often the sets are evaluated: it changes no weight, so a resume may change it. */
+  @MayChangeOnResume
+  @Option(
+      names = "--val-every",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Also evaluate the --val sets every N training steps (0: at epoch ends only). Default:"
+              + " ${DEFAULT-VALUE}.")
+  private int valEvery;
 
   /** For picocli and Gson, which fill the fields. */
   private RunOptions() {}
@@ -69,6 +101,24 @@ public final class RunOptions {
   }
 
   /**
+   * The verification sets evaluated while training.
+   *
+   * @return {@code --val}, empty when none was given
+   */
+  public List<Path> val() {
+    return val == null ? List.of() : List.copyOf(val);
+  }
+
+  /**
+   * How often, in training steps, the {@code --val} sets are evaluated besides each epoch end.
+   *
+   * @return {@code --val-every}, 0 for epoch ends only
+   */
+  public int valEvery() {
+    return valEvery;
+  }
+
+  /**
    * Checks the ranges the types do not.
    *
    * @throws IllegalArgumentException naming the first bad option
@@ -76,6 +126,14 @@ public final class RunOptions {
   public void validate() {
     require(epochs >= 1, "--epochs", epochs, ">= 1");
     require(batchSize >= 2, "--batch-size", batchSize, ">= 2");
+    require(valEvery >= 0, "--val-every", valEvery, ">= 0");
+    require(valEvery == 0 || !val().isEmpty(), "--val-every", valEvery, "0 without --val");
+    Set<String> names = new HashSet<>();
+    for (Path file : val()) {
+      // Each set's name makes its metrics columns, so two sets must not share one.
+      String name = VerificationEmbeddings.name(file);
+      require(names.add(name), "--val", val(), "files with distinct names ('" + name + "' twice)");
+    }
   }
 
   @Override
@@ -83,11 +141,13 @@ public final class RunOptions {
     return o instanceof RunOptions r
         && epochs == r.epochs
         && batchSize == r.batchSize
-        && seed == r.seed;
+        && seed == r.seed
+        && val().equals(r.val())
+        && valEvery == r.valEvery;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(epochs, batchSize, seed);
+    return Objects.hash(epochs, batchSize, seed, val(), valEvery);
   }
 }

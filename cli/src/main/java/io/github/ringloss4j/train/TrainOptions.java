@@ -275,8 +275,18 @@ public final class TrainOptions {
     JsonElement saved = GSON.toJsonTree(savedGroup).getAsJsonObject().get(field.getName());
     return (option + " " + String.join(" ", typed)).strip()
         + " (checkpoint: "
-        + (saved.isJsonNull() ? "none" : saved.getAsString())
+        + (saved.isJsonNull() ? "none" : typedForm(saved))
         + ")";
+  }
+
+  /** A saved value as it would be typed: a list (such as --val's files) comma-separated. */
+  private static String typedForm(JsonElement saved) {
+    if (!saved.isJsonArray()) {
+      return saved.getAsString();
+    }
+    List<String> items = new ArrayList<>();
+    saved.getAsJsonArray().forEach(item -> items.add(item.getAsString()));
+    return String.join(",", items);
   }
 
   private Object[] groups() {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
@@ -28,8 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * Random(seed + 1_000_003·e)} and augments with its own seeded generator, so an interrupted run
  * resumed from its checkpoint replays exactly the batches an uninterrupted run would have seen, and
  * the optimiser's state (momentum, Adam moments, step counts) comes back with it.
+ *
+ * <p>With {@code --val}, InsightFace verification sets are evaluated at every epoch end and every
+ * {@code --val-every} steps, and the best checkpoint by their mean accuracy is kept ({@link
+ * SetValidation}).
  */
 public final class TrainingRun {
 
@@ -57,6 +65,7 @@ public final class TrainingRun {
   private final Path outDir;
   private final Progress progress;
   private Device[] devices = {Device.cpu()};
+  private SetValidation sets;
 
   /**
    * Prepares a run.
@@ -160,15 +169,30 @@ public final class TrainingRun {
         TrainingStep step =
             new TrainingStep(
                 trainer, TrainingStep.terms(loss, center), new DivergenceGuard(block.getRing()));
+        SetValidation.Snapshot snapshot =
+            () ->
+                new Checkpoint(
+                    options, classNames, List.copyOf(history), parameters(block), state(optimizer));
+        int[] item = train.itemShape();
+        sets =
+            SetValidation.open(
+                r,
+                new ImageSpec(item[1], item[2], item[0]),
+                outDir,
+                (long) history.size() * batches,
+                block.getEmbedding(),
+                trainer.getManager(),
+                progress);
+        sets.catchUp(history.size(), (long) history.size() * batches, snapshot);
         int last = (int) Math.min(r.epochs(), (long) history.size() + maxEpochs);
         for (int epoch = history.size() + 1; epoch <= last; epoch++) {
-          EpochMetrics m = epoch(trainer, step, block, optimizer, epoch, batches);
+          EpochMetrics m = epoch(trainer, step, block, optimizer, epoch, batches, snapshot);
           history.add(m);
           LOG.info(m.summary());
-          new Checkpoint(
-                  options, classNames, List.copyOf(history), parameters(block), state(optimizer))
-              .write(outDir.resolve(Checkpoint.FILE_NAME));
-          writeMetrics(outDir, history);
+          Checkpoint checkpoint = snapshot.get();
+          checkpoint.write(outDir.resolve(Checkpoint.FILE_NAME));
+          sets.atEpochEnd(epoch, (long) epoch * batches, checkpoint);
+          writeMetrics(outDir, history, sets.columns(), sets::epochColumns);
         }
       }
     }
@@ -181,7 +205,8 @@ public final class TrainingRun {
       RingModelBlock block,
       RingOptimizer optimizer,
       int epoch,
-      int batches)
+      int batches,
+      SetValidation.Snapshot snapshot)
       throws IOException {
     RunOptions r = options.run();
     int n = train.size();
@@ -205,6 +230,9 @@ public final class TrainingRun {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       progress.batch(epoch, r.epochs(), from + size, n, (from + size) / seconds);
+      // An evaluation's time is not training time: it is left out of the throughput.
+      start +=
+          sets.afterStep((long) (epoch - 1) * batches + b + 1, epoch, b == batches - 1, snapshot);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double softmax = tally.sum(SOFTMAX);
@@ -290,16 +318,44 @@ public final class TrainingRun {
    * @throws IOException if writing fails
    */
   public static void writeMetrics(Path dir, List<EpochMetrics> history) throws IOException {
+    writeMetrics(dir, history, List.of(), epoch -> new double[0]);
+  }
+
+  /**
+   * Writes {@code metrics.csv} and {@code metrics.json}, atomically, with further columns after
+   * {@link EpochMetrics#HEADER}, such as the {@code --val} sets' accuracies. {@code metrics.json}
+   * still reads as {@code EpochMetrics[]}: readers skip the keys they do not know.
+   *
+   * @param dir the run directory
+   * @param history the epochs so far
+   * @param extraHeader the further columns' names
+   * @param extra an epoch's values of the further columns, one per name
+   * @throws IOException if writing fails
+   */
+  static void writeMetrics(
+      Path dir, List<EpochMetrics> history, List<String> extraHeader, IntFunction<double[]> extra)
+      throws IOException {
+    List<String> header = new ArrayList<>(EpochMetrics.HEADER);
+    header.addAll(extraHeader);
     List<List<String>> rows = new ArrayList<>();
+    List<Map<String, Object>> objects = new ArrayList<>();
     for (EpochMetrics m : history) {
+      double[] values = m.values();
+      double[] more = extra.apply(m.epoch());
       List<String> row = new ArrayList<>();
-      for (double v : m.values()) {
+      // The CSV header's names are the record's components in snake_case, as JsonFiles writes them,
+      // so metrics.json keeps the keys it had as an array of records.
+      Map<String, Object> object = new LinkedHashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        double v = i < values.length ? values[i] : more[i - values.length];
         row.add(CsvWriter.num(v));
+        // The epoch stays an integer, as the record writes it.
+        object.put(header.get(i), i == 0 ? (Object) m.epoch() : v);
       }
       rows.add(row);
+      objects.add(object);
     }
-    CsvWriter.write(dir.resolve("metrics.csv"), EpochMetrics.HEADER, rows);
-    // The record's components in snake_case are the CSV header's names.
-    JsonFiles.write(dir.resolve("metrics.json"), history.toArray(new EpochMetrics[0]));
+    CsvWriter.write(dir.resolve("metrics.csv"), header, rows);
+    JsonFiles.write(dir.resolve("metrics.json"), objects);
   }
 }

@@ -2,11 +2,15 @@
  * Training: the loop ({@link io.github.ringloss4j.train.TrainingRun}, per-epoch {@link
  * io.github.ringloss4j.train.EpochMetrics}, {@link io.github.ringloss4j.train.Progress}), its one
  * step ({@link io.github.ringloss4j.train.TrainingStep}, which the benchmarks time too) and the
- * per-batch sums ({@link io.github.ringloss4j.train.BatchTally}); persistence of a run ({@link
- * io.github.ringloss4j.train.Checkpoint}, {@link io.github.ringloss4j.train.RunDirectory}); and the
- * training options ({@link io.github.ringloss4j.train.TrainOptions}), which gather the option
- * groups of the layers below with this layer's {@link io.github.ringloss4j.train.RunOptions}, and
- * the resume rule ({@link io.github.ringloss4j.train.MayChangeOnResume}).
+ * per-batch sums ({@link io.github.ringloss4j.train.BatchTally}); validation on InsightFace's
+ * verification sets while training, with the best checkpoint ({@link
+ * io.github.ringloss4j.train.SetValidation}, embedding a set with {@link
+ * io.github.ringloss4j.train.VerificationEmbeddings}, which {@code evaluate --bin} uses too, as the
+ * layer below evaluation); persistence of a run ({@link io.github.ringloss4j.train.Checkpoint},
+ * {@link io.github.ringloss4j.train.RunDirectory}); and the training options ({@link
+ * io.github.ringloss4j.train.TrainOptions}), which gather the option groups of the layers below
+ * with this layer's {@link io.github.ringloss4j.train.RunOptions}, and the resume rule ({@link
+ * io.github.ringloss4j.train.MayChangeOnResume}).
  *
  * <p>Layer: may import only {@code model}, {@code data} and {@code io} (and the core library and
  * libraries); {@code eval}, {@code report} and the commands build on it.

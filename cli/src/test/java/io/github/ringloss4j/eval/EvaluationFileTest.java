@@ -125,6 +125,7 @@ class EvaluationFileTest {
             }
             """);
     EvaluationFile e = EvaluationFile.read(file);
+    assertEquals(List.of(), e.verificationSets(), "written before --bin existed");
     assertEquals(0.5, e.score("cosine").orElseThrow().meanThreshold(), 1e-15);
     assertEquals(1.0, e.identificationRank5());
     assertEquals(9990, e.identificationProbes());

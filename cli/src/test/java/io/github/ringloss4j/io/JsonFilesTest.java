@@ -105,6 +105,29 @@ class JsonFilesTest {
     assertTrue(write.getMessage().contains("Inner.name is null"), write.getMessage());
   }
 
+  record Grown(String name, @JsonFiles.EmptyWhenAbsent List<Inner> added) {}
+
+  record Misused(@JsonFiles.EmptyWhenAbsent String name) {}
+
+  @Test
+  void aListAddedLaterReadsEmptyFromOlderFilesButNeverFromNull() throws IOException {
+    Path file = Files.writeString(dir.resolve("older.json"), "{\"name\": \"a\"}");
+    assertEquals(new Grown("a", List.of()), JsonFiles.read(file, Grown.class));
+    Grown grown = new Grown("b", List.of(new Inner("c", 1, 2)));
+    JsonFiles.write(file, grown);
+    assertEquals(grown, JsonFiles.read(file, Grown.class));
+    JsonFiles.write(file, new Grown("d", List.of()));
+    assertTrue(Files.readString(file).contains("\"added\": []"), "always written");
+    Files.writeString(file, "{\"name\": \"a\", \"added\": null}");
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> JsonFiles.read(file, Grown.class));
+    assertTrue(e.getMessage().contains("field 'added' is null"), e.getMessage());
+    // Only a list has a default that cannot pass for a value.
+    IllegalStateException misused =
+        assertThrows(IllegalStateException.class, () -> JsonFiles.toJson(new Misused("x")));
+    assertTrue(misused.getMessage().contains("Misused.name"), misused.getMessage());
+  }
+
   @Test
   void unknownFieldsAreIgnored() throws IOException {
     Path file =

@@ -70,4 +70,26 @@ class MetricsFilesTest {
     assertEquals(String.join(",", EpochMetrics.HEADER), csv.get(0));
     assertEquals(3, csv.size());
   }
+
+  @Test
+  void furtherColumnsFollowInBothFilesWhichStillReadAsEpochMetrics() throws IOException {
+    List<EpochMetrics> history = List.of(epoch(1, true, true), epoch(2, true, true));
+    TrainingRun.writeMetrics(
+        dir,
+        history,
+        List.of("val_lfw_acc", "val_agedb_30_acc"),
+        e -> e == 1 ? new double[] {0.5, Double.NaN} : new double[] {0.75, 0.625});
+    List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
+    assertTrue(csv.get(0).endsWith(",val_center,val_lfw_acc,val_agedb_30_acc"), csv.get(0));
+    assertTrue(csv.get(2).endsWith(",0.75,0.625"), csv.get(2));
+    JsonArray json =
+        JsonParser.parseString(Files.readString(dir.resolve("metrics.json"))).getAsJsonArray();
+    List<String> keys = new ArrayList<>(EpochMetrics.HEADER);
+    keys.addAll(List.of("val_lfw_acc", "val_agedb_30_acc"));
+    assertEquals(keys, new ArrayList<>(json.get(0).getAsJsonObject().keySet()));
+    assertTrue(json.get(0).getAsJsonObject().get("val_agedb_30_acc").isJsonNull(), "NaN as null");
+    assertEquals(0.625, json.get(1).getAsJsonObject().get("val_agedb_30_acc").getAsDouble());
+    assertArrayEquals(
+        history.toArray(), JsonFiles.read(dir.resolve("metrics.json"), EpochMetrics[].class));
+  }
 }

@@ -13,7 +13,9 @@ import io.github.ringloss4j.model.OptimizerKind;
 import io.github.ringloss4j.model.Schedule;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.OptionalDouble;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -204,7 +206,9 @@ class TrainOptionsTest {
           {"--batch-size", "1", "--batch-size must be >= 2"},
           {"--radius-lr-mult", "0", "--radius-lr-mult must be a number > 0 or auto"},
           {"--penalty", "huber(delta=-1)", "--penalty"},
-          {"--optimizer", "sgdx", "--optimizer"}
+          {"--optimizer", "sgdx", "--optimizer"},
+          {"--val-every", "-1", "--val-every must be >= 0"},
+          {"--val-every", "100", "--val-every must be 0 without --val"}
         }) {
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> TrainOptions.parse(bad[0], bad[1]));
@@ -276,7 +280,31 @@ class TrainOptionsTest {
   }
 
   @Test
-  void onlyTheEpochsMayChangeOnResume() throws NoSuchFieldException {
+  void theValidationSetsAreSavedAndOnlyTheirCadenceMayChangeOnResume() throws Exception {
+    TrainOptions saved =
+        TrainOptions.parse("--val", "sets/lfw.bin,sets/cfp_fp.bin", "--val-every", "100");
+    TrainOptions back = TrainOptions.fromJson(saved.toJson());
+    assertEquals(List.of(Path.of("sets/lfw.bin"), Path.of("sets/cfp_fp.bin")), back.run().val());
+    assertEquals(saved, back);
+    // An option text of an earlier version, without them, reads with none.
+    assertEquals(List.of(), TrainOptions.fromJson("{}").run().val());
+    assertEquals(50, resume(saved, "--val-every", "50").run().valEvery());
+    assertEquals(saved, resume(saved, "--val", "sets/lfw.bin,sets/cfp_fp.bin"));
+    // They decide best.bin and the metrics columns: another list is refused, both shown as typed.
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> resume(saved, "--val", "agedb_30.bin"));
+    assertTrue(
+        e.getMessage().contains("--val agedb_30.bin (checkpoint: sets/lfw.bin,sets/cfp_fp.bin)"),
+        e.getMessage());
+    IllegalArgumentException twice =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainOptions.parse("--val", "a/lfw.bin,b/lfw.bin"));
+    assertTrue(twice.getMessage().contains("'lfw' twice"), twice.getMessage());
+  }
+
+  @Test
+  void onlyTheEpochsAndTheValidationCadenceMayChangeOnResume() throws NoSuchFieldException {
     for (Class<?> group :
         new Class<?>[] {
           io.github.ringloss4j.data.DataOptions.class,
@@ -288,7 +316,9 @@ class TrainOptionsTest {
       for (java.lang.reflect.Field f : group.getDeclaredFields()) {
         boolean marked = f.isAnnotationPresent(MayChangeOnResume.class);
         assertEquals(
-            group == RunOptions.class && f.getName().equals("epochs"), marked, f.getName());
+            group == RunOptions.class && Set.of("epochs", "valEvery").contains(f.getName()),
+            marked,
+            f.getName());
       }
     }
   }
