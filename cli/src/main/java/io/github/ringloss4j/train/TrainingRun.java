@@ -12,6 +12,7 @@ import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.io.CsvWriter;
+import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.JsonFiles;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.model.ModelFactory;
@@ -24,7 +25,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * Random(seed + 1_000_003·e)} and augments with its own seeded generator, so an interrupted run
  * resumed from its checkpoint replays exactly the batches an uninterrupted run would have seen, and
  * the optimiser's state (momentum, Adam moments, step counts) comes back with it.
+ *
+ * <p>Divergence: nothing of an epoch is written until the epoch has proved sound. The guard checks
+ * every step before its update; after the epoch's last update, which no step sees, the parameters
+ * are checked and the validation pass goes through the same guard. A diverged epoch therefore stops
+ * the run ({@link io.github.ringloss4j.training.DivergenceException}) with the checkpoint and
+ * metrics of the last good epoch untouched, byte for byte, and the guard counts steps from the
+ * run's start, so the step in its message is the same whether or not the run was resumed.
  */
 public final class TrainingRun {
 
@@ -115,7 +122,8 @@ public final class TrainingRun {
    * @throws IOException if data, checkpoint or outputs cannot be read or written
    */
   public List<EpochMetrics> run(Checkpoint resume, int maxEpochs) throws IOException {
-    Files.createDirectories(outDir);
+    // The directory is made with the first checkpoint (AtomicFiles): a run that fails before
+    // finishing an epoch leaves nothing behind.
     RunOptions r = options.run();
     Engine.getInstance().setRandomSeed((int) r.seed());
     List<String> classNames = train.classNames();
@@ -137,7 +145,10 @@ public final class TrainingRun {
               model.getNDManager(),
               new DataInputStream(new ByteArrayInputStream(resume.modelParameters())));
         } catch (ai.djl.MalformedModelException e) {
-          throw new IOException("checkpoint parameters do not match: " + e.getMessage(), e);
+          throw new DataFormatException(
+              outDir.resolve(Checkpoint.FILE_NAME),
+              "the saved parameters do not match the saved options: " + e.getMessage(),
+              e);
         }
         history.addAll(resume.history());
       }
@@ -157,12 +168,13 @@ public final class TrainingRun {
               new DataInputStream(new ByteArrayInputStream(resume.optimizerState())));
           LOG.info("Resuming after epoch {} from {}", history.size(), outDir);
         }
-        TrainingStep step =
-            new TrainingStep(
-                trainer, TrainingStep.terms(loss, center), new DivergenceGuard(block.getRing()));
+        DivergenceGuard guard = new DivergenceGuard(block.getRing());
+        guard.setStepsDone((long) history.size() * batches);
+        TrainingStep step = new TrainingStep(trainer, TrainingStep.terms(loss, center), guard);
         int last = (int) Math.min(r.epochs(), (long) history.size() + maxEpochs);
         for (int epoch = history.size() + 1; epoch <= last; epoch++) {
-          EpochMetrics m = epoch(trainer, step, block, optimizer, epoch, batches);
+          // Throws before anything of this epoch is written when it diverged.
+          EpochMetrics m = epoch(trainer, step, guard, block, optimizer, epoch, batches);
           history.add(m);
           LOG.info(m.summary());
           new Checkpoint(
@@ -178,6 +190,7 @@ public final class TrainingRun {
   private EpochMetrics epoch(
       Trainer trainer,
       TrainingStep step,
+      DivergenceGuard guard,
       RingModelBlock block,
       RingOptimizer optimizer,
       int epoch,
@@ -211,7 +224,9 @@ public final class TrainingRun {
     double ring = tally.sum(RING);
     double centerSum = tally.sum(CENTER);
     NormStatistics norms = tally.norms();
-    Validation v = validate(trainer, step);
+    // The last update of the epoch was checked by no step.
+    guard.checkParameters(block);
+    Validation v = validate(trainer, step, guard);
     float lr =
         optimizer.learningRate(
             block.getEmbedding().getParameters().valueAt(0).getId(), epoch * batches);
@@ -240,7 +255,8 @@ public final class TrainingRun {
   private record Validation(
       double softmax, double ring, double center, double accuracy, NormStatistics norms) {}
 
-  private Validation validate(Trainer trainer, TrainingStep step) throws IOException {
+  private Validation validate(Trainer trainer, TrainingStep step, DivergenceGuard guard)
+      throws IOException {
     int n = validation.size();
     if (n == 0) {
       return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
@@ -257,7 +273,9 @@ public final class TrainingRun {
         NDList p =
             trainer.evaluate(
                 new NDList(batch.create(x, ModelFactory.inputShape(size, validation.itemShape()))));
-        tally.add(step.evaluate(labels, p), p, labels.head(), size);
+        List<NDArray> terms = step.evaluate(labels, p);
+        guard.checkHeldOut(p, TrainingStep.sum(terms));
+        tally.add(terms, p, labels.head(), size);
       }
     }
     return new Validation(
@@ -294,7 +312,9 @@ public final class TrainingRun {
     for (EpochMetrics m : history) {
       List<String> row = new ArrayList<>();
       for (double v : m.values()) {
-        row.add(CsvWriter.num(v));
+        // An empty cell where there is no value (no validation data, no ring's R), as JSON's
+        // null: "NaN" would read as a diverged number.
+        row.add(Double.isNaN(v) ? "" : CsvWriter.num(v));
       }
       rows.add(row);
     }
