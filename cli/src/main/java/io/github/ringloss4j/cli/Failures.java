@@ -3,10 +3,12 @@ package io.github.ringloss4j.cli;
 import ai.djl.engine.EngineException;
 import ai.djl.util.Utils;
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.training.DivergenceException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -152,9 +154,12 @@ final class Failures {
 
   /** An exception's message, or its class when it has none. */
   private static String messageOf(Throwable t) {
-    if (t instanceof java.nio.file.FileSystemException fs) {
-      // "path: reason" rather than the bare path some of them carry as their message.
-      return fs.getMessage();
+    if (t instanceof FileSystemException fs && fs.getFile() != null) {
+      // "path: reason", also for the types whose message is the bare path.
+      return fs.getFile()
+          + (fs.getOtherFile() != null ? " -> " + fs.getOtherFile() : "")
+          + ": "
+          + OutputPaths.systemReason(fs);
     }
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }

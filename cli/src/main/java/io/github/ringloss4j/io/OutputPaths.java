@@ -82,19 +82,34 @@ public final class OutputPaths {
 
   /** The system's reason, and the path it refused when that is not the output itself. */
   private static String reason(Exception e, Path tried) {
-    String why;
-    if (e instanceof FileSystemException fs && fs.getReason() != null) {
-      why = fs.getReason();
-    } else if (e instanceof AccessDeniedException) {
-      // Java maps EACCES to this exception and drops the system's text.
-      why = "Permission denied";
-    } else if (e instanceof NoSuchFileException) {
-      why = "No such file or directory";
-    } else if (e instanceof NotDirectoryException) {
-      why = "Not a directory";
-    } else {
-      why = e.getMessage() == null ? e.toString() : e.getMessage();
-    }
+    String why =
+        e instanceof IOException io
+            ? systemReason(io)
+            : e.getMessage() == null ? e.toString() : e.getMessage();
     return why + " (" + tried + ")";
+  }
+
+  /**
+   * The operating system's reason for a failed file operation, as it would say it: Java keeps it in
+   * {@link FileSystemException#getReason()} for most errors but maps some to exception types and
+   * drops the text.
+   *
+   * @param e the failure
+   * @return e.g. {@code Permission denied}, {@code Not a directory}; the message for other errors
+   */
+  public static String systemReason(IOException e) {
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    if (e instanceof AccessDeniedException) {
+      return "Permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "No such file or directory";
+    }
+    if (e instanceof NotDirectoryException) {
+      return "Not a directory";
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 }
