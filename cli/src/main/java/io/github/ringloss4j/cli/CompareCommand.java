@@ -4,6 +4,7 @@ import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.Method;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.model.ModelOptions;
 import io.github.ringloss4j.model.OptimizerKind;
 import io.github.ringloss4j.model.OptimizerOptions;
@@ -121,6 +122,8 @@ public final class CompareCommand implements Callable<Integer> {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
     }
+    OutputPaths.requireWritableDirectory(out, "--out");
+    OutputPaths.requireWritableDirectory(report, "--report");
     List<Method> grid = new ArrayList<>();
     for (String m : methods) {
       grid.add(Method.parse(m));
@@ -145,8 +148,9 @@ public final class CompareCommand implements Callable<Integer> {
             Comparison.evaluate(method, Checkpoint.read(dir), test, pairs, resolutions);
         System.out.printf(
             Locale.ROOT,
-            "  accuracy %.4f, 10-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
+            "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
             cell.accuracy(),
+            cell.folds(),
             cell.foldAccuracy(),
             cell.auc(),
             cell.normCv(),
@@ -239,7 +243,7 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   /** One run of the grid: the method's head and weights, this command's options, the defaults. */
-  private TrainOptions options(Method method, long seed) {
+  TrainOptions options(Method method, long seed) {
     List<String> args =
         new ArrayList<>(
             List.of(

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.model.RingOptions;
 import io.github.ringloss4j.train.RunDirectory;
 import io.github.ringloss4j.train.RunOptions;
@@ -79,6 +80,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     runtime.apply();
+    OutputPaths.requireWritableDirectory(out, "--out");
     String[][] runs = {
       {"softmax", "0", "128"},
       {"ring", Double.toString(lambda), "128"},

@@ -8,6 +8,7 @@ import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.NpyWriter;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
 import java.nio.file.Files;
@@ -54,7 +55,13 @@ public final class EmbedCommand implements Callable<Integer> {
           "test (IDX test set / folder validation split), train, or all. Default: ${DEFAULT-VALUE}.")
   Split split;
 
-  @Option(names = "--out", paramLabel = "DIR", required = true, description = "Output directory.")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
+      description =
+          "Output directory (a directory: an existing file is refused, exit code 2). One that"
+              + " already holds embeddings is refused unless --overwrite.")
   Path out;
 
   @Option(
@@ -63,19 +70,48 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "Items per forward pass. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
+  @Option(
+      names = "--overwrite",
+      description = "Replace the embeddings an existing OUT already holds.")
+  boolean overwrite;
+
   @Mixin RuntimeOptions runtime;
+
+  /** What {@link #write} puts in OUT; an OUT holding one of them already holds embeddings. */
+  static final List<String> FILES =
+      List.of(
+          "embeddings.csv",
+          "embeddings.npy",
+          "embeddings_normalized.npy",
+          "norms.npy",
+          "labels.npy");
 
   @Override
   public Integer call() throws Exception {
     runtime.apply();
+    // Before any work, like train with an existing checkpoint: refuse to replace results silently.
+    OutputPaths.requireWritableDirectory(out, "--out");
+    for (String file : FILES) {
+      if (!overwrite && Files.exists(out.resolve(file))) {
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already holds embeddings ("
+                + file
+                + "); add --overwrite to replace them, or choose another --out");
+      }
+    }
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
     DataOptions target =
         o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
-    LabelledSource source =
-        images != null
-            ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
-            : split.of(Datasets.open(target, o.run().seed()));
+    LabelledSource source;
+    if (images != null) {
+      source = ImageFiles.inFolder(images, Datasets.inputSpec(o.data()));
+    } else {
+      source = split.of(Datasets.open(target, o.run().seed()));
+      Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
+    }
     Embedder.Embedded e;
     try (Model model = checkpoint.loadModel()) {
       e = Embedder.embed(model, source, batchSize);
@@ -144,10 +180,10 @@ public final class EmbedCommand implements Callable<Integer> {
       rows.add(row);
       labels[i] = e.labels()[i];
     }
-    CsvWriter.write(out.resolve("embeddings.csv"), header, rows);
-    NpyWriter.writeFloat32(out.resolve("embeddings.npy"), e.features());
-    NpyWriter.writeFloat32(out.resolve("embeddings_normalized.npy"), normalised);
-    NpyWriter.writeFloat32(out.resolve("norms.npy"), e.norms());
-    NpyWriter.writeInt64(out.resolve("labels.npy"), labels);
+    CsvWriter.write(out.resolve(FILES.get(0)), header, rows);
+    NpyWriter.writeFloat32(out.resolve(FILES.get(1)), e.features());
+    NpyWriter.writeFloat32(out.resolve(FILES.get(2)), normalised);
+    NpyWriter.writeFloat32(out.resolve(FILES.get(3)), e.norms());
+    NpyWriter.writeInt64(out.resolve(FILES.get(4)), labels);
   }
 }

@@ -6,12 +6,18 @@ import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.EvaluationData;
 import io.github.ringloss4j.eval.EvaluationFile;
+import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.OutputPaths;
+import io.github.ringloss4j.metrics.EmbeddingDiagnostics;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.LearnedRadius;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,12 +29,14 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Evaluate a trained run: classification accuracy; verification (ROC AUC, EER, TAR@FAR,"
-          + " 10-fold accuracy, cosine and Euclidean) on a pairs file or on pairs drawn from the"
+          + " k-fold accuracy, cosine and Euclidean) on a pairs file or on pairs drawn from the"
           + " test labels with a fixed seed; identification rank-1/rank-5. With --bin, InsightFace's"
           + " verification sets too, with InsightFace's protocol.",
       "Writes RUN/evaluation.json (or --out)."
     })
 public final class EvaluateCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
 
   @Parameters(
       index = "0",
@@ -97,28 +105,58 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     List<Path> sets = bins == null ? List.of() : bins;
     BinEvaluation.requireFiles(sets);
+    Path runDir = Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
+    Path target = out != null ? out : runDir.resolve(EvaluationFile.FILE_NAME);
+    OutputPaths.requireWritableFile(target, out != null ? "--out" : "the evaluation file");
     Checkpoint checkpoint = Checkpoint.read(run);
     EvaluationData.Prepared prepared =
         EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
     Evaluation.Result result;
     List<BinEvaluation.Result> setResults;
+    List<String> problems;
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
+      problems = degenerate(embedded, run);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
-      result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
+      // Classes matched by name: other data need not list the training classes in their order.
+      double accuracy = embedded.accuracy(checkpoint.classNames(), prepared.source().classNames());
+      result = Evaluation.evaluate(embedded, accuracy, prepared.pairs(), radius, seed);
       setResults = BinEvaluation.evaluate(sets, checkpoint, model);
     }
-    Path target =
-        out != null
-            ? out
-            : (run.toFile().isDirectory() ? run : run.getParent())
-                .resolve(EvaluationFile.FILE_NAME);
     EvaluationFile.of(result, CommandLines.current("evaluate", run))
         .withVerificationSets(setResults)
         .write(target);
     System.out.print(result.summary());
+    for (String problem : problems) {
+      System.out.println("WARNING: degenerate embeddings: " + problem);
+    }
     setResults.forEach(set -> System.out.print(set.summary()));
     System.out.println("written: " + target);
     return 0;
+  }
+
+  /**
+   * The signs of a collapsed or diverged model ({@link EmbeddingDiagnostics}), logged as warnings:
+   * its numbers would otherwise look plausible. Embeddings with NaN or Inf cannot be scored at all,
+   * so they stop the evaluation, naming the checkpoint.
+   */
+  private static List<String> degenerate(Embedder.Embedded embedded, Path run)
+      throws DataFormatException {
+    List<String> problems = EmbeddingDiagnostics.problems(embedded.features());
+    for (float[] row : embedded.features()) {
+      for (float v : row) {
+        if (!Float.isFinite(v)) {
+          throw new DataFormatException(
+              Files.isDirectory(run) ? run.resolve(Checkpoint.FILE_NAME) : run,
+              "the model's embeddings are not finite, so they cannot be scored: "
+                  + problems.get(0)
+                  + "; the checkpoint holds a diverged model, retrain it");
+        }
+      }
+    }
+    for (String problem : problems) {
+      LOG.warn("degenerate embeddings: {}", problem);
+    }
+    return problems;
   }
 }

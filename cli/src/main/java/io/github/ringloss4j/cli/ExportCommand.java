@@ -4,6 +4,7 @@ import ai.djl.Model;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.ImageSpec;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.io.StagingDirectory;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.serving.EmbeddingModels;
@@ -68,6 +69,7 @@ public final class ExportCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--out " + out + " exists and is not an empty directory; choose another");
     }
+    OutputPaths.requireWritableDirectory(out, "--out");
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
     ImageSpec spec = Datasets.inputSpec(o.data());

@@ -1,6 +1,8 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.eval.RunSummary;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.report.RunReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,9 +51,22 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     runtime.apply();
+    requireWritable(runs, out);
     Path report = write(runs, out, pairsPerKind, seed, CommandLines.current("report", out));
     System.out.println("report: " + report);
     return 0;
+  }
+
+  /**
+   * Checks, before any work, every place a report writes: its directory and each run's {@code
+   * evaluation.json}.
+   */
+  static void requireWritable(List<Path> runs, Path out) throws java.io.IOException {
+    OutputPaths.requireWritableDirectory(out, "--out");
+    for (Path run : runs) {
+      Path dir = java.nio.file.Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
+      OutputPaths.requireWritableFile(dir.resolve(EvaluationFile.FILE_NAME), "the evaluation file");
+    }
   }
 
   static Path write(List<Path> runs, Path out, int pairsPerKind, long seed, String command)

@@ -1,10 +1,7 @@
 package io.github.ringloss4j.cli;
 
 import ai.djl.engine.Engine;
-import io.github.ringloss4j.training.DivergenceException;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +9,9 @@ import picocli.CommandLine.Command;
  * The {@code ringloss} application.
  *
  * <p>Exit codes: 0 success; 1 an unexpected internal error; 2 a bad command line or option value; 3
- * missing or malformed input data or checkpoint; 4 training diverged (NaN/Inf).
+ * missing or malformed input data or checkpoint; 4 training diverged (NaN/Inf or a runaway); 5 an
+ * I/O failure (an output that cannot be written, a native cache that cannot be unpacked); 10 {@code
+ * verify} said "different". {@link Failures} maps failures to them.
  */
 @Command(
     name = "ringloss",
@@ -39,7 +38,8 @@ import picocli.CommandLine.Command;
       "1:internal error",
       "2:bad command line or option value",
       "3:missing or malformed input data or checkpoint",
-      "4:training diverged (NaN/Inf)",
+      "4:training diverged (NaN/Inf or a runaway)",
+      "5:I/O failure: an output cannot be written, the native cache cannot be unpacked",
       "10:verify: the two images are of different identities"
     })
 public final class RingLossCli implements Runnable {
@@ -52,6 +52,9 @@ public final class RingLossCli implements Runnable {
 
   /** Exit code for a diverged training. */
   public static final int EXIT_DIVERGED = 4;
+
+  /** Exit code for an I/O failure: an output that cannot be written, the engine's native cache. */
+  public static final int EXIT_IO = 5;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -113,31 +116,7 @@ public final class RingLossCli implements Runnable {
 
   private static int handle(
       Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
-    PrintWriter err = commandLine.getErr();
-    Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
-    if (cause instanceof DivergenceException) {
-      err.println("ringloss: " + cause.getMessage());
-      return EXIT_DIVERGED;
-    }
-    if (cause instanceof IllegalArgumentException) {
-      err.println("ringloss " + commandLine.getCommandName() + ": " + cause.getMessage());
-      return EXIT_USAGE;
-    }
-    if (cause instanceof java.nio.file.NoSuchFileException) {
-      java.nio.file.NoSuchFileException missing = (java.nio.file.NoSuchFileException) cause;
-      err.println(
-          "ringloss: missing "
-              + missing.getFile()
-              + (missing.getReason() != null ? ": " + missing.getReason() : ""));
-      return EXIT_DATA;
-    }
-    if (cause instanceof IOException) {
-      err.println("ringloss: " + cause.getMessage());
-      return EXIT_DATA;
-    }
-    err.println("ringloss: internal error: " + cause);
-    cause.printStackTrace(err);
-    return 1;
+    return Failures.report(e, commandLine.getCommandName(), commandLine.getErr());
   }
 
   /** Reports the version from the jar manifest. */

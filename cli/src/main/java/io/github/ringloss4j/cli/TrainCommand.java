@@ -1,6 +1,7 @@
 package io.github.ringloss4j.cli;
 
 import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.TrainOptions;
@@ -53,12 +54,22 @@ public final class TrainCommand implements Callable<Integer> {
               + " same result as an uninterrupted run.")
   Integer stopAfter;
 
+  @Option(
+      names = "--skip-bad-images",
+      description =
+          "Train on the readable images of an image folder when some are unreadable (their"
+              + " headers are checked before training; without this option any bad one stops the"
+              + " run, listing them). The skipped files are counted in the log.")
+  boolean skipBadImages;
+
   @Override
   public Integer call() throws Exception {
     runtime.apply();
     if (stopAfter != null && stopAfter < 1) {
       throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
     }
+    // Before any work: an hour of training that cannot save its checkpoint is an hour lost.
+    OutputPaths.requireWritableDirectory(out, "--out");
     Checkpoint checkpoint = null;
     TrainOptions options;
     if (resume) {
@@ -85,14 +96,15 @@ public final class TrainCommand implements Callable<Integer> {
                 + " already holds a checkpoint; use --resume to continue it or another --out");
       }
     }
-    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
+    Datasets.Splits splits =
+        Datasets.openForTraining(options.data(), options.run().seed(), skipBadImages);
     List<EpochMetrics> history =
         new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
             .onDevices(runtime.devices())
             .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
-    EpochMetrics last = history.get(history.size() - 1);
-    System.out.println(last.summary());
-    System.out.println("checkpoint: " + out.resolve(Checkpoint.FILE_NAME));
+    // The last epoch's line is already in the log; standard output gets where the result is.
+    System.out.println(
+        "epochs done: " + history.size() + "; checkpoint: " + out.resolve(Checkpoint.FILE_NAME));
     return 0;
   }
 }

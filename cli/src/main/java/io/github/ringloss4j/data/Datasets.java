@@ -1,12 +1,16 @@
 package io.github.ringloss4j.data;
 
+import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the data a run names: Fashion-MNIST IDX files (the built-in default, from Debian's {@code
@@ -16,6 +20,11 @@ import java.util.Random;
  * directory as an image folder. Splits are deterministic for a seed.
  */
 public final class Datasets {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
+
+  /** How many single-image classes the warning names before "and N more". */
+  private static final int LISTED = 20;
 
   private Datasets() {}
 
@@ -75,6 +84,35 @@ public final class Datasets {
   }
 
   /**
+   * Fails unless a source's items have the shape a run's model takes. Image folders are resized to
+   * it, but IDX files are 28×28 grey whatever the run trained on, and a model fed another shape
+   * would fail deep in the engine.
+   *
+   * @param source the items to embed
+   * @param run the run's data options, which fix its input
+   * @param dir where the items come from, for the message
+   * @throws DataFormatException naming {@code dir} and both shapes
+   */
+  public static void requireModelInput(LabelledSource source, DataOptions run, Path dir)
+      throws DataFormatException {
+    ImageSpec spec = inputSpec(run);
+    int[] model = {spec.channels(), spec.height(), spec.width()};
+    if (!Arrays.equals(source.itemShape(), model)) {
+      throw new DataFormatException(
+          dir,
+          "holds "
+              + shape(source.itemShape())
+              + " images but the run's model takes "
+              + shape(model)
+              + "; evaluate or embed it on data like those it was trained on");
+    }
+  }
+
+  private static String shape(int[] chw) {
+    return chw[1] + "×" + chw[2] + (chw[0] == 1 ? " grey" : "×" + chw[0]);
+  }
+
+  /**
    * Opens and splits the data.
    *
    * @param o the run's data options (directory, image size, channels, validation fraction, limit)
@@ -83,6 +121,74 @@ public final class Datasets {
    * @throws IOException naming the file when data are missing or malformed
    */
   public static Splits open(DataOptions o, long seed) throws IOException {
+    return open(o, seed, false);
+  }
+
+  /**
+   * Opens and splits the data to train on, checked for what training needs before it starts: every
+   * image header readable ({@link ImageHeaders}), at least two classes; classes with a single item
+   * are named in a warning (they cannot be held out, nor give a genuine pair).
+   *
+   * @param o the run's data options
+   * @param seed the run's seed, which draws the split
+   * @param skipBadImages leave unreadable images of an image folder out instead of failing
+   * @return the splits
+   * @throws DataFormatException naming the data directory when it has fewer than two classes, or
+   *     every unreadable image
+   * @throws IOException naming the file when data are missing or malformed
+   */
+  public static Splits openForTraining(DataOptions o, long seed, boolean skipBadImages)
+      throws IOException {
+    Splits splits = open(o, seed, skipBadImages);
+    List<String> names = splits.train().classNames();
+    int[] counts = new int[names.size()];
+    for (LabelledSource part : List.of(splits.train(), splits.validation())) {
+      for (int label : part.labels()) {
+        counts[label]++;
+      }
+    }
+    List<String> present = new ArrayList<>();
+    List<String> single = new ArrayList<>();
+    for (int label = 0; label < counts.length; label++) {
+      if (counts[label] > 0) {
+        present.add(names.get(label));
+      }
+      if (counts[label] == 1) {
+        single.add(names.get(label));
+      }
+    }
+    if (present.size() < 2) {
+      throw new DataFormatException(
+          directory(o.directory()),
+          "has "
+              + (present.isEmpty() ? "no class" : "one class ('" + present.get(0) + "')")
+              + "; training a classifier head needs at least two classes (one sub-folder each)");
+    }
+    if (!single.isEmpty()) {
+      LOG.warn(
+          "{} of {} classes have a single image, which can be neither held out nor paired: {}",
+          single.size(),
+          present.size(),
+          single.size() <= LISTED
+              ? String.join(", ", single)
+              : String.join(", ", single.subList(0, LISTED))
+                  + " and "
+                  + (single.size() - LISTED)
+                  + " more");
+    }
+    return splits;
+  }
+
+  /**
+   * Opens and splits the data; an image folder's headers are checked first ({@link ImageHeaders}).
+   *
+   * @param o the run's data options (directory, image size, channels, validation fraction, limit)
+   * @param seed the run's seed, which draws the split
+   * @param skipBadImages leave unreadable images of an image folder out instead of failing
+   * @return the splits
+   * @throws IOException naming the file when data are missing or malformed
+   */
+  public static Splits open(DataOptions o, long seed, boolean skipBadImages) throws IOException {
     Path dir = directory(o.directory());
     if (isIdx(dir)) {
       FashionMnist data = FashionMnist.load(dir);
@@ -98,7 +204,7 @@ public final class Datasets {
       Arrays.sort(validation);
       return new Splits(new Subset(all, train), new Subset(all, validation), test);
     }
-    ImageFolder folder = ImageFolder.scan(dir);
+    ImageFolder folder = ImageHeaders.checked(ImageFolder.scan(dir), skipBadImages);
     ImageFolder.Split split = folder.split(o.validationFraction(), seed);
     ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
     List<ImageFolder.Entry> train = split.train();

@@ -121,7 +121,11 @@ public final class IdxReader {
       // Our own reads never throw EOFException (readNBytes returns short instead), so both
       // exceptions can only come from the gzip layer.
       throw new DataFormatException(
-          file, "corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+          file,
+          "corrupt or truncated gzip data ("
+              + (e.getMessage() == null ? "unexpected end of the data" : e.getMessage())
+              + ")",
+          e);
     }
   }
 

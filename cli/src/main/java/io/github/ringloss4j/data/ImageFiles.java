@@ -1,5 +1,6 @@
 package io.github.ringloss4j.data;
 
+import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,7 +48,7 @@ public final class ImageFiles implements LabelledSource {
               .toList();
     }
     if (images.isEmpty()) {
-      throw new IOException(dir + ": no .jpg, .jpeg or .png images in this folder");
+      throw new DataFormatException(dir, "no .jpg, .jpeg or .png images in this folder");
     }
     return new ImageFiles(images, spec);
   }

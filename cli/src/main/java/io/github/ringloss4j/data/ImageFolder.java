@@ -194,6 +194,28 @@ public final class ImageFolder {
     return new ImageFolder(root, names, entries);
   }
 
+  /**
+   * The same folder without some images ({@link ImageHeaders#checked} with {@code
+   * --skip-bad-images}); labels and class names stay as scanned.
+   *
+   * @param left the images to leave out
+   * @return the folder
+   * @throws DataFormatException naming a class folder left without images
+   */
+  ImageFolder without(Set<Path> left) throws DataFormatException {
+    List<Entry> kept = entries.stream().filter(e -> !left.contains(e.path())).toList();
+    boolean[] hasImages = new boolean[classNames.size()];
+    kept.forEach(e -> hasImages[e.label()] = true);
+    for (int label = 0; label < hasImages.length; label++) {
+      if (!hasImages[label]) {
+        throw new DataFormatException(
+            root.resolve(classNames.get(label)),
+            "class folder '" + classNames.get(label) + "' has no readable image left");
+      }
+    }
+    return new ImageFolder(root, classNames, kept);
+  }
+
   private static boolean isHidden(Path p) {
     return p.getFileName().toString().startsWith(".");
   }
@@ -490,7 +512,7 @@ public final class ImageFolder {
         && Arrays.equals(bytes, bytes.length - end.length, bytes.length, end, 0, end.length);
   }
 
-  private static boolean endsWithPngEnd(Path file) throws IOException {
+  static boolean endsWithPngEnd(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size < PNG_END.length) {

@@ -9,6 +9,9 @@ import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingOutputs;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Runs a trained model in inference mode over a source, in batches, keeping only host arrays. */
 public final class Embedder {
@@ -36,6 +39,39 @@ public final class Embedder {
       int correct = 0;
       for (int i = 0; i < labels.length; i++) {
         correct += labels[i] == predicted[i] ? 1 : 0;
+      }
+      return labels.length == 0 ? Double.NaN : correct / (double) labels.length;
+    }
+
+    /**
+     * The accuracy of the model's predictions on data whose classes are matched to the model's by
+     * name: evaluation data need not list the training classes in the same order, nor all of them.
+     * Without names on either side (unlabelled files) the labels are compared as they are.
+     *
+     * @param modelClasses the classes the model was trained on, indexed by its labels
+     * @param dataClasses the data's classes, indexed by {@link #labels()}
+     * @return the accuracy; NaN (not applicable) when some data class is not a training class,
+     *     since the model cannot predict it
+     */
+    public double accuracy(List<String> modelClasses, List<String> dataClasses) {
+      if (modelClasses.isEmpty() || dataClasses.isEmpty() || modelClasses.equals(dataClasses)) {
+        return accuracy();
+      }
+      Map<String, Integer> modelLabel = new HashMap<>();
+      for (int i = 0; i < modelClasses.size(); i++) {
+        modelLabel.put(modelClasses.get(i), i);
+      }
+      int[] toModel = new int[dataClasses.size()];
+      for (int i = 0; i < toModel.length; i++) {
+        Integer m = modelLabel.get(dataClasses.get(i));
+        if (m == null) {
+          return Double.NaN;
+        }
+        toModel[i] = m;
+      }
+      int correct = 0;
+      for (int i = 0; i < labels.length; i++) {
+        correct += toModel[labels[i]] == predicted[i] ? 1 : 0;
       }
       return labels.length == 0 ? Double.NaN : correct / (double) labels.length;
     }

@@ -46,28 +46,68 @@ public final class Evaluation {
       int[] first, int[] second, boolean[] genuine, int[] fold, int folds, String protocol) {
 
     /**
-     * Pairs drawn from labels with a fixed seed ({@link PairSampler}).
+     * Pairs drawn from labels with a fixed seed ({@link PairSampler}), as many of each kind as
+     * asked for or as the labels allow, whichever is fewer, in up to 10 folds (fewer when there are
+     * fewer than 10 pairs of a kind, so that every fold holds both kinds).
      *
      * @param labels the labels
-     * @param perKind genuine pairs and impostor pairs to draw
+     * @param perKind genuine pairs and impostor pairs to draw ({@code --pairs-per-kind})
      * @param seed the seed
-     * @return the pairs
+     * @return the pairs; the protocol says when the data allowed fewer than asked
+     * @throws IllegalArgumentException naming {@code --pairs-per-kind} when the labels allow fewer
+     *     than 2 pairs of a kind (see {@link #available})
      */
     public static PairSet sampled(int[] labels, int perKind, long seed) {
-      PairSampler.Pairs p = PairSampler.sample(labels, perKind, perKind, 10, seed);
+      PairSampler.Available available = PairSampler.available(labels);
+      int genuine = (int) Math.min(perKind, available.genuine());
+      int impostor = (int) Math.min(perKind, available.impostor());
+      if (genuine < 2 || impostor < 2) {
+        throw new IllegalArgumentException(
+            "--pairs-per-kind "
+                + perKind
+                + ": the data allow only "
+                + available.genuine()
+                + " genuine and "
+                + available.impostor()
+                + " impostor pairs; verification needs at least 2 of each");
+      }
+      int folds = Math.min(10, Math.min(genuine, impostor));
+      PairSampler.Pairs p = PairSampler.sample(labels, genuine, impostor, folds, seed);
+      String capped =
+          genuine < perKind || impostor < perKind
+              ? String.format(
+                  Locale.ROOT,
+                  " (--pairs-per-kind %d: the data allow only %d genuine and %d impostor pairs)",
+                  perKind,
+                  available.genuine(),
+                  available.impostor())
+              : "";
       return new PairSet(
           p.first(),
           p.second(),
           p.genuine(),
           p.fold(),
-          10,
+          folds,
           String.format(
               Locale.ROOT,
-              "%d genuine + %d impostor pairs drawn uniformly from the test labels (seed %d), 10"
-                  + " folds",
-              perKind,
-              perKind,
-              seed));
+              "%d genuine + %d impostor pairs drawn uniformly from the test labels (seed %d)%s,"
+                  + " %d folds",
+              genuine,
+              impostor,
+              seed,
+              capped,
+              folds));
+    }
+
+    /**
+     * Whether labels allow the drawn protocol: at least 2 genuine and 2 impostor pairs.
+     *
+     * @param labels the labels
+     * @return true when {@link #sampled} can draw pairs from them
+     */
+    public static boolean available(int[] labels) {
+      PairSampler.Available a = PairSampler.available(labels);
+      return a.genuine() >= 2 && a.impostor() >= 2;
     }
   }
 
@@ -95,7 +135,17 @@ public final class Evaluation {
       double foldStd,
       double[] foldThresholds,
       double[] far,
-      double[] tarCurve) {}
+      double[] tarCurve) {
+
+    /**
+     * The name of the k-fold accuracy with this protocol's k, for every place that prints it.
+     *
+     * @return e.g. {@code 10-fold}, {@code 2-fold} with a pairs file of two folds
+     */
+    public String kFold() {
+      return foldThresholds.length + "-fold";
+    }
+  }
 
   /**
    * Everything {@code evaluate} reports.
@@ -137,19 +187,23 @@ public final class Evaluation {
       b.append(
           String.format(
               Locale.ROOT,
-              "accuracy %.4f | ||f|| %.3f ± %.3f | R %s%n",
-              accuracy,
+              "accuracy %s | ||f|| %.3f ± %.3f | R %s%n",
+              Double.isNaN(accuracy)
+                  ? "n/a (the evaluation classes are not all training classes)"
+                  : String.format(Locale.ROOT, "%.4f", accuracy),
               normMean,
               normStd,
               Double.isNaN(radius) ? "— (no ring)" : String.format(Locale.ROOT, "%.4f", radius)));
+      b.append("pairs: ").append(protocol).append(System.lineSeparator());
       for (Verification x : verification) {
         b.append(
             String.format(
                 Locale.ROOT,
-                "%-9s AUC %.4f  EER %.4f  10-fold acc %.4f ± %.4f",
+                "%-9s AUC %.4f  EER %.4f  %s acc %.4f ± %.4f",
                 x.score(),
                 x.auc(),
                 x.eer(),
+                x.kFold(),
                 x.foldMean(),
                 x.foldStd()));
         for (int i = 0; i < FARS.length; i++) {
@@ -161,13 +215,18 @@ public final class Evaluation {
         b.append(System.lineSeparator());
       }
       b.append(
-          String.format(
-              Locale.ROOT,
-              "identification rank-1 %.4f rank-5 %.4f (%d probes, gallery %d)%n",
-              rank1,
-              rank5,
-              probes,
-              gallery));
+          probes == 0
+              ? String.format(
+                  Locale.ROOT,
+                  "identification n/a (no class has two images: no probes, gallery %d)%n",
+                  gallery)
+              : String.format(
+                  Locale.ROOT,
+                  "identification rank-1 %.4f rank-5 %.4f (%d probes, gallery %d)%n",
+                  rank1,
+                  rank5,
+                  probes,
+                  gallery));
       return b.toString();
     }
   }
@@ -192,6 +251,22 @@ public final class Evaluation {
    * @return the result
    */
   public static Result evaluate(Embedder.Embedded e, PairSet pairs, double radius, long seed) {
+    return evaluate(e, e.accuracy(), pairs, radius, seed);
+  }
+
+  /**
+   * Evaluates embeddings whose classification accuracy was computed by the caller, e.g. with the
+   * classes matched by name ({@link Embedder.Embedded#accuracy(List, List)}).
+   *
+   * @param e the embeddings
+   * @param accuracy the classification accuracy, NaN when not applicable
+   * @param pairs the verification pairs
+   * @param radius the model's R
+   * @param seed the seed of the gallery/probe split
+   * @return the result
+   */
+  public static Result evaluate(
+      Embedder.Embedded e, double accuracy, PairSet pairs, double radius, long seed) {
     List<Verification> verification = new ArrayList<>();
     for (Similarity similarity : Similarity.values()) {
       verification.add(verify(e.features(), pairs, similarity));
@@ -213,7 +288,7 @@ public final class Evaluation {
       genuine += g ? 1 : 0;
     }
     return new Result(
-        e.accuracy(),
+        accuracy,
         normMean,
         normStd,
         radius,
@@ -291,9 +366,13 @@ public final class Evaluation {
       float[][] features, int[] labels, Identification.Split split) {
     int[] galleryLabels = selectLabels(labels, split.gallery());
     int[] probeLabels = selectLabels(labels, split.probes());
-    if (split.probes().length == 0 || split.gallery().length == 0) {
-      // Either is an error; the pure-Java path names it at no cost, where the engine path would
-      // first fail on reducing an empty array.
+    if (split.probes().length == 0) {
+      // No class has two items: nothing to identify, which is what the data allow, not an error.
+      return new Identification.Result(RANKS, new double[] {Double.NaN, Double.NaN}, 0, 0);
+    }
+    if (split.gallery().length == 0) {
+      // An error; the pure-Java path names it at no cost, where the engine path would first fail
+      // on reducing an empty array.
       return Identification.evaluate(
           select(features, split.gallery()),
           galleryLabels,

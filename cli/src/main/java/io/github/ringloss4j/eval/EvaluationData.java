@@ -4,6 +4,8 @@ import io.github.ringloss4j.data.DataOptions;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.PairsFile;
+import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.metrics.PairSampler;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
 import java.io.IOException;
@@ -45,8 +47,25 @@ public final class EvaluationData {
     // With a pairs file every image of the folder is a candidate, so nothing is held out.
     DataOptions target =
         o.data().forReading(data, pairsFile == null ? o.data().validationFraction() : 0);
+    Path dataDir = Datasets.directory(target.directory());
     if (pairsFile == null) {
       LabelledSource test = Datasets.open(target, runSeed).test();
+      Datasets.requireModelInput(test, o.data(), dataDir);
+      if (!Evaluation.PairSet.available(test.labels())) {
+        PairSampler.Available a = PairSampler.available(test.labels());
+        throw new DataFormatException(
+            dataDir,
+            "its "
+                + test.size()
+                + " test items allow "
+                + a.genuine()
+                + " genuine and "
+                + a.impostor()
+                + " impostor pairs; verification needs at least 2 of each (classes with two or"
+                + " more test items): evaluate with --pairs FILE or, for an image folder, whose"
+                + " test items are the run's held-out share, train with a larger"
+                + " --validation-fraction");
+      }
       return new Prepared(test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed));
     }
     Path root = Datasets.directory(target.directory());
@@ -88,8 +107,8 @@ public final class EvaluationData {
       throws IOException {
     Integer i = index.get(image.toAbsolutePath().normalize());
     if (i == null) {
-      throw new IOException(
-          file + ":" + pair.line() + ": " + image + " is not an image of the folder's identities");
+      throw DataFormatException.atLine(
+          file, pair.line(), image + " is not an image of the folder's identities");
     }
     return i;
   }

@@ -123,6 +123,9 @@ public final class JsonFiles {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       value = GSON.fromJson(reader, type);
     } catch (JsonIOException e) {
+      if (e.getCause() instanceof CharacterCodingException) {
+        throw new DataFormatException(file, problem(e), e);
+      }
       throw new IOException(file + ": " + problem(e), e);
     } catch (JsonParseException e) {
       throw new DataFormatException(file, problem(e), e);

@@ -36,14 +36,15 @@ public final class Comparison {
    * @param method the method
    * @param seed the seed
    * @param accuracy test classification accuracy
-   * @param foldAccuracy 10-fold verification accuracy (cosine)
+   * @param foldAccuracy k-fold verification accuracy (cosine)
    * @param tar3 TAR at FAR = 1e−3 (cosine)
    * @param auc ROC AUC (cosine)
    * @param normMean mean test ‖f‖
    * @param normCv coefficient of variation of test ‖f‖
    * @param radius R, NaN without ring
    * @param seconds training wall time
-   * @param lowResolution 10-fold accuracy of full-resolution vs low-resolution pairs, by side
+   * @param lowResolution k-fold accuracy of full-resolution vs low-resolution pairs, by side
+   * @param folds k, the protocol's number of folds
    */
   public record Cell(
       String method,
@@ -56,7 +57,8 @@ public final class Comparison {
       double normCv,
       double radius,
       double seconds,
-      Map<Integer, Double> lowResolution) {}
+      Map<Integer, Double> lowResolution,
+      int folds) {}
 
   /**
    * Evaluates a trained run, at full resolution and with low-resolution probes.
@@ -114,7 +116,8 @@ public final class Comparison {
           Math.sqrt(var / full.norms().length) / mean,
           radius,
           seconds,
-          low);
+          low,
+          pairs.folds());
     }
   }
 
@@ -161,6 +164,7 @@ public final class Comparison {
       String reading)
       throws IOException {
     List<Integer> sides = new ArrayList<>(cells.get(0).lowResolution().keySet());
+    String kFold = cells.get(0).folds() + "-fold";
     List<String> csvHeader =
         new ArrayList<>(
             List.of(
@@ -204,8 +208,9 @@ public final class Comparison {
     StringBuilder md = new StringBuilder(header);
     md.append("\n## Results (mean ± std over seeds)\n\n");
     md.append(
-        "| method | seeds | accuracy | 10-fold acc. | TAR@FAR=1e-3 | AUC | mean ‖f‖ | CV ‖f‖ | R |"
-            + " train time (s) |\n");
+        "| method | seeds | accuracy | "
+            + kFold
+            + " acc. | TAR@FAR=1e-3 | AUC | mean ‖f‖ | CV ‖f‖ | R | train time (s) |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     List<Plots.Series2> bars = new ArrayList<>();
     double[] accMeans = new double[methods.size()];
@@ -242,21 +247,21 @@ public final class Comparison {
       }
       lowLines.add(new Plots.Series(name, x, y));
     }
-    bars.add(new Plots.Series2("10-fold verification accuracy", accMeans, accStds));
+    bars.add(new Plots.Series2(kFold + " verification accuracy", accMeans, accStds));
     Plots.bars(
         plots.resolve("verification.png"),
-        "10-fold verification accuracy (cosine), mean ± std over seeds",
+        kFold + " verification accuracy (cosine), mean ± std over seeds",
         "accuracy",
         names,
         bars);
     Plots.lines(
         plots.resolve("low_resolution.png"),
-        "Full-resolution vs low-resolution probes: 10-fold accuracy",
+        "Full-resolution vs low-resolution probes: " + kFold + " accuracy",
         "probe side (pixels)",
         "accuracy",
         lowLines);
 
-    md.append("\n## Low-resolution matching (10-fold accuracy, mean ± std over seeds)\n\n");
+    md.append("\n## Low-resolution matching (" + kFold + " accuracy, mean ± std over seeds)\n\n");
     md.append("| method |");
     for (int side : sides) {
       md.append(' ').append(side).append(" px |");

@@ -211,9 +211,12 @@ public final class RunReport {
               seconds));
     }
     b.append("\n## Test-set results\n\n");
+    String kFold = runs.get(0).result().verification().get(0).kFold();
     b.append(
         "| run | accuracy | mean ‖f‖ | std ‖f‖ | CV ‖f‖ | R | AUC | EER | TAR@FAR=1e-2 |"
-            + " TAR@FAR=1e-3 | 10-fold acc. | rank-1 | rank-5 |\n");
+            + " TAR@FAR=1e-3 | "
+            + kFold
+            + " acc. | rank-1 | rank-5 |\n");
     b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RunSummary r : runs) {
       Evaluation.Result x = r.result();
@@ -244,7 +247,7 @@ public final class RunReport {
     b.append("\nVerification uses the cosine score on ")
         .append(first.protocol())
         .append(
-            "; each fold's threshold maximises accuracy on the other nine (the median of the"
+            "; each fold's threshold maximises accuracy on the other folds (the median of the"
                 + " optimal thresholds on ties). TAR@FAR interpolates the ROC curve; a FAR below"
                 + " 1/impostors is not reported. Identification: one gallery image per class,"
                 + " the rest are probes, cosine score. Euclidean-score numbers are in each run's"

@@ -139,22 +139,30 @@ public record EpochMetrics(
    * @return the summary
    */
   public String summary() {
+    // "R NaN" or "val … NaN" would read as a diverged run: a run without a ring (λ = 0) or without
+    // validation data has no such numbers, and the line says so.
+    String val =
+        Double.isNaN(valTotal)
+            ? "val —"
+            : String.format(
+                Locale.ROOT,
+                "val softmax %.4f ring %.4f acc %.4f ||f|| %.3f±%.3f",
+                valSoftmax,
+                valRing,
+                valAccuracy,
+                valNormMean,
+                valNormStd);
     return String.format(
         Locale.ROOT,
-        "epoch %d: train softmax %.4f ring %.4f acc %.4f ||f|| %.3f±%.3f | val softmax %.4f ring"
-            + " %.4f acc %.4f ||f|| %.3f±%.3f | R %.4f | %.0f img/s",
+        "epoch %d: train softmax %.4f ring %.4f acc %.4f ||f|| %.3f±%.3f | %s | R %s | %.0f img/s",
         epoch,
         trainSoftmax,
         trainRing,
         trainAccuracy,
         trainNormMean,
         trainNormStd,
-        valSoftmax,
-        valRing,
-        valAccuracy,
-        valNormMean,
-        valNormStd,
-        radius,
+        val,
+        Double.isNaN(radius) ? "— (no ring)" : String.format(Locale.ROOT, "%.4f", radius),
         imagesPerSecond);
   }
 }

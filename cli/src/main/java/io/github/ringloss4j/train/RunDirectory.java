@@ -32,7 +32,7 @@ public final class RunDirectory {
     if (previous != null && previous.epochsDone() >= options.run().epochs()) {
       return false;
     }
-    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
+    Datasets.Splits splits = Datasets.openForTraining(options.data(), options.run().seed(), false);
     new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
     return true;
   }

@@ -13,6 +13,7 @@ import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.io.CsvWriter;
+import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.JsonFiles;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.model.ModelFactory;
@@ -25,7 +26,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code --val}, InsightFace verification sets are evaluated at every epoch end and every
  * {@code --val-every} steps, and the best checkpoint by their mean accuracy is kept ({@link
  * SetValidation}).
+ *
+ * <p>Divergence: nothing of an epoch is written until the epoch has proved sound. The guard checks
+ * every step before its update; after the epoch's last update, which no step sees, the parameters
+ * are checked and the validation pass goes through the same guard. A diverged epoch therefore stops
+ * the run ({@link io.github.ringloss4j.training.DivergenceException}) with the checkpoint and
+ * metrics of the last good epoch untouched, byte for byte, and the guard counts steps from the
+ * run's start, so the step in its message is the same whether or not the run was resumed.
  */
 public final class TrainingRun {
 
@@ -124,7 +131,8 @@ public final class TrainingRun {
    * @throws IOException if data, checkpoint or outputs cannot be read or written
    */
   public List<EpochMetrics> run(Checkpoint resume, int maxEpochs) throws IOException {
-    Files.createDirectories(outDir);
+    // The directory is made with the first checkpoint (AtomicFiles): a run that fails before
+    // finishing an epoch leaves nothing behind.
     RunOptions r = options.run();
     Engine.getInstance().setRandomSeed((int) r.seed());
     List<String> classNames = train.classNames();
@@ -146,7 +154,10 @@ public final class TrainingRun {
               model.getNDManager(),
               new DataInputStream(new ByteArrayInputStream(resume.modelParameters())));
         } catch (ai.djl.MalformedModelException e) {
-          throw new IOException("checkpoint parameters do not match: " + e.getMessage(), e);
+          throw new DataFormatException(
+              outDir.resolve(Checkpoint.FILE_NAME),
+              "the saved parameters do not match the saved options: " + e.getMessage(),
+              e);
         }
         history.addAll(resume.history());
       }
@@ -166,9 +177,9 @@ public final class TrainingRun {
               new DataInputStream(new ByteArrayInputStream(resume.optimizerState())));
           LOG.info("Resuming after epoch {} from {}", history.size(), outDir);
         }
-        TrainingStep step =
-            new TrainingStep(
-                trainer, TrainingStep.terms(loss, center), new DivergenceGuard(block.getRing()));
+        DivergenceGuard guard = new DivergenceGuard(block.getRing());
+        guard.setStepsDone((long) history.size() * batches);
+        TrainingStep step = new TrainingStep(trainer, TrainingStep.terms(loss, center), guard);
         SetValidation.Snapshot snapshot =
             () ->
                 new Checkpoint(
@@ -186,7 +197,8 @@ public final class TrainingRun {
         sets.catchUp(history.size(), (long) history.size() * batches, snapshot);
         int last = (int) Math.min(r.epochs(), (long) history.size() + maxEpochs);
         for (int epoch = history.size() + 1; epoch <= last; epoch++) {
-          EpochMetrics m = epoch(trainer, step, block, optimizer, epoch, batches, snapshot);
+          // Throws before anything of this epoch is written when it diverged.
+          EpochMetrics m = epoch(trainer, step, guard, block, optimizer, epoch, batches, snapshot);
           history.add(m);
           LOG.info(m.summary());
           Checkpoint checkpoint = snapshot.get();
@@ -202,6 +214,7 @@ public final class TrainingRun {
   private EpochMetrics epoch(
       Trainer trainer,
       TrainingStep step,
+      DivergenceGuard guard,
       RingModelBlock block,
       RingOptimizer optimizer,
       int epoch,
@@ -239,7 +252,9 @@ public final class TrainingRun {
     double ring = tally.sum(RING);
     double centerSum = tally.sum(CENTER);
     NormStatistics norms = tally.norms();
-    Validation v = validate(trainer, step);
+    // The last update of the epoch was checked by no step.
+    guard.checkParameters(block);
+    Validation v = validate(trainer, step, guard);
     float lr =
         optimizer.learningRate(
             block.getEmbedding().getParameters().valueAt(0).getId(), epoch * batches);
@@ -268,7 +283,8 @@ public final class TrainingRun {
   private record Validation(
       double softmax, double ring, double center, double accuracy, NormStatistics norms) {}
 
-  private Validation validate(Trainer trainer, TrainingStep step) throws IOException {
+  private Validation validate(Trainer trainer, TrainingStep step, DivergenceGuard guard)
+      throws IOException {
     int n = validation.size();
     if (n == 0) {
       return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
@@ -285,7 +301,9 @@ public final class TrainingRun {
         NDList p =
             trainer.evaluate(
                 new NDList(batch.create(x, ModelFactory.inputShape(size, validation.itemShape()))));
-        tally.add(step.evaluate(labels, p), p, labels.head(), size);
+        List<NDArray> terms = step.evaluate(labels, p);
+        guard.checkHeldOut(p, TrainingStep.sum(terms));
+        tally.add(terms, p, labels.head(), size);
       }
     }
     return new Validation(
@@ -348,7 +366,9 @@ public final class TrainingRun {
       Map<String, Object> object = new LinkedHashMap<>();
       for (int i = 0; i < header.size(); i++) {
         double v = i < values.length ? values[i] : more[i - values.length];
-        row.add(CsvWriter.num(v));
+        // An empty cell where there is no value (no validation data, no ring's R), as JSON's
+        // null: "NaN" would read as a diverged number.
+        row.add(Double.isNaN(v) ? "" : CsvWriter.num(v));
         // The epoch stays an integer, as the record writes it.
         object.put(header.get(i), i == 0 ? (Object) m.epoch() : v);
       }

@@ -167,7 +167,13 @@ public final class TrainingStep {
     return new Result(predictions, values, total);
   }
 
-  private static NDArray sum(List<NDArray> values) {
+  /**
+   * The terms' sum, left to right, as a step differentiates it.
+   *
+   * @param values the terms' values
+   * @return their sum
+   */
+  static NDArray sum(List<NDArray> values) {
     NDArray total = values.get(0);
     for (int i = 1; i < values.size(); i++) {
       total = total.add(values.get(i));

@@ -174,6 +174,37 @@ public final class PairSampler {
   }
 
   /**
+   * The number of distinct pairs of each kind a labelled set has: the most {@link #sample} can
+   * draw.
+   *
+   * @param genuine same-label pairs, Σ n_c(n_c − 1)/2
+   * @param impostor different-label pairs, n(n − 1)/2 − genuine
+   */
+  public record Available(long genuine, long impostor) {}
+
+  /**
+   * How many distinct genuine and impostor pairs the labels allow, so that a caller can adapt its
+   * request (or name its own option) before {@link #sample} would refuse it.
+   *
+   * @param labels the identity label of each sample
+   * @return the counts
+   * @throws IllegalArgumentException if labels is null
+   */
+  public static Available available(int[] labels) {
+    Checks.notNull(labels, "labels");
+    return available(Groups.of(labels), labels.length);
+  }
+
+  private static Available available(Groups groups, long n) {
+    long genuine = 0;
+    for (int c = 0; c < groups.count(); c++) {
+      long size = groups.size(c);
+      genuine += size * (size - 1) / 2;
+    }
+    return new Available(genuine, n * (n - 1) / 2 - genuine);
+  }
+
+  /**
    * Samples genuine and impostor pairs and assigns folds, following the protocol in the class
    * documentation.
    *
@@ -194,12 +225,9 @@ public final class PairSampler {
     Checks.atLeast(folds, "folds", 1);
     Groups groups = Groups.of(labels);
     long n = labels.length;
-    long genuineAvailable = 0;
-    for (int c = 0; c < groups.count(); c++) {
-      long size = groups.size(c);
-      genuineAvailable += size * (size - 1) / 2;
-    }
-    long impostorAvailable = n * (n - 1) / 2 - genuineAvailable;
+    Available available = available(groups, n);
+    long genuineAvailable = available.genuine();
+    long impostorAvailable = available.impostor();
     if (genuinePairs > genuineAvailable) {
       throw new IllegalArgumentException(
           "genuinePairs must be at most "

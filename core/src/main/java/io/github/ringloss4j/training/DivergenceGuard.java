@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.util.Pair;
 import io.github.ringloss4j.nn.RingLossBlock;
 import io.github.ringloss4j.nn.RingOutputs;
 import java.util.ArrayList;
@@ -33,6 +36,12 @@ import java.util.Map;
  * start of a few units; losses fall from their first value. The factor is {@link
  * #DivergenceGuard(RingLossBlock, double)}'s second argument.
  *
+ * <p><b>After the last update.</b> A step is checked before its update, so the last update of an
+ * epoch is seen by no step: a run whose final step blows the weights up would save them. {@link
+ * #checkParameters} (every parameter, NaN and Inf) and {@link #checkHeldOut} (a forward pass on
+ * held-out data, every rule above) close that gap without counting a step; their messages say
+ * "after step N".
+ *
  * <p>A healthy step costs one reduction per array and a single read back to the host.
  */
 public final class DivergenceGuard extends TrainingListenerAdapter {
@@ -43,6 +52,13 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   private final RingLossBlock ring;
   private final double runawayFactor;
   private long step;
+
+  /**
+   * Null while a training step is checked; otherwise where the arrays come from, after the last
+   * counted step, for the message ("on held-out data after step").
+   */
+  private String afterStep;
+
   private double referenceLoss = Double.NaN;
   private double referenceNorm = Double.NaN;
 
@@ -116,6 +132,60 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     checkStep(predictions, loss);
   }
 
+  /**
+   * Checks the outputs of a forward pass on held-out data (a validation batch) after the last
+   * counted step, with the same rules as a training step (NaN, Inf, runaway against the first
+   * step's values), without counting a step or setting the runaway reference.
+   *
+   * @param predictions the model's outputs for the batch
+   * @param loss the loss value on the batch, or null
+   * @throws DivergenceException naming what went wrong "after step N"
+   */
+  public void checkHeldOut(NDList predictions, NDArray loss) {
+    afterStep = "on held-out data after step";
+    try {
+      checkStep(predictions, loss);
+    } finally {
+      afterStep = null;
+    }
+  }
+
+  /**
+   * Checks every initialised parameter of a block for NaN and Inf: the state an optimiser update
+   * left, which the next step would only see through its outputs. One reduction per parameter and a
+   * single read back to the host.
+   *
+   * @param block the trained block
+   * @throws DivergenceException naming the first parameter holding NaN or Inf, "after step N"
+   */
+  public void checkParameters(Block block) {
+    List<Pair<String, Parameter>> parameters = new ArrayList<>();
+    NDList sums = new NDList();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      if (p.getValue().isInitialized()) {
+        parameters.add(p);
+        sums.add(p.getValue().getArray().sum().toType(DataType.FLOAT64, false).reshape(1));
+      }
+    }
+    if (sums.isEmpty()) {
+      return;
+    }
+    double[] values = (sums.size() == 1 ? sums.head() : NDArrays.concat(sums)).toDoubleArray();
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        afterStep = "after step";
+        try {
+          // A finite sum of huge values can overflow: name only a parameter really holding them.
+          check(
+              parameters.get(i).getValue().getArray(),
+              "the parameter '" + parameters.get(i).getKey() + "'");
+        } finally {
+          afterStep = null;
+        }
+      }
+    }
+  }
+
   private void checkStep(NDList predictions, NDArray loss) {
     // Fast path: NaN and Inf survive a sum, so one reduction per array and a single read back to
     // the host clear a healthy step; the loss and the mean norm ride along for the runaway rule.
@@ -172,6 +242,9 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
 
   private void checkRunaway(double lossValue, double normValue) {
     if (Double.isNaN(referenceLoss) && Double.isNaN(referenceNorm)) {
+      if (afterStep != null) {
+        return; // held-out data never set the reference: it is the first training step's
+      }
       referenceLoss = lossValue;
       referenceNorm = normValue;
       return;
@@ -213,7 +286,9 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   private DivergenceException diverged(String what) {
     return new DivergenceException(
         step,
-        "Training diverged at step "
+        "Training diverged "
+            + (afterStep == null ? "at step" : afterStep)
+            + " "
             + step
             + ": "
             + what

@@ -181,4 +181,14 @@ class PairSamplerTest {
       }
     }
   }
+
+  @Test
+  void availableCountsWhatSampleCanDraw() {
+    // Classes of 3, 1 and 2 samples: 3 + 0 + 1 genuine pairs of the 15.
+    int[] labels = {0, 0, 0, 1, 2, 2};
+    PairSampler.Available a = PairSampler.available(labels);
+    assertEquals(4, a.genuine());
+    assertEquals(11, a.impostor());
+    assertEquals(15, PairSampler.sample(labels, 4, 11, 2, 1).size(), "all of them can be drawn");
+  }
 }

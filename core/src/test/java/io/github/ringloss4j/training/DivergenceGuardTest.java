@@ -126,4 +126,43 @@ class DivergenceGuardTest {
       assertThrows(IllegalArgumentException.class, () -> new DivergenceGuard(null, 1.0));
     }
   }
+
+  @Test
+  void heldOutDataAndParametersAreCheckedAfterTheLastStepWithoutCountingOne() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      DivergenceGuard guard = new DivergenceGuard(null);
+      guard.setStepsDone(8);
+      guard.check(outputs(m, 4, 6), m.create(2f)); // step 9, the reference
+      guard.checkHeldOut(outputs(m, 5, 7), m.create(1.5f)); // healthy
+      DivergenceException runaway =
+          assertThrows(
+              DivergenceException.class,
+              () -> guard.checkHeldOut(outputs(m, 3e36f, 3e36f), m.create(1f)));
+      assertEquals(9, guard.getStepsDone(), "held-out checks count no step");
+      assertTrue(
+          runaway.getMessage().contains("on held-out data after step 9: the mean feature norm"),
+          runaway.getMessage());
+      DivergenceException nan =
+          assertThrows(
+              DivergenceException.class,
+              () -> guard.checkHeldOut(outputs(m, 4, Float.NaN), m.create(1f)));
+      assertTrue(nan.getMessage().contains("contains NaN"), nan.getMessage());
+
+      // The last update of an epoch is seen by no step: the parameters themselves are checked.
+      Linear linear = Linear.builder().setUnits(2).build();
+      linear.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, 3));
+      guard.checkParameters(linear);
+      linear
+          .getParameters()
+          .get("weight")
+          .getArray()
+          .set(new ai.djl.ndarray.index.NDIndex("0, 1"), Float.POSITIVE_INFINITY);
+      DivergenceException parameter =
+          assertThrows(DivergenceException.class, () -> guard.checkParameters(linear));
+      assertTrue(
+          parameter.getMessage().contains("after step 9: the parameter 'weight' contains Inf"),
+          parameter.getMessage());
+      assertEquals(9, guard.getStepsDone());
+    }
+  }
 }

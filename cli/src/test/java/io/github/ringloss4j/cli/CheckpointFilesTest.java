@@ -1,0 +1,184 @@
+package io.github.ringloss4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.ringloss4j.train.Checkpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoint files as users have them: one written by this version (a committed resource), damaged
+ * ones and one of the older format. A damaged or foreign checkpoint stops {@code evaluate} and
+ * {@code train --resume} with exit code 3 naming the file, before any work and without writing.
+ *
+ * <p><b>The committed checkpoint</b>, {@value #RESOURCE}: a 1-epoch run of a tiny CNN (8×8 grey
+ * input, 2-d embedding) on {@link #faces}. When the checkpoint format changes ({@code
+ * Checkpoint.FORMAT}, or what the payload holds), {@link #committedCheckpointLoadsAndEvaluates}
+ * fails; regenerate the file with
+ *
+ * <pre>
+ * mvn -o -pl core,cli test -Dtest=CheckpointFilesTest -Dringloss.regenerateCheckpoint=true
+ * </pre>
+ *
+ * <p>which runs {@link #regenerate} (writing into {@code src/test/resources}), and commit it with
+ * the format change, saying why old checkpoints no longer load.
+ */
+class CheckpointFilesTest {
+
+  static final String RESOURCE = "checkpoints/tiny-format2.bin";
+
+  @TempDir static Path tmp;
+  static Path faces;
+
+  @BeforeAll
+  static void data() throws IOException {
+    faces = faces(tmp.resolve("faces"));
+  }
+
+  /** The data the committed checkpoint was trained on, regenerated identically (seeded). */
+  static Path faces(Path dir) throws IOException {
+    return TinyData.faces(dir, 3, 4, 11);
+  }
+
+  static String[] trainTiny(Path data, Path out) {
+    return new String[] {
+      "train",
+      "--data",
+      data.toString(),
+      "--out",
+      out.toString(),
+      "--image-size",
+      "8",
+      "--embedding-size",
+      "2",
+      "--epochs",
+      "1",
+      "--batch-size",
+      "4",
+      "--momentum",
+      "0",
+      "--validation-fraction",
+      "0.5",
+      "--seed",
+      "3",
+      "--no-progress"
+    };
+  }
+
+  /** Writes the committed checkpoint anew; run on purpose only (see the class comment). */
+  @Test
+  @EnabledIfSystemProperty(named = "ringloss.regenerateCheckpoint", matches = "true")
+  void regenerate() throws IOException {
+    Path run = tmp.resolve("regenerated");
+    CliEndToEndTest.ok(trainTiny(faces, run));
+    Path target = Path.of("src/test/resources").resolve(RESOURCE);
+    Files.createDirectories(target.getParent());
+    Files.copy(
+        run.resolve(Checkpoint.FILE_NAME),
+        target,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The committed checkpoint in a run directory of its own. */
+  static Path committedRun(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (InputStream in = CheckpointFilesTest.class.getResourceAsStream("/" + RESOURCE)) {
+      assertTrue(in != null, RESOURCE + " on the test class path");
+      Files.copy(in, dir.resolve(Checkpoint.FILE_NAME));
+    }
+    return dir;
+  }
+
+  @Test
+  void committedCheckpointLoadsAndEvaluates() throws IOException {
+    Path run = committedRun(tmp.resolve("committed"));
+    Checkpoint checkpoint = Checkpoint.read(run);
+    assertEquals(List.of("id0", "id1", "id2"), checkpoint.classNames());
+    assertEquals(1, checkpoint.epochsDone());
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.ok("evaluate", run.toString(), "--data", faces.toString());
+    assertTrue(r.out().contains("cosine"), r.out());
+    assertTrue(Files.exists(run.resolve("evaluation.json")));
+  }
+
+  /** The committed run with 16 bytes of 0xFF written over the middle of its checkpoint. */
+  static Path damaged(Path dir) throws IOException {
+    Path run = committedRun(dir);
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    byte[] bytes = Files.readAllBytes(file);
+    Arrays.fill(bytes, bytes.length / 2, bytes.length / 2 + 16, (byte) 0xFF);
+    Files.write(file, bytes);
+    return run;
+  }
+
+  private static List<Path> listing(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.sorted().toList();
+    }
+  }
+
+  @Test
+  void damagedCheckpointStopsEvaluateAndResumeBeforeAnyWork() throws IOException {
+    Path run = damaged(tmp.resolve("damaged"));
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    byte[] before = Files.readAllBytes(file);
+    List<Path> files = listing(run);
+
+    CliEndToEndTest.Run evaluate =
+        CliEndToEndTest.fails(
+            RingLossCli.EXIT_DATA,
+            file.toString(),
+            "evaluate",
+            run.toString(),
+            "--data",
+            faces.toString());
+    assertTrue(evaluate.err().contains("CRC-32C"), evaluate.err());
+    assertFalse(evaluate.err().contains("\tat "), "no stack trace: " + evaluate.err());
+
+    CliEndToEndTest.Run resume =
+        CliEndToEndTest.fails(
+            RingLossCli.EXIT_DATA,
+            file.toString(),
+            "train",
+            "--out",
+            run.toString(),
+            "--resume",
+            "--epochs",
+            "2",
+            "--no-progress");
+    assertTrue(resume.err().contains("corrupted"), resume.err());
+    // Nothing written and nothing replaced: the damaged file is left for the user to restore.
+    assertEquals(files, listing(run));
+    assertArrayEquals(before, Files.readAllBytes(file));
+  }
+
+  @Test
+  void aFormatOneCheckpointSaysAnOlderVersionWroteIt() throws IOException {
+    Path run = Files.createDirectories(tmp.resolve("format1"));
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    // Format 1: the magic "RLCK", the format, then the payload without a length or checksum.
+    ByteBuffer old = ByteBuffer.allocate(64);
+    old.putInt(0x524c434b).putInt(1).put("{\"data\":{}}".getBytes(StandardCharsets.UTF_8));
+    Files.write(file, old.array());
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.fails(
+            RingLossCli.EXIT_DATA, file.toString(), "evaluate", run.toString(), "--no-progress");
+    assertTrue(r.err().contains("older ringloss4j"), r.err());
+    CliEndToEndTest.fails(
+        RingLossCli.EXIT_DATA, "older ringloss4j", "train", "--out", run.toString(), "--resume");
+    assertEquals(List.of(file), listing(run), "nothing written");
+  }
+}
