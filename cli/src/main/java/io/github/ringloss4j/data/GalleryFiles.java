@@ -39,8 +39,10 @@ import java.util.List;
  *
  * <p>The directory is built under a temporary name and renamed when complete ({@link
  * StagingDirectory}), each file written through {@link AtomicFiles}, so a reader never sees half a
- * gallery. {@code NDList.decode} reads the whole array into one buffer, which limits a file to 2³¹
- * − 1 bytes: about 1.05 million identities at d = 512 (see {@code docs/scale.md}).
+ * gallery. {@code NDList.decode} reads the whole array into one int-sized buffer, which limits a
+ * file to 2³¹ − 1 bytes: about 1.05 million identities at d = 512 (see {@code docs/scale.md});
+ * while a gallery is read, the decoded array and the gallery are both in engine memory (2·n·d·4
+ * bytes at the peak).
  */
 public final class GalleryFiles {
 
@@ -190,6 +192,14 @@ public final class GalleryFiles {
       NDArray rows;
       try {
         rows = NDList.decode(scope, in).singletonOrThrow();
+      } catch (ArithmeticException e) {
+        // DJL sizes the whole array as one int-indexed buffer (Math.toIntExact of its bytes)
+        throw new DataFormatException(
+            embeddingsFile,
+            "holds more than 2^31 - 1 bytes of embeddings, beyond what DJL's .npy reader takes"
+                + " (about 1.05 million identities at d = 512); split the gallery into shards"
+                + " (docs/scale.md)",
+            e);
       } catch (RuntimeException e) {
         throw new DataFormatException(embeddingsFile, "not a .npy array: " + e.getMessage(), e);
       }
