@@ -106,9 +106,13 @@ public final class Gallery implements AutoCloseable {
      *
      * @param candidates the top-k matches, best first, at least one
      * @param threshold the threshold
+     * @throws IllegalArgumentException if there is no candidate
      */
     public Decision {
       candidates = List.copyOf(candidates);
+      if (candidates.isEmpty()) {
+        throw new IllegalArgumentException("candidates must hold at least the best match");
+      }
     }
 
     /**
@@ -745,19 +749,27 @@ public final class Gallery implements AutoCloseable {
         throw new IllegalStateException("the gallery was already built");
       }
       Checks.notNull(name, "name");
-      Checks.notNull(embedding, "embedding of '" + name + "'");
-      String what = "identity " + names.size() + " ('" + name + "')";
+      Checks.notNull(embedding, "embedding");
       if (name.isEmpty()) {
-        throw new IllegalArgumentException(what + ": the name must not be empty");
+        throw new IllegalArgumentException(what(name) + ": the name must not be empty");
       }
       if (embedding.length != dimension) {
         throw new IllegalArgumentException(
-            what + ": embedding has " + embedding.length + " values, the gallery " + dimension);
+            what(name)
+                + ": embedding has "
+                + embedding.length
+                + " values, the gallery "
+                + dimension);
       }
-      double norm = norm(embedding, what + ": embedding");
+      double norm;
+      try {
+        norm = norm(embedding, "embedding");
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(what(name) + ": " + e.getMessage(), e);
+      }
       if (indexByName.putIfAbsent(name, names.size()) != null) {
         throw new IllegalArgumentException(
-            what + ": the name is already enrolled as identity " + indexByName.get(name));
+            what(name) + ": the name is already enrolled as identity " + indexByName.get(name));
       }
       if (buffer == null) {
         buffer = new float[blockRows * dimension];
@@ -776,6 +788,11 @@ public final class Gallery implements AutoCloseable {
         flush();
       }
       return this;
+    }
+
+    /** The identity being added, for messages. */
+    private String what(String name) {
+      return "identity " + names.size() + " ('" + name + "')";
     }
 
     /**
