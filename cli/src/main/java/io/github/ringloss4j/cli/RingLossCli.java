@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       EmbedCommand.class,
       ExportCommand.class,
       VerifyCommand.class,
+      EnrollCommand.class,
+      IdentifyCommand.class,
       CompareCommand.class,
       ReportCommand.class,
       PackCommand.class,

@@ -1,10 +1,7 @@
 package io.github.ringloss4j.metrics;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import io.github.ringloss4j.internal.Norms;
 import io.github.ringloss4j.internal.Scalars;
 import java.nio.FloatBuffer;
@@ -47,7 +44,8 @@ import java.util.Map;
  *
  * <p>The bound: cosine scores are dot products of rows normalised in float32, whose error is at
  * most (2d + 8)·u for unit rows (u = 2⁻²⁴, d the dimension; the product's γ_d plus the two
- * normalisations); ε takes twice that, plus the double path's own error. {@link
+ * normalisations); ε takes twice that, plus the double path's own error ({@code
+ * EngineScores.cosineBound}, shared with {@link Gallery}'s top-k search). {@link
  * Similarity#EUCLIDEAN} is ranked by the negated squared distance 2p·g − ‖p‖² − ‖g‖², whose error
  * is bounded the same way relative to ‖p‖² + max‖g‖². With real embeddings the band holds a handful
  * of pairs per probe; a zero probe (all its cosines are 0) puts the whole gallery in it, which
@@ -72,9 +70,6 @@ public final class EngineIdentification {
    * engine's first pass over the gallery.
    */
   private static final int MATES_SCORED_IN_JAVA = 64;
-
-  private static final double U32 = 0x1p-24;
-  private static final double U64 = 0x1p-53;
 
   private EngineIdentification() {}
 
@@ -137,8 +132,8 @@ public final class EngineIdentification {
     Checks.notNull(probeLabels, "probeLabels");
     Checks.notNull(similarity, "similarity");
     Checks.notNull(ranks, "ranks");
-    requireMatrix(gallery, "gallery");
-    requireMatrix(probes, "probes");
+    EngineScores.requireMatrix(gallery, "gallery");
+    EngineScores.requireMatrix(probes, "probes");
     long n = gallery.getShape().get(0);
     int d = (int) gallery.getShape().get(1);
     if (n == 0) {
@@ -170,16 +165,6 @@ public final class EngineIdentification {
       }
     }
     return tally.result(p);
-  }
-
-  private static void requireMatrix(NDArray a, String name) {
-    if (a.getShape().dimension() != 2) {
-      throw new IllegalArgumentException(
-          name + " must be a [rows, dimension] matrix, got shape " + a.getShape());
-    }
-    if (a.getDataType() != DataType.FLOAT32) {
-      throw new IllegalArgumentException(name + " must be float32, got " + a.getDataType());
-    }
   }
 
   private static void requireFinite(NDArray a, String name) {
@@ -232,7 +217,7 @@ public final class EngineIdentification {
           view.attach(scope);
           double norm = Norms.rowNorms(view).max().getFloat();
           // the float32 norm may be low by (d/2 + 1)·u relative
-          maxSquared = norm * norm * (1 + (d + 4) * U32);
+          maxSquared = norm * norm * (1 + (d + 4) * EngineScores.U32);
         }
       }
       this.galleryMaxSquaredNorm = maxSquared;
@@ -259,7 +244,7 @@ public final class EngineIdentification {
         band.add(new ArrayList<>());
       }
       try (NDManager scope = probes.getManager().newSubManager()) {
-        NDArray chunk = rows(probes, start, end, scope);
+        NDArray chunk = EngineScores.rows(probes, start, end, scope);
         probeValues = chunk.toFloatArray();
         NDArray prepared = prepare(chunk);
         long matePairs = 0;
@@ -381,24 +366,18 @@ public final class EngineIdentification {
       return best;
     }
 
-    /** What a pass does with one block of scores, row-major [probes, cols], rows [g, gEnd). */
-    private interface BlockVisitor {
-      void visit(FloatBuffer scores, long g, long gEnd, int cols);
-    }
-
     /**
-     * One pass over the gallery: each chunk's block of scores, computed in a step's manager (the
-     * probes lent to it, so that results computed from them are freed with the step) and visited as
-     * a view of the engine's memory.
+     * One pass over the gallery in chunks of {@code galleryChunk} rows ({@link
+     * EngineScores#forEachBlock}).
      */
-    private void forEachBlock(NDArray prepared, NDManager scope, BlockVisitor visitor) {
-      for (long g = 0; g < n; g += galleryChunk) {
-        try (NDManager step = scope.newSubManager()) {
-          prepared.tempAttach(step);
-          long gEnd = Math.min(g + galleryChunk, n);
-          visitor.visit(scoreBlock(prepared, g, gEnd, step), g, gEnd, (int) (gEnd - g));
-        }
-      }
+    private void forEachBlock(
+        NDArray prepared, NDManager scope, EngineScores.BlockVisitor visitor) {
+      EngineScores.forEachBlock(
+          prepared,
+          scope,
+          EngineScores.evenStarts(n, galleryChunk),
+          (block, g, gEnd, step) -> scores(prepared, g, gEnd, step),
+          visitor);
     }
 
     /** The exact best-mate score of each probe, −∞ for a probe without a mate. */
@@ -480,51 +459,31 @@ public final class EngineIdentification {
               .sorted()
               .toArray();
       Map<Long, float[]> rows = new HashMap<>();
-      final int gatherChunk = 65536;
-      for (int from = 0; from < indices.length; from += gatherChunk) {
+      for (int from = 0; from < indices.length; from += EngineScores.GATHER_CHUNK) {
         long[] part =
-            Arrays.copyOfRange(indices, from, Math.min(from + gatherChunk, indices.length));
-        try (NDManager scope = gallery.getManager().newSubManager()) {
-          NDArray index = scope.create(part);
-          NDArray view = gallery.stopGradient();
-          view.attach(scope);
-          float[] values = view.get(index).toFloatArray();
-          for (int k = 0; k < part.length; k++) {
-            rows.put(part[k], Arrays.copyOfRange(values, k * d, (k + 1) * d));
-          }
+            Arrays.copyOfRange(
+                indices, from, Math.min(from + EngineScores.GATHER_CHUNK, indices.length));
+        float[] values = EngineScores.gather(gallery, part);
+        for (int k = 0; k < part.length; k++) {
+          rows.put(part[k], Arrays.copyOfRange(values, k * d, (k + 1) * d));
         }
       }
       return rows;
     }
 
-    /**
-     * Rows [from, to) of a matrix, detached from autograd, owned by {@code owner}: both the slice
-     * and its detached view are new arrays of the matrix's manager until attached, and a long-lived
-     * gallery's manager would otherwise keep one per chunk for good.
-     */
-    private static NDArray rows(NDArray matrix, long from, long to, NDManager owner) {
-      NDArray slice = matrix.get(new NDIndex("{}:{}", from, to));
-      slice.attach(owner);
-      return slice.stopGradient();
-    }
-
     /** The probes as the score needs them: unit rows for cosine, as they are for Euclidean. */
     private NDArray prepare(NDArray rows) {
-      return similarity == Similarity.COSINE ? unitRows(rows) : rows;
+      return similarity == Similarity.COSINE ? EngineScores.unitRows(rows) : rows;
     }
 
     /**
      * Float32 scores of the prepared probes against gallery rows [g, gEnd), row-major [probes, gEnd
-     * − g], as a view of the engine's memory that lives as long as {@code step}.
+     * − g], owned by {@code step}.
      */
-    private FloatBuffer scoreBlock(NDArray prepared, long g, long gEnd, NDManager step) {
-      return scores(prepared, g, gEnd, step).toByteBuffer(true).asFloatBuffer();
-    }
-
     private NDArray scores(NDArray prepared, long g, long gEnd, NDManager step) {
-      NDArray part = rows(gallery, g, gEnd, step);
+      NDArray part = EngineScores.rows(gallery, g, gEnd, step);
       if (similarity == Similarity.COSINE) {
-        return prepared.matMul(unitRows(part).transpose());
+        return prepared.matMul(EngineScores.unitRows(part).transpose());
       }
       // −‖p − g‖² = 2p·g − ‖p‖² − ‖g‖²
       NDArray dots = Scalars.mul(prepared.matMul(part.transpose()), 2);
@@ -535,7 +494,7 @@ public final class EngineIdentification {
 
     /** ε for probe row i: a bound on |float32 score − exact score|, see the class comment. */
     private double bound(float[] probeValues, int i) {
-      double factor = (4.0 * d + 16) * (U32 + U64);
+      double factor = EngineScores.cosineBound(d);
       if (similarity == Similarity.COSINE) {
         return factor;
       }
@@ -544,12 +503,6 @@ public final class EngineIdentification {
         squared += (double) probeValues[j] * probeValues[j];
       }
       return 2 * factor * (squared + galleryMaxSquaredNorm);
-    }
-
-    private static NDArray unitRows(NDArray rows) {
-      NDArray norms = Norms.rowNorms(rows).reshape(rows.getShape().get(0), 1);
-      // a zero row divided by 1 stays 0 and scores 0 against everything, as Similarity's cosine
-      return rows.div(NDArrays.where(norms.eq(0), norms.onesLike(), norms));
     }
   }
 

@@ -20,6 +20,11 @@
  *   <li>{@link io.github.ringloss4j.metrics.Identification}: closed-set rank-k identification and
  *       gallery/probe splits; {@link io.github.ringloss4j.metrics.EngineIdentification}: the same
  *       ranks, scored by the engine.
+ *   <li>{@link io.github.ringloss4j.metrics.Gallery}: enrolled identities (one unit template each)
+ *       and exact top-k search by cosine, scored by the engine as {@code EngineIdentification} is;
+ *       {@link io.github.ringloss4j.metrics.OpenSetThreshold}: open-set identification, its
+ *       threshold calibrated at a false-positive identification rate (FPIR) and the false-negative
+ *       rate (FNIR) there.
  *   <li>{@link io.github.ringloss4j.metrics.EmbeddingDiagnostics}: signs of a degenerate model
  *       (identical or nearly identical rows, constant components, zero rows, NaN or infinity).
  * </ul>
