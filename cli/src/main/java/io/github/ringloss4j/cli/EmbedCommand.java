@@ -72,12 +72,14 @@ public final class EmbedCommand implements Callable<Integer> {
     TrainOptions o = checkpoint.options();
     DataOptions target =
         o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
-    LabelledSource source =
-        images != null
-            ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
-            : split.of(Datasets.open(target, o.run().seed()));
     Embedder.Embedded e;
-    try (Model model = checkpoint.loadModel()) {
+    // The run's data stay open while they are embedded (a packed set's file); images need none.
+    try (Datasets.Splits splits = images != null ? null : Datasets.open(target, o.run().seed());
+        Model model = checkpoint.loadModel()) {
+      LabelledSource source =
+          splits == null
+              ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
+              : split.of(splits);
       e = Embedder.embed(model, source, batchSize);
     }
     write(e, out);

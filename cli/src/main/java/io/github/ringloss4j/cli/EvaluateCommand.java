@@ -82,10 +82,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
     }
     Checkpoint checkpoint = Checkpoint.read(run);
-    EvaluationData.Prepared prepared =
-        EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
     Evaluation.Result result;
-    try (Model model = checkpoint.loadModel()) {
+    try (EvaluationData.Prepared prepared =
+            EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
+        Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST or an image folder.",
+      "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST, an image folder or a"
+          + " packed set.",
       "Writes OUT/checkpoint.bin after every epoch (atomically), OUT/metrics.csv and metrics.json."
     })
 public final class TrainCommand implements Callable<Integer> {
@@ -84,10 +85,12 @@ public final class TrainCommand implements Callable<Integer> {
                 + " already holds a checkpoint; use --resume to continue it or another --out");
       }
     }
-    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
-    List<EpochMetrics> history =
-        new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
-            .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+    List<EpochMetrics> history;
+    try (Datasets.Splits splits = Datasets.open(options.data(), options.run().seed())) {
+      history =
+          new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
+              .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+    }
     EpochMetrics last = history.get(history.size() - 1);
     System.out.println(last.summary());
     System.out.println("checkpoint: " + out.resolve(Checkpoint.FILE_NAME));

@@ -1,14 +1,9 @@
 package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.color.ColorSpace;
+import io.github.ringloss4j.serving.ImagePixels;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
-import java.awt.image.DataBufferInt;
-import java.awt.image.IndexColorModel;
-import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -18,9 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +24,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * A labelled image data set laid out as one sub-folder per class (identity), such as LFW or a
@@ -67,6 +61,12 @@ import javax.imageio.stream.ImageInputStream;
  *       view. The generator is used in this order: {@code nextBoolean()} for the flip, then {@code
  *       nextInt} for the x offset and for the y offset.
  *   <li>The output is a new {@code float[channels × H × W]} in CHW order with values in [0, 1].
+ *       Colour, geometry and this conversion are {@link ImagePixels}'s, the exported model's
+ *       preprocessing, so training, evaluation and a service see the same tensors; packed records
+ *       go through the same code ({@code PackedSource}) and give the same values for the same
+ *       bytes.
+ *   <li>Nothing decoded is kept: every load decodes the file again, so memory does not grow with
+ *       the data set (the batch reader decodes on worker threads ahead of the model).
  *   <li>Instances are immutable; {@link #load} and {@link #loadAugmented} may be called from
  *       several threads (each with its own {@link Random}).
  * </ul>
@@ -270,10 +270,7 @@ public final class ImageFolder {
    * @throws IOException if the file cannot be read
    */
   public static float[] loadImage(Path file, ImageSpec spec) throws IOException {
-    BufferedImage rgb = toRgb(decode(file));
-    BufferedImage view =
-        render(rgb, spec.height(), spec.width(), spec.height(), spec.width(), 0, 0);
-    return toChw(view, spec.channels(), false);
+    return pixels(decode(file), spec, null);
   }
 
   /**
@@ -291,21 +288,41 @@ public final class ImageFolder {
    */
   public float[] loadAugmented(Entry e, ImageSpec spec, Random rng) throws IOException {
     Objects.requireNonNull(rng, "rng");
-    BufferedImage rgb = toRgb(decode(e.path()));
-    int coverHeight = Math.max(spec.height(), (int) Math.round(spec.height() * AUGMENT_SCALE));
-    int coverWidth = Math.max(spec.width(), (int) Math.round(spec.width() * AUGMENT_SCALE));
-    boolean flip = rng.nextBoolean();
-    int dx = rng.nextInt(coverWidth - spec.width() + 1);
-    int dy = rng.nextInt(coverHeight - spec.height() + 1);
-    BufferedImage view = render(rgb, coverHeight, coverWidth, spec.height(), spec.width(), dx, dy);
-    return toChw(view, spec.channels(), flip);
+    return pixels(decode(e.path()), spec, rng);
   }
 
   /**
-   * Splits the entries into training and validation parts, stratified by class: within each class
-   * the entries are shuffled with a generator seeded from {@code seed} and the class label (so a
-   * class's split does not depend on the other classes), and the first {@code
-   * round(validationFraction × n)} go to validation, but never all of them: every class keeps at
+   * The model's input from a decoded image: colour conversion, cover-resize, then the centre view
+   * ({@code augmentation} null) or the random crop and flip of the class documentation, as CHW
+   * floats. Image files and packed records both come through here, so the same bytes give the same
+   * values whichever way they are stored; the pixel steps are the exported model's ({@link
+   * ImagePixels}), so a service sees what training and evaluation saw.
+   *
+   * @param decoded the image as a decoder returned it
+   * @param spec the output shape
+   * @param augmentation the source of randomness, or null for the evaluation view
+   * @return {@code spec.size()} floats in [0, 1]
+   */
+  static float[] pixels(BufferedImage decoded, ImageSpec spec, Random augmentation) {
+    BufferedImage rgb = ImagePixels.toRgb(decoded);
+    int h = spec.height();
+    int w = spec.width();
+    if (augmentation == null) {
+      return ImagePixels.toChw(ImagePixels.render(rgb, h, w, h, w, 0, 0), spec.channels(), false);
+    }
+    int coverHeight = Math.max(h, (int) Math.round(h * AUGMENT_SCALE));
+    int coverWidth = Math.max(w, (int) Math.round(w * AUGMENT_SCALE));
+    boolean flip = augmentation.nextBoolean();
+    int dx = augmentation.nextInt(coverWidth - w + 1);
+    int dy = augmentation.nextInt(coverHeight - h + 1);
+    BufferedImage view = ImagePixels.render(rgb, coverHeight, coverWidth, h, w, dx, dy);
+    return ImagePixels.toChw(view, spec.channels(), flip);
+  }
+
+  /**
+   * Splits the entries into training and validation parts, stratified by class ({@link
+   * LabelSplit#stratified}, the split packed sets get too): within each class a seeded shuffle
+   * picks {@code round(validationFraction × n)} entries for validation, but every class keeps at
    * least one training entry. The same seed always gives the same split.
    *
    * @param validationFraction the share of each class to hold out, in [0, 1)
@@ -314,39 +331,33 @@ public final class ImageFolder {
    * @throws IllegalArgumentException if {@code validationFraction} is outside [0, 1)
    */
   public Split split(double validationFraction, long seed) {
-    if (!(validationFraction >= 0 && validationFraction < 1)) {
-      throw new IllegalArgumentException(
-          "validation fraction must be in [0, 1), got " + validationFraction);
+    int[] labels = new int[entries.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = entries.get(i).label();
     }
-    List<Entry> train = new ArrayList<>();
-    List<Entry> validation = new ArrayList<>();
-    int start = 0;
-    while (start < entries.size()) {
-      int label = entries.get(start).label();
-      int end = start;
-      while (end < entries.size() && entries.get(end).label() == label) {
-        end++;
-      }
-      List<Entry> members = entries.subList(start, end);
-      List<Entry> shuffled = new ArrayList<>(members);
-      Collections.shuffle(shuffled, new Random(classSeed(seed, label)));
-      int held =
-          Math.min((int) Math.round(validationFraction * members.size()), members.size() - 1);
-      Set<Entry> heldOut = new HashSet<>(shuffled.subList(0, held));
-      for (Entry entry : members) {
-        (heldOut.contains(entry) ? validation : train).add(entry);
-      }
-      start = end;
-    }
-    return new Split(train, validation);
+    LabelSplit split = LabelSplit.stratified(labels, validationFraction, seed);
+    return new Split(select(split.train()), select(split.validation()));
   }
 
-  private static long classSeed(long seed, int label) {
-    // SplitMix64 finaliser: neighbouring (seed, label) pairs get unrelated generator seeds.
-    long z = seed + 0x9E3779B97F4A7C15L * (label + 1L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+  private List<Entry> select(int[] indices) {
+    List<Entry> selected = new ArrayList<>(indices.length);
+    for (int i : indices) {
+      selected.add(entries.get(i));
+    }
+    return selected;
+  }
+
+  /** Where an image being decoded came from, for its error messages: a file or a record. */
+  @FunctionalInterface
+  interface ImageOrigin {
+    /**
+     * An error about the image.
+     *
+     * @param problem what is wrong
+     * @param cause the decoder's exception, or null
+     * @return the exception naming the origin
+     */
+    DataFormatException error(String problem, Throwable cause);
   }
 
   /**
@@ -365,54 +376,86 @@ public final class ImageFolder {
     if (!Files.isRegularFile(file)) {
       throw new DataFormatException(file, "is not a regular file, expected an image");
     }
+    // Streamed from the file rather than read whole: only the decoder's buffers are held.
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       if (in == null) {
         throw new IOException(file + ": cannot open for image decoding");
       }
-      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-      if (!readers.hasNext()) {
-        throw new DataFormatException(
-            file, "not an image: no decoder recognises its content (expected JPEG or PNG)");
+      return decode(
+          in,
+          (problem, cause) -> new DataFormatException(file, problem, cause),
+          () -> endsWithPngEnd(file));
+    }
+  }
+
+  /**
+   * Decodes an image held in memory (a packed record's payload) with exactly the checks of {@link
+   * #decode(Path)}.
+   *
+   * @param bytes the encoded image
+   * @param origin names the image in error messages
+   * @return the decoded image, in whatever type the decoder produced
+   * @throws DataFormatException from {@code origin} if the bytes are not a decodable image or too
+   *     large
+   * @throws IOException if decoding fails otherwise
+   */
+  static BufferedImage decode(byte[] bytes, ImageOrigin origin) throws IOException {
+    // A memory cache explicitly: ImageIO.createImageInputStream would spill to a temporary file.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      return decode(in, origin, () -> endsWith(bytes, PNG_END));
+    }
+  }
+
+  /** Whether an image's encoding ends with the PNG end chunk; read only for PNGs. */
+  @FunctionalInterface
+  private interface PngEndCheck {
+    boolean test() throws IOException;
+  }
+
+  private static BufferedImage decode(ImageInputStream in, ImageOrigin origin, PngEndCheck pngEnd)
+      throws IOException {
+    Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+    if (!readers.hasNext()) {
+      throw origin.error(
+          "not an image: no decoder recognises its content (expected JPEG or PNG)", null);
+    }
+    ImageReader reader = readers.next();
+    List<String> warnings = new ArrayList<>();
+    try {
+      reader.setInput(in, true, true);
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+      int width = reader.getWidth(0);
+      int height = reader.getHeight(0);
+      if (width < 1 || height < 1 || (long) width * height > MAX_PIXELS) {
+        throw origin.error(
+            "image is "
+                + width
+                + "×"
+                + height
+                + " pixels, expected a non-empty image of at most "
+                + MAX_PIXELS
+                + " pixels",
+            null);
       }
-      ImageReader reader = readers.next();
-      List<String> warnings = new ArrayList<>();
-      try {
-        reader.setInput(in, true, true);
-        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-        int width = reader.getWidth(0);
-        int height = reader.getHeight(0);
-        if (width < 1 || height < 1 || (long) width * height > MAX_PIXELS) {
-          throw new DataFormatException(
-              file,
-              "image is "
-                  + width
-                  + "×"
-                  + height
-                  + " pixels, expected a non-empty image of at most "
-                  + MAX_PIXELS
-                  + " pixels");
-        }
-        BufferedImage image = reader.read(0);
-        if (formatName(reader).equals("PNG") && !endsWithPngEnd(file)) {
-          // ImageIO stops reading once the pixels are decoded, so a PNG cut short after its
-          // image data would otherwise pass unnoticed.
-          warnings.add("the file does not end with the PNG IEND chunk (truncated?)");
-        }
-        if (!warnings.isEmpty()) {
-          throw new DataFormatException(
-              file, "damaged " + formatName(reader) + " image: " + String.join("; ", warnings));
-        }
-        return image;
-      } catch (DataFormatException e) {
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        // Decoders signal malformed data with IIOException but also with EOFException or
-        // unchecked exceptions (e.g. IndexOutOfBoundsException on bad Huffman tables).
-        throw new DataFormatException(
-            file, "corrupt or unsupported " + formatName(reader) + " image: " + e, e);
-      } finally {
-        reader.dispose();
+      BufferedImage image = reader.read(0);
+      if (formatName(reader).equals("PNG") && !pngEnd.test()) {
+        // ImageIO stops reading once the pixels are decoded, so a PNG cut short after its
+        // image data would otherwise pass unnoticed.
+        warnings.add("the file does not end with the PNG IEND chunk (truncated?)");
       }
+      if (!warnings.isEmpty()) {
+        throw origin.error(
+            "damaged " + formatName(reader) + " image: " + String.join("; ", warnings), null);
+      }
+      return image;
+    } catch (DataFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Decoders signal malformed data with IIOException but also with EOFException or
+      // unchecked exceptions (e.g. IndexOutOfBoundsException on bad Huffman tables).
+      throw origin.error("corrupt or unsupported " + formatName(reader) + " image: " + e, e);
+    } finally {
+      reader.dispose();
     }
   }
 
@@ -428,6 +471,11 @@ public final class ImageFolder {
     0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82
   };
 
+  private static boolean endsWith(byte[] bytes, byte[] end) {
+    return bytes.length >= end.length
+        && Arrays.equals(bytes, bytes.length - end.length, bytes.length, end, 0, end.length);
+  }
+
   private static boolean endsWithPngEnd(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
@@ -442,108 +490,5 @@ public final class ImageFolder {
       }
       return Arrays.equals(tail.array(), PNG_END);
     }
-  }
-
-  /** Converts any decoded image to 8-bit sRGB without colour management (see class doc). */
-  static BufferedImage toRgb(BufferedImage src) {
-    if (src.getType() == BufferedImage.TYPE_INT_RGB) {
-      return src;
-    }
-    int w = src.getWidth();
-    int h = src.getHeight();
-    BufferedImage dst = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    int[] out = ((DataBufferInt) dst.getRaster().getDataBuffer()).getData();
-    ColorModel cm = src.getColorModel();
-    int[] row = new int[w];
-    if (!(cm instanceof IndexColorModel) && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
-      // getRGB would treat Java's linear grey colour space as non-sRGB and brighten the values;
-      // image files store grey levels that are meant to be shown as-is.
-      Raster raster = src.getRaster();
-      int max = (1 << cm.getComponentSize(0)) - 1;
-      for (int y = 0; y < h; y++) {
-        raster.getSamples(0, y, w, 1, 0, row);
-        for (int x = 0; x < w; x++) {
-          int g = (int) ((row[x] * 255L + max / 2) / max);
-          out[y * w + x] = (g << 16) | (g << 8) | g;
-        }
-      }
-    } else {
-      for (int y = 0; y < h; y++) {
-        src.getRGB(0, y, w, 1, row, 0, w);
-        for (int x = 0; x < w; x++) {
-          out[y * w + x] = row[x] & 0xFFFFFF;
-        }
-      }
-    }
-    return dst;
-  }
-
-  /**
-   * Scales {@code src} to cover {@code coverHeight × coverWidth}, centre-crops to that size, and
-   * returns the {@code height × width} window at ({@code dx}, {@code dy}) inside it.
-   */
-  static BufferedImage render(
-      BufferedImage src, int coverHeight, int coverWidth, int height, int width, int dx, int dy) {
-    double scale =
-        Math.max((double) coverHeight / src.getHeight(), (double) coverWidth / src.getWidth());
-    int scaledWidth = Math.max(coverWidth, (int) Math.round(src.getWidth() * scale));
-    int scaledHeight = Math.max(coverHeight, (int) Math.round(src.getHeight() * scale));
-    BufferedImage current = src;
-    while (current.getWidth() / 2 >= scaledWidth && current.getHeight() / 2 >= scaledHeight) {
-      current =
-          drawScaled(
-              current,
-              current.getWidth() / 2,
-              current.getHeight() / 2,
-              0,
-              0,
-              current.getWidth() / 2,
-              current.getHeight() / 2);
-    }
-    int x0 = (scaledWidth - coverWidth) / 2 + dx;
-    int y0 = (scaledHeight - coverHeight) / 2 + dy;
-    return drawScaled(current, width, height, -x0, -y0, scaledWidth, scaledHeight);
-  }
-
-  private static BufferedImage drawScaled(
-      BufferedImage src, int canvasWidth, int canvasHeight, int x, int y, int w, int h) {
-    BufferedImage dst = new BufferedImage(canvasWidth, canvasHeight, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = dst.createGraphics();
-    try {
-      g.setRenderingHint(
-          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-      g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-      g.drawImage(src, x, y, w, h, null);
-    } finally {
-      g.dispose();
-    }
-    return dst;
-  }
-
-  /** Converts an INT_RGB image to CHW floats, optionally mirrored left-right. */
-  static float[] toChw(BufferedImage rgb, int channels, boolean flip) {
-    int w = rgb.getWidth();
-    int h = rgb.getHeight();
-    int plane = w * h;
-    float[] out = new float[channels * plane];
-    int[] row = new int[w];
-    for (int y = 0; y < h; y++) {
-      rgb.getRGB(0, y, w, 1, row, 0, w);
-      for (int x = 0; x < w; x++) {
-        int p = row[flip ? w - 1 - x : x];
-        int r = (p >> 16) & 0xFF;
-        int g = (p >> 8) & 0xFF;
-        int b = p & 0xFF;
-        int i = y * w + x;
-        if (channels == 3) {
-          out[i] = r / 255f;
-          out[plane + i] = g / 255f;
-          out[2 * plane + i] = b / 255f;
-        } else {
-          out[i] = ((299 * r + 587 * g + 114 * b + 500) / 1000) / 255f;
-        }
-      }
-    }
-    return out;
   }
 }

@@ -6,6 +6,7 @@ import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.PairsFile;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,12 +19,26 @@ public final class EvaluationData {
   private EvaluationData() {}
 
   /**
-   * The items to embed and the pairs to verify.
+   * The items to embed and the pairs to verify, with the data they are read from; closing it closes
+   * the data (a packed set's file).
    *
    * @param source the items
    * @param pairs the verification pairs, indices into {@code source}
+   * @param data the opened data set {@code source} reads
    */
-  public record Prepared(LabelledSource source, Evaluation.PairSet pairs) {}
+  public record Prepared(LabelledSource source, Evaluation.PairSet pairs, Datasets.Splits data)
+      implements Closeable {
+
+    /**
+     * Closes the data; {@code source} cannot be read afterwards.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
+  }
 
   /**
    * The test items of a run's data (or of {@code data} when given), with pairs from {@code
@@ -46,17 +61,23 @@ public final class EvaluationData {
     DataOptions target =
         o.data().forReading(data, pairsFile == null ? o.data().validationFraction() : 0);
     if (pairsFile == null) {
-      LabelledSource test = Datasets.open(target, runSeed).test();
-      return new Prepared(test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed));
+      Datasets.Splits opened = Datasets.open(target, runSeed);
+      LabelledSource test = opened.test();
+      return new Prepared(
+          test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed), opened);
     }
     Path root = Datasets.directory(target.directory());
-    if (Datasets.isIdx(root)) {
+    if (Datasets.isIdx(root) || Datasets.isPacked(root)) {
       throw new IllegalArgumentException(
-          "--pairs needs --data to be an image folder (LFW layout), not IDX files: " + root);
+          "--pairs needs --data to be an image folder (LFW layout), not "
+              + (Datasets.isIdx(root) ? "IDX files: " : "a packed set: ")
+              + root);
     }
     PairsFile parsed = PairsFile.parse(pairsFile);
     parsed.checkImagesExist(root);
-    LabelledSource all = Datasets.open(target, runSeed).train();
+    // An image folder holds no open file: the splits need no closing before the pairs are read.
+    Datasets.Splits opened = Datasets.open(target, runSeed);
+    LabelledSource all = opened.train();
     Map<Path, Integer> index = new HashMap<>();
     for (int i = 0; i < all.size(); i++) {
       index.put(Path.of(all.sourceOf(i)).toAbsolutePath().normalize(), i);
@@ -81,7 +102,8 @@ public final class EvaluationData {
             genuine,
             fold,
             parsed.folds(),
-            "pairs from " + pairsFile + " (" + parsed.folds() + " folds)"));
+            "pairs from " + pairsFile + " (" + parsed.folds() + " folds)"),
+        opened);
   }
 
   private static int lookup(Map<Path, Integer> index, Path image, Path file, PairsFile.Pair pair)

@@ -32,8 +32,9 @@ public final class RunDirectory {
     if (previous != null && previous.epochsDone() >= options.run().epochs()) {
       return false;
     }
-    Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
-    new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
+    try (Datasets.Splits splits = Datasets.open(options.data(), options.run().seed())) {
+      new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
+    }
     return true;
   }
 }
