@@ -20,10 +20,10 @@ import java.util.Random;
  * deterministic for a seed; image folders and packed sets share the stratified split ({@link
  * LabelSplit}).
  *
- * <p>Memory: IDX data are small and held decoded (Fashion-MNIST's 70,000 images are 55 MB of
- * bytes); of image folders and packed sets only the labels and where each image is are held, and
- * images are decoded when a batch needs them ({@link BatchReader}), so memory does not grow with
- * the number of images.
+ * <p>Memory: IDX data are small and held as they are (Fashion-MNIST's 70,000 images are 55 MB of
+ * bytes). Of image folders and packed sets only an index is held, each image's label and where it
+ * is (a path, about 170 bytes; or a record's key and offset, about 24 bytes), and images are
+ * decoded when a batch needs them ({@link BatchReader}), so decoded images never accumulate.
  */
 public final class Datasets {
 

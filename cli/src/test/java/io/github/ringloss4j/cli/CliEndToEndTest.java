@@ -624,6 +624,14 @@ class CliEndToEndTest {
             "--no-progress");
     assertTrue(r.err().contains(packed.resolve("train.rec") + " at byte "), r.err());
     assertTrue(r.err().contains("the image does not decode"), r.err());
+    assertTrue(
+        Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(
+                t ->
+                    t.isAlive()
+                        && t.getName()
+                            .startsWith(io.github.ringloss4j.data.BatchReader.THREAD_PREFIX)),
+        "the failed run's data workers have stopped");
   }
 
   @Test
