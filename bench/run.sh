@@ -3,7 +3,7 @@
 # with fixed settings (JSON in bench/results/), runs the side-by-side with PyTorch, and prints the
 # summary tables (bench/summarize.py; also written to bench/results/summary.md).
 #
-#   bench/run.sh                  the full run (about 20 minutes on 2 cores; run it on a quiet machine)
+#   bench/run.sh                  the full run (about 25 minutes on 2 cores; run it on a quiet machine)
 #   bench/run.sh --quick          a smoke run: every benchmark once, small sizes (about 4 minutes)
 #   bench/run.sh --gallery 100000,1000000
 #                                 also score the spec's 1M gallery (2 GB per copy; engine paths only,
@@ -97,6 +97,15 @@ overhead() {
   [ "$(wc -l <"$results/step-overhead.tsv")" -gt 1 ] || { echo "run.sh: StepOverhead printed no RESULT" >&2; exit 1; }
 }
 
+# The input pipeline alone (no engine): images/s per worker count, and peak memory over the same
+# steps from a small and a large synthetic data set (each in its own JVM).
+pipeline() {
+  echo "run.sh: PipelineBenchmark $*" >&2
+  "$java_cmd" -cp "$jar" io.github.ringloss4j.bench.PipelineBenchmark "$@" 2>/dev/null \
+    | tee "$results/pipeline.log" | grep -v '^RESULT' >&2
+  grep -q '^RESULT' "$results/pipeline.log" || { echo "run.sh: PipelineBenchmark printed no RESULT" >&2; exit 1; }
+}
+
 rm -f "$results/ScoringBenchmark-large.json" "$results/step-overhead.tsv"
 if [ "$quick" = 1 ]; then
   jmh RingTermBenchmark -wi 1 -i 1 -w 300ms -r 500ms -p batch=128,8192 -p dim=512 "${append[@]}"
@@ -105,6 +114,7 @@ if [ "$quick" = 1 ]; then
   overhead --block 2 --rounds 6 --warmup 3
   jmh ScoringBenchmark -wi 0 -i 1 -r 500ms -p gallerySize=20000 -p probes=256 \
     -prof io.github.ringloss4j.bench.PeakMemoryProfiler "${append[@]}"
+  pipeline --throughput-images 500 --memory-sizes 2000,6000 --memory-steps 10
 else
   jmh RingTermBenchmark -wi 3 -i 5 -w 1s -r 1s "${append[@]}"
   jmh EngineOpsBenchmark -wi 2 -i 3 -w 1s -r 1s "${append[@]}"
@@ -123,6 +133,7 @@ else
       -prof io.github.ringloss4j.bench.PeakMemoryProfiler \
       -jvmArgsAppend "-Xmx6g -Dai.djl.pytorch.num_threads=$threads"
   fi
+  pipeline --workers 1,2,3
 fi
 
 if [ "$side" = 1 ]; then
@@ -141,4 +152,8 @@ echo "================ summary (bench/results/summary.md) ================"
   sed 's/^/    /' "$results/machine.txt"
   echo
   python3 "$here/summarize.py" "$results"
+  echo
+  echo "Input pipeline (PipelineBenchmark, bench/results/pipeline.log):"
+  echo
+  grep -v '^RESULT' "$results/pipeline.log" | sed 's/^/    /'
 } | tee "$results/summary.md"

@@ -175,47 +175,49 @@ public final class TrainThroughput {
           "--loop bookkeeping needs the ring model: use --variant softmax or softmax+ring");
     }
     TrainOptions o = TrainSteps.options(variant, batch, 42, dataOption(data));
-    LabelledSource train = Datasets.open(o.data(), o.run().seed()).train();
-    int itemSize = train.itemSize();
-    int n = train.size();
-    float[] x = new float[batch * itemSize];
-    float[] y = new float[batch];
     long start = 0;
     long cpuStart = 0;
     long end;
     long cpuEnd;
-    int cursor = 0;
-    try (TrainSteps.Setup setup = TrainSteps.create(variant, batch, 42)) {
-      BatchTally tally = bookkeeping ? setup.newTally() : null;
-      for (int s = 0; s < warmup + steps; s++) {
-        if (s == warmup) {
-          start = System.nanoTime();
-          cpuStart = processCpuNanos();
-          setup.resetBookkeepingNanos();
-        }
-        for (int i = 0; i < batch; i++) {
-          int item = cursor;
-          cursor = (cursor + 1) % n;
-          train.read(item, x, i * itemSize, null);
-          y[i] = train.label(item);
-        }
-        try (NDManager m = setup.newBatchManager()) {
-          NDArray images = m.create(x, TrainSteps.Setup.inputShape(batch));
-          NDArray labels = m.create(y);
-          if (bookkeeping) {
-            setup.stepInWithBookkeeping(images, labels, tally);
-          } else {
-            setup.stepIn(images, labels);
+    try (Datasets.Splits splits = Datasets.open(o.data(), o.run().seed())) {
+      LabelledSource train = splits.train();
+      int itemSize = train.itemSize();
+      int n = train.size();
+      float[] x = new float[batch * itemSize];
+      float[] y = new float[batch];
+      int cursor = 0;
+      try (TrainSteps.Setup setup = TrainSteps.create(variant, batch, 42)) {
+        BatchTally tally = bookkeeping ? setup.newTally() : null;
+        for (int s = 0; s < warmup + steps; s++) {
+          if (s == warmup) {
+            start = System.nanoTime();
+            cpuStart = processCpuNanos();
+            setup.resetBookkeepingNanos();
+          }
+          for (int i = 0; i < batch; i++) {
+            int item = cursor;
+            cursor = (cursor + 1) % n;
+            train.read(item, x, i * itemSize, null);
+            y[i] = train.label(item);
+          }
+          try (NDManager m = setup.newBatchManager()) {
+            NDArray images = m.create(x, TrainSteps.Setup.inputShape(batch));
+            NDArray labels = m.create(y);
+            if (bookkeeping) {
+              setup.stepInWithBookkeeping(images, labels, tally);
+            } else {
+              setup.stepIn(images, labels);
+            }
           }
         }
-      }
-      end = System.nanoTime();
-      cpuEnd = processCpuNanos();
-      if (bookkeeping) {
-        System.out.printf(
-            Locale.ROOT,
-            "bookkeeping (guard, read-backs, accuracy, norm statistics): %.2f ms/step%n",
-            setup.bookkeepingNanos() / 1e6 / steps);
+        end = System.nanoTime();
+        cpuEnd = processCpuNanos();
+        if (bookkeeping) {
+          System.out.printf(
+              Locale.ROOT,
+              "bookkeeping (guard, read-backs, accuracy, norm statistics): %.2f ms/step%n",
+              setup.bookkeepingNanos() / 1e6 / steps);
+        }
       }
     }
     double seconds = (end - start) / 1e9;
@@ -246,9 +248,8 @@ public final class TrainThroughput {
             batch,
             42,
             dataOption(data, "--epochs", "2", "--train-limit", Integer.toString(steps * batch)));
-    Datasets.Splits splits = Datasets.open(o.data(), o.run().seed());
     Path dir = Files.createTempDirectory("ringloss-bench-");
-    try {
+    try (Datasets.Splits splits = Datasets.open(o.data(), o.run().seed())) {
       List<EpochMetrics> history =
           new TrainingRun(
                   o,

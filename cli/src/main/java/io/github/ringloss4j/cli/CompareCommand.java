@@ -130,32 +130,34 @@ public final class CompareCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     List<Comparison.Cell> cells = new ArrayList<>();
-    LabelledSource test = null;
-    Evaluation.PairSet pairs = null;
-    for (Method method : grid) {
-      for (int k = 0; k < seeds; k++) {
-        long seed = 1000 + k;
-        TrainOptions options = options(method, seed);
-        Path dir =
-            out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_")).resolve("seed" + seed);
-        System.out.println(method.name() + ", seed " + seed + ": " + options.method());
-        RunDirectory.trainOrReuse(options, dir, runtime.progress());
-        if (test == null) {
-          test = Datasets.open(options.data(), options.run().seed()).test();
-          pairs = Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7);
+    // Every run is tested on the data of the first run's options (the test split of IDX data does
+    // not depend on the seed), held open for the whole grid.
+    TrainOptions first = options(grid.get(0), 1000);
+    Evaluation.PairSet pairs;
+    try (Datasets.Splits testData = Datasets.open(first.data(), first.run().seed())) {
+      LabelledSource test = testData.test();
+      pairs = Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7);
+      for (Method method : grid) {
+        for (int k = 0; k < seeds; k++) {
+          long seed = 1000 + k;
+          TrainOptions options = options(method, seed);
+          Path dir =
+              out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_")).resolve("seed" + seed);
+          System.out.println(method.name() + ", seed " + seed + ": " + options.method());
+          RunDirectory.trainOrReuse(options, dir, runtime.progress());
+          Comparison.Cell cell =
+              Comparison.evaluate(method, Checkpoint.read(dir), test, pairs, resolutions);
+          System.out.printf(
+              Locale.ROOT,
+              "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
+              cell.accuracy(),
+              cell.folds(),
+              cell.foldAccuracy(),
+              cell.auc(),
+              cell.normCv(),
+              cell.lowResolution());
+          cells.add(cell);
         }
-        Comparison.Cell cell =
-            Comparison.evaluate(method, Checkpoint.read(dir), test, pairs, resolutions);
-        System.out.printf(
-            Locale.ROOT,
-            "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
-            cell.accuracy(),
-            cell.folds(),
-            cell.foldAccuracy(),
-            cell.auc(),
-            cell.normCv(),
-            cell.lowResolution());
-        cells.add(cell);
       }
     }
     double minutes = (System.nanoTime() - start) / 60e9;

@@ -105,15 +105,17 @@ public final class EmbedCommand implements Callable<Integer> {
     TrainOptions o = checkpoint.options();
     DataOptions target =
         o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
-    LabelledSource source;
-    if (images != null) {
-      source = ImageFiles.inFolder(images, Datasets.inputSpec(o.data()));
-    } else {
-      source = split.of(Datasets.open(target, o.run().seed()));
-      Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
-    }
     Embedder.Embedded e;
-    try (Model model = checkpoint.loadModel()) {
+    // The run's data stay open while they are embedded (a packed set's file); images need none.
+    try (Datasets.Splits splits = images != null ? null : Datasets.open(target, o.run().seed());
+        Model model = checkpoint.loadModel()) {
+      LabelledSource source =
+          splits == null
+              ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
+              : split.of(splits);
+      if (splits != null) {
+        Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
+      }
       e = Embedder.embed(model, source, batchSize);
     }
     write(e, out);

@@ -109,12 +109,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path target = out != null ? out : runDir.resolve(EvaluationFile.FILE_NAME);
     OutputPaths.requireWritableFile(target, out != null ? "--out" : "the evaluation file");
     Checkpoint checkpoint = Checkpoint.read(run);
-    EvaluationData.Prepared prepared =
-        EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
     Evaluation.Result result;
     List<BinEvaluation.Result> setResults;
     List<String> problems;
-    try (Model model = checkpoint.loadModel()) {
+    try (EvaluationData.Prepared prepared =
+            EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
+        Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
       problems = degenerate(embedded, run);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST or an image folder.",
+      "Train softmax (--lambda 0) or softmax + λ·ring on Fashion-MNIST, an image folder or a"
+          + " packed set.",
       "Writes OUT/checkpoint.bin after every epoch (atomically), OUT/metrics.csv and metrics.json;"
           + " with --val, OUT/validation_sets.csv/.json and OUT/best.bin."
     })
@@ -96,12 +97,14 @@ public final class TrainCommand implements Callable<Integer> {
                 + " already holds a checkpoint; use --resume to continue it or another --out");
       }
     }
-    Datasets.Splits splits =
-        Datasets.openForTraining(options.data(), options.run().seed(), skipBadImages);
-    List<EpochMetrics> history =
-        new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
-            .onDevices(runtime.devices())
-            .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+    List<EpochMetrics> history;
+    try (Datasets.Splits splits =
+        Datasets.openForTraining(options.data(), options.run().seed(), skipBadImages)) {
+      history =
+          new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
+              .onDevices(runtime.devices())
+              .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
+    }
     // The last epoch's line is already in the log; standard output gets where the result is.
     System.out.println(
         "epochs done: " + history.size() + "; checkpoint: " + out.resolve(Checkpoint.FILE_NAME));

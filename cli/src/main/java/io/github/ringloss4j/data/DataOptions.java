@@ -2,14 +2,15 @@ package io.github.ringloss4j.data;
 
 import static io.github.ringloss4j.io.OptionChecks.require;
 
+import io.github.ringloss4j.io.MayChangeOnResume;
 import java.nio.file.Path;
 import java.util.Objects;
 import picocli.CommandLine.Option;
 
 /**
- * Which data a run reads and how it splits and presents them. One group of the training options:
- * picocli fills it from the command line, a checkpoint saves it; each option's default is declared
- * once, in its annotation.
+ * Which data a run reads, how it splits and presents them, and how many threads read them. One
+ * group of the training options: picocli fills it from the command line, a checkpoint saves it;
+ * each option's default is declared once, in its annotation.
  */
 public final class DataOptions {
 
@@ -17,20 +18,22 @@ public final class DataOptions {
       names = "--data",
       paramLabel = "DIR",
       description =
-          "Fashion-MNIST IDX files or an image folder (one sub-folder per identity). Default: the"
-              + " Debian package's /usr/share/datasets/fashion-mnist.")
+          "Fashion-MNIST IDX files, an image folder (one sub-folder per identity) or a packed"
+              + " set (InsightFace's train.rec, train.idx, property). Default: the Debian"
+              + " package's /usr/share/datasets/fashion-mnist.")
   private Path directory;
 
   @Option(
       names = "--image-size",
       defaultValue = "28",
-      description = "Input side for image folders. Default: ${DEFAULT-VALUE}.")
+      description = "Input side for image folders and packed sets. Default: ${DEFAULT-VALUE}.")
   private int imageSize;
 
   @Option(
       names = "--channels",
       defaultValue = "1",
-      description = "1 (grey) or 3 (colour) for image folders. Default: ${DEFAULT-VALUE}.")
+      description =
+          "1 (grey) or 3 (colour) for image folders and packed sets. Default: ${DEFAULT-VALUE}.")
   private int channels;
 
   @Option(
@@ -39,7 +42,9 @@ public final class DataOptions {
       description = "Share of training data held out. Default: ${DEFAULT-VALUE}.")
   private double validationFraction;
 
-  @Option(names = "--augment", description = "Random horizontal flip (and crop for image folders).")
+  @Option(
+      names = "--augment",
+      description = "Random horizontal flip (and crop for image folders and packed sets).")
   private boolean augment;
 
   @Option(
@@ -47,6 +52,28 @@ public final class DataOptions {
       defaultValue = "0",
       description = "Train on the first N items only (0: all). Default: ${DEFAULT-VALUE}.")
   private int trainLimit;
+
+  /** Speed only: the same seed gives the same batches with any number of workers. */
+  @MayChangeOnResume
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description =
+          "Threads that decode, resize and augment images ahead of the model (training and"
+              + " validation). Default: max(1, cores - engine threads (--threads)), so that both"
+              + " together do not oversubscribe the cores; the batches do not depend on it.")
+  private Integer workers;
+
+  /** Speed and memory only; see {@link BatchReader}. */
+  @MayChangeOnResume
+  @Option(
+      names = "--prefetch",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Batches read ahead of the one being trained on; memory holds about N + 1 decoded"
+              + " batches. Default: ${DEFAULT-VALUE}.")
+  private int prefetch = BatchReader.Settings.DEFAULT_PREFETCH;
 
   /** For picocli and Gson, which fill the fields. */
   private DataOptions() {}
@@ -107,6 +134,17 @@ public final class DataOptions {
   }
 
   /**
+   * How the batches are read: {@code --workers} (its default computed now, on this machine) and
+   * {@code --prefetch}.
+   *
+   * @return the batch reader's settings
+   */
+  public BatchReader.Settings reading() {
+    return new BatchReader.Settings(
+        workers != null ? workers : BatchReader.Settings.defaultWorkers(), prefetch);
+  }
+
+  /**
    * Checks the ranges the types do not.
    *
    * @throws IllegalArgumentException naming the first bad option
@@ -120,6 +158,8 @@ public final class DataOptions {
         validationFraction,
         "in [0, 1)");
     require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
+    require(workers == null || workers >= 1, "--workers", workers, ">= 1");
+    require(prefetch >= 1, "--prefetch", prefetch, ">= 1");
   }
 
   /**
@@ -139,10 +179,16 @@ public final class DataOptions {
     o.validationFraction = fraction;
     o.augment = false;
     o.trainLimit = 0;
+    o.workers = workers;
+    o.prefetch = prefetch;
     o.validate();
     return o;
   }
 
+  /**
+   * Equal when the same data are read the same way: {@code --workers} and {@code --prefetch} only
+   * change the speed, so a finished run is reused whatever they were.
+   */
   @Override
   public boolean equals(Object o) {
     return o instanceof DataOptions d

@@ -1,6 +1,8 @@
 package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.recordio.RecordFile;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,10 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the data a run names: Fashion-MNIST IDX files (the built-in default, from Debian's {@code
- * dataset-fashion-mnist}) or an image folder with one sub-folder per identity.
+ * dataset-fashion-mnist}), a packed set (InsightFace's {@code train.rec}, {@code train.idx}, {@code
+ * property}) or an image folder with one sub-folder per identity.
  *
- * <p>A directory that holds {@code train-images-idx3-ubyte[.gz]} is read as IDX data; any other
- * directory as an image folder. Splits are deterministic for a seed.
+ * <p>A directory that holds {@code train-images-idx3-ubyte[.gz]} is read as IDX data, one that
+ * holds {@code train.rec} as a packed set, any other directory as an image folder. Splits are
+ * deterministic for a seed; image folders and packed sets share the stratified split ({@link
+ * LabelSplit}).
+ *
+ * <p>Memory: IDX data are small and held as they are (Fashion-MNIST's 70,000 images are 55 MB of
+ * bytes). Of image folders and packed sets only an index is held, each image's label and where it
+ * is (a path, about 170 bytes; or a record's key and offset, about 24 bytes), and images are
+ * decoded when a batch needs them ({@link BatchReader}), so decoded images never accumulate.
  */
 public final class Datasets {
 
@@ -29,13 +39,62 @@ public final class Datasets {
   private Datasets() {}
 
   /**
-   * The training and validation items and, for IDX data, the test set.
-   *
-   * @param train the items to train on
-   * @param validation the held-out items
-   * @param test the official test set (IDX data), or the validation items (image folders)
+   * The training and validation items and, for IDX data, the test set; closing them closes the
+   * packed set's file, which stays open (and is read by several threads) until then.
    */
-  public record Splits(LabelledSource train, LabelledSource validation, LabelledSource test) {}
+  public static final class Splits implements Closeable {
+    private final LabelledSource train;
+    private final LabelledSource validation;
+    private final LabelledSource test;
+    private final Closeable resource;
+
+    private Splits(
+        LabelledSource train, LabelledSource validation, LabelledSource test, Closeable resource) {
+      this.train = train;
+      this.validation = validation;
+      this.test = test;
+      this.resource = resource;
+    }
+
+    /**
+     * The items to train on.
+     *
+     * @return the training split
+     */
+    public LabelledSource train() {
+      return train;
+    }
+
+    /**
+     * The held-out items.
+     *
+     * @return the validation split
+     */
+    public LabelledSource validation() {
+      return validation;
+    }
+
+    /**
+     * The official test set (IDX data), or the validation items (image folders, packed sets).
+     *
+     * @return the test items
+     */
+    public LabelledSource test() {
+      return test;
+    }
+
+    /**
+     * Releases the data's open file, if any; the sources cannot be read afterwards.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    public void close() throws IOException {
+      if (resource != null) {
+        resource.close();
+      }
+    }
+  }
 
   /**
    * The directory a run reads: {@code data}, or the built-in Fashion-MNIST location.
@@ -52,7 +111,8 @@ public final class Datasets {
           null,
           data == null
               ? FashionMnist.missingDirectoryMessage(dir)
-              : "--data must name a directory of Fashion-MNIST IDX files or an image folder");
+              : "--data must name a directory of Fashion-MNIST IDX files, an image folder or a"
+                  + " packed set");
     }
     return dir;
   }
@@ -66,6 +126,16 @@ public final class Datasets {
   public static boolean isIdx(Path dir) {
     return Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))
         || Files.exists(dir.resolve("train-images-idx3-ubyte"));
+  }
+
+  /**
+   * Whether a directory holds a packed set (and no IDX data, which take precedence).
+   *
+   * @param dir the directory
+   * @return true when it has {@code train.rec}
+   */
+  public static boolean isPacked(Path dir) {
+    return !isIdx(dir) && RecordFile.isPacked(dir);
   }
 
   /**
@@ -117,7 +187,7 @@ public final class Datasets {
    *
    * @param o the run's data options (directory, image size, channels, validation fraction, limit)
    * @param seed the run's seed, which draws the split
-   * @return the splits
+   * @return the splits; close them when done
    * @throws IOException naming the file when data are missing or malformed
    */
   public static Splits open(DataOptions o, long seed) throws IOException {
@@ -202,17 +272,39 @@ public final class Datasets {
       int[] validation = Arrays.copyOfRange(order, 0, validationCount);
       int[] train = Arrays.copyOfRange(order, validationCount, order.length);
       Arrays.sort(validation);
-      return new Splits(new Subset(all, train), new Subset(all, validation), test);
+      return new Splits(new Subset(all, train), new Subset(all, validation), test, null);
+    }
+    ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
+    if (isPacked(dir)) {
+      // Kept open for the run: the workers read records from it concurrently.
+      RecordFile file = RecordFile.open(dir);
+      try {
+        PackedSource all = PackedSource.of(file, spec);
+        return split(all, all.labels(), o, seed, file);
+      } catch (IOException | RuntimeException | Error e) {
+        try {
+          file.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+        throw e;
+      }
     }
     ImageFolder folder = ImageHeaders.checked(ImageFolder.scan(dir), skipBadImages);
-    ImageFolder.Split split = folder.split(o.validationFraction(), seed);
-    ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
-    List<ImageFolder.Entry> train = split.train();
-    if (o.trainLimit() > 0 && o.trainLimit() < train.size()) {
-      train = train.subList(0, o.trainLimit());
+    FolderSource all = new FolderSource(folder, spec);
+    return split(all, all.labels(), o, seed, null);
+  }
+
+  /** The stratified split; the training part limited to its first {@code --train-limit} items. */
+  private static Splits split(
+      LabelledSource all, int[] labels, DataOptions o, long seed, Closeable resource) {
+    LabelSplit split = LabelSplit.stratified(labels, o.validationFraction(), seed);
+    int[] train = split.train();
+    if (o.trainLimit() > 0 && o.trainLimit() < train.length) {
+      train = Arrays.copyOf(train, o.trainLimit());
     }
-    FolderSource validation = new FolderSource(folder, split.validation(), spec);
-    return new Splits(new FolderSource(folder, train, spec), validation, validation);
+    LabelledSource validation = new Subset(all, split.validation());
+    return new Splits(new Subset(all, train), validation, validation, resource);
   }
 
   /** Fashion-MNIST (or any IDX) images and labels. */
@@ -267,18 +359,19 @@ public final class Datasets {
     }
   }
 
-  /** Images decoded from a folder, cached after the first read when not augmented. */
+  /**
+   * The images of a folder, decoded on every read: nothing decoded is kept, so memory does not grow
+   * with the folder (the batch reader decodes ahead of the model on worker threads instead).
+   */
   static final class FolderSource implements LabelledSource {
     private final ImageFolder folder;
     private final List<ImageFolder.Entry> entries;
     private final ImageSpec spec;
-    private final float[][] cache;
 
-    FolderSource(ImageFolder folder, List<ImageFolder.Entry> entries, ImageSpec spec) {
+    FolderSource(ImageFolder folder, ImageSpec spec) {
       this.folder = folder;
-      this.entries = List.copyOf(entries);
+      this.entries = folder.entries();
       this.spec = spec;
-      this.cache = new float[entries.size()][];
     }
 
     @Override
@@ -309,15 +402,11 @@ public final class Datasets {
     @Override
     public void read(int index, float[] destination, int offset, Random augmentation)
         throws IOException {
-      float[] pixels;
-      if (augmentation != null) {
-        pixels = folder.loadAugmented(entries.get(index), spec, augmentation);
-      } else {
-        if (cache[index] == null) {
-          cache[index] = folder.load(entries.get(index), spec);
-        }
-        pixels = cache[index];
-      }
+      ImageFolder.Entry entry = entries.get(index);
+      float[] pixels =
+          augmentation == null
+              ? folder.load(entry, spec)
+              : folder.loadAugmented(entry, spec, augmentation);
       System.arraycopy(pixels, 0, destination, offset, pixels.length);
     }
   }

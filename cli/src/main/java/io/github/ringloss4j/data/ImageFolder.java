@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -63,6 +61,12 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *       view. The generator is used in this order: {@code nextBoolean()} for the flip, then {@code
  *       nextInt} for the x offset and for the y offset.
  *   <li>The output is a new {@code float[channels × H × W]} in CHW order with values in [0, 1].
+ *       Colour, geometry and this conversion are {@link ImagePixels}'s, the exported model's
+ *       preprocessing, so training, evaluation and a service see the same tensors; packed records
+ *       go through the same code ({@code PackedSource}) and give the same values for the same
+ *       bytes.
+ *   <li>Nothing decoded is kept: every load decodes the file again, so memory does not grow with
+ *       the data set (the batch reader decodes on worker threads ahead of the model).
  *   <li>Instances are immutable; {@link #load} and {@link #loadAugmented} may be called from
  *       several threads (each with its own {@link Random}).
  * </ul>
@@ -312,8 +316,9 @@ public final class ImageFolder {
   /**
    * The model's input from a decoded image: colour conversion, cover-resize, then the centre view
    * ({@code augmentation} null) or the random crop and flip of the class documentation, as CHW
-   * floats. The pixel steps are the exported model's ({@link ImagePixels}), so a service sees what
-   * training and evaluation saw.
+   * floats. Image files and packed records both come through here, so the same bytes give the same
+   * values whichever way they are stored; the pixel steps are the exported model's ({@link
+   * ImagePixels}), so a service sees what training and evaluation saw.
    *
    * @param decoded the image as a decoder returned it
    * @param spec the output shape
@@ -337,10 +342,9 @@ public final class ImageFolder {
   }
 
   /**
-   * Splits the entries into training and validation parts, stratified by class: within each class
-   * the entries are shuffled with a generator seeded from {@code seed} and the class label (so a
-   * class's split does not depend on the other classes), and the first {@code
-   * round(validationFraction × n)} go to validation, but never all of them: every class keeps at
+   * Splits the entries into training and validation parts, stratified by class ({@link
+   * LabelSplit#stratified}, the split packed sets get too): within each class a seeded shuffle
+   * picks {@code round(validationFraction × n)} entries for validation, but every class keeps at
    * least one training entry. The same seed always gives the same split.
    *
    * @param validationFraction the share of each class to hold out, in [0, 1)
@@ -349,42 +353,25 @@ public final class ImageFolder {
    * @throws IllegalArgumentException if {@code validationFraction} is outside [0, 1)
    */
   public Split split(double validationFraction, long seed) {
-    if (!(validationFraction >= 0 && validationFraction < 1)) {
-      throw new IllegalArgumentException(
-          "validation fraction must be in [0, 1), got " + validationFraction);
+    int[] labels = new int[entries.size()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = entries.get(i).label();
     }
-    List<Entry> train = new ArrayList<>();
-    List<Entry> validation = new ArrayList<>();
-    int start = 0;
-    while (start < entries.size()) {
-      int label = entries.get(start).label();
-      int end = start;
-      while (end < entries.size() && entries.get(end).label() == label) {
-        end++;
-      }
-      List<Entry> members = entries.subList(start, end);
-      List<Entry> shuffled = new ArrayList<>(members);
-      Collections.shuffle(shuffled, new Random(classSeed(seed, label)));
-      int held =
-          Math.min((int) Math.round(validationFraction * members.size()), members.size() - 1);
-      Set<Entry> heldOut = new HashSet<>(shuffled.subList(0, held));
-      for (Entry entry : members) {
-        (heldOut.contains(entry) ? validation : train).add(entry);
-      }
-      start = end;
-    }
-    return new Split(train, validation);
+    LabelSplit split = LabelSplit.stratified(labels, validationFraction, seed);
+    return new Split(select(split.train()), select(split.validation()));
   }
 
-  private static long classSeed(long seed, int label) {
-    // SplitMix64 finaliser: neighbouring (seed, label) pairs get unrelated generator seeds.
-    long z = seed + 0x9E3779B97F4A7C15L * (label + 1L);
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+  private List<Entry> select(int[] indices) {
+    List<Entry> selected = new ArrayList<>(indices.length);
+    for (int i : indices) {
+      selected.add(entries.get(i));
+    }
+    return selected;
   }
 
-  /** Where an image being decoded came from, for its error messages: a file or an item. */
+  /**
+   * Where an image being decoded came from, for its error messages: a file, a record or an item.
+   */
   @FunctionalInterface
   interface ImageOrigin {
     /**
@@ -413,6 +400,7 @@ public final class ImageFolder {
     if (!Files.isRegularFile(file)) {
       throw new DataFormatException(file, "is not a regular file, expected an image");
     }
+    // Streamed from the file rather than read whole: only the decoder's buffers are held.
     try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
       if (in == null) {
         throw new IOException(file + ": cannot open for image decoding");

@@ -6,7 +6,9 @@ import java.util.Random;
 
 /**
  * Labelled images, read one item at a time into a caller's buffer in CHW order with values in [0,
- * 1]. Implemented for Fashion-MNIST IDX data and for image folders.
+ * 1]. Implemented for Fashion-MNIST IDX data, image folders and packed sets; batches of them are
+ * read by {@link BatchReader}, on several threads at once, so {@link #read} must be thread-safe and
+ * its result a function of its arguments alone.
  */
 public interface LabelledSource {
 
@@ -53,8 +55,10 @@ public interface LabelledSource {
    * @param index the item
    * @param destination the buffer
    * @param offset where the item starts in the buffer
-   * @param augmentation a random source for augmentation, or null for none
-   * @throws IOException if the item cannot be read
+   * @param augmentation a random source for augmentation (the item's own, see {@link
+   *     Augmentation}), or null for none
+   * @throws IOException if the item cannot be read; a malformed item is a {@link
+   *     io.github.ringloss4j.io.DataFormatException} naming its file or record
    */
   void read(int index, float[] destination, int offset, Random augmentation) throws IOException;
 
@@ -79,23 +83,6 @@ public interface LabelledSource {
       labels[i] = label(i);
     }
     return labels;
-  }
-
-  /**
-   * Reads several items into one new CHW batch buffer, the layout the engine takes.
-   *
-   * @param items the items, in batch order
-   * @param augmentation a random source for augmentation, or null for none
-   * @return items.length × {@link #itemSize()} values
-   * @throws IOException if an item cannot be read
-   */
-  default float[] readBatch(int[] items, Random augmentation) throws IOException {
-    int itemSize = itemSize();
-    float[] batch = new float[items.length * itemSize];
-    for (int i = 0; i < items.length; i++) {
-      read(items[i], batch, i * itemSize, augmentation);
-    }
-    return batch;
   }
 
   /**

@@ -3,9 +3,8 @@ package io.github.ringloss4j.data;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.recordio.PackedImage;
 import io.github.ringloss4j.recordio.RecordFile;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
@@ -14,22 +13,17 @@ import java.util.Random;
  * The images of a packed data set as training input: the packed counterpart of an image folder's
  * source, decoding each record the way {@link ImageFolder} decodes a file.
  *
- * <p>Decoding: {@link #load} gives exactly what {@link ImageFolder#loadImage} gives for the same
- * bytes in a file (same decoder checks, colour conversion, cover-resize and centre crop, CHW floats
- * in [0, 1]). {@link #loadAugmented} follows {@link ImageFolder#loadAugmented} for the same
- * generator state (used in the same order: {@code nextBoolean} for the flip, {@code nextInt} for x,
- * then y), but as that method needs an image folder, the image is rendered at {@value
- * ImageFolder#AUGMENT_SCALE}× the target through {@link ImageFolder#loadImage} and the window cut
- * out and mirrored afterwards; Java2D rounds a few bilinear samples differently at the other canvas
- * origin, so rare values differ by one 8-bit level (1/255; measured: 1 of 2,240 values in 1 of 14
- * test images, none for square targets). Because those methods read files, each decode writes the
- * record's bytes to a temporary file (deleted right after; {@code java.io.tmpdir}). This costs a
- * small file write per image next to a decode, and goes away once the image folder code can decode
- * bytes. A record whose image does not decode is a {@link DataFormatException} naming the {@code
- * .rec} file, the key and the offset.
+ * <p>Decoding: a record's image bytes are decoded in memory with the image folder's decoder and
+ * checks, and turned into the model's input by the same code ({@code ImageFolder.pixels}), so
+ * {@link #load} gives exactly what {@link ImageFolder#loadImage} gives for the same bytes in a
+ * file, and {@link #loadAugmented} exactly what {@link ImageFolder#loadAugmented} gives for the
+ * same generator state. A record whose image does not decode is a {@link DataFormatException}
+ * naming the {@code .rec} file, the key and the offset.
  *
- * <p>Labels are read once when the source is created ({@link RecordFile#labels()}). Nothing is
- * cached: a packed set is usually far larger than memory. Reads are thread-safe.
+ * <p>Labels are read once when the source is created ({@link RecordFile#labels()}). Nothing else is
+ * kept: a packed set is usually far larger than memory, and each read allocates only its record and
+ * its image. Reads are thread-safe (positional reads on the record file's channel), so the batch
+ * reader's workers decode records in parallel.
  */
 public final class PackedSource implements LabelledSource {
 
@@ -68,6 +62,11 @@ public final class PackedSource implements LabelledSource {
   }
 
   @Override
+  public int[] labels() {
+    return labels.clone();
+  }
+
+  @Override
   public List<String> classNames() {
     return file.classNames();
   }
@@ -85,7 +84,7 @@ public final class PackedSource implements LabelledSource {
   @Override
   public void read(int index, float[] destination, int offset, Random augmentation)
       throws IOException {
-    float[] pixels = augmentation == null ? load(index) : loadAugmented(index, augmentation);
+    float[] pixels = ImageFolder.pixels(decode(index), spec, augmentation);
     System.arraycopy(pixels, 0, destination, offset, pixels.length);
   }
 
@@ -98,7 +97,7 @@ public final class PackedSource implements LabelledSource {
    * @throws IOException if reading fails
    */
   public float[] load(int index) throws IOException {
-    return decode(file.read(index), spec);
+    return ImageFolder.pixels(decode(index), spec, null);
   }
 
   /**
@@ -113,43 +112,14 @@ public final class PackedSource implements LabelledSource {
    */
   public float[] loadAugmented(int index, Random rng) throws IOException {
     Objects.requireNonNull(rng, "rng");
-    int h = spec.height();
-    int w = spec.width();
-    int coverHeight = Math.max(h, (int) Math.round(h * ImageFolder.AUGMENT_SCALE));
-    int coverWidth = Math.max(w, (int) Math.round(w * ImageFolder.AUGMENT_SCALE));
-    float[] cover =
-        decode(file.read(index), new ImageSpec(coverHeight, coverWidth, spec.channels()));
-    boolean flip = rng.nextBoolean();
-    int dx = rng.nextInt(coverWidth - w + 1);
-    int dy = rng.nextInt(coverHeight - h + 1);
-    float[] out = new float[spec.size()];
-    for (int c = 0; c < spec.channels(); c++) {
-      for (int y = 0; y < h; y++) {
-        int from = (c * coverHeight + dy + y) * coverWidth + dx;
-        int to = (c * h + y) * w;
-        for (int x = 0; x < w; x++) {
-          out[to + x] = cover[from + (flip ? w - 1 - x : x)];
-        }
-      }
-    }
-    return out;
+    return ImageFolder.pixels(decode(index), spec, rng);
   }
 
-  private float[] decode(PackedImage image, ImageSpec target) throws IOException {
-    Path temp = Files.createTempFile("ringloss-record-", ".img");
-    try {
-      Files.write(temp, image.image());
-      return ImageFolder.loadImage(temp, target);
-    } catch (DataFormatException e) {
-      // The message names the temporary file; the record is what the user can find.
-      String message = e.getMessage();
-      String prefix = temp + ": ";
-      throw file.error(
-          image,
-          "the image does not decode: "
-              + (message.startsWith(prefix) ? message.substring(prefix.length()) : message));
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+  private BufferedImage decode(int index) throws IOException {
+    PackedImage image = file.read(index);
+    // The decoder's message is kept in the record's; the record is what the user can find.
+    return ImageFolder.decode(
+        image.image(),
+        (problem, cause) -> file.error(image, "the image does not decode: " + problem));
   }
 }

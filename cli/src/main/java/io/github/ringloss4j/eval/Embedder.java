@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import io.github.ringloss4j.data.BatchReader;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.nn.RingOutputs;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +101,7 @@ public final class Embedder {
   }
 
   /**
-   * Embeds every item of a source.
+   * Embeds every item of a source, read by the {@link BatchReader} with the default workers.
    *
    * @param model a model from {@code Checkpoint.loadModel}
    * @param source the items
@@ -109,44 +111,67 @@ public final class Embedder {
    */
   public static Embedded embed(Model model, LabelledSource source, int batchSize)
       throws IOException {
+    return embed(model, source, batchSize, BatchReader.Settings.defaults());
+  }
+
+  /**
+   * Embeds every item of a source; the items are decoded on worker threads ahead of the model.
+   *
+   * @param model a model from {@code Checkpoint.loadModel}
+   * @param source the items
+   * @param batchSize items per forward pass
+   * @param reading the batch reader's workers and read-ahead
+   * @return the embeddings
+   * @throws IOException if an item cannot be read
+   */
+  public static Embedded embed(
+      Model model, LabelledSource source, int batchSize, BatchReader.Settings reading)
+      throws IOException {
     int n = source.size();
     float[][] features = new float[n][];
     float[] norms = new float[n];
     int[] labels = new int[n];
     int[] predicted = new int[n];
     String[] sources = new String[n];
-    for (int from = 0; from < n; from += batchSize) {
-      int size = Math.min(batchSize, n - from);
-      float[] x = source.readBatch(LabelledSource.range(from, size), null);
-      for (int i = from; i < from + size; i++) {
-        labels[i] = source.label(i);
-        sources[i] = source.sourceOf(i);
-      }
-      try (NDManager batch = model.getNDManager().newSubManager()) {
-        NDList out =
-            model
-                .getBlock()
-                .forward(
-                    new ParameterStore(batch, false),
-                    new NDList(batch.create(x, ModelFactory.inputShape(size, source.itemShape()))),
-                    false);
-        float[] f =
-            RingOutputs.get(out, RingOutputs.EMBEDDING)
-                .toType(DataType.FLOAT32, false)
-                .toFloatArray();
-        float[] nm =
-            RingOutputs.get(out, RingOutputs.NORMS).toType(DataType.FLOAT32, false).toFloatArray();
-        long[] arg =
-            RingOutputs.get(out, RingOutputs.LOGITS)
-                .argMax(1)
-                .toType(DataType.INT64, false)
-                .toLongArray();
-        int d = f.length / size;
-        for (int i = 0; i < size; i++) {
-          features[from + i] = java.util.Arrays.copyOfRange(f, i * d, (i + 1) * d);
-          norms[from + i] = nm[i];
-          predicted[from + i] = (int) arg[i];
+    try (BatchReader reader = BatchReader.inOrder(source, batchSize, reading)) {
+      for (int from = 0; reader.hasNext(); ) {
+        BatchReader.Batch batch = reader.next();
+        int size = batch.size();
+        for (int i = from; i < from + size; i++) {
+          labels[i] = source.label(i);
+          sources[i] = source.sourceOf(i);
         }
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+          NDList out =
+              model
+                  .getBlock()
+                  .forward(
+                      new ParameterStore(manager, false),
+                      new NDList(
+                          manager.create(
+                              batch.images(), ModelFactory.inputShape(size, source.itemShape()))),
+                      false);
+          float[] f =
+              RingOutputs.get(out, RingOutputs.EMBEDDING)
+                  .toType(DataType.FLOAT32, false)
+                  .toFloatArray();
+          float[] nm =
+              RingOutputs.get(out, RingOutputs.NORMS)
+                  .toType(DataType.FLOAT32, false)
+                  .toFloatArray();
+          long[] arg =
+              RingOutputs.get(out, RingOutputs.LOGITS)
+                  .argMax(1)
+                  .toType(DataType.INT64, false)
+                  .toLongArray();
+          int d = f.length / size;
+          for (int i = 0; i < size; i++) {
+            features[from + i] = Arrays.copyOfRange(f, i * d, (i + 1) * d);
+            norms[from + i] = nm[i];
+            predicted[from + i] = (int) arg[i];
+          }
+        }
+        from += size;
       }
     }
     return new Embedded(features, norms, labels, predicted, sources);

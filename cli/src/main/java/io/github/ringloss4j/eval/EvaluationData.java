@@ -8,6 +8,7 @@ import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.metrics.PairSampler;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,12 +21,26 @@ public final class EvaluationData {
   private EvaluationData() {}
 
   /**
-   * The items to embed and the pairs to verify.
+   * The items to embed and the pairs to verify, with the data they are read from; closing it closes
+   * the data (a packed set's file).
    *
    * @param source the items
    * @param pairs the verification pairs, indices into {@code source}
+   * @param data the opened data set {@code source} reads
    */
-  public record Prepared(LabelledSource source, Evaluation.PairSet pairs) {}
+  public record Prepared(LabelledSource source, Evaluation.PairSet pairs, Datasets.Splits data)
+      implements Closeable {
+
+    /**
+     * Closes the data; {@code source} cannot be read afterwards.
+     *
+     * @throws IOException if closing fails
+     */
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
+  }
 
   /**
    * The test items of a run's data (or of {@code data} when given), with pairs from {@code
@@ -49,33 +64,44 @@ public final class EvaluationData {
         o.data().forReading(data, pairsFile == null ? o.data().validationFraction() : 0);
     Path dataDir = Datasets.directory(target.directory());
     if (pairsFile == null) {
-      LabelledSource test = Datasets.open(target, runSeed).test();
-      Datasets.requireModelInput(test, o.data(), dataDir);
-      if (!Evaluation.PairSet.available(test.labels())) {
-        PairSampler.Available a = PairSampler.available(test.labels());
-        throw new DataFormatException(
-            dataDir,
-            "its "
-                + test.size()
-                + " test items allow "
-                + a.genuine()
-                + " genuine and "
-                + a.impostor()
-                + " impostor pairs; verification needs at least 2 of each (classes with two or"
-                + " more test items): evaluate with --pairs FILE or, for an image folder, whose"
-                + " test items are the run's held-out share, train with a larger"
-                + " --validation-fraction");
+      Datasets.Splits opened = Datasets.open(target, runSeed);
+      try {
+        LabelledSource test = opened.test();
+        Datasets.requireModelInput(test, o.data(), dataDir);
+        if (!Evaluation.PairSet.available(test.labels())) {
+          PairSampler.Available a = PairSampler.available(test.labels());
+          throw new DataFormatException(
+              dataDir,
+              "its "
+                  + test.size()
+                  + " test items allow "
+                  + a.genuine()
+                  + " genuine and "
+                  + a.impostor()
+                  + " impostor pairs; verification needs at least 2 of each (classes with two or"
+                  + " more test items): evaluate with --pairs FILE or, for an image folder, whose"
+                  + " test items are the run's held-out share, train with a larger"
+                  + " --validation-fraction");
+        }
+        return new Prepared(
+            test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed), opened);
+      } catch (IOException | RuntimeException e) {
+        opened.close();
+        throw e;
       }
-      return new Prepared(test, Evaluation.PairSet.sampled(test.labels(), pairsPerKind, seed));
     }
     Path root = Datasets.directory(target.directory());
-    if (Datasets.isIdx(root)) {
+    if (Datasets.isIdx(root) || Datasets.isPacked(root)) {
       throw new IllegalArgumentException(
-          "--pairs needs --data to be an image folder (LFW layout), not IDX files: " + root);
+          "--pairs needs --data to be an image folder (LFW layout), not "
+              + (Datasets.isIdx(root) ? "IDX files: " : "a packed set: ")
+              + root);
     }
     PairsFile parsed = PairsFile.parse(pairsFile);
     parsed.checkImagesExist(root);
-    LabelledSource all = Datasets.open(target, runSeed).train();
+    // An image folder holds no open file: the splits need no closing before the pairs are read.
+    Datasets.Splits opened = Datasets.open(target, runSeed);
+    LabelledSource all = opened.train();
     Map<Path, Integer> index = new HashMap<>();
     for (int i = 0; i < all.size(); i++) {
       index.put(Path.of(all.sourceOf(i)).toAbsolutePath().normalize(), i);
@@ -100,7 +126,8 @@ public final class EvaluationData {
             genuine,
             fold,
             parsed.folds(),
-            "pairs from " + pairsFile + " (" + parsed.folds() + " folds)"));
+            "pairs from " + pairsFile + " (" + parsed.folds() + " folds)"),
+        opened);
   }
 
   private static int lookup(Map<Path, Integer> index, Path image, Path file, PairsFile.Pair pair)

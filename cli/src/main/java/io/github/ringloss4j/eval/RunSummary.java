@@ -38,9 +38,9 @@ public record RunSummary(
   public static RunSummary evaluate(Path run, int pairsPerKind, long seed, String command)
       throws IOException {
     Checkpoint checkpoint = Checkpoint.read(run);
-    EvaluationData.Prepared prepared =
-        EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
-    try (Model model = checkpoint.loadModel()) {
+    try (EvaluationData.Prepared prepared =
+            EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
+        Model model = checkpoint.loadModel()) {
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);

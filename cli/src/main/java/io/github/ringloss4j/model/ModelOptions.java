@@ -20,7 +20,9 @@ public final class ModelOptions {
       paramLabel = "<model>",
       defaultValue = "cnn",
       description =
-          "Backbone: cnn (28x28 inputs) or resnet (face-size inputs). Default: ${DEFAULT-VALUE}.")
+          "Backbone: cnn (28x28 inputs), resnet (face-size inputs), or the face networks"
+              + " iresnet18, iresnet34, iresnet50, iresnet100, mobilefacenet (3x112x112 inputs"
+              + " only: --image-size 112 --channels 3). Default: ${DEFAULT-VALUE}.")
   private Backbone backbone;
 
   @Option(
@@ -108,7 +110,11 @@ public final class ModelOptions {
    * @throws IllegalArgumentException naming the first bad option
    */
   public void validate() {
-    require(backbone != null, "--model", null, "one of cnn, resnet");
+    require(
+        backbone != null,
+        "--model",
+        null,
+        "one of " + java.util.Arrays.toString(Backbone.values()));
     require(head != null, "--head", null, "a head");
     require(embeddingSize >= 1, "--embedding-size", embeddingSize, ">= 1");
     require(

@@ -1,5 +1,6 @@
 /**
- * Model assembly: the backbones ({@link io.github.ringloss4j.model.Backbones}), and {@link
+ * Model assembly: the backbones {@code --model} names ({@link io.github.ringloss4j.model.Backbone},
+ * built by the core library's {@link io.github.ringloss4j.backbone.Backbones}), and {@link
  * io.github.ringloss4j.model.ModelFactory}, which builds the ring model, its loss and its optimiser
  * from the option groups this layer owns — {@link io.github.ringloss4j.model.ModelOptions}
  * (network), {@link io.github.ringloss4j.model.RingOptions} (ring term) and {@link

@@ -32,8 +32,10 @@ public final class RunDirectory {
     if (previous != null && previous.epochsDone() >= options.run().epochs()) {
       return false;
     }
-    Datasets.Splits splits = Datasets.openForTraining(options.data(), options.run().seed(), false);
-    new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
+    try (Datasets.Splits splits =
+        Datasets.openForTraining(options.data(), options.run().seed(), false)) {
+      new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
+    }
     return true;
   }
 }

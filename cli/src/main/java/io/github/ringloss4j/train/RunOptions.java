@@ -2,6 +2,7 @@ package io.github.ringloss4j.train;
 
 import static io.github.ringloss4j.io.OptionChecks.require;
 
+import io.github.ringloss4j.io.MayChangeOnResume;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;

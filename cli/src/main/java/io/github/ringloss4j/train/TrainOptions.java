@@ -10,6 +10,7 @@ import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
 import io.github.ringloss4j.data.DataOptions;
+import io.github.ringloss4j.io.MayChangeOnResume;
 import io.github.ringloss4j.model.HeadSpec;
 import io.github.ringloss4j.model.ModelOptions;
 import io.github.ringloss4j.model.OptimizerOptions;

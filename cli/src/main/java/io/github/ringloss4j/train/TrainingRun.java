@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
+import io.github.ringloss4j.data.Augmentation;
+import io.github.ringloss4j.data.BatchReader;
 import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
@@ -28,7 +30,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +43,14 @@ import org.slf4j.LoggerFactory;
  * epoch and exact resumption.
  *
  * <p>Determinism: the engine seed fixes the initial weights; epoch e shuffles with {@code
- * Random(seed + 1_000_003·e)} and augments with its own seeded generator, so an interrupted run
- * resumed from its checkpoint replays exactly the batches an uninterrupted run would have seen, and
- * the optimiser's state (momentum, Adam moments, step counts) comes back with it.
+ * Random(seed + 1_000_003·e)} and augments each sample with a generator of its own, derived from
+ * (seed, e, its position in the epoch) ({@link Augmentation}), so an interrupted run resumed from
+ * its checkpoint replays exactly the batches an uninterrupted run would have seen, whatever the
+ * number of data workers, and the optimiser's state (momentum, Adam moments, step counts) comes
+ * back with it.
+ *
+ * <p>Input: training and validation batches are read by a {@link BatchReader}, which decodes and
+ * augments on {@code --workers} threads, {@code --prefetch} batches ahead of the step.
  *
  * <p>With {@code --val}, InsightFace verification sets are evaluated at every epoch end and every
  * {@code --val-every} steps, and the best checkpoint by their mean accuracy is kept ({@link
@@ -135,6 +141,8 @@ public final class TrainingRun {
     // finishing an epoch leaves nothing behind.
     RunOptions r = options.run();
     Engine.getInstance().setRandomSeed((int) r.seed());
+    // Before anything is built: a face network on other inputs is an option error, not a crash.
+    options.model().backbone().checkInput(train.itemShape());
     List<String> classNames = train.classNames();
     RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
     // What the head costs decides whether many identities fit: say it before training.
@@ -224,28 +232,31 @@ public final class TrainingRun {
     RunOptions r = options.run();
     int n = train.size();
     int[] order = Permutations.of(n, new Random(r.seed() + 1_000_003L * epoch));
-    Random augmentation = options.data().augment() ? new Random(r.seed() * 31 + epoch) : null;
+    // Each sample's crop and flip come from (seed, epoch, position): the same whatever the workers.
+    Augmentation augmentation = options.data().augment() ? new Augmentation(r.seed(), epoch) : null;
     BatchTally tally = new BatchTally(step.termCount());
     int[] shape = train.itemShape();
     long start = System.nanoTime();
     NDManager root = trainer.getManager();
-    for (int b = 0; b < batches; b++) {
-      int from = b * r.batchSize();
-      int size = Math.min(r.batchSize(), n - from);
-      int[] items = Arrays.copyOfRange(order, from, from + size);
-      float[] x = train.readBatch(items, augmentation);
-      float[] y = train.labelsOf(items);
-      try (NDManager batch = root.newSubManager()) {
-        NDArray xs = batch.create(x, ModelFactory.inputShape(size, shape));
-        NDArray labels = batch.create(y);
-        TrainingStep.Result result = step.take(xs, labels);
-        tally.add(result.terms(), result.predictions(), labels, size);
+    try (BatchReader reader =
+        BatchReader.open(train, order, r.batchSize(), augmentation, options.data().reading())) {
+      int done = 0;
+      for (int b = 0; b < batches; b++) {
+        BatchReader.Batch next = reader.next();
+        int size = next.size();
+        try (NDManager batch = root.newSubManager()) {
+          NDArray xs = batch.create(next.images(), ModelFactory.inputShape(size, shape));
+          NDArray labels = batch.create(next.labels());
+          TrainingStep.Result result = step.take(xs, labels);
+          tally.add(result.terms(), result.predictions(), labels, size);
+        }
+        done += size;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.batch(epoch, r.epochs(), done, n, done / seconds);
+        // An evaluation's time is not training time: it is left out of the throughput.
+        start +=
+            sets.afterStep((long) (epoch - 1) * batches + b + 1, epoch, b == batches - 1, snapshot);
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      progress.batch(epoch, r.epochs(), from + size, n, (from + size) / seconds);
-      // An evaluation's time is not training time: it is left out of the throughput.
-      start +=
-          sets.afterStep((long) (epoch - 1) * batches + b + 1, epoch, b == batches - 1, snapshot);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double softmax = tally.sum(SOFTMAX);
@@ -291,19 +302,22 @@ public final class TrainingRun {
     }
     int batchSize = options.run().batchSize();
     BatchTally tally = new BatchTally(step.termCount());
-    for (int from = 0; from < n; from += batchSize) {
-      int size = Math.min(batchSize, n - from);
-      int[] items = LabelledSource.range(from, size);
-      float[] x = validation.readBatch(items, null);
-      float[] y = validation.labelsOf(items);
-      try (NDManager batch = trainer.getManager().newSubManager()) {
-        NDList labels = new NDList(batch.create(y));
-        NDList p =
-            trainer.evaluate(
-                new NDList(batch.create(x, ModelFactory.inputShape(size, validation.itemShape()))));
-        List<NDArray> terms = step.evaluate(labels, p);
-        guard.checkHeldOut(p, TrainingStep.sum(terms));
-        tally.add(terms, p, labels.head(), size);
+    try (BatchReader reader =
+        BatchReader.inOrder(validation, batchSize, options.data().reading())) {
+      while (reader.hasNext()) {
+        BatchReader.Batch next = reader.next();
+        int size = next.size();
+        try (NDManager batch = trainer.getManager().newSubManager()) {
+          NDList labels = new NDList(batch.create(next.labels()));
+          NDList p =
+              trainer.evaluate(
+                  new NDList(
+                      batch.create(
+                          next.images(), ModelFactory.inputShape(size, validation.itemShape()))));
+          List<NDArray> terms = step.evaluate(labels, p);
+          guard.checkHeldOut(p, TrainingStep.sum(terms));
+          tally.add(terms, p, labels.head(), size);
+        }
       }
     }
     return new Validation(

@@ -9,8 +9,8 @@
  * layer below evaluation); persistence of a run ({@link io.github.ringloss4j.train.Checkpoint},
  * {@link io.github.ringloss4j.train.RunDirectory}); and the training options ({@link
  * io.github.ringloss4j.train.TrainOptions}), which gather the option groups of the layers below
- * with this layer's {@link io.github.ringloss4j.train.RunOptions}, and the resume rule ({@link
- * io.github.ringloss4j.train.MayChangeOnResume}).
+ * with this layer's {@link io.github.ringloss4j.train.RunOptions}, and the resume rule (options
+ * marked {@link io.github.ringloss4j.io.MayChangeOnResume}).
  *
  * <p>Layer: may import only {@code model}, {@code data} and {@code io} (and the core library and
  * libraries); {@code eval}, {@code report} and the commands build on it.

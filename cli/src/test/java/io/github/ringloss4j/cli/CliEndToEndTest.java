@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.io.DecodedNpy;
+import io.github.ringloss4j.recordio.ImageFormat;
+import io.github.ringloss4j.recordio.SyntheticFaces;
 import io.github.ringloss4j.train.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -217,6 +219,10 @@ class CliEndToEndTest {
         "3",
         "--stop-after",
         "1",
+        "--workers",
+        "2",
+        "--prefetch",
+        "3",
         "--progress",
         "off");
     Checkpoint resumed = Checkpoint.read(run);
@@ -509,6 +515,175 @@ class CliEndToEndTest {
     assertArrayEquals(bytes, Files.readAllBytes(checkpoint));
     assertTrue(again.out().contains("accuracy"), again.out());
     fails(2, "tripletface", "compare", "--methods", "tripletface", "--out", runs.toString());
+  }
+
+  /** The metrics that do not measure time. */
+  private static List<Double> results(io.github.ringloss4j.train.EpochMetrics m) {
+    return List.of(
+        m.trainSoftmax(),
+        m.trainRing(),
+        m.trainAccuracy(),
+        m.trainNormMean(),
+        m.trainNormStd(),
+        m.valTotal(),
+        m.valAccuracy(),
+        m.valNormMean(),
+        m.radius(),
+        m.learningRate());
+  }
+
+  @Test
+  void packedSetTrainsTheSameWithOneOrThreeWorkers() throws Exception {
+    Path packed = tmp.resolve("packed");
+    new SyntheticFaces(4, 8, 11).writePacked(packed, ImageFormat.JPEG);
+    List<Checkpoint> runs = new java.util.ArrayList<>();
+    for (String workers : List.of("1", "3")) {
+      Path run = tmp.resolve("packed-run-" + workers);
+      ok(
+          "train",
+          "--data",
+          packed.toString(),
+          "--out",
+          run.toString(),
+          "--image-size",
+          "16",
+          "--channels",
+          "3",
+          "--epochs",
+          "2",
+          "--batch-size",
+          "4",
+          "--embedding-size",
+          "4",
+          "--validation-fraction",
+          "0.5",
+          "--augment",
+          "--workers",
+          workers,
+          "--prefetch",
+          workers.equals("1") ? "1" : "3",
+          "--no-progress");
+      runs.add(Checkpoint.read(run));
+    }
+    Checkpoint one = runs.get(0);
+    Checkpoint three = runs.get(1);
+    assertEquals(List.of("id0", "id1", "id2", "id3"), one.classNames());
+    assertArrayEquals(one.modelParameters(), three.modelParameters(), "same weights and R");
+    assertArrayEquals(one.optimizerState(), three.optimizerState(), "same optimiser state");
+    for (int e = 0; e < 2; e++) {
+      assertEquals(results(one.history().get(e)), results(three.history().get(e)), "epoch " + e);
+    }
+    // Held out: 4 of the 8 images per identity, which evaluate and embed read back.
+    Path run = tmp.resolve("packed-run-3");
+    ok("evaluate", run.toString(), "--pairs-per-kind", "20", "--no-progress");
+    Path emb = tmp.resolve("emb-packed");
+    ok("embed", run.toString(), "--out", emb.toString(), "--no-progress");
+    List<String> rows = Files.readAllLines(emb.resolve("embeddings.csv"));
+    assertEquals(1 + 16, rows.size());
+    assertTrue(rows.get(1).contains("train.rec#"), rows.get(1));
+    fails(
+        2,
+        "not a packed set",
+        "evaluate",
+        run.toString(),
+        "--pairs",
+        tmp.resolve("none.txt").toString(),
+        "--no-progress");
+  }
+
+  @Test
+  void aRecordThatDoesNotDecodeIsNamedWithExitCode3() throws Exception {
+    Path packed = tmp.resolve("packed-bad");
+    SyntheticFaces faces = new SyntheticFaces(2, 3, 5);
+    io.github.ringloss4j.recordio.PackedDatasetWriter.write(
+        packed,
+        faces.classNames(),
+        SyntheticFaces.SIDE,
+        SyntheticFaces.SIDE,
+        sink -> {
+          for (int i = 0; i < 6; i++) {
+            byte[] image = faces.encoded(i / 3, i % 3, ImageFormat.PNG);
+            sink.add(i / 3, i == 4 ? java.util.Arrays.copyOf(image, image.length / 2) : image);
+          }
+        });
+    Run r =
+        fails(
+            3,
+            "record key 5",
+            "train",
+            "--data",
+            packed.toString(),
+            "--out",
+            tmp.resolve("packed-bad-run").toString(),
+            "--image-size",
+            "16",
+            "--validation-fraction",
+            "0",
+            "--workers",
+            "2",
+            "--no-progress");
+    assertTrue(r.err().contains(packed.resolve("train.rec") + " at byte "), r.err());
+    assertTrue(r.err().contains("the image does not decode"), r.err());
+    assertTrue(
+        Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(
+                t ->
+                    t.isAlive()
+                        && t.getName()
+                            .startsWith(io.github.ringloss4j.data.BatchReader.THREAD_PREFIX)),
+        "the failed run's data workers have stopped");
+  }
+
+  @Test
+  void aFaceNetworkTrainsOnAPackedSetOfAlignedFaces() throws Exception {
+    Path packed = tmp.resolve("packed-faces");
+    new SyntheticFaces(3, 4, 2).writePacked(packed, ImageFormat.JPEG);
+    Path run = tmp.resolve("mobilefacenet");
+    // 9 training images in batches of 3: its batch norm on 1×1 maps cannot train on one image.
+    ok(
+        "train",
+        "--data",
+        packed.toString(),
+        "--out",
+        run.toString(),
+        "--model",
+        "mobilefacenet",
+        "--image-size",
+        "112",
+        "--channels",
+        "3",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "3",
+        "--embedding-size",
+        "8",
+        "--validation-fraction",
+        "0.25",
+        "--no-progress");
+    Checkpoint checkpoint = Checkpoint.read(run);
+    assertEquals(
+        io.github.ringloss4j.model.Backbone.MOBILEFACENET, checkpoint.options().model().backbone());
+    assertTrue(Double.isFinite(checkpoint.history().get(0).valTotal()));
+  }
+
+  @Test
+  void faceNetworksNeedFaceSizedColourInput() {
+    Run r =
+        fails(
+            2,
+            "--image-size",
+            "train",
+            "--data",
+            idx.toString(),
+            "--model",
+            "iresnet18",
+            "--out",
+            tmp.resolve("iresnet-on-idx").toString(),
+            "--no-progress");
+    assertTrue(r.err().contains("--model iresnet18"), r.err());
+    assertTrue(r.err().contains("3×112×112"), r.err());
+    assertFalse(Files.exists(tmp.resolve("iresnet-on-idx").resolve(Checkpoint.FILE_NAME)));
   }
 
   @Test

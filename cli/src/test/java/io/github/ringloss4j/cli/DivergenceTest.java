@@ -129,23 +129,26 @@ class DivergenceTest {
     assertFalse(Files.exists(out.resolve(Checkpoint.FILE_NAME)), "no diverged checkpoint");
   }
 
-  /** Training items that turn to NaN from a given batch on: data that make a run diverge. */
+  /**
+   * Training items that turn to NaN after a number of clean ones (read by one worker, in batch
+   * order): data that make a run diverge.
+   */
   static final class PoisonedFrom implements LabelledSource {
     private final LabelledSource source;
-    private int batchesLeft;
+    private final java.util.concurrent.atomic.AtomicInteger cleanLeft;
 
-    PoisonedFrom(LabelledSource source, int cleanBatches) {
+    PoisonedFrom(LabelledSource source, int cleanItems) {
       this.source = source;
-      this.batchesLeft = cleanBatches;
+      this.cleanLeft = new java.util.concurrent.atomic.AtomicInteger(cleanItems);
     }
 
     @Override
-    public float[] readBatch(int[] items, Random augmentation) throws IOException {
-      float[] batch = LabelledSource.super.readBatch(items, augmentation);
-      if (batchesLeft-- <= 0) {
-        Arrays.fill(batch, Float.NaN);
+    public void read(int index, float[] destination, int offset, Random augmentation)
+        throws IOException {
+      source.read(index, destination, offset, augmentation);
+      if (cleanLeft.getAndDecrement() <= 0) {
+        Arrays.fill(destination, offset, offset + itemSize(), Float.NaN);
       }
-      return batch;
     }
 
     @Override
@@ -172,12 +175,6 @@ class DivergenceTest {
     public String sourceOf(int index) {
       return source.sourceOf(index);
     }
-
-    @Override
-    public void read(int index, float[] destination, int offset, Random augmentation)
-        throws IOException {
-      source.read(index, destination, offset, augmentation);
-    }
   }
 
   /**
@@ -199,7 +196,10 @@ class DivergenceTest {
             "--lr",
             "0.02",
             "--lambda",
-            "0.1");
+            "0.1",
+            // One reader thread: the poisoned source counts the items in the order they are read.
+            "--workers",
+            "1");
     Datasets.Splits splits = Datasets.open(options.data(), options.run().seed());
     Path out = tmp.resolve("resumed");
     new TrainingRun(options, splits.train(), splits.validation(), out, QUIET).run(null, 1);
@@ -212,7 +212,7 @@ class DivergenceTest {
     int batches = (splits.train().size() + 15) / 16;
 
     // Epoch 2 (the resumed run's first) turns to NaN at its third batch.
-    LabelledSource poisoned = new PoisonedFrom(splits.train(), 2);
+    LabelledSource poisoned = new PoisonedFrom(splits.train(), 2 * 16);
     DivergenceException e =
         assertThrows(
             DivergenceException.class,

@@ -43,7 +43,11 @@ class OptionErrorsTest {
   void closedSetsListTheirNames() {
     rejected("--optimizer", "sgdx", "must be one of sgd, adam, got 'sgdx'");
     rejected("--schedule", "linear", "must be one of cosine, step, constant, got 'linear'");
-    rejected("--model", "vgg", "must be one of cnn, resnet, got 'vgg'");
+    rejected(
+        "--model",
+        "vgg",
+        "must be one of cnn, resnet, iresnet18, iresnet34, iresnet50, iresnet100, mobilefacenet,"
+            + " got 'vgg'");
     rejected("--progress", "bar", "must be one of auto, lines, off, got 'bar'");
   }
 

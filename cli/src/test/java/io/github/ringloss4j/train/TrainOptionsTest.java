@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ringloss4j.io.MayChangeOnResume;
 import io.github.ringloss4j.model.Backbone;
 import io.github.ringloss4j.model.ModelFactory;
 import io.github.ringloss4j.model.OptimizerKind;
@@ -37,6 +38,10 @@ class TrainOptionsTest {
     "--augment",
     "--train-limit",
     "500",
+    "--workers",
+    "3",
+    "--prefetch",
+    "4",
     "--model",
     "resnet",
     "--embedding-size",
@@ -81,6 +86,10 @@ class TrainOptionsTest {
     assertEquals(0.1, o.data().validationFraction());
     assertFalse(o.data().augment());
     assertEquals(0, o.data().trainLimit());
+    assertEquals(
+        new io.github.ringloss4j.data.BatchReader.Settings(
+            io.github.ringloss4j.data.BatchReader.Settings.defaultWorkers(), 2),
+        o.data().reading());
     assertEquals(Backbone.CNN, o.model().backbone());
     assertEquals(128, o.model().embeddingSize());
     assertEquals("softmax", o.model().head().text());
@@ -106,6 +115,7 @@ class TrainOptionsTest {
     TrainOptions o = TrainOptions.parse(EVERY_OPTION);
     assertEquals(Path.of("/tmp/faces"), o.data().directory());
     assertTrue(o.data().augment());
+    assertEquals(new io.github.ringloss4j.data.BatchReader.Settings(3, 4), o.data().reading());
     assertEquals(Backbone.RESNET, o.model().backbone());
     assertEquals("huber(delta=0.5)", o.ring().penalty().text());
     assertEquals(OptionalDouble.of(3), o.ring().radiusLrMultiplier());
@@ -204,6 +214,8 @@ class TrainOptionsTest {
           {"--channels", "2", "--channels must be 1 or 3"},
           {"--validation-fraction", "1", "--validation-fraction must be in [0, 1)"},
           {"--batch-size", "1", "--batch-size must be >= 2"},
+          {"--workers", "0", "--workers must be >= 1"},
+          {"--prefetch", "0", "--prefetch must be >= 1"},
           {"--radius-lr-mult", "0", "--radius-lr-mult must be a number > 0 or auto"},
           {"--penalty", "huber(delta=-1)", "--penalty"},
           {"--optimizer", "sgdx", "--optimizer"},
@@ -261,6 +273,9 @@ class TrainOptionsTest {
     assertEquals(0.1, more.ring().lambda());
     assertEquals(5, more.run().seed());
     assertEquals(2, saved.run().epochs(), "the checkpoint's options are not changed");
+    TrainOptions faster = resume(saved, "--workers", "3", "--prefetch", "5");
+    assertEquals(new io.github.ringloss4j.data.BatchReader.Settings(3, 5), faster.data().reading());
+    assertEquals(saved, faster, "the reading speed does not make another run");
     assertTrue(given().options.equals(TrainOptions.defaults()));
   }
 
@@ -304,7 +319,8 @@ class TrainOptionsTest {
   }
 
   @Test
-  void onlyTheEpochsAndTheValidationCadenceMayChangeOnResume() throws NoSuchFieldException {
+  void onlyTheEpochsTheValidationCadenceAndTheReadingSpeedMayChangeOnResume()
+      throws NoSuchFieldException {
     for (Class<?> group :
         new Class<?>[] {
           io.github.ringloss4j.data.DataOptions.class,
@@ -315,8 +331,12 @@ class TrainOptionsTest {
         }) {
       for (java.lang.reflect.Field f : group.getDeclaredFields()) {
         boolean marked = f.isAnnotationPresent(MayChangeOnResume.class);
+        boolean speedOnly =
+            group == io.github.ringloss4j.data.DataOptions.class
+                && java.util.Set.of("workers", "prefetch").contains(f.getName());
         assertEquals(
-            group == RunOptions.class && Set.of("epochs", "valEvery").contains(f.getName()),
+            group == RunOptions.class && Set.of("epochs", "valEvery").contains(f.getName())
+                || speedOnly,
             marked,
             f.getName());
       }

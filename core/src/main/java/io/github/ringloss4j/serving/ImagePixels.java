@@ -27,9 +27,8 @@ import java.awt.image.Raster;
  * </ul>
  *
  * <p>These are the steps of the command-line application's {@code ImageFolder} (its evaluation
- * view, and with an offset window its augmentation), which should delegate here so that the two
- * cannot drift apart. Decoding is not part of it: a service decodes with DJL's {@code
- * ImageFactory}.
+ * view, and with an offset window its augmentation), which delegates here so that the two cannot
+ * drift apart. Decoding is not part of it: a service decodes with DJL's {@code ImageFactory}.
  */
 public final class ImagePixels {
 

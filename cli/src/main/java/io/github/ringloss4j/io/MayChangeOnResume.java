@@ -1,4 +1,4 @@
-package io.github.ringloss4j.train;
+package io.github.ringloss4j.io;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -9,8 +9,12 @@ import java.lang.annotation.Target;
 /**
  * Marks a saved training option that {@code train --resume} may change, e.g. {@code --epochs}.
  * Written on the option's field, next to its {@code @Option}, so that the rule is declared where
- * the option is. {@link TrainOptions#resumedWith} refuses a changed value of every other saved
+ * the option is. {@code TrainOptions.resumedWith} refuses a changed value of every other saved
  * option.
+ *
+ * <p>It lives in the bottom layer so that every option group can carry it: the data layer's {@code
+ * --workers} and {@code --prefetch} take it, and the data layer may not import {@code train}, which
+ * reads it.
  *
  * <p>Options that a checkpoint does not save ({@code --threads}, {@code --progress}, {@code
  * --stop-after}, {@code --out}) are not compared and may always change; a new saved option that
