@@ -41,7 +41,8 @@ public final class TrainingStep {
   /**
    * What a step computed, in the step's manager.
    *
-   * @param predictions the model's outputs (named as {@code RingOutputs} lists them, for the ring model)
+   * @param predictions the model's outputs (named as {@code RingOutputs} lists them, for the ring
+   *     model)
    * @param terms each loss term's value, in the order of the step's terms
    * @param total their sum, the value that was differentiated
    */
