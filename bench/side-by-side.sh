@@ -8,6 +8,12 @@
 # add plain-softmax to compare the ring's overhead on both sides), PYTHON (default
 # /usr/bin/python3, Debian's, which python3-torch installs into), SKIP_BUILD=1.
 #
+# MODEL (default cnn, Fashion-MNIST at batch 128): mobilefacenet or iresnet50 compares a
+# face-recognition backbone at 3x112x112, d = 512, with a CLASSES-way softmax head (default 1000),
+# on random data on both sides (no data set needed); BATCH sets the batch (default 128, or 16 for
+# a face model). Face models are slow on a CPU (IResNet-50 a few images/s), so set STEPS and
+# WARMUP small, e.g. MODEL=iresnet50 ROUNDS=2 STEPS=10 WARMUP=2 bench/side-by-side.sh.
+#
 # Java and Python runs are interleaved (java, python, java, python, ...) with the same thread
 # settings, so a slow phase of the machine hits both. The table gives every run's images/s, the
 # medians and the ratio java/python; the rows go to bench/results/side-by-side.tsv.
@@ -24,6 +30,9 @@ warmup="${WARMUP:-20}"
 threads="${THREADS:-2}"
 variants="${VARIANTS:-softmax+ring}"
 python="${PYTHON:-/usr/bin/python3}"
+model="${MODEL:-cnn}"
+classes="${CLASSES:-1000}"
+if [ "$model" = cnn ]; then batch="${BATCH:-128}"; else batch="${BATCH:-16}"; fi
 
 if [ "${1:-}" = "--quick" ]; then
   rounds="${ROUNDS:-2}"
@@ -88,32 +97,39 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
 fi
 
 data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
-[ -d "$data" ] || die "$data is missing: install Debian's dataset-fashion-mnist (the ringloss script does)"
+[ "$model" != cnn ] || [ -d "$data" ] || die "$data is missing: install Debian's dataset-fashion-mnist (the ringloss script does)"
 
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/target/djl-cache}"
 export ENGINE_CACHE_DIR="${ENGINE_CACHE_DIR:-$DJL_CACHE_DIR}"
 # The same thread settings for both processes.
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 
+# The face models train on random data (the same on both sides): no --data for them.
+data_args=(--data "$data")
+[ "$model" = cnn ] || data_args=()
+
 run_java() {
-  java -Xmx2g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
+  java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$jar" io.github.ringloss4j.bench.TrainThroughput \
-    --variant "$1" --steps "$steps" --warmup "$warmup" --data "$data" | awk -F'\t' '/^RESULT/ {print $5}'
+    --variant "$1" --steps "$steps" --warmup "$warmup" "${data_args[@]}" --model "$model" \
+    --classes "$classes" --batch "$batch" | awk -F'\t' '/^RESULT/ {print $5}'
 }
 
 run_python() {
   "$python" "$here/pytorch/train_ring.py" --variant "$1" --steps "$steps" --warmup "$warmup" \
-    --threads "$threads" --data "$data" | awk -F'\t' '/^RESULT/ {print $5}'
+    --threads "$threads" --data "$data" --model "$model" --classes "$classes" --batch "$batch" | awk -F'\t' '/^RESULT/ {print $5}'
 }
 
 mkdir -p "$results"
 tsv="$results/side-by-side.tsv"
 torch_version="$("$python" -c 'import torch; print(torch.__version__)')"
 printf 'side\tvariant\tround\timages_per_s\tsteps\twarmup\tthreads\n' >"$tsv"
+[ "$model" = cnn ] || tsv_model="$results/side-by-side-$model.tsv"
+if [ -n "${tsv_model:-}" ]; then cp "$tsv" "$tsv_model"; tsv="$tsv_model"; fi
 
 load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
-echo "side-by-side: $rounds rounds x $steps steps (after $warmup warm-up) at batch 128, $threads threads;"
+echo "side-by-side: $rounds rounds x $steps steps (after $warmup warm-up) at batch $batch, model $model, $threads threads;"
 echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL); python: $python, torch $torch_version, BLAS $blas"
 echo "  load average before the run: $load (a busy machine distorts both sides)"
 

@@ -10,7 +10,15 @@ The same configuration as ringloss4j's default model (cli: Backbones.smallCnn, M
   but R, whose learning rate is lr / lambda (the application's --radius-lr-mult auto); batch 128;
   2 intra-op threads, 1 inter-op thread.
 
-Data: Fashion-MNIST read straight from the IDX gzip files with numpy. Each step takes the next
+With --model mobilefacenet or iresnet50 (TrainThroughput --model), the embedding network is
+instead that face-recognition backbone at 3x112x112, d = 512, written here from the architecture
+description in ringloss4j's IResNet.java and MobileFaceNet.java javadoc, and the head has
+--classes outputs (default 1000). The data are then random: a pool of 4 batches of images uniform
+in [0, 1) and uniform labels, made before the loop and cycled, copied into a new tensor each step.
+The trained parameter counts (requires_grad) and frozen ones are printed, to check against the
+Java side's.
+
+Data (cnn): Fashion-MNIST read straight from the IDX gzip files with numpy. Each step takes the next
 128 training images in file order (uint8 -> float32 in [0, 1], done per batch as the Java side
 does), runs forward, loss, backward and the optimiser step. --warmup steps are not timed.
 
@@ -69,12 +77,121 @@ class SmallCnn(nn.Module):
         return self.features(x)
 
 
+def conv_bn(cin, cout, kernel=1, stride=1, groups=1, prelu=True):
+    """MobileFaceNet's ConvBlock (conv - BN - PReLU) or, without the PReLU, its LinearBlock."""
+    layers = [nn.Conv2d(cin, cout, kernel, stride, (kernel - 1) // 2 if kernel == 3 else 0,
+                        groups=groups, bias=False), nn.BatchNorm2d(cout, eps=1e-5)]
+    if prelu:
+        layers.append(nn.PReLU(cout, init=0.25))
+    return nn.Sequential(*layers)
+
+
+def depth_wise(cin, cout, inner, stride):
+    """DepthWise(in -> out, inner g, stride t): 1x1 expand, 3x3 depthwise, 1x1 linear project."""
+    return nn.Sequential(conv_bn(cin, inner, 1), conv_bn(inner, inner, 3, stride, groups=inner),
+                         conv_bn(inner, cout, 1, prelu=False))
+
+
+class Residual(nn.Module):
+    """n x [x + DepthWise(c -> c, inner g, stride 1)(x)]."""
+
+    def __init__(self, channels, n, inner):
+        super().__init__()
+        self.units = nn.ModuleList(depth_wise(channels, channels, inner, 1) for _ in range(n))
+
+    def forward(self, x):
+        for unit in self.units:
+            x = x + unit(x)
+        return x
+
+
+class MobileFaceNet(nn.Module):
+    """get_mbf: blocks (1, 4, 6, 2), width scale 2, d = 512, input 3x112x112."""
+
+    def __init__(self, embedding=512, blocks=(1, 4, 6, 2), scale=2):
+        super().__init__()
+        c1, c2 = 64 * scale, 128 * scale
+        layers = [conv_bn(3, c1, 3, 2)]
+        if blocks[0] == 1:
+            layers.append(conv_bn(c1, c1, 3, 1, groups=64))
+        else:
+            layers.append(Residual(c1, blocks[0], 128))
+        layers += [depth_wise(c1, c1, 128, 2), Residual(c1, blocks[1], 128),
+                   depth_wise(c1, c2, 256, 2), Residual(c2, blocks[2], 256),
+                   depth_wise(c2, c2, 512, 2), Residual(c2, blocks[3], 256),
+                   conv_bn(c2, 512, 1),
+                   conv_bn(512, 512, 7, groups=512, prelu=False), nn.Flatten(),
+                   nn.Linear(512, embedding, bias=False), nn.BatchNorm1d(embedding, eps=1e-5)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class IBasicBlock(nn.Module):
+    """BN - conv3x3 - BN - PReLU - conv3x3(stride) - BN, plus the shortcut."""
+
+    def __init__(self, cin, planes, stride, project):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.BatchNorm2d(cin, eps=1e-5), nn.Conv2d(cin, planes, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(planes, eps=1e-5), nn.PReLU(planes, init=0.25),
+            nn.Conv2d(planes, planes, 3, stride, 1, bias=False), nn.BatchNorm2d(planes, eps=1e-5))
+        self.shortcut = nn.Sequential(
+            nn.Conv2d(cin, planes, 1, stride, bias=False),
+            nn.BatchNorm2d(planes, eps=1e-5)) if project else nn.Identity()
+
+    def forward(self, x):
+        return self.body(x) + self.shortcut(x)
+
+
+class IResNet(nn.Module):
+    """IResNet of ArcFace; depth 50 = blocks [3, 4, 14, 3]; input 3x112x112, dropout 0."""
+
+    BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3), 50: (3, 4, 14, 3), 100: (3, 13, 30, 3)}
+
+    def __init__(self, depth=50, embedding=512):
+        super().__init__()
+        layers = [nn.Conv2d(3, 64, 3, 1, 1, bias=False), nn.BatchNorm2d(64, eps=1e-5),
+                  nn.PReLU(64, init=0.25)]
+        cin = 64
+        for planes, n in zip((64, 128, 256, 512), self.BLOCKS[depth]):
+            for i in range(n):
+                layers.append(IBasicBlock(cin, planes, 2 if i == 0 else 1, i == 0))
+                cin = planes
+        layers += [nn.BatchNorm2d(512, eps=1e-5), nn.Flatten(), nn.Dropout(0.0),
+                   nn.Linear(512 * 7 * 7, embedding)]
+        self.layers = nn.Sequential(*layers)
+        self.features = nn.BatchNorm1d(embedding, eps=1e-5)
+        nn.init.constant_(self.features.weight, 1.0)
+        self.features.weight.requires_grad = False
+
+    def forward(self, x):
+        return self.features(self.layers(x))
+
+
+def backbone(model):
+    if model == "cnn":
+        return SmallCnn(128), 128
+    if model == "mobilefacenet":
+        return MobileFaceNet(), 512
+    if model.startswith("iresnet"):
+        return IResNet(int(model[len("iresnet"):])), 512
+    raise ValueError(f"unknown model {model}")
+
+
+def counts(module):
+    trained = sum(q.numel() for q in module.parameters() if q.requires_grad)
+    frozen = sum(q.numel() for q in module.parameters() if not q.requires_grad)
+    return trained, frozen
+
+
 class RingModel(nn.Module):
     """Embedding, linear head and the ring radius R (a learned scalar)."""
 
-    def __init__(self, embedding=128, classes=10, ring=True):
+    def __init__(self, embedding=128, classes=10, ring=True, model="cnn"):
         super().__init__()
-        self.embedding = SmallCnn(embedding)
+        self.embedding, embedding = backbone(model)
         self.head = nn.Linear(embedding, classes)
         self.ring = ring
         self.radius = nn.Parameter(torch.zeros(1)) if ring else None
@@ -103,19 +220,33 @@ def main():
     p.add_argument("--lam", type=float, default=0.01)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", default=DATA_DIR)
+    p.add_argument("--model", default="cnn",
+                   help="cnn (Fashion-MNIST), mobilefacenet or iresnet50 (random 3x112x112)")
+    p.add_argument("--classes", type=int, default=1000, help="head classes of a face model")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(42)
 
-    images = read_idx(find(a.data, "train-images-idx3-ubyte"))
-    labels = read_idx(find(a.data, "train-labels-idx1-ubyte")).astype(np.int64)
-    n = images.shape[0]
+    face = a.model != "cnn"
+    if face:
+        rng = np.random.default_rng(42)
+        pool_x = [rng.random((a.batch, 3, 112, 112), dtype=np.float32) for _ in range(4)]
+        pool_y = [rng.integers(0, a.classes, a.batch).astype(np.int64) for _ in range(4)]
+    else:
+        images = read_idx(find(a.data, "train-images-idx3-ubyte"))
+        labels = read_idx(find(a.data, "train-labels-idx1-ubyte")).astype(np.int64)
+        n = images.shape[0]
 
     ring = a.variant == "softmax+ring"
-    model = RingModel(ring=ring)
+    model = RingModel(ring=ring, model=a.model, classes=a.classes if face else 10)
     model.train()
+    if face:
+        bt, bf = counts(model.embedding)
+        tt, tf = counts(model)
+        print(f"python {a.model}: backbone {bt:,} trained + {bf:,} frozen; with head"
+              f"{' and R' if ring else ''}: {tt:,} trained, {tf:,} frozen")
     decayed = [q for name, q in model.named_parameters() if name != "radius"]
     groups = [{"params": decayed, "weight_decay": 5e-4}]
     if ring:
@@ -129,10 +260,14 @@ def main():
         if step == a.warmup:
             start = time.perf_counter()
             cpu_start = time.process_time()
-        index = (np.arange(cursor, cursor + a.batch)) % n
-        cursor = (cursor + a.batch) % n
-        x = torch.from_numpy(images[index]).to(torch.float32).div_(255).unsqueeze_(1)
-        y = torch.from_numpy(labels[index])
+        if face:
+            x = torch.tensor(pool_x[step % 4])
+            y = torch.tensor(pool_y[step % 4])
+        else:
+            index = (np.arange(cursor, cursor + a.batch)) % n
+            cursor = (cursor + a.batch) % n
+            x = torch.from_numpy(images[index]).to(torch.float32).div_(255).unsqueeze_(1)
+            y = torch.from_numpy(labels[index])
         optimizer.zero_grad(set_to_none=True)
         logits, f = model(x)
         loss = F.cross_entropy(logits, y)

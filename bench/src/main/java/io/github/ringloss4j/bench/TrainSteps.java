@@ -46,6 +46,62 @@ final class TrainSteps {
   /** The ring weight of {@link Variant#SOFTMAX_RING}, the paper's λ. */
   static final double LAMBDA = 0.01;
 
+  /**
+   * The backbone, embedding size, input item shape and number of classes of a benchmark model.
+   *
+   * @param model the {@code --model} name ({@code Backbones})
+   * @param embedding the embedding dimension d
+   * @param item the input item shape, channels × height × width
+   * @param classes the classes of the linear head
+   */
+  record Arch(String model, int embedding, int[] item, int classes) {
+
+    /** The default model on Fashion-MNIST: {@code cnn}, d = 128, 1×28×28, 10 classes. */
+    static final Arch CNN = new Arch("cnn", EMBEDDING, new int[] {1, 28, 28}, CLASSES);
+
+    /**
+     * A face-recognition backbone at 3×112×112, d = 512.
+     *
+     * @param model {@code mobilefacenet} or {@code iresnet50} (any face backbone name)
+     * @param classes the classes of the head
+     * @return the architecture
+     */
+    static Arch face(String model, int classes) {
+      return new Arch(model, 512, new int[] {3, 112, 112}, classes);
+    }
+
+    /**
+     * The architecture a {@code --model} option names: {@link #CNN} for {@code cnn}, else a face
+     * backbone.
+     *
+     * @param model the name
+     * @param classes the classes of a face model's head
+     * @return the architecture
+     */
+    static Arch parse(String model, int classes) {
+      return model.equals("cnn") ? CNN : face(model, classes);
+    }
+
+    /**
+     * The shape of a batch of inputs.
+     *
+     * @param batch the batch size
+     * @return [batch, c, h, w]
+     */
+    Shape inputShape(int batch) {
+      return new Shape(batch, item[0], item[1], item[2]);
+    }
+
+    /**
+     * The number of floats of one item.
+     *
+     * @return c·h·w
+     */
+    int itemSize() {
+      return item[0] * item[1] * item[2];
+    }
+  }
+
   /** What is trained. */
   enum Variant {
     /** Backbone and head only, softmax cross-entropy: no ring block at all. */
@@ -107,13 +163,27 @@ final class TrainSteps {
    * @return the options
    */
   static TrainOptions options(Variant variant, int batch, long seed, String... extra) {
+    return options(Arch.CNN, variant, batch, seed, extra);
+  }
+
+  /**
+   * {@link #options(Variant, int, long, String...)} for another architecture.
+   *
+   * @param arch the model
+   * @param variant the variant
+   * @param batch the batch size
+   * @param seed the seed
+   * @param extra further command-line options; later options win
+   * @return the options
+   */
+  static TrainOptions options(Arch arch, Variant variant, int batch, long seed, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
                 "--model",
-                "cnn",
+                arch.model(),
                 "--embedding-size",
-                Integer.toString(EMBEDDING),
+                Integer.toString(arch.embedding()),
                 "--head",
                 "softmax",
                 "--lambda",
@@ -154,8 +224,21 @@ final class TrainSteps {
    * @return the set-up, to be closed
    */
   static Setup create(Variant variant, int batch, long seed) {
+    return create(Arch.CNN, variant, batch, seed);
+  }
+
+  /**
+   * {@link #create(Variant, int, long)} for another architecture.
+   *
+   * @param arch the model
+   * @param variant the variant
+   * @param batch the batch size
+   * @param seed the engine seed
+   * @return the set-up, to be closed
+   */
+  static Setup create(Arch arch, Variant variant, int batch, long seed) {
     Engine.getInstance().setRandomSeed((int) seed);
-    TrainOptions o = options(variant, batch, seed);
+    TrainOptions o = options(arch, variant, batch, seed);
     Block block;
     Loss loss;
     List<Loss> terms;
@@ -163,11 +246,11 @@ final class TrainSteps {
       block =
           new SequentialBlock()
               .add(o.model().backbone().create(o.model().embeddingSize()))
-              .add(o.model().head().create(CLASSES));
+              .add(o.model().head().create(arch.classes()));
       loss = Loss.softmaxCrossEntropyLoss("softmax");
       terms = List.of(loss);
     } else {
-      RingModelBlock ring = ModelFactory.block(o.model(), o.ring(), CLASSES);
+      RingModelBlock ring = ModelFactory.block(o.model(), o.ring(), arch.classes());
       RingCompositeLoss ringLoss = ModelFactory.loss(ring);
       block = ring;
       loss = ringLoss;
@@ -178,7 +261,7 @@ final class TrainSteps {
     Model model = Model.newInstance("bench-" + variant.label());
     model.setBlock(block);
     Trainer trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer));
-    trainer.initialize(ModelFactory.inputShape(batch, new int[] {1, 28, 28}));
+    trainer.initialize(ModelFactory.inputShape(batch, arch.item()));
     DivergenceGuard guard =
         block instanceof RingModelBlock ring ? new DivergenceGuard(ring.getRing()) : null;
     return new Setup(model, trainer, terms, guard);

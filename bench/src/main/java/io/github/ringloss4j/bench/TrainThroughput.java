@@ -46,8 +46,13 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.TrainThroughput
  * [--variant softmax+ring|softmax|plain-softmax] [--loop lean|bookkeeping|trainingrun] [--steps
- * 200] [--warmup 20] [--batch 128] [--data DIR]}. The last line is {@code RESULT java <variant>
- * <loop> <images/s> <steps> <seconds> <cpu seconds>}, tab-separated.
+ * 200] [--warmup 20] [--batch 128] [--data DIR] [--model cnn|mobilefacenet|iresnet50] [--classes
+ * 1000] [--preload true|false] [--workers N]}. A face model ({@code --model mobilefacenet} or
+ * {@code iresnet50}, 3×112×112, d = 512) trains in the lean loop on random data with a {@code
+ * --classes}-way head, as {@code train_ring.py --model}; with {@code --loop trainingrun} it reads
+ * {@code --data} (an image folder or packed set) through the streaming pipeline, or with {@code
+ * --preload true} from the same items decoded into memory before training. The last line is {@code
+ * RESULT java <variant> <loop> <images/s> <steps> <seconds> <cpu seconds>}, tab-separated.
  */
 public final class TrainThroughput {
 
@@ -73,12 +78,18 @@ public final class TrainThroughput {
     int warmup = 20;
     int batch = 128;
     String data = null;
+    String model = "cnn";
+    int classes = 1000;
+    boolean preload = false;
+    String workers = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println(
             "usage: TrainThroughput [--variant softmax+ring|softmax|plain-softmax]"
-                + " [--loop lean|bookkeeping|trainingrun] [--steps N] [--warmup N] [--batch N] [--data DIR]");
+                + " [--loop lean|bookkeeping|trainingrun] [--steps N] [--warmup N] [--batch N] [--data DIR]"
+                + " [--model cnn|mobilefacenet|iresnet50] [--classes N] [--preload true|false]"
+                + " [--workers N]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -92,11 +103,16 @@ public final class TrainThroughput {
         case "--warmup" -> warmup = Integer.parseInt(v);
         case "--batch" -> batch = positive(a, v);
         case "--data" -> data = v;
+        case "--model" -> model = v;
+        case "--classes" -> classes = positive(a, v);
+        case "--preload" -> preload = Boolean.parseBoolean(v);
+        case "--workers" -> workers = v;
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + a
-                    + "; valid: --variant --loop --steps --warmup --batch --data");
+                    + "; valid: --variant --loop --steps --warmup --batch --data --model --classes"
+                    + " --preload --workers");
       }
     }
     double imagesPerSecond;
@@ -104,13 +120,19 @@ public final class TrainThroughput {
     double cpuSeconds;
     switch (loop) {
       case "lean", "bookkeeping" -> {
-        double[] r = lean(variant, data, steps, warmup, batch, loop.equals("bookkeeping"));
+        TrainSteps.Arch arch = TrainSteps.Arch.parse(model, classes);
+        if (data != null && !model.equals("cnn")) {
+          throw new IllegalArgumentException(
+              "--loop lean with a face model trains on random data: drop --data, or use --loop"
+                  + " trainingrun");
+        }
+        double[] r = lean(arch, variant, data, steps, warmup, batch, loop.equals("bookkeeping"));
         imagesPerSecond = r[0];
         seconds = r[1];
         cpuSeconds = r[2];
       }
       case "trainingrun" -> {
-        double[] r = trainingRun(variant, data, steps, batch);
+        double[] r = trainingRun(variant, data, steps, batch, model, preload, workers);
         imagesPerSecond = r[0];
         seconds = r[1];
         cpuSeconds = Double.NaN;
@@ -163,6 +185,7 @@ public final class TrainThroughput {
    * process CPU seconds} of the timed steps.
    */
   private static double[] lean(
+      TrainSteps.Arch arch,
       TrainSteps.Variant variant,
       String data,
       int steps,
@@ -174,7 +197,23 @@ public final class TrainThroughput {
       throw new IllegalArgumentException(
           "--loop bookkeeping needs the ring model: use --variant softmax or softmax+ring");
     }
-    TrainOptions o = TrainSteps.options(variant, batch, 42, dataOption(data));
+    if (data == null && arch != TrainSteps.Arch.CNN) {
+      return leanRandom(arch, variant, steps, warmup, batch);
+    }
+    TrainOptions o =
+        arch == TrainSteps.Arch.CNN
+            ? TrainSteps.options(arch, variant, batch, 42, dataOption(data))
+            : TrainSteps.options(
+                arch,
+                variant,
+                batch,
+                42,
+                dataOption(
+                    data,
+                    "--image-size",
+                    Integer.toString(arch.item()[1]),
+                    "--channels",
+                    Integer.toString(arch.item()[0])));
     long start = 0;
     long cpuStart = 0;
     long end;
@@ -186,7 +225,7 @@ public final class TrainThroughput {
       float[] x = new float[batch * itemSize];
       float[] y = new float[batch];
       int cursor = 0;
-      try (TrainSteps.Setup setup = TrainSteps.create(variant, batch, 42)) {
+      try (TrainSteps.Setup setup = TrainSteps.create(arch, variant, batch, 42)) {
         BatchTally tally = bookkeeping ? setup.newTally() : null;
         for (int s = 0; s < warmup + steps; s++) {
           if (s == warmup) {
@@ -201,7 +240,7 @@ public final class TrainThroughput {
             y[i] = train.label(item);
           }
           try (NDManager m = setup.newBatchManager()) {
-            NDArray images = m.create(x, TrainSteps.Setup.inputShape(batch));
+            NDArray images = m.create(x, arch.inputShape(batch));
             NDArray labels = m.create(y);
             if (bookkeeping) {
               setup.stepInWithBookkeeping(images, labels, tally);
@@ -225,6 +264,75 @@ public final class TrainThroughput {
     return new double[] {(double) steps * batch / seconds, seconds, cpu};
   }
 
+  /** Batches in the random pool of {@link #leanRandom}, cycled through. */
+  private static final int RANDOM_POOL = 4;
+
+  /**
+   * The lean loop on random data, as {@code train_ring.py --model}: a pool of {@value #RANDOM_POOL}
+   * batches of images uniform in [0, 1) and uniform class labels, made before the loop and cycled;
+   * each step copies its batch into new engine arrays, as a data pipeline would. Prints the trained
+   * parameter count. Returns {images/s, seconds, process CPU seconds}.
+   */
+  private static double[] leanRandom(
+      TrainSteps.Arch arch, TrainSteps.Variant variant, int steps, int warmup, int batch) {
+    java.util.Random random = new java.util.Random(42);
+    float[][] xs = new float[RANDOM_POOL][batch * arch.itemSize()];
+    float[][] ys = new float[RANDOM_POOL][batch];
+    for (int p = 0; p < RANDOM_POOL; p++) {
+      for (int i = 0; i < xs[p].length; i++) {
+        xs[p][i] = random.nextFloat();
+      }
+      for (int i = 0; i < batch; i++) {
+        ys[p][i] = random.nextInt(arch.classes());
+      }
+    }
+    long start = 0;
+    long cpuStart = 0;
+    long end;
+    long cpuEnd;
+    try (TrainSteps.Setup setup = TrainSteps.create(arch, variant, batch, 42)) {
+      long trained = 0;
+      long frozen = 0;
+      for (var pair : setup.trainer().getModel().getBlock().getParameters()) {
+        ai.djl.nn.Parameter q = pair.getValue();
+        if (q.getType() == ai.djl.nn.Parameter.Type.RUNNING_MEAN
+            || q.getType() == ai.djl.nn.Parameter.Type.RUNNING_VAR) {
+          continue;
+        }
+        long size = q.getArray().size();
+        if (q.requiresGradient()) {
+          trained += size;
+        } else {
+          frozen += size;
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "java %s: %,d trained parameters (model with head%s), %,d frozen%n",
+          arch.model(),
+          trained,
+          variant == TrainSteps.Variant.PLAIN_SOFTMAX ? "" : " and R",
+          frozen);
+      for (int s = 0; s < warmup + steps; s++) {
+        if (s == warmup) {
+          start = System.nanoTime();
+          cpuStart = processCpuNanos();
+        }
+        int p = s % RANDOM_POOL;
+        try (NDManager m = setup.newBatchManager()) {
+          NDArray images = m.create(xs[p], arch.inputShape(batch));
+          NDArray labels = m.create(ys[p]);
+          setup.stepIn(images, labels);
+        }
+      }
+      end = System.nanoTime();
+      cpuEnd = processCpuNanos();
+    }
+    double seconds = (end - start) / 1e9;
+    double cpu = (cpuEnd - cpuStart) / 1e9;
+    return new double[] {(double) steps * batch / seconds, seconds, cpu};
+  }
+
   /** CPU time of the whole process, all threads (the engine's included), in nanoseconds. */
   static long processCpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean()
@@ -235,25 +343,43 @@ public final class TrainThroughput {
   }
 
   /** The application's TrainingRun; returns {images/s, seconds} of the second epoch. */
-  private static double[] trainingRun(TrainSteps.Variant variant, String data, int steps, int batch)
+  private static double[] trainingRun(
+      TrainSteps.Variant variant,
+      String data,
+      int steps,
+      int batch,
+      String model,
+      boolean preload,
+      String workers)
       throws IOException {
     if (variant == TrainSteps.Variant.PLAIN_SOFTMAX) {
       throw new IllegalArgumentException(
           "--loop trainingrun trains the application's ring model: use --variant softmax or"
               + " softmax+ring");
     }
+    List<String> more =
+        new ArrayList<>(List.of("--epochs", "2", "--train-limit", Integer.toString(steps * batch)));
+    if (workers != null) {
+      more.add("--workers");
+      more.add(workers);
+    }
+    TrainSteps.Arch arch = TrainSteps.Arch.parse(model, 1);
+    if (arch != TrainSteps.Arch.CNN) {
+      more.addAll(
+          List.of(
+              "--image-size",
+              Integer.toString(arch.item()[1]),
+              "--channels",
+              Integer.toString(arch.item()[0])));
+    }
     TrainOptions o =
-        TrainSteps.options(
-            variant,
-            batch,
-            42,
-            dataOption(data, "--epochs", "2", "--train-limit", Integer.toString(steps * batch)));
+        TrainSteps.options(arch, variant, batch, 42, dataOption(data, more.toArray(new String[0])));
     Path dir = Files.createTempDirectory("ringloss-bench-");
     try (Datasets.Splits splits = Datasets.open(o.data(), o.run().seed())) {
       List<EpochMetrics> history =
           new TrainingRun(
                   o,
-                  splits.train(),
+                  preload ? InMemory.decode(splits.train()) : splits.train(),
                   splits.validation(),
                   dir,
                   new Progress(Progress.Mode.OFF, System.err, false))
@@ -272,6 +398,58 @@ public final class TrainThroughput {
       Files.delete(p);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A source's items decoded once into float arrays: the same images as the source, read from
+   * memory. No augmentation (the benchmark's options have none).
+   */
+  static final class InMemory implements LabelledSource {
+    private final LabelledSource source;
+    private final float[][] items;
+
+    private InMemory(LabelledSource source, float[][] items) {
+      this.source = source;
+      this.items = items;
+    }
+
+    static InMemory decode(LabelledSource source) throws IOException {
+      float[][] items = new float[source.size()][source.itemSize()];
+      for (int i = 0; i < items.length; i++) {
+        source.read(i, items[i], 0, null);
+      }
+      return new InMemory(source, items);
+    }
+
+    @Override
+    public void read(int index, float[] destination, int offset, java.util.Random augmentation) {
+      System.arraycopy(items[index], 0, destination, offset, items[index].length);
+    }
+
+    @Override
+    public int size() {
+      return items.length;
+    }
+
+    @Override
+    public int label(int index) {
+      return source.label(index);
+    }
+
+    @Override
+    public List<String> classNames() {
+      return source.classNames();
+    }
+
+    @Override
+    public int[] itemShape() {
+      return source.itemShape();
+    }
+
+    @Override
+    public String sourceOf(int index) {
+      return source.sourceOf(index);
     }
   }
 }
