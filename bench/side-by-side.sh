@@ -145,4 +145,7 @@ for variant in $variants; do
   done
 done
 
-"${SUMMARY_PYTHON:-python3}" "$here/summarize.py" --side-by-side "$tsv"
+what="Fashion-MNIST"
+[ "$model" = cnn ] || what="$model, random 3x112x112, $classes classes"
+SIDE_BY_SIDE_BATCH="$batch" SIDE_BY_SIDE_WHAT="$what" \
+  "${SUMMARY_PYTHON:-python3}" "$here/summarize.py" --side-by-side "$tsv"

@@ -221,10 +221,12 @@ def side_by_side(path):
         mj = statistics.median(java) if java else float("nan")
         mp = statistics.median(py) if py else float("nan")
         lines.append(["**median**", f"**{mj:.1f}**", f"**{mp:.1f}**"])
-        out.append(f"**{variant}**, {steps} timed steps of 128, {threads} threads: "
+        batch = os.environ.get("SIDE_BY_SIDE_BATCH", "128")
+        out.append(f"**{variant}**, {steps} timed steps of {batch}, {threads} threads: "
                    f"ratio java/python of the medians = **{mj / mp:.3f}**\n\n"
                    + table(["", "ringloss4j images/s", "PyTorch images/s"], lines))
-    return "### Side by side with PyTorch (Fashion-MNIST, training)\n\n" + "\n\n".join(out)
+    what = os.environ.get("SIDE_BY_SIDE_WHAT", "Fashion-MNIST")
+    return f"### Side by side with PyTorch ({what}, training)\n\n" + "\n\n".join(out)
 
 
 def main(argv):
