@@ -264,8 +264,10 @@ public final class CompareCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "# Results: ring loss against the heads the paper compares with%n%n"
-                + "Produced by `%s` in %.1f minutes (training reuses finished runs, so a rerun"
-                + " only re-evaluates), on %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
+                + "Produced by `%s` in %.1f minutes (finished runs are reused: their summary.json"
+                + " when it was evaluated the same way, else their checkpoint, so a rerun only"
+                + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
+                + " all), on %s, %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
                 + " with PyTorch 2.7.1 (CPU).%n%n"
                 + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
                 + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
@@ -277,6 +279,8 @@ public final class CompareCommand implements Callable<Integer> {
                 + " stays at full resolution.%n",
             CommandLines.current("compare", out),
             minutes,
+            cells.stream().mapToDouble(Comparison.Cell::seconds).sum() / 60,
+            machine(),
             Runtime.getRuntime().availableProcessors(),
             totalMemoryGib(),
             System.getProperty("java.version"),
@@ -328,6 +332,21 @@ public final class CompareCommand implements Callable<Integer> {
       b.append(k == 0 ? "" : ", ").append(1000 + k);
     }
     return b.toString();
+  }
+
+  /** The processor's model name (Linux) and the operating system. */
+  private static String machine() {
+    String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).strip() + ", " + os;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // Not Linux: the operating system alone.
+    }
+    return os;
   }
 
   private static double totalMemoryGib() {

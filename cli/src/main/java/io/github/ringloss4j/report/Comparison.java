@@ -403,7 +403,12 @@ public final class Comparison {
         "accuracy",
         lowLines);
 
-    md.append("\n## Low-resolution matching (" + kFold + " accuracy, mean ± std over seeds)\n\n");
+    md.append(
+        "\n## Low-resolution matching ("
+            + kFold
+            + (open
+                ? " accuracy, mean ± std over runs)\n\n"
+                : " accuracy, mean ± std over seeds)\n\n"));
     md.append("| method |");
     for (int side : sides) {
       md.append(' ').append(side).append(" px |");
@@ -569,7 +574,7 @@ public final class Comparison {
             + " acc. [95 % CI] | Δ TAR@FAR=1e-3 | Δ AUC | Δ "
             + kFold
             + " acc. at "
-            + smallest
+            + smallest.replace("px", " px")
             + " |\n");
     md.append("|---|---|---|---|---|---|---|\n");
     List<String> names = new ArrayList<>();
