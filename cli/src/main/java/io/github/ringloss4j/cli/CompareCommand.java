@@ -1,5 +1,6 @@
 package io.github.ringloss4j.cli;
 
+import io.github.ringloss4j.data.ClassFilter;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Evaluation;
@@ -18,8 +19,11 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,16 +95,38 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "DIR",
-      defaultValue = "runs/compare",
-      description = "Run directories. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Run directories, compare.csv and compare_effects.csv. Default: runs/compare"
+              + " (runs/compare-open with --protocol open).")
   Path out;
 
   @Option(
       names = "--report",
       paramLabel = "DIR",
-      defaultValue = "runs/compare",
-      description = "Where results.md and results/*.png go. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Where results.md and results/*.png go. Default: runs/compare (runs/compare-open with"
+              + " --protocol open).")
   Path report;
+
+  @Option(
+      names = "--protocol",
+      defaultValue = "closed",
+      description =
+          "closed: train on the 10 classes, test on the 10,000 test images. open: train on 8"
+              + " classes and verify on the test images of the 2 held out, rotated over 5 folds"
+              + " (held out {0,1}, {2,3}, {4,5}, {6,7}, {8,9}) so that every class is held out"
+              + " once; verification only. Default: ${DEFAULT-VALUE}.")
+  String protocol;
+
+  @Option(
+      names = "--open-folds",
+      defaultValue = "rotate",
+      description =
+          "With --protocol open: rotate (seed number k, from 0, holds out fold k mod 5: one run"
+              + " per method and seed; use a multiple of 5 seeds so every fold counts alike) or"
+              + " all (every fold for every seed: five runs per method and seed)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String openFolds;
 
   @Option(
       names = "--notes",
@@ -122,6 +148,29 @@ public final class CompareCommand implements Callable<Integer> {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
     }
+    boolean open;
+    switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "closed" -> open = false;
+      case "open" -> open = true;
+      default ->
+          throw new IllegalArgumentException(
+              "--protocol must be closed or open, got '" + protocol + "'");
+    }
+    boolean allFolds;
+    switch (openFolds.toLowerCase(Locale.ROOT)) {
+      case "rotate" -> allFolds = false;
+      case "all" -> allFolds = true;
+      default ->
+          throw new IllegalArgumentException(
+              "--open-folds must be rotate or all, got '" + openFolds + "'");
+    }
+    Path defaultDir = Path.of(open ? "runs/compare-open" : "runs/compare");
+    if (out == null) {
+      out = defaultDir;
+    }
+    if (report == null) {
+      report = defaultDir;
+    }
     OutputPaths.requireWritableDirectory(out, "--out");
     OutputPaths.requireWritableDirectory(report, "--report");
     List<Method> grid = new ArrayList<>();
@@ -132,37 +181,82 @@ public final class CompareCommand implements Callable<Integer> {
     List<Comparison.Cell> cells = new ArrayList<>();
     // Every run is tested on the data of the first run's options (the test split of IDX data does
     // not depend on the seed), held open for the whole grid.
-    TrainOptions first = options(grid.get(0), 1000);
+    TrainOptions first = options(grid.get(0), 1000, -1);
     Evaluation.PairSet pairs;
     try (Datasets.Splits testData = Datasets.open(first.data(), first.run().seed())) {
-      LabelledSource test = testData.test();
-      pairs = Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7);
+      LabelledSource fullTest = testData.test();
+      // Closed set: all test images. Open set: fold f's held-out classes' test images, their
+      // pairs drawn once per fold.
+      Map<Integer, LabelledSource> tests = new HashMap<>();
+      Map<Integer, Evaluation.PairSet> pairSets = new HashMap<>();
+      tests.put(-1, fullTest);
+      if (open) {
+        for (int f = 0; f < OPEN_FOLDS; f++) {
+          tests.put(f, ClassFilter.only(fullTest, heldOut(f)));
+        }
+      }
+      pairs = pairSet(-1, open ? tests.get(0) : fullTest, pairSets);
       for (Method method : grid) {
         for (int k = 0; k < seeds; k++) {
           long seed = 1000 + k;
-          TrainOptions options = options(method, seed);
-          Path dir =
-              out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_")).resolve("seed" + seed);
-          System.out.println(method.name() + ", seed " + seed + ": " + options.method());
-          RunDirectory.trainOrReuse(options, dir, runtime.progress());
-          Comparison.Cell cell =
-              Comparison.evaluate(method, Checkpoint.read(dir), test, pairs, resolutions);
-          System.out.printf(
-              Locale.ROOT,
-              "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
-              cell.accuracy(),
-              cell.folds(),
-              cell.foldAccuracy(),
-              cell.auc(),
-              cell.normCv(),
-              cell.lowResolution());
-          cells.add(cell);
+          List<Integer> folds = new ArrayList<>();
+          if (!open) {
+            folds.add(-1);
+          } else if (allFolds) {
+            for (int f = 0; f < OPEN_FOLDS; f++) {
+              folds.add(f);
+            }
+          } else {
+            folds.add(k % OPEN_FOLDS);
+          }
+          for (int fold : folds) {
+            TrainOptions options = options(method, seed, fold);
+            Path dir = out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_"));
+            if (fold >= 0) {
+              dir = dir.resolve("heldout" + heldOut(fold).get(0) + heldOut(fold).get(1));
+            }
+            dir = dir.resolve("seed" + seed);
+            LabelledSource test = tests.get(fold);
+            Evaluation.PairSet foldPairs = pairSet(fold, test, pairSets);
+            String evaluation =
+                foldPairs.protocol()
+                    + "; probe sides "
+                    + Arrays.toString(resolutions)
+                    + (fold < 0 ? "" : "; open set, held-out classes " + heldOut(fold));
+            System.out.println(
+                method.name()
+                    + ", seed "
+                    + seed
+                    + (fold < 0 ? "" : ", held out " + heldOut(fold))
+                    + ": "
+                    + options.method());
+            Comparison.Cell cell = Comparison.readSummary(dir, options, evaluation);
+            if (cell != null) {
+              System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
+            } else {
+              RunDirectory.trainOrReuse(options, dir, runtime.progress());
+              cell =
+                  Comparison.evaluate(
+                      method, Checkpoint.read(dir), test, foldPairs, resolutions, fold);
+              Comparison.writeSummary(dir, options, evaluation, cell);
+            }
+            System.out.printf(
+                Locale.ROOT,
+                "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
+                cell.accuracy(),
+                cell.folds(),
+                cell.foldAccuracy(),
+                cell.auc(),
+                cell.normCv(),
+                cell.lowResolution());
+            cells.add(cell);
+          }
         }
       }
     }
     double minutes = (System.nanoTime() - start) / 60e9;
     // What every run shares, told from the options themselves rather than from their defaults.
-    TrainOptions shared = options(grid.get(0), 1000);
+    TrainOptions shared = options(grid.get(0), 1000, -1);
     ModelOptions model = shared.model();
     OptimizerOptions optimizer = shared.optimizer();
     RingOptions ring = shared.ring();
@@ -170,8 +264,10 @@ public final class CompareCommand implements Callable<Integer> {
         String.format(
             Locale.ROOT,
             "# Results: ring loss against the heads the paper compares with%n%n"
-                + "Produced by `%s` in %.1f minutes (training reuses finished runs, so a rerun"
-                + " only re-evaluates), on %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
+                + "Produced by `%s` in %.1f minutes (finished runs are reused: their summary.json"
+                + " when it was evaluated the same way, else their checkpoint, so a rerun only"
+                + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
+                + " all), on %s, %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
                 + " with PyTorch 2.7.1 (CPU).%n%n"
                 + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
                 + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
@@ -183,6 +279,8 @@ public final class CompareCommand implements Callable<Integer> {
                 + " stays at full resolution.%n",
             CommandLines.current("compare", out),
             minutes,
+            cells.stream().mapToDouble(Comparison.Cell::seconds).sum() / 60,
+            machine(),
             Runtime.getRuntime().availableProcessors(),
             totalMemoryGib(),
             System.getProperty("java.version"),
@@ -205,6 +303,22 @@ public final class CompareCommand implements Callable<Integer> {
                 : "R from " + ring.radiusInit(),
             ring.radiusLrMultiplierRule(optimizer.kind()),
             pairs.protocol());
+    if (open) {
+      header +=
+          String.format(
+              Locale.ROOT,
+              "%nOpen set: each run trains on 8 of the 10 classes (the head has 8 classes) and is"
+                  + " verified on the test images of the 2 it never saw; the held-out pair rotates"
+                  + " over 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9}, so every class is held out"
+                  + " exactly once (%s). The training sample (%s images) is drawn from the 8"
+                  + " classes only. Verification only: identification among 2 classes is trivial;"
+                  + " no classification accuracy. Pairs per fold: as above, drawn from the fold's"
+                  + " 2,000 test images.%n",
+              allFolds
+                  ? "every fold for every seed"
+                  : "seed number k, from 0, holds out fold k mod 5",
+              trainLimit == 0 ? "all 48,000" : String.format(Locale.ROOT, "%,d", trainLimit));
+    }
     Path file =
         Comparison.write(
             cells, grid, out, report, header, notes == null ? null : Files.readString(notes));
@@ -218,6 +332,21 @@ public final class CompareCommand implements Callable<Integer> {
       b.append(k == 0 ? "" : ", ").append(1000 + k);
     }
     return b.toString();
+  }
+
+  /** The processor's model name (Linux) and the operating system. */
+  private static String machine() {
+    String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).strip() + ", " + os;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // Not Linux: the operating system alone.
+    }
+    return os;
   }
 
   private static double totalMemoryGib() {
@@ -244,8 +373,36 @@ public final class CompareCommand implements Callable<Integer> {
     return value.stripTrailingZeros().toPlainString();
   }
 
-  /** One run of the grid: the method's head and weights, this command's options, the defaults. */
+  /** The open-set folds. */
+  static final int OPEN_FOLDS = 5;
+
+  /**
+   * The classes an open-set fold holds out.
+   *
+   * @param fold 0 to 4
+   * @return {2·fold, 2·fold + 1}
+   */
+  static List<Integer> heldOut(int fold) {
+    return List.of(2 * fold, 2 * fold + 1);
+  }
+
+  /** The pairs of a fold's test set (−1: the closed set), drawn once with seed 7. */
+  private Evaluation.PairSet pairSet(
+      int fold, LabelledSource test, Map<Integer, Evaluation.PairSet> cache) {
+    return cache.computeIfAbsent(
+        fold, f -> Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7));
+  }
+
+  /** A closed-set run of the grid: {@link #options(Method, long, int)} with no class held out. */
   TrainOptions options(Method method, long seed) {
+    return options(method, seed, -1);
+  }
+
+  /**
+   * One run of the grid: the method's head and weights, this command's options, the defaults; in
+   * the open set, without the fold's held-out classes.
+   */
+  TrainOptions options(Method method, long seed, int fold) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -267,6 +424,9 @@ public final class CompareCommand implements Callable<Integer> {
                 Double.toString(method.centerLambda())));
     if (data != null) {
       args.addAll(List.of("--data", data.toString()));
+    }
+    if (fold >= 0) {
+      args.addAll(List.of("--exclude-classes", heldOut(fold).get(0) + "," + heldOut(fold).get(1)));
     }
     return TrainOptions.parse(args);
   }

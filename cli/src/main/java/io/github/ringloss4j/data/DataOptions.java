@@ -4,7 +4,9 @@ import static io.github.ringloss4j.io.OptionChecks.require;
 
 import io.github.ringloss4j.io.MayChangeOnResume;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,6 +54,17 @@ public final class DataOptions {
       defaultValue = "0",
       description = "Train on the first N items only (0: all). Default: ${DEFAULT-VALUE}.")
   private int trainLimit;
+
+  /** Null in the options of runs saved before the option existed: no class left out. */
+  @Option(
+      names = "--exclude-classes",
+      split = ",",
+      paramLabel = "LABEL",
+      description =
+          "Leave these class labels (0-based) out of the training and validation data and of the"
+              + " test set's accuracy; the other classes are relabelled in order, so the head has"
+              + " as many classes as are kept (the open-set protocol of compare). Default: none.")
+  private List<Integer> excludeClasses;
 
   /** Speed only: the same seed gives the same batches with any number of workers. */
   @MayChangeOnResume
@@ -134,6 +147,15 @@ public final class DataOptions {
   }
 
   /**
+   * The class labels left out of the run's data, sorted, without repeats.
+   *
+   * @return {@code --exclude-classes}; empty when none (also for runs saved before the option)
+   */
+  public List<Integer> excludedClasses() {
+    return excludeClasses == null ? List.of() : List.copyOf(new TreeSet<>(excludeClasses));
+  }
+
+  /**
    * How the batches are read: {@code --workers} (its default computed now, on this machine) and
    * {@code --prefetch}.
    *
@@ -160,6 +182,9 @@ public final class DataOptions {
     require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
     require(workers == null || workers >= 1, "--workers", workers, ">= 1");
     require(prefetch >= 1, "--prefetch", prefetch, ">= 1");
+    for (int label : excludedClasses()) {
+      require(label >= 0, "--exclude-classes", label, ">= 0");
+    }
   }
 
   /**
@@ -179,6 +204,7 @@ public final class DataOptions {
     o.validationFraction = fraction;
     o.augment = false;
     o.trainLimit = 0;
+    o.excludeClasses = excludeClasses;
     o.workers = workers;
     o.prefetch = prefetch;
     o.validate();
@@ -197,11 +223,13 @@ public final class DataOptions {
         && channels == d.channels
         && Double.compare(validationFraction, d.validationFraction) == 0
         && augment == d.augment
-        && trainLimit == d.trainLimit;
+        && trainLimit == d.trainLimit
+        && excludedClasses().equals(d.excludedClasses());
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(directory, imageSize, channels, validationFraction, augment, trainLimit);
+    return Objects.hash(
+        directory, imageSize, channels, validationFraction, augment, trainLimit, excludedClasses());
   }
 }

@@ -262,8 +262,14 @@ public final class Datasets {
     Path dir = directory(o.directory());
     if (isIdx(dir)) {
       FashionMnist data = FashionMnist.load(dir);
-      LabelledSource all = new IdxSource(data.train(), dir.resolve("train-images-idx3-ubyte"));
-      LabelledSource test = new IdxSource(data.test(), dir.resolve("t10k-images-idx3-ubyte"));
+      LabelledSource all =
+          ClassFilter.without(
+              new IdxSource(data.train(), dir.resolve("train-images-idx3-ubyte")),
+              o.excludedClasses());
+      LabelledSource test =
+          ClassFilter.without(
+              new IdxSource(data.test(), dir.resolve("t10k-images-idx3-ubyte")),
+              o.excludedClasses());
       int[] order = Permutations.of(all.size(), new Random(seed));
       if (o.trainLimit() > 0 && o.trainLimit() < order.length) {
         order = Arrays.copyOf(order, o.trainLimit());
@@ -279,7 +285,7 @@ public final class Datasets {
       // Kept open for the run: the workers read records from it concurrently.
       RecordFile file = RecordFile.open(dir);
       try {
-        PackedSource all = PackedSource.of(file, spec);
+        LabelledSource all = ClassFilter.without(PackedSource.of(file, spec), o.excludedClasses());
         return split(all, all.labels(), o, seed, file);
       } catch (IOException | RuntimeException | Error e) {
         try {
@@ -291,7 +297,7 @@ public final class Datasets {
       }
     }
     ImageFolder folder = ImageHeaders.checked(ImageFolder.scan(dir), skipBadImages);
-    FolderSource all = new FolderSource(folder, spec);
+    LabelledSource all = ClassFilter.without(new FolderSource(folder, spec), o.excludedClasses());
     return split(all, all.labels(), o, seed, null);
   }
 

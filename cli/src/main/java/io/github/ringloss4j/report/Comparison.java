@@ -1,18 +1,25 @@
 package io.github.ringloss4j.report;
 
 import ai.djl.Model;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.LowResolution;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.Method;
+import io.github.ringloss4j.eval.NormDeciles;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.CsvWriter;
+import io.github.ringloss4j.metrics.KFoldVerification;
 import io.github.ringloss4j.metrics.Similarity;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.LearnedRadius;
+import io.github.ringloss4j.train.TrainOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +52,11 @@ public final class Comparison {
    * @param seconds training wall time
    * @param lowResolution k-fold accuracy of full-resolution vs low-resolution pairs, by side
    * @param folds k, the protocol's number of folds
+   * @param fold the open-set fold (its held-out classes are 2·fold and 2·fold + 1), −1 for the
+   *     closed-set protocol
+   * @param normByResolution mean ‖f‖ of the test images reduced to each side (the full side first)
+   * @param normDecileAccuracy k-fold verification accuracy of the full-resolution pairs by decile
+   *     of the smaller ‖f‖ of the pair, lowest first ({@link NormDeciles})
    */
   public record Cell(
       String method,
@@ -58,7 +70,26 @@ public final class Comparison {
       double radius,
       double seconds,
       Map<Integer, Double> lowResolution,
-      int folds) {}
+      int folds,
+      int fold,
+      Map<Integer, Double> normByResolution,
+      double[] normDecileAccuracy) {
+
+    /**
+     * What pairs this run with the other methods' runs: the seed, and the fold in the open set.
+     *
+     * @return e.g. "seed 1000" or "seed 1000, fold 2"
+     */
+    public String pairing() {
+      return fold < 0 ? "seed " + seed : "seed " + seed + ", fold " + fold;
+    }
+  }
+
+  /** Deciles of the pair's smaller norm. */
+  static final int NORM_BINS = 10;
+
+  private static final Gson GSON =
+      new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
   /**
    * Evaluates a trained run, at full resolution and with low-resolution probes.
@@ -68,7 +99,9 @@ public final class Comparison {
    * @param test the test items
    * @param pairs the verification pairs
    * @param resolutions the probe sides, e.g. 14, 10, 7
-   * @return the cell
+   * @param fold the open-set fold, −1 for the closed set
+   * @return the cell; its classification accuracy NaN in the open set, whose test classes the head
+   *     has never seen
    * @throws IOException if the run or the data cannot be read
    */
   public static Cell evaluate(
@@ -76,17 +109,21 @@ public final class Comparison {
       Checkpoint checkpoint,
       LabelledSource test,
       Evaluation.PairSet pairs,
-      int[] resolutions)
+      int[] resolutions,
+      int fold)
       throws IOException {
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded full = Embedder.embed(model, test, 256);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
       Map<Integer, Double> low = new LinkedHashMap<>();
+      Map<Integer, Double> norms = new LinkedHashMap<>();
       int side = test.itemShape()[1];
       low.put(side, v.foldMean());
+      norms.put(side, mean(full.norms()));
       for (int r : resolutions) {
         Embedder.Embedded degraded = Embedder.embed(model, LowResolution.of(test, r), 256);
+        norms.put(r, mean(degraded.norms()));
         low.put(
             r,
             Evaluation.verify(full.features(), degraded.features(), pairs, Similarity.COSINE)
@@ -108,7 +145,7 @@ public final class Comparison {
       return new Cell(
           method.name(),
           checkpoint.options().run().seed(),
-          full.accuracy(),
+          fold < 0 ? full.accuracy() : Double.NaN,
           v.foldMean(),
           v.resolvable()[2] ? v.tar()[2] : Double.NaN,
           v.auc(),
@@ -117,7 +154,87 @@ public final class Comparison {
           radius,
           seconds,
           low,
-          pairs.folds());
+          pairs.folds(),
+          fold,
+          norms,
+          normDeciles(full, pairs));
+    }
+  }
+
+  private static double mean(float[] values) {
+    double sum = 0;
+    for (float x : values) {
+      sum += x;
+    }
+    return sum / values.length;
+  }
+
+  /** Full-resolution cosine verification by decile of the pair's smaller ‖f‖. */
+  private static double[] normDeciles(Embedder.Embedded full, Evaluation.PairSet pairs) {
+    int n = pairs.first().length;
+    double[] scores = new double[n];
+    double[] smaller = new double[n];
+    float[][] f = full.features();
+    float[] norms = full.norms();
+    for (int p = 0; p < n; p++) {
+      int a = pairs.first()[p];
+      int b = pairs.second()[p];
+      scores[p] = Similarity.COSINE.score(f[a], f[b]);
+      smaller[p] = Math.min(norms[a], norms[b]);
+    }
+    double[] thresholds =
+        KFoldVerification.evaluate(scores, pairs.genuine(), pairs.fold(), pairs.folds())
+            .thresholds();
+    return NormDeciles.accuracy(
+        scores, pairs.genuine(), pairs.fold(), thresholds, smaller, NORM_BINS);
+  }
+
+  /**
+   * Writes a run's summary, {@code summary.json} in its directory: its options, how it was
+   * evaluated and its numbers. A few kilobytes, so that the summaries of runs made over several
+   * sittings can be kept (committed) without their checkpoints.
+   *
+   * @param dir the run directory
+   * @param options the run's options
+   * @param evaluation how it was evaluated (pairs, resolutions), compared on reuse
+   * @param cell its numbers
+   * @throws IOException if writing fails
+   */
+  public static void writeSummary(Path dir, TrainOptions options, String evaluation, Cell cell)
+      throws IOException {
+    JsonObject o = new JsonObject();
+    o.addProperty("evaluation", evaluation);
+    o.add("options", JsonParser.parseString(options.toJson()));
+    o.add("cell", GSON.toJsonTree(cell));
+    Files.createDirectories(dir);
+    AtomicFiles.writeString(dir.resolve(SUMMARY), GSON.toJson(o) + "\n");
+  }
+
+  /** The summary's file name in a run directory. */
+  public static final String SUMMARY = "summary.json";
+
+  /**
+   * A run's summary, when there is one for these options and this evaluation.
+   *
+   * @param dir the run directory
+   * @param options the run's options
+   * @param evaluation how it is to be evaluated
+   * @return its numbers, or null when there is no summary or it was made otherwise
+   */
+  public static Cell readSummary(Path dir, TrainOptions options, String evaluation) {
+    Path file = dir.resolve(SUMMARY);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      if (!evaluation.equals(o.get("evaluation").getAsString())
+          || !options.equals(TrainOptions.fromJson(o.get("options").toString()))) {
+        return null;
+      }
+      return GSON.fromJson(o.get("cell"), Cell.class);
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
@@ -181,6 +298,15 @@ public final class Comparison {
     for (int side : sides) {
       csvHeader.add("kfold_accuracy_" + side + "px");
     }
+    csvHeader.add("fold");
+    for (int side : sides) {
+      csvHeader.add("norm_mean_" + side + "px");
+    }
+    for (int b = 1; b <= NORM_BINS; b++) {
+      csvHeader.add("kfold_accuracy_norm_decile_" + b);
+    }
+    csvHeader.add("kfold_accuracy_minus_softmax");
+    Map<String, Double> softmaxAcc = values(cells, BASELINE, Cell::foldAccuracy);
     List<List<String>> rows = new ArrayList<>();
     for (Cell c : cells) {
       List<String> row =
@@ -199,16 +325,32 @@ public final class Comparison {
       for (int side : sides) {
         row.add(CsvWriter.num(c.lowResolution().get(side)));
       }
+      row.add(Integer.toString(c.fold()));
+      for (int side : sides) {
+        Double norm = c.normByResolution() == null ? null : c.normByResolution().get(side);
+        row.add(CsvWriter.num(norm == null ? Double.NaN : norm));
+      }
+      for (int b = 0; b < NORM_BINS; b++) {
+        row.add(CsvWriter.num(decile(c, b)));
+      }
+      Double base = softmaxAcc.get(c.pairing());
+      row.add(
+          CsvWriter.num(
+              base == null || c.method().equals(BASELINE) ? Double.NaN : c.foldAccuracy() - base));
       rows.add(row);
     }
     CsvWriter.write(csvDir.resolve("compare.csv"), csvHeader, rows);
 
     Path plots = reportDir.resolve("results");
     Files.createDirectories(plots);
+    boolean open = cells.get(0).fold() >= 0;
     StringBuilder md = new StringBuilder(header);
-    md.append("\n## Results (mean ± std over seeds)\n\n");
     md.append(
-        "| method | seeds | accuracy | "
+        open
+            ? "\n## Results (mean ± std over runs: seeds × held-out folds)\n\n"
+            : "\n## Results (mean ± std over seeds)\n\n");
+    md.append(
+        (open ? "| method | runs | accuracy | " : "| method | seeds | accuracy | ")
             + kFold
             + " acc. | TAR@FAR=1e-3 | AUC | mean ‖f‖ | CV ‖f‖ | R | train time (s) |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|\n");
@@ -261,7 +403,12 @@ public final class Comparison {
         "accuracy",
         lowLines);
 
-    md.append("\n## Low-resolution matching (" + kFold + " accuracy, mean ± std over seeds)\n\n");
+    md.append(
+        "\n## Low-resolution matching ("
+            + kFold
+            + (open
+                ? " accuracy, mean ± std over runs)\n\n"
+                : " accuracy, mean ± std over seeds)\n\n"));
     md.append("| method |");
     for (int side : sides) {
       md.append(' ').append(side).append(" px |");
@@ -279,12 +426,284 @@ public final class Comparison {
     }
     md.append("\n![verification](results/verification.png)\n\n");
     md.append("![low resolution](results/low_resolution.png)\n\n");
+    List<PairedEffects.Effect> effects = effects(cells, methods, sides);
+    writeEffects(effects, csvDir, plots, md, kFold, open);
+    writeNormStory(cells, methods, sides, plots, md, kFold);
     if (reading != null) {
       md.append(reading.strip()).append('\n');
     }
     Path file = reportDir.resolve("results.md");
     AtomicFiles.writeString(file, md.toString());
     return file;
+  }
+
+  /** The method every other is measured against. */
+  static final String BASELINE = "softmax";
+
+  private static double decile(Cell c, int b) {
+    double[] d = c.normDecileAccuracy();
+    return d == null || b >= d.length ? Double.NaN : d[b];
+  }
+
+  /** A metric of a method's runs by their pairing key. */
+  private static Map<String, Double> values(
+      List<Cell> cells, String method, java.util.function.ToDoubleFunction<Cell> f) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Cell c : cells) {
+      if (c.method().equals(method)) {
+        out.put(c.pairing(), f.applyAsDouble(c));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The comparisons made: every method against softmax, and every HEAD+ring@λ against HEAD alone,
+   * when those are in the grid.
+   *
+   * @param methods the grid
+   * @return pairs {method, baseline}, in table order
+   */
+  static List<String[]> contrasts(List<Method> methods) {
+    List<String[]> out = new ArrayList<>();
+    boolean softmax = methods.stream().anyMatch(m -> m.name().equals(BASELINE));
+    for (Method m : methods) {
+      if (softmax && !m.name().equals(BASELINE)) {
+        out.add(new String[] {m.name(), BASELINE});
+      }
+      if (m.lambda() > 0 && !m.head().text().equals(BASELINE)) {
+        for (Method other : methods) {
+          if (other.lambda() == 0
+              && other.centerLambda() == 0
+              && other.head().text().equals(m.head().text())) {
+            out.add(new String[] {m.name(), other.name()});
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Effects on k-fold accuracy, TAR, AUC and k-fold accuracy at the smallest probe side. */
+  static List<PairedEffects.Effect> effects(
+      List<Cell> cells, List<Method> methods, List<Integer> sides) {
+    int smallest = sides.get(sides.size() - 1);
+    Map<String, java.util.function.ToDoubleFunction<Cell>> metrics = new LinkedHashMap<>();
+    metrics.put("kfold_accuracy", Cell::foldAccuracy);
+    metrics.put("tar_at_far_1e-3", Cell::tar3);
+    metrics.put("auc", Cell::auc);
+    metrics.put(
+        "kfold_accuracy_" + smallest + "px",
+        c -> {
+          Double v = c.lowResolution().get(smallest);
+          return v == null ? Double.NaN : v;
+        });
+    List<PairedEffects.Effect> out = new ArrayList<>();
+    for (String[] contrast : contrasts(methods)) {
+      for (Map.Entry<String, java.util.function.ToDoubleFunction<Cell>> metric :
+          metrics.entrySet()) {
+        out.add(
+            PairedEffects.of(
+                contrast[0],
+                contrast[1],
+                metric.getKey(),
+                values(cells, contrast[0], metric.getValue()),
+                values(cells, contrast[1], metric.getValue())));
+      }
+    }
+    return out;
+  }
+
+  private static String ci(PairedEffects.Effect e, String format) {
+    if (e.n() == 0) {
+      return "—";
+    }
+    if (!Double.isFinite(e.halfWidth())) {
+      return String.format(Locale.ROOT, "%+" + format.substring(1) + " (n = 1)", e.mean());
+    }
+    return String.format(
+        Locale.ROOT,
+        "%+" + format.substring(1) + " [" + format + ", " + format + "]",
+        e.mean(),
+        e.low(),
+        e.high());
+  }
+
+  private static void writeEffects(
+      List<PairedEffects.Effect> effects,
+      Path csvDir,
+      Path plots,
+      StringBuilder md,
+      String kFold,
+      boolean open)
+      throws IOException {
+    List<List<String>> rows = new ArrayList<>();
+    for (PairedEffects.Effect e : effects) {
+      rows.add(
+          List.of(
+              e.method(),
+              e.baseline(),
+              e.metric(),
+              Integer.toString(e.n()),
+              CsvWriter.num(e.mean()),
+              CsvWriter.num(e.low()),
+              CsvWriter.num(e.high())));
+    }
+    CsvWriter.write(
+        csvDir.resolve("compare_effects.csv"),
+        List.of("method", "baseline", "metric", "n", "mean_difference", "ci95_low", "ci95_high"),
+        rows);
+    if (effects.isEmpty()) {
+      return;
+    }
+    md.append(
+        "## Effect sizes (method − baseline, paired by "
+            + (open ? "seed and held-out fold" : "seed")
+            + ")\n\n"
+            + "The mean of the paired differences over the n runs both have (same seed"
+            + (open ? " and held-out classes" : "")
+            + ", so the same data in the same order), with a 95 % Student t interval (t quantile"
+            + " for n − 1 degrees of freedom, times the standard error of the differences). An"
+            + " interval that excludes 0 is a difference the seeds do not explain. Per-run"
+            + " differences against softmax are in compare.csv, the intervals in"
+            + " compare_effects.csv.\n\n");
+    String smallest = effects.get(3).metric().replace("kfold_accuracy_", "");
+    md.append(
+        "| method | baseline | n | Δ "
+            + kFold
+            + " acc. [95 % CI] | Δ TAR@FAR=1e-3 | Δ AUC | Δ "
+            + kFold
+            + " acc. at "
+            + smallest.replace("px", " px")
+            + " |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    List<String> names = new ArrayList<>();
+    double[] means = new double[effects.size() / 4];
+    double[] errors = new double[effects.size() / 4];
+    for (int i = 0; i < effects.size(); i += 4) {
+      PairedEffects.Effect acc = effects.get(i);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %s | %s | %s | %s |%n",
+              acc.method(),
+              acc.baseline(),
+              acc.n(),
+              ci(acc, "%.4f"),
+              ci(effects.get(i + 1), "%.4f"),
+              ci(effects.get(i + 2), "%.4f"),
+              ci(effects.get(i + 3), "%.4f")));
+      names.add(acc.method() + " − " + acc.baseline());
+      means[i / 4] = Double.isFinite(acc.mean()) ? acc.mean() : 0;
+      errors[i / 4] = Double.isFinite(acc.halfWidth()) ? acc.halfWidth() : 0;
+    }
+    Plots.bars(
+        plots.resolve("effects.png"),
+        "Paired difference in " + kFold + " verification accuracy, 95 % t interval",
+        "accuracy difference",
+        names,
+        List.of(new Plots.Series2("mean difference", means, errors)));
+    md.append(
+        "\n![effect sizes](results/effects.png)\n\n(Bars without an interval: a single pair.)\n\n");
+  }
+
+  private static void writeNormStory(
+      List<Cell> cells,
+      List<Method> methods,
+      List<Integer> sides,
+      Path plots,
+      StringBuilder md,
+      String kFold)
+      throws IOException {
+    md.append(
+        "## Feature norm by resolution (mean ‖f‖ of the test images, mean ± std over runs)\n\n"
+            + "Each test image reduced to the side and brought back to full size, as for the"
+            + " low-resolution probes above.\n\n| method |");
+    for (int side : sides) {
+      md.append(' ').append(side).append(" px |");
+    }
+    md.append("\n|---|").append("---|".repeat(sides.size())).append('\n');
+    List<Plots.Series> normLines = new ArrayList<>();
+    List<Plots.Series> decileLines = new ArrayList<>();
+    StringBuilder deciles = new StringBuilder();
+    for (Method method : methods) {
+      List<Cell> mine = cells.stream().filter(c -> c.method().equals(method.name())).toList();
+      md.append("| ").append(method.name()).append(" |");
+      double[] x = new double[sides.size()];
+      double[] y = new double[sides.size()];
+      for (int i = 0; i < sides.size(); i++) {
+        int side = sides.get(i);
+        List<Double> v =
+            col(
+                mine,
+                c -> {
+                  Double n = c.normByResolution() == null ? null : c.normByResolution().get(side);
+                  return n == null ? Double.NaN : n;
+                });
+        md.append(' ').append(pm(v, "%.2f")).append(" |");
+        x[i] = side;
+        y[i] = meanStd(v)[0];
+      }
+      md.append('\n');
+      if (allFinite(y)) {
+        normLines.add(new Plots.Series(method.name(), x, y));
+      }
+      deciles.append("| ").append(method.name()).append(" |");
+      double[] bx = new double[NORM_BINS];
+      double[] by = new double[NORM_BINS];
+      for (int b = 0; b < NORM_BINS; b++) {
+        int bin = b;
+        List<Double> v = col(mine, c -> decile(c, bin));
+        deciles.append(' ').append(pm(v, "%.3f")).append(" |");
+        bx[b] = b + 1;
+        by[b] = meanStd(v)[0];
+      }
+      deciles.append('\n');
+      if (allFinite(by)) {
+        decileLines.add(new Plots.Series(method.name(), bx, by));
+      }
+    }
+    md.append(
+        "\n## Verification accuracy by norm decile (full resolution, mean ± std over runs)\n\n"
+            + "Each pair is binned by the smaller ‖f‖ of its two images: the pairs of a run sorted"
+            + " by that norm and cut into ten equal-count bins, 1 = the lowest norms. A pair counts"
+            + " as right when its cosine score is on the correct side of the threshold the "
+            + kFold
+            + " protocol chose for its fold on the other folds, so the bins average to the pooled "
+            + kFold
+            + " accuracy.\n\n| method |");
+    for (int b = 1; b <= NORM_BINS; b++) {
+      md.append(" D").append(b).append(" |");
+    }
+    md.append("\n|---|").append("---|".repeat(NORM_BINS)).append('\n').append(deciles);
+    if (!normLines.isEmpty()) {
+      Plots.lines(
+          plots.resolve("norm_resolution.png"),
+          "Mean feature norm of the test images by resolution",
+          "image side (pixels)",
+          "mean ‖f‖",
+          normLines);
+      md.append("\n![norm by resolution](results/norm_resolution.png)\n");
+    }
+    if (!decileLines.isEmpty()) {
+      Plots.lines(
+          plots.resolve("norm_deciles.png"),
+          kFold + " verification accuracy by decile of the pair's smaller ‖f‖",
+          "decile of the smaller norm (1 = lowest)",
+          "accuracy",
+          decileLines);
+      md.append("\n![accuracy by norm decile](results/norm_deciles.png)\n");
+    }
+    md.append('\n');
+  }
+
+  private static boolean allFinite(double[] values) {
+    for (double v : values) {
+      if (!Double.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<Double> col(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> f) {

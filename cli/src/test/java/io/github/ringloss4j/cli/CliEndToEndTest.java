@@ -485,6 +485,15 @@ class CliEndToEndTest {
     assertTrue(md.contains("ringloss compare"), md);
     assertTrue(Files.size(report.resolve("results").resolve("verification.png")) > 1000);
     assertTrue(Files.size(report.resolve("results").resolve("low_resolution.png")) > 1000);
+    assertTrue(md.contains("| ring@0.1 | softmax | 2 |"), md);
+    assertTrue(md.contains("Verification accuracy by norm decile"), md);
+    assertTrue(md.contains("Feature norm by resolution"), md);
+    for (String png : List.of("effects.png", "norm_resolution.png", "norm_deciles.png")) {
+      assertTrue(Files.size(report.resolve("results").resolve(png)) > 1000, png);
+    }
+    assertTrue(Files.readString(runs.resolve("compare_effects.csv")).contains("ring@0.1,softmax"));
+    assertTrue(
+        Files.isRegularFile(runs.resolve("softmax").resolve("seed1000").resolve("summary.json")));
     // A second call reuses every finished run: the checkpoint is not rewritten.
     Path checkpoint = runs.resolve("softmax").resolve("seed1000").resolve("checkpoint.bin");
     java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(checkpoint);
@@ -515,6 +524,52 @@ class CliEndToEndTest {
     assertArrayEquals(bytes, Files.readAllBytes(checkpoint));
     assertTrue(again.out().contains("accuracy"), again.out());
     fails(2, "tripletface", "compare", "--methods", "tripletface", "--out", runs.toString());
+  }
+
+  @Test
+  void compareOpenSetHoldsOutTwoClassesPerFold() throws Exception {
+    Path ten = TinyData.idx(tmp.resolve("idx10"), 200, 100, 3, 10);
+    Path runs = tmp.resolve("open-runs");
+    List<String> args =
+        List.of(
+            "compare",
+            "--protocol",
+            "open",
+            "--data",
+            ten.toString(),
+            "--methods",
+            "softmax,ring@0.1",
+            "--seeds",
+            "2",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "80",
+            "--resolutions",
+            "7",
+            "--pairs-per-kind",
+            "20",
+            "--out",
+            runs.toString(),
+            "--report",
+            runs.toString(),
+            "--no-progress");
+    ok(args.toArray(String[]::new));
+    // Seed number k holds out fold k mod 5: {0,1} for seed 1000, {2,3} for seed 1001.
+    Path run = runs.resolve("ring@0.1").resolve("heldout01").resolve("seed1000");
+    assertTrue(Files.isRegularFile(run.resolve("summary.json")));
+    assertTrue(
+        Files.readString(run.resolve("summary.json")).contains("\"excludeClasses\": ["),
+        "the class filter is saved with the run");
+    assertTrue(Files.isDirectory(runs.resolve("softmax").resolve("heldout23").resolve("seed1001")));
+    List<String> csv = Files.readAllLines(runs.resolve("compare.csv"));
+    assertEquals(1 + 2 * 2, csv.size(), csv.toString());
+    String md = Files.readString(runs.resolve("results.md"));
+    assertTrue(md.contains("Open set"), md);
+    assertTrue(md.contains("| ring@0.1 | softmax | 2 |"), md);
+    // A second sitting reuses the summaries without reading the checkpoints.
+    Run again = ok(args.toArray(String[]::new));
+    assertTrue(again.out().contains("reused"), again.out());
   }
 
   /** The metrics that do not measure time. */

@@ -22,22 +22,28 @@ final class TinyData {
    * with noise, so a small network separates them in a few steps.
    */
   static Path idx(Path dir, int train, int test, long seed) throws IOException {
+    return idx(dir, train, test, seed, 3);
+  }
+
+  /** As {@link #idx(Path, int, int, long)} with the given number of classes (up to 28). */
+  static Path idx(Path dir, int train, int test, long seed, int classes) throws IOException {
     Files.createDirectories(dir);
     Random random = new Random(seed);
-    write(dir, "train", train, random);
-    write(dir, "t10k", test, random);
+    write(dir, "train", train, random, classes);
+    write(dir, "t10k", test, random, classes);
     return dir;
   }
 
-  private static void write(Path dir, String prefix, int n, Random random) throws IOException {
+  private static void write(Path dir, String prefix, int n, Random random, int classes)
+      throws IOException {
     byte[] pixels = new byte[n * 784];
     byte[] labels = new byte[n];
     for (int i = 0; i < n; i++) {
-      int label = i % 3;
+      int label = i % classes;
       labels[i] = (byte) label;
       for (int r = 0; r < 28; r++) {
         for (int c = 0; c < 28; c++) {
-          boolean bar = r / 9 == label;
+          boolean bar = (classes == 3 ? r / 9 : r * classes / 28) == label;
           int v = (bar ? 200 : 20) + random.nextInt(40);
           pixels[i * 784 + r * 28 + c] = (byte) v;
         }

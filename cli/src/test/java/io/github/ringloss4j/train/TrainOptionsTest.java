@@ -38,6 +38,8 @@ class TrainOptionsTest {
     "--augment",
     "--train-limit",
     "500",
+    "--exclude-classes",
+    "3,1",
     "--workers",
     "3",
     "--prefetch",
@@ -86,6 +88,7 @@ class TrainOptionsTest {
     assertEquals(0.1, o.data().validationFraction());
     assertFalse(o.data().augment());
     assertEquals(0, o.data().trainLimit());
+    assertEquals(java.util.List.of(), o.data().excludedClasses());
     assertEquals(
         new io.github.ringloss4j.data.BatchReader.Settings(
             io.github.ringloss4j.data.BatchReader.Settings.defaultWorkers(), 2),
@@ -115,6 +118,7 @@ class TrainOptionsTest {
     TrainOptions o = TrainOptions.parse(EVERY_OPTION);
     assertEquals(Path.of("/tmp/faces"), o.data().directory());
     assertTrue(o.data().augment());
+    assertEquals(java.util.List.of(1, 3), o.data().excludedClasses());
     assertEquals(new io.github.ringloss4j.data.BatchReader.Settings(3, 4), o.data().reading());
     assertEquals(Backbone.RESNET, o.model().backbone());
     assertEquals("huber(delta=0.5)", o.ring().penalty().text());
@@ -341,5 +345,18 @@ class TrainOptionsTest {
             f.getName());
       }
     }
+  }
+
+  @Test
+  void theClassFilterIsPartOfTheRunsIdentity() throws IOException {
+    TrainOptions closed = TrainOptions.parse("--seed", "1");
+    TrainOptions open = TrainOptions.parse("--seed", "1", "--exclude-classes", "0,1");
+    TrainOptions sameOpen = TrainOptions.parse("--seed", "1", "--exclude-classes", "1,0");
+    org.junit.jupiter.api.Assertions.assertNotEquals(closed, open);
+    assertEquals(open, sameOpen);
+    assertEquals(open, TrainOptions.fromJson(open.toJson()));
+    // A run saved before the option existed has no such field: the full data.
+    String old = closed.toJson().replace("\"excludeClasses\": null,", "");
+    assertEquals(closed, TrainOptions.fromJson(old));
   }
 }
