@@ -30,6 +30,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,16 @@ public final class TrainingRun {
         ModelFactory.headMemory(
                 block, classNames.size(), options.model().embeddingSize(), r.batchSize())
             .describe());
-    int batches = (train.size() + r.batchSize() - 1) / r.batchSize();
+    int perEpoch = imagesPerEpoch(train.size(), r.batchSize());
+    if (perEpoch < train.size()) {
+      LOG.info(
+          "{} training images in batches of {} would leave a last batch of one image, which batch"
+              + " norm cannot train on: each epoch leaves out the last image of its shuffled order"
+              + " (a different one each epoch)",
+          train.size(),
+          r.batchSize());
+    }
+    int batches = (perEpoch + r.batchSize() - 1) / r.batchSize();
     List<EpochMetrics> history = new ArrayList<>();
     try (Model model = Model.newInstance("ringloss")) {
       model.setBlock(block);
@@ -230,8 +240,9 @@ public final class TrainingRun {
       SetValidation.Snapshot snapshot)
       throws IOException {
     RunOptions r = options.run();
-    int n = train.size();
-    int[] order = Permutations.of(n, new Random(r.seed() + 1_000_003L * epoch));
+    int n = imagesPerEpoch(train.size(), r.batchSize());
+    int[] order =
+        Arrays.copyOf(Permutations.of(train.size(), new Random(r.seed() + 1_000_003L * epoch)), n);
     // Each sample's crop and flip come from (seed, epoch, position): the same whatever the workers.
     Augmentation augmentation = options.data().augment() ? new Augmentation(r.seed(), epoch) : null;
     BatchTally tally = new BatchTally(step.termCount());
@@ -289,6 +300,23 @@ public final class TrainingRun {
         n / seconds,
         centerSum / n,
         v.center);
+  }
+
+  /**
+   * The images an epoch trains on: all of them, unless that would end the epoch with a batch of a
+   * single image. Batch norm in training mode normalises each channel over the batch, and a single
+   * value per channel (a 1×1 map of one image, as in MobileFaceNet's GDC or IResNet's feature
+   * layer) has no variance, so PyTorch refuses it; the face community drops such a batch too
+   * (PyTorch's {@code drop_last}). Only the one image is left out, the last of the epoch's shuffled
+   * order, so each epoch leaves out another.
+   *
+   * @param size the training images
+   * @param batchSize the images per batch
+   * @return {@code size − 1} if {@code size mod batchSize = 1} and {@code size > 1}, else {@code
+   *     size}
+   */
+  static int imagesPerEpoch(int size, int batchSize) {
+    return size > 1 && size % batchSize == 1 ? size - 1 : size;
   }
 
   private record Validation(
