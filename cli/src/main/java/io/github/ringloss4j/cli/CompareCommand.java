@@ -5,6 +5,7 @@ import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Evaluation;
 import io.github.ringloss4j.eval.Method;
+import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.model.ModelOptions;
 import io.github.ringloss4j.model.OptimizerKind;
@@ -12,6 +13,8 @@ import io.github.ringloss4j.model.OptimizerOptions;
 import io.github.ringloss4j.model.RadiusStart;
 import io.github.ringloss4j.model.RingOptions;
 import io.github.ringloss4j.report.Comparison;
+import io.github.ringloss4j.report.HeadlineTable;
+import io.github.ringloss4j.report.ScheduleCurves;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.RunDirectory;
 import io.github.ringloss4j.train.TrainOptions;
@@ -21,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,15 +101,13 @@ public final class CompareCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "Run directories, compare.csv and compare_effects.csv. Default: runs/compare"
-              + " (runs/compare-open with --protocol open).")
+              + " (runs/compare-open with --protocol open, runs/compare-both with both).")
   Path out;
 
   @Option(
       names = "--report",
       paramLabel = "DIR",
-      description =
-          "Where results.md and results/*.png go. Default: runs/compare (runs/compare-open with"
-              + " --protocol open).")
+      description = "Where results.md and results/*.png go. Default: as --out.")
   Path report;
 
   @Option(
@@ -115,7 +117,8 @@ public final class CompareCommand implements Callable<Integer> {
           "closed: train on the 10 classes, test on the 10,000 test images. open: train on 8"
               + " classes and verify on the test images of the 2 held out, rotated over 5 folds"
               + " (held out {0,1}, {2,3}, {4,5}, {6,7}, {8,9}) so that every class is held out"
-              + " once; verification only. Default: ${DEFAULT-VALUE}.")
+              + " once; verification only. both: closed, then open, into OUT/closed and OUT/open,"
+              + " and one results.md. Default: ${DEFAULT-VALUE}.")
   String protocol;
 
   @Option(
@@ -135,6 +138,15 @@ public final class CompareCommand implements Callable<Integer> {
   Path notes;
 
   @Option(
+      names = "--readme",
+      paramLabel = "FILE",
+      description =
+          "A Markdown file (e.g. README.md) whose lines between <!-- compare:headline --> and"
+              + " <!-- /compare:headline --> get the headline table: per method and protocol the"
+              + " verification accuracy and its paired difference to softmax.")
+  Path readme;
+
+  @Option(
       names = "--pairs-per-kind",
       defaultValue = "3000",
       description = "Genuine and impostor test pairs. Default: ${DEFAULT-VALUE}.")
@@ -148,13 +160,14 @@ public final class CompareCommand implements Callable<Integer> {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
     }
-    boolean open;
+    List<Boolean> protocols;
     switch (protocol.toLowerCase(Locale.ROOT)) {
-      case "closed" -> open = false;
-      case "open" -> open = true;
+      case "closed" -> protocols = List.of(false);
+      case "open" -> protocols = List.of(true);
+      case "both" -> protocols = List.of(false, true);
       default ->
           throw new IllegalArgumentException(
-              "--protocol must be closed or open, got '" + protocol + "'");
+              "--protocol must be closed, open or both, got '" + protocol + "'");
     }
     boolean allFolds;
     switch (openFolds.toLowerCase(Locale.ROOT)) {
@@ -164,21 +177,140 @@ public final class CompareCommand implements Callable<Integer> {
           throw new IllegalArgumentException(
               "--open-folds must be rotate or all, got '" + openFolds + "'");
     }
-    Path defaultDir = Path.of(open ? "runs/compare-open" : "runs/compare");
+    boolean both = protocols.size() > 1;
+    Path defaultDir =
+        Path.of(
+            both ? "runs/compare-both" : protocols.get(0) ? "runs/compare-open" : "runs/compare");
     if (out == null) {
       out = defaultDir;
     }
     if (report == null) {
-      report = defaultDir;
+      report = out;
     }
     OutputPaths.requireWritableDirectory(out, "--out");
     OutputPaths.requireWritableDirectory(report, "--report");
+    if (readme != null) {
+      // Before hours of training, not after.
+      HeadlineTable.requireBlock(readme);
+    }
     List<Method> grid = new ArrayList<>();
     for (String m : methods) {
       grid.add(Method.parse(m));
     }
     long start = System.nanoTime();
+    List<Grid> done = new ArrayList<>();
+    for (boolean open : protocols) {
+      done.add(grid(grid, open, allFolds, both ? out.resolve(open ? "open" : "closed") : out));
+    }
+    double minutes = (System.nanoTime() - start) / 60e9;
+    // What every run shares, told from the options themselves rather than from their defaults.
+    TrainOptions shared = options(grid.get(0), 1000, -1);
+    ModelOptions model = shared.model();
+    OptimizerOptions optimizer = shared.optimizer();
+    RingOptions ring = shared.ring();
+    String header =
+        String.format(
+            Locale.ROOT,
+            "# Results: ring loss against the heads the paper compares with%n%n"
+                + "Produced by `%s` in %.1f minutes (finished runs are reused: their summary.json"
+                + " when it was evaluated the same way, else their checkpoint, so a rerun only"
+                + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
+                + " all), on %s, %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
+                + " with PyTorch 2.7.1 (CPU).%n%n"
+                + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
+                + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
+                + " for evaluation. Every method: the same %s backbone (%d-d embedding), %s, learning"
+                + " rate %s with a %s schedule, weight decay %s, batch %d, %d epochs, seeds %s."
+                + " Ring runs: %s penalty, %s, R learning-rate multiplier %s. Verification: %s,"
+                + " cosine score. Low resolution: the second image of each pair is reduced to the"
+                + " given side by area averaging and brought back to 28 px bilinearly; the first"
+                + " stays at full resolution.%n",
+            CommandLines.current("compare", out),
+            minutes,
+            done.stream()
+                    .flatMap(g -> g.cells().stream())
+                    .mapToDouble(Comparison.Cell::seconds)
+                    .sum()
+                / 60,
+            machine(),
+            Runtime.getRuntime().availableProcessors(),
+            totalMemoryGib(),
+            System.getProperty("java.version"),
+            trainLimit == 0 ? "60,000" : String.format(Locale.ROOT, "%,d", trainLimit),
+            percent(shared.data().validationFraction()),
+            model.backbone().toString().toUpperCase(Locale.ROOT),
+            model.embeddingSize(),
+            optimizer.kind() == OptimizerKind.SGD
+                ? "SGD momentum " + plain(optimizer.momentum())
+                : optimizer.kind().toString().toUpperCase(Locale.ROOT),
+            learningRate,
+            optimizer.schedule(),
+            plain(optimizer.weightDecay()),
+            shared.run().batchSize(),
+            epochs,
+            seedList(),
+            ring.penalty(),
+            ring.radiusInit().text().equals(RadiusStart.FIRST_BATCH)
+                ? "R from the first batch's mean norm"
+                : "R from " + ring.radiusInit(),
+            ring.radiusLrMultiplierRule(optimizer.kind()),
+            done.get(0).pairs());
+    if (protocols.contains(true)) {
+      header +=
+          String.format(
+              Locale.ROOT,
+              "%nOpen set: each run trains on 8 of the 10 classes (the head has 8 classes) and is"
+                  + " verified on the test images of the 2 it never saw; the held-out pair rotates"
+                  + " over 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9}, so every class is held out"
+                  + " exactly once (%s). The training sample (%s images) is drawn from the 8"
+                  + " classes only. Verification only: identification among 2 classes is trivial;"
+                  + " no classification accuracy. Pairs per fold: as above, drawn from the fold's"
+                  + " 2,000 test images.%n",
+              allFolds
+                  ? "every fold for every seed"
+                  : "seed number k, from 0, holds out fold k mod 5",
+              trainLimit == 0 ? "all 48,000" : String.format(Locale.ROOT, "%,d", trainLimit));
+    }
+    StringBuilder md = new StringBuilder(header);
+    List<HeadlineTable.Protocol> headline = new ArrayList<>();
+    for (Grid g : done) {
+      md.append(Comparison.section(g.cells(), grid, g.dir(), report, both ? g.label() : null));
+      headline.add(new HeadlineTable.Protocol(g.label(), g.cells()));
+    }
+    md.append(ScheduleCurves.section(done.get(0).runs(), report, done.get(0).label()));
+    if (notes != null) {
+      md.append(Files.readString(notes).strip()).append('\n');
+    }
+    Path file = report.resolve("results.md");
+    AtomicFiles.writeString(file, md.toString());
+    System.out.println("results: " + file);
+    if (readme != null) {
+      HeadlineTable.writeInto(readme, HeadlineTable.table(grid, headline));
+      System.out.println("headline table: " + readme);
+    }
+    return 0;
+  }
+
+  /**
+   * One protocol's runs.
+   *
+   * @param label "closed set" or "open set"
+   * @param cells every run's numbers
+   * @param dir where its runs, {@code compare.csv} and {@code compare_effects.csv} are
+   * @param runs each method's run directories, in grid order
+   * @param pairs how its pairs were drawn
+   */
+  private record Grid(
+      String label,
+      List<Comparison.Cell> cells,
+      Path dir,
+      Map<String, List<Path>> runs,
+      String pairs) {}
+
+  /** Trains (or reuses) and evaluates every run of one protocol. */
+  private Grid grid(List<Method> grid, boolean open, boolean allFolds, Path out) throws Exception {
     List<Comparison.Cell> cells = new ArrayList<>();
+    Map<String, List<Path>> runs = new LinkedHashMap<>();
     // Every run is tested on the data of the first run's options (the test split of IDX data does
     // not depend on the seed), held open for the whole grid.
     TrainOptions first = options(grid.get(0), 1000, -1);
@@ -216,6 +348,7 @@ public final class CompareCommand implements Callable<Integer> {
               dir = dir.resolve("heldout" + heldOut(fold).get(0) + heldOut(fold).get(1));
             }
             dir = dir.resolve("seed" + seed);
+            runs.computeIfAbsent(method.name(), m -> new ArrayList<>()).add(dir);
             LabelledSource test = tests.get(fold);
             Evaluation.PairSet foldPairs = pairSet(fold, test, pairSets);
             String evaluation =
@@ -224,7 +357,8 @@ public final class CompareCommand implements Callable<Integer> {
                     + Arrays.toString(resolutions)
                     + (fold < 0 ? "" : "; open set, held-out classes " + heldOut(fold));
             System.out.println(
-                method.name()
+                (open ? "open set, " : "closed set, ")
+                    + method.name()
                     + ", seed "
                     + seed
                     + (fold < 0 ? "" : ", held out " + heldOut(fold))
@@ -254,76 +388,7 @@ public final class CompareCommand implements Callable<Integer> {
         }
       }
     }
-    double minutes = (System.nanoTime() - start) / 60e9;
-    // What every run shares, told from the options themselves rather than from their defaults.
-    TrainOptions shared = options(grid.get(0), 1000, -1);
-    ModelOptions model = shared.model();
-    OptimizerOptions optimizer = shared.optimizer();
-    RingOptions ring = shared.ring();
-    String header =
-        String.format(
-            Locale.ROOT,
-            "# Results: ring loss against the heads the paper compares with%n%n"
-                + "Produced by `%s` in %.1f minutes (finished runs are reused: their summary.json"
-                + " when it was evaluated the same way, else their checkpoint, so a rerun only"
-                + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
-                + " all), on %s, %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
-                + " with PyTorch 2.7.1 (CPU).%n%n"
-                + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
-                + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
-                + " for evaluation. Every method: the same %s backbone (%d-d embedding), %s, learning"
-                + " rate %s with a %s schedule, weight decay %s, batch %d, %d epochs, seeds %s."
-                + " Ring runs: %s penalty, %s, R learning-rate multiplier %s. Verification: %s,"
-                + " cosine score. Low resolution: the second image of each pair is reduced to the"
-                + " given side by area averaging and brought back to 28 px bilinearly; the first"
-                + " stays at full resolution.%n",
-            CommandLines.current("compare", out),
-            minutes,
-            cells.stream().mapToDouble(Comparison.Cell::seconds).sum() / 60,
-            machine(),
-            Runtime.getRuntime().availableProcessors(),
-            totalMemoryGib(),
-            System.getProperty("java.version"),
-            trainLimit == 0 ? "60,000" : String.format(Locale.ROOT, "%,d", trainLimit),
-            percent(shared.data().validationFraction()),
-            model.backbone().toString().toUpperCase(Locale.ROOT),
-            model.embeddingSize(),
-            optimizer.kind() == OptimizerKind.SGD
-                ? "SGD momentum " + plain(optimizer.momentum())
-                : optimizer.kind().toString().toUpperCase(Locale.ROOT),
-            learningRate,
-            optimizer.schedule(),
-            plain(optimizer.weightDecay()),
-            shared.run().batchSize(),
-            epochs,
-            seedList(),
-            ring.penalty(),
-            ring.radiusInit().text().equals(RadiusStart.FIRST_BATCH)
-                ? "R from the first batch's mean norm"
-                : "R from " + ring.radiusInit(),
-            ring.radiusLrMultiplierRule(optimizer.kind()),
-            pairs.protocol());
-    if (open) {
-      header +=
-          String.format(
-              Locale.ROOT,
-              "%nOpen set: each run trains on 8 of the 10 classes (the head has 8 classes) and is"
-                  + " verified on the test images of the 2 it never saw; the held-out pair rotates"
-                  + " over 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9}, so every class is held out"
-                  + " exactly once (%s). The training sample (%s images) is drawn from the 8"
-                  + " classes only. Verification only: identification among 2 classes is trivial;"
-                  + " no classification accuracy. Pairs per fold: as above, drawn from the fold's"
-                  + " 2,000 test images.%n",
-              allFolds
-                  ? "every fold for every seed"
-                  : "seed number k, from 0, holds out fold k mod 5",
-              trainLimit == 0 ? "all 48,000" : String.format(Locale.ROOT, "%,d", trainLimit));
-    }
-    Path file =
-        Comparison.write(
-            cells, grid, out, report, header, notes == null ? null : Files.readString(notes));
-    System.out.println("results: " + file);
-    return 0;
+    return new Grid(open ? "open set" : "closed set", cells, out, runs, pairs.protocol());
   }
 
   private String seedList() {

@@ -22,7 +22,10 @@ public record Method(String name, HeadSpec head, double lambda, double centerLam
 
   private static final HeadSpec SOFTMAX = HeadSpec.parse("softmax");
 
-  /** The paper's comparison, on the data we have. */
+  /**
+   * The paper's comparison, on the data we have: softmax with ring at three λ, each normalising or
+   * margin head without and with ring at the paper's λ = 0.01, and center loss.
+   */
   public static final List<String> DEFAULT_GRID =
       List.of(
           "softmax",
@@ -30,11 +33,15 @@ public record Method(String name, HeadSpec head, double lambda, double centerLam
           "ring@0.01",
           "ring@0.1",
           "l2softmax",
+          "l2softmax+ring@0.01",
           "normface",
+          "normface+ring@0.01",
           "sphereface",
           "sphereface+ring@0.01",
           "cosface",
+          "cosface+ring@0.01",
           "arcface",
+          "arcface+ring@0.01",
           "center@0.01");
 
   /**

@@ -252,7 +252,7 @@ public final class Comparison {
     return new double[] {mean, values.size() > 1 ? Math.sqrt(var / (values.size() - 1)) : 0};
   }
 
-  private static String pm(List<Double> values, String format) {
+  static String pm(List<Double> values, String format) {
     double[] ms = meanStd(values);
     if (!Double.isFinite(ms[0])) {
       return "—";
@@ -261,24 +261,21 @@ public final class Comparison {
   }
 
   /**
-   * Writes {@code compare.csv} (one row per run), the Markdown tables and the plots.
+   * Writes one protocol's {@code compare.csv} (one row per run) and {@code compare_effects.csv},
+   * its plots, and returns its Markdown tables: the results, low-resolution matching, effect sizes
+   * and the norm–resolution story.
    *
    * @param cells every run's numbers
    * @param methods the methods, in table order
-   * @param csvDir where {@code compare.csv} goes
-   * @param reportDir where {@code results.md} and {@code results/*.png} go
-   * @param header the Markdown above the tables (command, machine, wall time)
-   * @param reading the Markdown of the reading section, or null
-   * @return the Markdown file
+   * @param csvDir where {@code compare.csv} and {@code compare_effects.csv} go
+   * @param reportDir where {@code results.md} goes; the plots go to its {@code results/}
+   * @param label the protocol's name in headings and plot files, e.g. "closed set", or null when
+   *     the report has a single protocol (headings and plot names without it)
+   * @return the Markdown
    * @throws IOException if writing fails
    */
-  public static Path write(
-      List<Cell> cells,
-      List<Method> methods,
-      Path csvDir,
-      Path reportDir,
-      String header,
-      String reading)
+  public static String section(
+      List<Cell> cells, List<Method> methods, Path csvDir, Path reportDir, String label)
       throws IOException {
     List<Integer> sides = new ArrayList<>(cells.get(0).lowResolution().keySet());
     String kFold = cells.get(0).folds() + "-fold";
@@ -341,14 +338,15 @@ public final class Comparison {
     }
     CsvWriter.write(csvDir.resolve("compare.csv"), csvHeader, rows);
 
-    Path plots = reportDir.resolve("results");
-    Files.createDirectories(plots);
+    Figures plots = new Figures(reportDir, label);
     boolean open = cells.get(0).fold() >= 0;
-    StringBuilder md = new StringBuilder(header);
+    StringBuilder md = new StringBuilder();
     md.append(
         open
-            ? "\n## Results (mean ± std over runs: seeds × held-out folds)\n\n"
-            : "\n## Results (mean ± std over seeds)\n\n");
+            ? "\n"
+                + heading("Results", label)
+                + " (mean ± std over runs: seeds × held-out folds)\n\n"
+            : "\n" + heading("Results", label) + " (mean ± std over seeds)\n\n");
     md.append(
         (open ? "| method | runs | accuracy | " : "| method | seeds | accuracy | ")
             + kFold
@@ -391,20 +389,22 @@ public final class Comparison {
     }
     bars.add(new Plots.Series2(kFold + " verification accuracy", accMeans, accStds));
     Plots.bars(
-        plots.resolve("verification.png"),
+        plots.file("verification.png"),
         kFold + " verification accuracy (cosine), mean ± std over seeds",
         "accuracy",
         names,
         bars);
     Plots.lines(
-        plots.resolve("low_resolution.png"),
+        plots.file("low_resolution.png"),
         "Full-resolution vs low-resolution probes: " + kFold + " accuracy",
         "probe side (pixels)",
         "accuracy",
         lowLines);
 
     md.append(
-        "\n## Low-resolution matching ("
+        "\n"
+            + heading("Low-resolution matching", label)
+            + " ("
             + kFold
             + (open
                 ? " accuracy, mean ± std over runs)\n\n"
@@ -424,17 +424,40 @@ public final class Comparison {
       }
       md.append('\n');
     }
-    md.append("\n![verification](results/verification.png)\n\n");
-    md.append("![low resolution](results/low_resolution.png)\n\n");
+    md.append("\n").append(plots.link("verification", "verification.png")).append("\n\n");
+    md.append(plots.link("low resolution", "low_resolution.png")).append("\n\n");
     List<PairedEffects.Effect> effects = effects(cells, methods, sides);
-    writeEffects(effects, csvDir, plots, md, kFold, open);
-    writeNormStory(cells, methods, sides, plots, md, kFold);
-    if (reading != null) {
-      md.append(reading.strip()).append('\n');
+    writeEffects(effects, csvDir, plots, md, kFold, open, label);
+    writeNormStory(cells, methods, sides, plots, md, kFold, label);
+    return md.toString();
+  }
+
+  /** A level-2 heading, with the protocol's name when the report has several. */
+  static String heading(String title, String label) {
+    return "## " + title + (label == null ? "" : ", " + label);
+  }
+
+  /**
+   * Where a section's plots go and how results.md links them: {@code results/NAME}, or {@code
+   * results/closed_set_NAME} when the report has several protocols.
+   */
+  static final class Figures {
+    private final Path dir;
+    private final String prefix;
+
+    Figures(Path reportDir, String label) throws IOException {
+      this.dir = reportDir.resolve("results");
+      this.prefix = label == null ? "" : label.replaceAll("[^A-Za-z0-9]+", "_") + "_";
+      Files.createDirectories(dir);
     }
-    Path file = reportDir.resolve("results.md");
-    AtomicFiles.writeString(file, md.toString());
-    return file;
+
+    Path file(String name) {
+      return dir.resolve(prefix + name);
+    }
+
+    String link(String alt, String name) {
+      return "![" + alt + "](results/" + prefix + name + ")";
+    }
   }
 
   /** The method every other is measured against. */
@@ -446,7 +469,7 @@ public final class Comparison {
   }
 
   /** A metric of a method's runs by their pairing key. */
-  private static Map<String, Double> values(
+  static Map<String, Double> values(
       List<Cell> cells, String method, java.util.function.ToDoubleFunction<Cell> f) {
     Map<String, Double> out = new LinkedHashMap<>();
     for (Cell c : cells) {
@@ -514,7 +537,7 @@ public final class Comparison {
     return out;
   }
 
-  private static String ci(PairedEffects.Effect e, String format) {
+  static String ci(PairedEffects.Effect e, String format) {
     if (e.n() == 0) {
       return "—";
     }
@@ -532,10 +555,11 @@ public final class Comparison {
   private static void writeEffects(
       List<PairedEffects.Effect> effects,
       Path csvDir,
-      Path plots,
+      Figures plots,
       StringBuilder md,
       String kFold,
-      boolean open)
+      boolean open,
+      String label)
       throws IOException {
     List<List<String>> rows = new ArrayList<>();
     for (PairedEffects.Effect e : effects) {
@@ -557,7 +581,8 @@ public final class Comparison {
       return;
     }
     md.append(
-        "## Effect sizes (method − baseline, paired by "
+        heading("Effect sizes", label)
+            + " (method − baseline, paired by "
             + (open ? "seed and held-out fold" : "seed")
             + ")\n\n"
             + "The mean of the paired differences over the n runs both have (same seed"
@@ -598,25 +623,28 @@ public final class Comparison {
       errors[i / 4] = Double.isFinite(acc.halfWidth()) ? acc.halfWidth() : 0;
     }
     Plots.bars(
-        plots.resolve("effects.png"),
+        plots.file("effects.png"),
         "Paired difference in " + kFold + " verification accuracy, 95 % t interval",
         "accuracy difference",
         names,
         List.of(new Plots.Series2("mean difference", means, errors)));
-    md.append(
-        "\n![effect sizes](results/effects.png)\n\n(Bars without an interval: a single pair.)\n\n");
+    md.append("\n")
+        .append(plots.link("effect sizes", "effects.png"))
+        .append("\n\n(Bars without an interval: a single pair.)\n\n");
   }
 
   private static void writeNormStory(
       List<Cell> cells,
       List<Method> methods,
       List<Integer> sides,
-      Path plots,
+      Figures plots,
       StringBuilder md,
-      String kFold)
+      String kFold,
+      String label)
       throws IOException {
     md.append(
-        "## Feature norm by resolution (mean ‖f‖ of the test images, mean ± std over runs)\n\n"
+        heading("Feature norm by resolution", label)
+            + " (mean ‖f‖ of the test images, mean ± std over runs)\n\n"
             + "Each test image reduced to the side and brought back to full size, as for the"
             + " low-resolution probes above.\n\n| method |");
     for (int side : sides) {
@@ -664,7 +692,9 @@ public final class Comparison {
       }
     }
     md.append(
-        "\n## Verification accuracy by norm decile (full resolution, mean ± std over runs)\n\n"
+        "\n"
+            + heading("Verification accuracy by norm decile", label)
+            + " (full resolution, mean ± std over runs)\n\n"
             + "Each pair is binned by the smaller ‖f‖ of its two images: the pairs of a run sorted"
             + " by that norm and cut into ten equal-count bins, 1 = the lowest norms. A pair counts"
             + " as right when its cosine score is on the correct side of the threshold the "
@@ -678,26 +708,28 @@ public final class Comparison {
     md.append("\n|---|").append("---|".repeat(NORM_BINS)).append('\n').append(deciles);
     if (!normLines.isEmpty()) {
       Plots.lines(
-          plots.resolve("norm_resolution.png"),
+          plots.file("norm_resolution.png"),
           "Mean feature norm of the test images by resolution",
           "image side (pixels)",
           "mean ‖f‖",
           normLines);
-      md.append("\n![norm by resolution](results/norm_resolution.png)\n");
+      md.append("\n").append(plots.link("norm by resolution", "norm_resolution.png")).append('\n');
     }
     if (!decileLines.isEmpty()) {
       Plots.lines(
-          plots.resolve("norm_deciles.png"),
+          plots.file("norm_deciles.png"),
           kFold + " verification accuracy by decile of the pair's smaller ‖f‖",
           "decile of the smaller norm (1 = lowest)",
           "accuracy",
           decileLines);
-      md.append("\n![accuracy by norm decile](results/norm_deciles.png)\n");
+      md.append("\n")
+          .append(plots.link("accuracy by norm decile", "norm_deciles.png"))
+          .append('\n');
     }
     md.append('\n');
   }
 
-  private static boolean allFinite(double[] values) {
+  static boolean allFinite(double[] values) {
     for (double v : values) {
       if (!Double.isFinite(v)) {
         return false;
@@ -706,7 +738,7 @@ public final class Comparison {
     return true;
   }
 
-  private static List<Double> col(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> f) {
+  static List<Double> col(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> f) {
     List<Double> out = new ArrayList<>();
     for (Cell c : cells) {
       double v = f.applyAsDouble(c);

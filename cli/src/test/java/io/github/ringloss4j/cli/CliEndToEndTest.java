@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.ringloss4j.io.DecodedNpy;
 import io.github.ringloss4j.recordio.ImageFormat;
 import io.github.ringloss4j.recordio.SyntheticFaces;
+import io.github.ringloss4j.report.HeadlineTable;
 import io.github.ringloss4j.train.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -570,6 +571,84 @@ class CliEndToEndTest {
     // A second sitting reuses the summaries without reading the checkpoints.
     Run again = ok(args.toArray(String[]::new));
     assertTrue(again.out().contains("reused"), again.out());
+  }
+
+  @Test
+  void compareBothProtocolsWritesOneReportAndTheReadmeTable() throws Exception {
+    Path ten = TinyData.idx(tmp.resolve("idx10-both"), 200, 100, 3, 10);
+    Path runs = tmp.resolve("both-runs");
+    Path readme = tmp.resolve("README.md");
+    Files.writeString(
+        readme,
+        "# Title\n\n"
+            + HeadlineTable.BEGIN
+            + "\nold table\n"
+            + HeadlineTable.END
+            + "\n\nMore text.\n");
+    List<String> args =
+        List.of(
+            "compare",
+            "--protocol",
+            "both",
+            "--data",
+            ten.toString(),
+            "--methods",
+            "softmax,ring@0.1",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--train-limit",
+            "80",
+            "--resolutions",
+            "7",
+            "--pairs-per-kind",
+            "20",
+            "--out",
+            runs.toString(),
+            "--readme",
+            readme.toString(),
+            "--no-progress");
+    ok(args.toArray(String[]::new));
+    assertTrue(Files.isRegularFile(runs.resolve("closed/softmax/seed1001/summary.json")));
+    assertTrue(Files.isRegularFile(runs.resolve("open/ring@0.1/heldout23/seed1001/summary.json")));
+    assertTrue(Files.isRegularFile(runs.resolve("closed/compare.csv")));
+    assertTrue(Files.isRegularFile(runs.resolve("open/compare_effects.csv")));
+    String md = Files.readString(runs.resolve("results.md"));
+    for (String heading :
+        List.of(
+            "## Results, closed set",
+            "## Results, open set",
+            "## Effect sizes, closed set",
+            "## Effect sizes, open set",
+            "## Feature norm by resolution, open set",
+            "## The schedule: validation accuracy by epoch, closed set")) {
+      assertTrue(md.contains(heading), heading + " in\n" + md);
+    }
+    // Two epochs of the two seeds of each method, in the schedule table.
+    assertTrue(md.contains("| epoch | softmax (n = 2) | ring@0.1 (n = 2) |"), md);
+    assertTrue(md.contains("\n| 2 | "), md);
+    for (String png :
+        List.of(
+            "closed_set_verification.png",
+            "open_set_effects.png",
+            "open_set_norm_resolution.png",
+            "validation_curve.png")) {
+      assertTrue(Files.size(runs.resolve("results").resolve(png)) > 1000, png);
+      assertTrue(md.contains("](results/" + png + ")"), png);
+    }
+    String text = Files.readString(readme);
+    assertFalse(text.contains("old table"), text);
+    assertTrue(text.startsWith("# Title\n\n" + HeadlineTable.BEGIN + "\n| method |"), text);
+    assertTrue(text.endsWith(HeadlineTable.END + "\n\nMore text.\n"), text);
+    assertTrue(text.contains("| ring@0.1 | "), text);
+    // Refused before any training: a README without the block.
+    Files.writeString(readme, "# No block\n");
+    Run r = run(args.toArray(String[]::new));
+    assertTrue(r.exit() != 0, r.err());
+    assertTrue(r.err().contains(readme.toString()), r.err());
+    assertTrue(r.err().contains(HeadlineTable.BEGIN), r.err());
+    fails(2, "closed, open or both", "compare", "--protocol", "half", "--out", runs.toString());
   }
 
   /** The metrics that do not measure time. */
