@@ -277,7 +277,9 @@ public final class Comparison {
   public static String section(
       List<Cell> cells, List<Method> methods, Path csvDir, Path reportDir, String label)
       throws IOException {
+    // Full resolution first, then smaller and smaller probes, whatever order a summary kept.
     List<Integer> sides = new ArrayList<>(cells.get(0).lowResolution().keySet());
+    sides.sort(java.util.Comparator.reverseOrder());
     String kFold = cells.get(0).folds() + "-fold";
     List<String> csvHeader =
         new ArrayList<>(

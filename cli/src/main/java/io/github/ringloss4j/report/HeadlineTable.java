@@ -6,7 +6,7 @@ import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -41,8 +41,7 @@ public final class HeadlineTable {
    */
   public static String table(List<Method> methods, List<Protocol> protocols) {
     Protocol first = protocols.get(0);
-    List<Integer> sides = new ArrayList<>(first.cells().get(0).lowResolution().keySet());
-    int smallest = sides.get(sides.size() - 1);
+    int smallest = Collections.min(first.cells().get(0).lowResolution().keySet());
     String kFold = first.cells().get(0).folds() + "-fold";
     StringBuilder md = new StringBuilder("| method |");
     StringBuilder rule = new StringBuilder("|---|");

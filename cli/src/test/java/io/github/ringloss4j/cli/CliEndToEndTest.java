@@ -527,34 +527,36 @@ class CliEndToEndTest {
     fails(2, "tripletface", "compare", "--methods", "tripletface", "--out", runs.toString());
   }
 
+  /** A grid of softmax and ring@0.1, 2 seeds, on 80 training images, reported into its --out. */
+  private static List<String> tinyCompare(String protocol, Path data, Path runs, int epochs) {
+    return List.of(
+        "compare",
+        "--protocol",
+        protocol,
+        "--data",
+        data.toString(),
+        "--methods",
+        "softmax,ring@0.1",
+        "--seeds",
+        "2",
+        "--epochs",
+        Integer.toString(epochs),
+        "--train-limit",
+        "80",
+        "--resolutions",
+        "7",
+        "--pairs-per-kind",
+        "20",
+        "--out",
+        runs.toString(),
+        "--no-progress");
+  }
+
   @Test
   void compareOpenSetHoldsOutTwoClassesPerFold() throws Exception {
     Path ten = TinyData.idx(tmp.resolve("idx10"), 200, 100, 3, 10);
     Path runs = tmp.resolve("open-runs");
-    List<String> args =
-        List.of(
-            "compare",
-            "--protocol",
-            "open",
-            "--data",
-            ten.toString(),
-            "--methods",
-            "softmax,ring@0.1",
-            "--seeds",
-            "2",
-            "--epochs",
-            "1",
-            "--train-limit",
-            "80",
-            "--resolutions",
-            "7",
-            "--pairs-per-kind",
-            "20",
-            "--out",
-            runs.toString(),
-            "--report",
-            runs.toString(),
-            "--no-progress");
+    List<String> args = tinyCompare("open", ten, runs, 1);
     ok(args.toArray(String[]::new));
     // Seed number k holds out fold k mod 5: {0,1} for seed 1000, {2,3} for seed 1001.
     Path run = runs.resolve("ring@0.1").resolve("heldout01").resolve("seed1000");
@@ -585,30 +587,8 @@ class CliEndToEndTest {
             + "\nold table\n"
             + HeadlineTable.END
             + "\n\nMore text.\n");
-    List<String> args =
-        List.of(
-            "compare",
-            "--protocol",
-            "both",
-            "--data",
-            ten.toString(),
-            "--methods",
-            "softmax,ring@0.1",
-            "--seeds",
-            "2",
-            "--epochs",
-            "2",
-            "--train-limit",
-            "80",
-            "--resolutions",
-            "7",
-            "--pairs-per-kind",
-            "20",
-            "--out",
-            runs.toString(),
-            "--readme",
-            readme.toString(),
-            "--no-progress");
+    List<String> args = new java.util.ArrayList<>(tinyCompare("both", ten, runs, 2));
+    args.addAll(List.of("--readme", readme.toString()));
     ok(args.toArray(String[]::new));
     assertTrue(Files.isRegularFile(runs.resolve("closed/softmax/seed1001/summary.json")));
     assertTrue(Files.isRegularFile(runs.resolve("open/ring@0.1/heldout23/seed1001/summary.json")));

@@ -19,7 +19,12 @@ class ComparisonTest {
 
   @TempDir Path tmp;
 
-  private static Comparison.Cell cell(String method, long seed, int fold, double acc) {
+  static Comparison.Cell cell(String method, long seed, int fold, double acc) {
+    return cell(method, seed, fold, acc, 0.1);
+  }
+
+  /** A run whose 10-fold accuracy is acc at 28 px and acc − 0.1 at 7 px, with a given CV ‖f‖. */
+  static Comparison.Cell cell(String method, long seed, int fold, double acc, double cv) {
     return new Comparison.Cell(
         method,
         seed,
@@ -28,7 +33,7 @@ class ComparisonTest {
         0.5,
         0.9,
         10,
-        0.1,
+        cv,
         Double.NaN,
         12,
         Map.of(28, acc, 7, acc - 0.1),

@@ -9,32 +9,12 @@ import io.github.ringloss4j.io.DataFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HeadlineTableTest {
 
   @TempDir Path tmp;
-
-  private static Comparison.Cell cell(String method, long seed, int fold, double acc, double cv) {
-    return new Comparison.Cell(
-        method,
-        seed,
-        Double.NaN,
-        acc,
-        0.5,
-        0.9,
-        10,
-        cv,
-        Double.NaN,
-        12,
-        Map.of(28, acc, 7, acc - 0.1),
-        10,
-        fold,
-        Map.of(28, 10.0, 7, 4.0),
-        null);
-  }
 
   private static final List<Method> GRID =
       List.of(Method.parse("softmax"), Method.parse("ring@0.01"));
@@ -44,12 +24,14 @@ class HeadlineTableTest {
     // seed 1000 alone.
     List<Comparison.Cell> closed =
         List.of(
-            cell("softmax", 1000, -1, 0.80, 0.2),
-            cell("softmax", 1001, -1, 0.70, 0.3),
-            cell("ring@0.01", 1000, -1, 0.83, 0.1),
-            cell("ring@0.01", 1001, -1, 0.72, 0.1));
+            ComparisonTest.cell("softmax", 1000, -1, 0.80, 0.2),
+            ComparisonTest.cell("softmax", 1001, -1, 0.70, 0.3),
+            ComparisonTest.cell("ring@0.01", 1000, -1, 0.83, 0.1),
+            ComparisonTest.cell("ring@0.01", 1001, -1, 0.72, 0.1));
     List<Comparison.Cell> open =
-        List.of(cell("softmax", 1000, 0, 0.50, 0.2), cell("ring@0.01", 1000, 0, 0.60, 0.1));
+        List.of(
+            ComparisonTest.cell("softmax", 1000, 0, 0.50, 0.2),
+            ComparisonTest.cell("ring@0.01", 1000, 0, 0.60, 0.1));
     return HeadlineTable.table(
         GRID,
         List.of(
