@@ -138,6 +138,16 @@ public final class CompareCommand implements Callable<Integer> {
   Path notes;
 
   @Option(
+      names = "--schedule-check",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Also train softmax on the closed set (seed 1000) for N epochs, more than --epochs, and"
+              + " show its validation curve next to the grid's: whether a longer schedule would"
+              + " still gain. Default: ${DEFAULT-VALUE} (none).")
+  int scheduleCheck;
+
+  @Option(
       names = "--readme",
       paramLabel = "FILE",
       description =
@@ -189,6 +199,13 @@ public final class CompareCommand implements Callable<Integer> {
     }
     OutputPaths.requireWritableDirectory(out, "--out");
     OutputPaths.requireWritableDirectory(report, "--report");
+    if (scheduleCheck != 0 && scheduleCheck <= epochs) {
+      throw new IllegalArgumentException(
+          "--schedule-check must be 0 or more than --epochs ("
+              + epochs
+              + "), got "
+              + scheduleCheck);
+    }
     if (readme != null) {
       // Before hours of training, not after.
       HeadlineTable.requireBlock(readme);
@@ -277,7 +294,21 @@ public final class CompareCommand implements Callable<Integer> {
       md.append(Comparison.section(g.cells(), grid, g.dir(), report, both ? g.label() : null));
       headline.add(new HeadlineTable.Protocol(g.label(), g.cells()));
     }
-    md.append(ScheduleCurves.section(done.get(0).runs(), report, done.get(0).label()));
+    Grid closed = done.get(0);
+    Map<String, List<Path>> curves = new LinkedHashMap<>(closed.runs());
+    if (scheduleCheck > 0) {
+      Method softmax = Method.parse(Comparison.BASELINE);
+      Path dir =
+          closed
+              .dir()
+              .resolve("schedule-check")
+              .resolve("softmax-" + scheduleCheck + "-epochs")
+              .resolve("seed1000");
+      System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
+      RunDirectory.trainOrReuse(options(softmax, 1000, -1, scheduleCheck), dir, runtime.progress());
+      curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
+    }
+    md.append(ScheduleCurves.section(curves, report, closed.label()));
     if (notes != null) {
       md.append(Files.readString(notes).strip()).append('\n');
     }
@@ -468,6 +499,11 @@ public final class CompareCommand implements Callable<Integer> {
    * the open set, without the fold's held-out classes.
    */
   TrainOptions options(Method method, long seed, int fold) {
+    return options(method, seed, fold, epochs);
+  }
+
+  /** A run as the grid makes it, for a given number of epochs. */
+  private TrainOptions options(Method method, long seed, int fold, int epochs) {
     List<String> args =
         new ArrayList<>(
             List.of(

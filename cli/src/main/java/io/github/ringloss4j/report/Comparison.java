@@ -463,7 +463,7 @@ public final class Comparison {
   }
 
   /** The method every other is measured against. */
-  static final String BASELINE = "softmax";
+  public static final String BASELINE = "softmax";
 
   private static double decile(Cell c, int b) {
     double[] d = c.normDecileAccuracy();

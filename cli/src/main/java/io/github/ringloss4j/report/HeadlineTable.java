@@ -129,16 +129,31 @@ public final class HeadlineTable {
     AtomicFiles.writeString(file, text.substring(0, block[0]) + table + text.substring(block[1]));
   }
 
-  /** Where the block's content starts (after the BEGIN line) and ends (at the END line). */
+  /**
+   * Where the block's content starts (after the BEGIN line) and ends (at the END line). Each marker
+   * counts only as a line of its own: a README may quote it in its text, as this project's does.
+   */
   private static int[] block(Path file, String text) throws DataFormatException {
-    int begin = text.indexOf(BEGIN);
-    int from = begin < 0 ? -1 : text.indexOf('\n', begin) + 1;
-    int end = from <= 0 ? -1 : text.indexOf(END, from);
+    int begin = line(text, BEGIN, 0);
+    int from = begin < 0 ? -1 : Math.min(begin + BEGIN.length() + 1, text.length());
+    int end = begin < 0 ? -1 : line(text, END, from);
     if (end < 0) {
       throw new DataFormatException(
           file,
           "has no block to put the table in: a line " + BEGIN + " and, after it, a line " + END);
     }
     return new int[] {from, end};
+  }
+
+  /** Where a line that is exactly {@code marker} starts, looking from {@code from}; −1 if none. */
+  private static int line(String text, String marker, int from) {
+    for (int at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
+      int after = at + marker.length();
+      if ((at == 0 || text.charAt(at - 1) == '\n')
+          && (after == text.length() || text.charAt(after) == '\n')) {
+        return at;
+      }
+    }
+    return -1;
   }
 }

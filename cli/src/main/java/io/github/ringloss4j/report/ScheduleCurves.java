@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -96,12 +97,17 @@ public final class ScheduleCurves {
       md.append('\n');
     }
     for (Map.Entry<String, double[]> m : means.entrySet()) {
-      double[] x = new double[epochs];
-      for (int e = 0; e < epochs; e++) {
-        x[e] = e + 1;
+      // Each curve as long as its runs: a longer schedule's check runs past the grid's epochs.
+      int n = 0;
+      while (n < epochs && Double.isFinite(m.getValue()[n])) {
+        n++;
       }
-      if (Comparison.allFinite(m.getValue())) {
-        lines.add(new Plots.Series(m.getKey(), x, m.getValue()));
+      if (n > 0) {
+        double[] x = new double[n];
+        for (int e = 0; e < n; e++) {
+          x[e] = e + 1;
+        }
+        lines.add(new Plots.Series(m.getKey(), x, Arrays.copyOf(m.getValue(), n)));
       }
     }
     Comparison.Figures plots = new Comparison.Figures(reportDir, null);

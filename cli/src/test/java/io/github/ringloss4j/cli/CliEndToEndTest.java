@@ -588,7 +588,7 @@ class CliEndToEndTest {
             + HeadlineTable.END
             + "\n\nMore text.\n");
     List<String> args = new java.util.ArrayList<>(tinyCompare("both", ten, runs, 2));
-    args.addAll(List.of("--readme", readme.toString()));
+    args.addAll(List.of("--readme", readme.toString(), "--schedule-check", "3"));
     ok(args.toArray(String[]::new));
     assertTrue(Files.isRegularFile(runs.resolve("closed/softmax/seed1001/summary.json")));
     assertTrue(Files.isRegularFile(runs.resolve("open/ring@0.1/heldout23/seed1001/summary.json")));
@@ -606,8 +606,16 @@ class CliEndToEndTest {
       assertTrue(md.contains(heading), heading + " in\n" + md);
     }
     // Two epochs of the two seeds of each method, in the schedule table.
-    assertTrue(md.contains("| epoch | softmax (n = 2) | ring@0.1 (n = 2) |"), md);
+    assertTrue(
+        md.contains(
+            "| epoch | softmax (n = 2) | ring@0.1 (n = 2) | softmax, 3 epochs (seed 1000) (n = 1) |"),
+        md);
     assertTrue(md.contains("\n| 2 | "), md);
+    // The longer schedule's third epoch, past the grid's two.
+    assertTrue(md.contains("\n| 3 | — | — | "), md);
+    assertTrue(
+        Files.isRegularFile(
+            runs.resolve("closed/schedule-check/softmax-3-epochs/seed1000/metrics.json")));
     for (String png :
         List.of(
             "closed_set_verification.png",
@@ -629,6 +637,7 @@ class CliEndToEndTest {
     assertTrue(r.err().contains(readme.toString()), r.err());
     assertTrue(r.err().contains(HeadlineTable.BEGIN), r.err());
     fails(2, "closed, open or both", "compare", "--protocol", "half", "--out", runs.toString());
+    fails(2, "--schedule-check", "compare", "--epochs", "2", "--schedule-check", "2");
   }
 
   /** The metrics that do not measure time. */

@@ -63,12 +63,26 @@ class HeadlineTableTest {
   @Test
   void theTableReplacesTheBlockAndKeepsTheRest() throws Exception {
     Path readme = tmp.resolve("README.md");
-    String before = "# R\n\ntext\n" + HeadlineTable.BEGIN + "\n| old |\n" + HeadlineTable.END;
+    // The markers quoted in the text do not count: only lines of their own.
+    String before =
+        "# R\n\ntext `"
+            + HeadlineTable.BEGIN
+            + "`\n"
+            + HeadlineTable.BEGIN
+            + "\n| old |\n"
+            + HeadlineTable.END;
     Files.writeString(readme, before + "\n\nafter\n");
     HeadlineTable.writeInto(readme, table());
     String once = Files.readString(readme);
     assertEquals(
-        "# R\n\ntext\n" + HeadlineTable.BEGIN + "\n" + table() + HeadlineTable.END + "\n\nafter\n",
+        "# R\n\ntext `"
+            + HeadlineTable.BEGIN
+            + "`\n"
+            + HeadlineTable.BEGIN
+            + "\n"
+            + table()
+            + HeadlineTable.END
+            + "\n\nafter\n",
         once);
     HeadlineTable.writeInto(readme, table());
     assertEquals(once, Files.readString(readme), "a second write changes nothing");
