@@ -305,7 +305,14 @@ public final class CompareCommand implements Callable<Integer> {
               .resolve("softmax-" + scheduleCheck + "-epochs")
               .resolve("seed1000");
       System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
-      RunDirectory.trainOrReuse(options(softmax, 1000, -1, scheduleCheck), dir, runtime.progress());
+      TrainOptions check = options(softmax, 1000, -1, scheduleCheck);
+      // Its summary holds no numbers, only what it was: the committed metrics.json is the result.
+      if (Comparison.hasSummary(dir, check, SCHEDULE_CHECK)) {
+        System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
+      } else {
+        RunDirectory.trainOrReuse(check, dir, runtime.progress());
+        Comparison.writeSummary(dir, check, SCHEDULE_CHECK, null);
+      }
       curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
     }
     md.append(ScheduleCurves.section(curves, report, closed.label()));
@@ -468,6 +475,9 @@ public final class CompareCommand implements Callable<Integer> {
   private static String plain(BigDecimal value) {
     return value.stripTrailingZeros().toPlainString();
   }
+
+  /** What the schedule check's summary says it was for. */
+  private static final String SCHEDULE_CHECK = "schedule check: the validation curve only";
 
   /** The open-set folds. */
   static final int OPEN_FOLDS = 5;

@@ -197,7 +197,7 @@ public final class Comparison {
    * @param dir the run directory
    * @param options the run's options
    * @param evaluation how it was evaluated (pairs, resolutions), compared on reuse
-   * @param cell its numbers
+   * @param cell its numbers, or null for a run kept for its per-epoch metrics alone
    * @throws IOException if writing fails
    */
   public static void writeSummary(Path dir, TrainOptions options, String evaluation, Cell cell)
@@ -222,6 +222,28 @@ public final class Comparison {
    * @return its numbers, or null when there is no summary or it was made otherwise
    */
   public static Cell readSummary(Path dir, TrainOptions options, String evaluation) {
+    JsonObject o = matchingSummary(dir, options, evaluation);
+    try {
+      return o == null ? null : GSON.fromJson(o.get("cell"), Cell.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a run directory has a summary for these options and this evaluation, with or without
+   * numbers (a run kept for its metrics alone, such as the schedule check, has none).
+   *
+   * @param dir the run directory
+   * @param options the run's options
+   * @param evaluation what the summary was written for
+   * @return true if it has one
+   */
+  public static boolean hasSummary(Path dir, TrainOptions options, String evaluation) {
+    return matchingSummary(dir, options, evaluation) != null;
+  }
+
+  private static JsonObject matchingSummary(Path dir, TrainOptions options, String evaluation) {
     Path file = dir.resolve(SUMMARY);
     if (!Files.isRegularFile(file)) {
       return null;
@@ -232,7 +254,7 @@ public final class Comparison {
           || !options.equals(TrainOptions.fromJson(o.get("options").toString()))) {
         return null;
       }
-      return GSON.fromJson(o.get("cell"), Cell.class);
+      return o;
     } catch (IOException | RuntimeException e) {
       return null;
     }

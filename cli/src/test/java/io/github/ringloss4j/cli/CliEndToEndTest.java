@@ -630,6 +630,12 @@ class CliEndToEndTest {
     assertTrue(text.startsWith("# Title\n\n" + HeadlineTable.BEGIN + "\n| method |"), text);
     assertTrue(text.endsWith(HeadlineTable.END + "\n\nMore text.\n"), text);
     assertTrue(text.contains("| ring@0.1 | "), text);
+    // A second sitting trains nothing, the schedule check included (its summary has no numbers).
+    Path check = runs.resolve("closed/schedule-check/softmax-3-epochs/seed1000");
+    Files.delete(check.resolve("checkpoint.bin"));
+    Run again = ok(args.toArray(String[]::new));
+    assertTrue(again.out().contains("reused " + check.resolve("summary.json")), again.out());
+    assertFalse(Files.exists(check.resolve("checkpoint.bin")));
     // Refused before any training: a README without the block.
     Files.writeString(readme, "# No block\n");
     Run r = run(args.toArray(String[]::new));
