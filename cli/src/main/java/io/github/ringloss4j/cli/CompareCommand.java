@@ -206,6 +206,9 @@ public final class CompareCommand implements Callable<Integer> {
               + "), got "
               + scheduleCheck);
     }
+    if (scheduleCheck != 0 && protocols.get(0)) {
+      throw new IllegalArgumentException("--schedule-check needs --protocol closed or both");
+    }
     if (readme != null) {
       // Before hours of training, not after.
       HeadlineTable.requireBlock(readme);
@@ -218,6 +221,28 @@ public final class CompareCommand implements Callable<Integer> {
     List<Grid> done = new ArrayList<>();
     for (boolean open : protocols) {
       done.add(grid(grid, open, allFolds, both ? out.resolve(open ? "open" : "closed") : out));
+    }
+    // The schedule check trains after the grid, before the wall time is read.
+    Grid closed = done.get(0);
+    Map<String, List<Path>> curves = new LinkedHashMap<>(closed.runs());
+    if (scheduleCheck > 0) {
+      Method softmax = Method.parse(Comparison.BASELINE);
+      Path dir =
+          closed
+              .dir()
+              .resolve("schedule-check")
+              .resolve("softmax-" + scheduleCheck + "-epochs")
+              .resolve("seed1000");
+      System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
+      TrainOptions check = options(softmax, 1000, -1, scheduleCheck);
+      // Its summary holds no numbers, only what it was: the committed metrics.json is the result.
+      if (Comparison.hasSummary(dir, check, SCHEDULE_CHECK)) {
+        System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
+      } else {
+        RunDirectory.trainOrReuse(check, dir, runtime.progress());
+        Comparison.writeSummary(dir, check, SCHEDULE_CHECK, null);
+      }
+      curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
     }
     double minutes = (System.nanoTime() - start) / 60e9;
     // What every run shares, told from the options themselves rather than from their defaults.
@@ -293,27 +318,6 @@ public final class CompareCommand implements Callable<Integer> {
     for (Grid g : done) {
       md.append(Comparison.section(g.cells(), grid, g.dir(), report, both ? g.label() : null));
       headline.add(new HeadlineTable.Protocol(g.label(), g.cells()));
-    }
-    Grid closed = done.get(0);
-    Map<String, List<Path>> curves = new LinkedHashMap<>(closed.runs());
-    if (scheduleCheck > 0) {
-      Method softmax = Method.parse(Comparison.BASELINE);
-      Path dir =
-          closed
-              .dir()
-              .resolve("schedule-check")
-              .resolve("softmax-" + scheduleCheck + "-epochs")
-              .resolve("seed1000");
-      System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
-      TrainOptions check = options(softmax, 1000, -1, scheduleCheck);
-      // Its summary holds no numbers, only what it was: the committed metrics.json is the result.
-      if (Comparison.hasSummary(dir, check, SCHEDULE_CHECK)) {
-        System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
-      } else {
-        RunDirectory.trainOrReuse(check, dir, runtime.progress());
-        Comparison.writeSummary(dir, check, SCHEDULE_CHECK, null);
-      }
-      curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
     }
     md.append(ScheduleCurves.section(curves, report, closed.label()));
     if (notes != null) {

@@ -644,6 +644,16 @@ class CliEndToEndTest {
     assertTrue(r.err().contains(HeadlineTable.BEGIN), r.err());
     fails(2, "closed, open or both", "compare", "--protocol", "half", "--out", runs.toString());
     fails(2, "--schedule-check", "compare", "--epochs", "2", "--schedule-check", "2");
+    fails(
+        2,
+        "--protocol closed or both",
+        "compare",
+        "--protocol",
+        "open",
+        "--epochs",
+        "2",
+        "--schedule-check",
+        "3");
   }
 
   /** The metrics that do not measure time. */
