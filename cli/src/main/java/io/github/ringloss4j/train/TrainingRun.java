@@ -315,7 +315,7 @@ public final class TrainingRun {
    * @return {@code size − 1} if {@code size mod batchSize = 1} and {@code size > 1}, else {@code
    *     size}
    */
-  static int imagesPerEpoch(int size, int batchSize) {
+  public static int imagesPerEpoch(int size, int batchSize) {
     return size > 1 && size % batchSize == 1 ? size - 1 : size;
   }
 
