@@ -53,7 +53,7 @@ public final class OutputPaths {
     try {
       // Inside a regular file this fails too, with the system's "Not a directory".
       probe = Files.createTempFile(existing, ".ringloss-write-check-", ".tmp");
-    } catch (IOException | UnsupportedOperationException e) {
+    } catch (IOException e) {
       throw new IOException(named + ": cannot write there: " + reason(e, existing), e);
     }
     Files.deleteIfExists(probe);
