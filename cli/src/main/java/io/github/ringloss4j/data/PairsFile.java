@@ -1,17 +1,15 @@
 package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.TextLines;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -39,7 +37,9 @@ import java.util.regex.Pattern;
  * two different people and a matched line two different images, since anything else is a typo that
  * would silently bias the accuracy. Names must not contain {@code /} or {@code \} or be {@code .}
  * or {@code ..}, so that {@link #resolve} stays inside the image root. Every error names {@code
- * file:line}.
+ * file:line}. The file is read as a stream ({@link TextLines}: a UTF-8 byte-order mark dropped, a
+ * line over {@value #MAX_LINE_BYTES} bytes refused) and at most {@value #MAX_PAIRS} pairs are
+ * accepted, so that a huge file is refused instead of exhausting memory.
  */
 public final class PairsFile {
 
@@ -77,6 +77,14 @@ public final class PairsFile {
   /** The image extensions tried by {@link #resolve}, in order. */
   public static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".png", ".jpeg");
 
+  /** The longest line accepted, in bytes. */
+  static final int MAX_LINE_BYTES = 4096;
+
+  /**
+   * The most pairs accepted (LFW has 6,000; the bound keeps a huge file from exhausting memory).
+   */
+  static final int MAX_PAIRS = 10_000_000;
+
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
   private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
@@ -101,23 +109,37 @@ public final class PairsFile {
    * @throws IOException if the file cannot be read
    */
   public static PairsFile parse(Path file) throws IOException {
-    byte[] bytes;
+    TextLines lines;
     try {
-      bytes = Files.readAllBytes(file);
+      lines = TextLines.open(file, MAX_LINE_BYTES);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(file.toString(), null, "pairs file not found");
     }
-    List<String> lines = decodeLines(file, bytes);
+    try (lines) {
+      return parse(file, lines);
+    }
+  }
 
+  private static PairsFile parse(Path file, TextLines lines) throws IOException {
     int headerLine = -1;
     int folds = 1;
     int perHalf = -1;
     List<Pair> pairs = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      int lineNo = i + 1;
-      String text = lines.get(i).strip();
+    // The same name on many lines is held once.
+    Map<String, String> names = new HashMap<>();
+    for (String line = lines.next(); line != null; line = lines.next()) {
+      if (lines.lineNumber() > Integer.MAX_VALUE) {
+        throw DataFormatException.atLine(
+            file, lines.lineNumber(), "more than 2^31 - 1 lines: not a pairs file");
+      }
+      int lineNo = (int) lines.lineNumber();
+      String text = line.strip();
       if (text.isEmpty()) {
         continue;
+      }
+      if (pairs.size() == MAX_PAIRS) {
+        throw DataFormatException.atLine(
+            file, lineNo, "more than " + MAX_PAIRS + " pairs: not a pairs file this reader takes");
       }
       String[] f = WHITESPACE.split(text);
       if (headerLine < 0 && pairs.isEmpty() && f.length <= 2) {
@@ -186,7 +208,7 @@ public final class PairsFile {
                   + " fields");
         }
       }
-      pairs.add(parsePair(file, lineNo, f, fold));
+      pairs.add(parsePair(file, lineNo, f, fold, names));
     }
     if (perHalf > 0 && pairs.size() != folds * 2L * perHalf) {
       throw DataFormatException.atLine(
@@ -207,39 +229,11 @@ public final class PairsFile {
     return new PairsFile(file, folds, pairs);
   }
 
-  private static List<String> decodeLines(Path file, byte[] bytes) throws DataFormatException {
-    // Decoding line by line lets an encoding error name its line.
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    List<String> lines = new ArrayList<>();
-    int start = 0;
-    while (start <= bytes.length) {
-      int end = start;
-      while (end < bytes.length && bytes[end] != '\n') {
-        end++;
-      }
-      if (end == bytes.length && start == end) {
-        break;
-      }
-      try {
-        String line = decoder.decode(ByteBuffer.wrap(bytes, start, end - start)).toString();
-        // A byte-order mark is not whitespace to strip(), so drop it here.
-        lines.add(lines.isEmpty() && line.startsWith("\uFEFF") ? line.substring(1) : line);
-      } catch (CharacterCodingException e) {
-        throw DataFormatException.atLine(file, lines.size() + 1, "not valid UTF-8 text");
-      }
-      start = end + 1;
-    }
-    return lines;
-  }
-
-  private static Pair parsePair(Path file, int lineNo, String[] f, int fold)
+  private static Pair parsePair(
+      Path file, int lineNo, String[] f, int fold, Map<String, String> names)
       throws DataFormatException {
     if (f.length == 3) {
-      String name = checkName(file, lineNo, f[0], 1);
+      String name = checkName(file, lineNo, f[0], 1, names);
       int i = positive(file, lineNo, f[1], "image index (field 2)");
       int j = positive(file, lineNo, f[2], "image index (field 3)");
       if (i == j) {
@@ -248,9 +242,9 @@ public final class PairsFile {
       }
       return new Pair(name, i, name, j, true, fold, lineNo);
     }
-    String name1 = checkName(file, lineNo, f[0], 1);
+    String name1 = checkName(file, lineNo, f[0], 1, names);
     int i = positive(file, lineNo, f[1], "image index (field 2)");
-    String name2 = checkName(file, lineNo, f[2], 3);
+    String name2 = checkName(file, lineNo, f[2], 3, names);
     int j = positive(file, lineNo, f[3], "image index (field 4)");
     if (name1.equals(name2)) {
       throw DataFormatException.atLine(
@@ -263,7 +257,8 @@ public final class PairsFile {
     return new Pair(name1, i, name2, j, false, fold, lineNo);
   }
 
-  private static String checkName(Path file, int lineNo, String name, int field)
+  private static String checkName(
+      Path file, int lineNo, String name, int field, Map<String, String> names)
       throws DataFormatException {
     if (name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")) {
       throw DataFormatException.atLine(
@@ -271,7 +266,7 @@ public final class PairsFile {
           lineNo,
           "person name '" + name + "' (field " + field + ") must be a plain folder name");
     }
-    return name;
+    return names.computeIfAbsent(name, n -> n);
   }
 
   private static int positive(Path file, int lineNo, String text, String what)

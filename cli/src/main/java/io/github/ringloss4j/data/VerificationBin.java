@@ -12,9 +12,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleException;
 import net.razorvine.pickle.Unpickler;
@@ -73,9 +78,11 @@ import net.razorvine.pickle.Unpickler;
  * message starts with the file path (and the byte offset of the opcode, or the item, where known)
  * and says what is wrong. A missing file is a {@link NoSuchFileException}.
  *
- * <p><b>Memory.</b> The encoded images are held as read, about the size of the file; nothing is
- * decoded here. {@link #image} and {@link #pair} hand out one image's bytes at a time, so a caller
- * can decode and embed pair by pair.
+ * <p><b>Memory and work.</b> The encoded images are held as read, about the size of the file;
+ * nothing is decoded here. An image the pickle's memo repeats is one object, checked once; {@link
+ * #firstOccurrences} tells which images repeat another, so that a caller decodes and embeds each
+ * distinct image once and the work stays bounded by the file's bytes. {@link #image} and {@link
+ * #pair} hand out one image's bytes at a time, so a caller can decode and embed pair by pair.
  */
 public final class VerificationBin {
 
@@ -242,6 +249,72 @@ public final class VerificationBin {
     return new Pair(image(2 * pair), image(2 * pair + 1), issame[pair]);
   }
 
+  /**
+   * Which images repeat an earlier one, so that each distinct image is decoded and embedded once: a
+   * pickle's memo lets a small file list one image many times (100,000 pairs of one image in 400
+   * KB), and sets may hold the same image bytes twice.
+   *
+   * @return for each image i, the index of the first image with the same bytes (i itself when it is
+   *     the first), 2N entries
+   */
+  public int[] firstOccurrences() {
+    int[] first = new int[images.size()];
+    Map<Object, Integer> byObject = new IdentityHashMap<>();
+    Map<Object, Integer> byContent = new HashMap<>();
+    for (int i = 0; i < first.length; i++) {
+      Object image = images.get(i);
+      Integer seen = byObject.get(image);
+      if (seen == null) {
+        Object key = image instanceof byte[] b ? new Bytes(b) : image;
+        seen = byContent.putIfAbsent(key, i);
+        seen = seen == null ? i : seen;
+        byObject.put(image, seen);
+      }
+      first[i] = seen;
+    }
+    return first;
+  }
+
+  /**
+   * A set of some of these images, paired in the order given (the last one twice when their count
+   * is odd), every pair flagged different: the images to embed once each, see {@link
+   * #firstOccurrences}. Its pairs mean nothing.
+   *
+   * @param indices image indices, at least one, each in [0, 2N)
+   * @return the set, reading from the same file
+   */
+  public VerificationBin images(int[] indices) {
+    if (indices.length == 0) {
+      throw new IllegalArgumentException("at least one image is needed");
+    }
+    List<Object> chosen = new ArrayList<>(indices.length + 1);
+    for (int i : indices) {
+      chosen.add(images.get(Objects.checkIndex(i, images.size())));
+    }
+    if (chosen.size() % 2 == 1) {
+      chosen.add(chosen.get(chosen.size() - 1));
+    }
+    return new VerificationBin(file, List.copyOf(chosen), new boolean[chosen.size() / 2], dialect);
+  }
+
+  /** An image's bytes as a key of their content. */
+  private record Bytes(byte[] value) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Bytes b && Arrays.equals(value, b.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return "bytes (" + value.length + ")";
+    }
+  }
+
   /** The accepted shape of the class comment, or a {@link DataFormatException}. */
   private static VerificationBin shape(Path file, Object root) throws DataFormatException {
     String expected = "expected a tuple (images, issame) of a list of 2N images and N bools";
@@ -282,6 +355,7 @@ public final class VerificationBin {
     }
     Dialect dialect = null;
     List<Object> kept = new ArrayList<>(images.size());
+    Set<Object> checked = Collections.newSetFromMap(new IdentityHashMap<>());
     for (int i = 0; i < images.size(); i++) {
       Object image = images.get(i);
       Dialect d;
@@ -292,7 +366,8 @@ public final class VerificationBin {
       } else if (image instanceof String s) {
         d = Dialect.PYTHON2_STR;
         length = s.length();
-        for (int c = 0; c < s.length(); c++) {
+        // A string the memo repeats is checked once, so that the work is bounded by the file.
+        for (int c = checked.add(s) ? 0 : s.length(); c < s.length(); c++) {
           if (s.charAt(c) > 0xFF) {
             throw DataFormatException.atItem(
                 file, i, "image " + i + " has a char above 0xFF at " + c + ": not a byte string");

@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The application's JSON files ({@code evaluation.json}, {@code metrics.json}): records written and
@@ -50,9 +51,14 @@ import java.util.Objects;
  *       and where in the document it was expected, never a silent 0. A {@code null} is only
  *       accepted for {@code double} components (as NaN); unknown keys are ignored, so that older
  *       readers accept newer files.
- *   <li>Reading is strict JSON; writing is pretty-printed UTF-8 without HTML escaping (a command
- *       line keeps its {@code =} and {@code <}), ends with a newline and goes through {@link
- *       AtomicFiles}, so a reader never sees half a file.
+ *   <li>Types are exact: a number is never read from a string ({@code "128"}) nor a string from a
+ *       number, an integer component takes only an integer literal ({@code 128}, not {@code 128.0}
+ *       or {@code 1e2}) within its range, and a key that appears twice in one object is refused
+ *       (Gson would take the last value).
+ *   <li>Reading is strict JSON, of a file of at most {@value #MAX_BYTES} bytes (a UTF-8 byte-order
+ *       mark at its start is dropped); writing is pretty-printed UTF-8 without HTML escaping (a
+ *       command line keeps its {@code =} and {@code <}), ends with a newline and goes through
+ *       {@link AtomicFiles}, so a reader never sees half a file.
  * </ul>
  */
 public final class JsonFiles {
@@ -62,12 +68,22 @@ public final class JsonFiles {
           .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
           .registerTypeAdapter(double.class, new NonFiniteAsNull())
           .registerTypeAdapter(Double.class, new NonFiniteAsNull())
+          .registerTypeAdapter(int.class, new ExactInteger<>(Integer::parseInt))
+          .registerTypeAdapter(Integer.class, new ExactInteger<>(Integer::parseInt))
+          .registerTypeAdapter(long.class, new ExactInteger<>(Long::parseLong))
+          .registerTypeAdapter(Long.class, new ExactInteger<>(Long::parseLong))
+          .registerTypeAdapter(boolean.class, new ExactBoolean())
+          .registerTypeAdapter(Boolean.class, new ExactBoolean())
+          .registerTypeAdapter(String.class, new ExactString())
           .registerTypeAdapterFactory(new RequiredComponents())
           .serializeNulls()
           .setStrictness(Strictness.STRICT)
           .disableHtmlEscaping()
           .setPrettyPrinting()
           .create();
+
+  /** The largest file {@link #read} takes, in bytes. */
+  public static final long MAX_BYTES = 64L << 20;
 
   private JsonFiles() {}
 
@@ -120,7 +136,16 @@ public final class JsonFiles {
    */
   public static <T> T read(Path file, Class<T> type) throws IOException {
     T value;
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new DataFormatException(
+          file, size + " bytes, more than the " + MAX_BYTES + " of any JSON file this reads");
+    }
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      reader.mark(1);
+      if (reader.read() != '\uFEFF') {
+        reader.reset();
+      }
       value = GSON.fromJson(reader, type);
     } catch (JsonIOException e) {
       if (e.getCause() instanceof CharacterCodingException) {
@@ -179,6 +204,88 @@ public final class JsonFiles {
       }
       return in.nextDouble();
     }
+  }
+
+  /** Integers from integer literals only, never from strings, fractions or exponents. */
+  private static final class ExactInteger<N extends Number> extends TypeAdapter<N> {
+    private final Function<String, N> parse;
+
+    ExactInteger(Function<String, N> parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public void write(JsonWriter out, N value) throws IOException {
+      out.value(value);
+    }
+
+    @Override
+    public N read(JsonReader in) throws IOException {
+      JsonToken token = in.peek();
+      if (token == JsonToken.NULL) {
+        in.nextNull();
+        return null;
+      }
+      String where = in.getPath();
+      if (token != JsonToken.NUMBER) {
+        throw new JsonSyntaxException("expected an integer but found " + token + " at " + where);
+      }
+      String literal = in.nextString();
+      try {
+        return parse.apply(literal);
+      } catch (NumberFormatException e) {
+        throw new JsonSyntaxException(
+            "expected an integer in range but found " + clip(literal) + " at " + where, e);
+      }
+    }
+  }
+
+  /** Booleans from {@code true} and {@code false} only. */
+  private static final class ExactBoolean extends TypeAdapter<Boolean> {
+    @Override
+    public void write(JsonWriter out, Boolean value) throws IOException {
+      out.value(value);
+    }
+
+    @Override
+    public Boolean read(JsonReader in) throws IOException {
+      JsonToken token = in.peek();
+      if (token == JsonToken.NULL) {
+        in.nextNull();
+        return null;
+      }
+      if (token != JsonToken.BOOLEAN) {
+        throw new JsonSyntaxException(
+            "expected true or false but found " + token + " at " + in.getPath());
+      }
+      return in.nextBoolean();
+    }
+  }
+
+  /** Strings from string literals only, never from numbers or booleans. */
+  private static final class ExactString extends TypeAdapter<String> {
+    @Override
+    public void write(JsonWriter out, String value) throws IOException {
+      out.value(value);
+    }
+
+    @Override
+    public String read(JsonReader in) throws IOException {
+      JsonToken token = in.peek();
+      if (token == JsonToken.NULL) {
+        in.nextNull();
+        return null;
+      }
+      if (token != JsonToken.STRING) {
+        throw new JsonSyntaxException(
+            "expected a string but found " + token + " at " + in.getPath());
+      }
+      return in.nextString();
+    }
+  }
+
+  private static String clip(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   /**
@@ -300,6 +407,10 @@ public final class JsonFiles {
         if (i == null) {
           in.skipValue();
           continue;
+        }
+        if (present[i]) {
+          throw new JsonSyntaxException(
+              "duplicated key '" + keys[i] + "' at " + in.getPath() + ": each key appears once");
         }
         values[i] = adapters[i].read(in);
         present[i] = true;
