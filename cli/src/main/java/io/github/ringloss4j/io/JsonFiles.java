@@ -154,6 +154,9 @@ public final class JsonFiles {
       throw new IOException(file + ": " + problem(e), e);
     } catch (JsonParseException e) {
       throw new DataFormatException(file, problem(e), e);
+    } catch (CharacterCodingException e) {
+      // from the first char, read here for the byte-order mark
+      throw new DataFormatException(file, "not UTF-8 text", e);
     }
     if (value == null) {
       throw new DataFormatException(
@@ -235,7 +238,7 @@ public final class JsonFiles {
         return parse.apply(literal);
       } catch (NumberFormatException e) {
         throw new JsonSyntaxException(
-            "expected an integer in range but found " + clip(literal) + " at " + where, e);
+            "expected an integer in range but found " + clip(literal) + " at " + where);
       }
     }
   }

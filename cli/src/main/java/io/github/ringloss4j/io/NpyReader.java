@@ -88,11 +88,14 @@ public final class NpyReader {
       buf.limit(0);
       channel.position(header.dataOffset());
       long n = (long) rows * columns;
+      long left = n * Float.BYTES;
       for (long k = 0; k < n; k++) {
-        if (buf.remaining() < Float.BYTES) {
-          buf.compact();
+        if (!buf.hasRemaining()) {
+          // CHUNK and the data are multiples of 4 bytes: a float never straddles two reads.
+          buf.clear().limit((int) Math.min(CHUNK, left));
           fill(file, channel, buf);
           buf.flip();
+          left -= buf.remaining();
         }
         float v = buf.getFloat();
         if (header.fortranOrder()) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -48,37 +47,6 @@ class CorruptInputsTest {
     run = CheckpointFilesTest.committedRun(tmp.resolve("run"));
   }
 
-  enum Damage {
-    TRUNCATE,
-    FLIP,
-    ZERO
-  }
-
-  /**
-   * Damages a file in place.
-   *
-   * @param flipFrom the first byte a flip may hit
-   * @param flipTo one past the last byte a flip may hit
-   * @param keepAtMost the longest truncation, in bytes
-   */
-  static void damage(
-      Path file, Damage damage, Random random, int flipFrom, int flipTo, int keepAtMost)
-      throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    switch (damage) {
-      case ZERO -> Files.write(file, new byte[0]);
-      case TRUNCATE -> Files.write(file, Arrays.copyOf(bytes, random.nextInt(keepAtMost + 1)));
-      case FLIP -> {
-        int flips = 1 + random.nextInt(4);
-        int to = Math.min(flipTo, bytes.length);
-        for (int i = 0; i < flips; i++) {
-          bytes[flipFrom + random.nextInt(to - flipFrom)] ^= (byte) 0xFF;
-        }
-        Files.write(file, bytes);
-      }
-    }
-  }
-
   static void copyTree(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path p : files.toList()) {
@@ -108,7 +76,8 @@ class CorruptInputsTest {
     List<String> failures = new ArrayList<>();
     for (int trial = 0; trial < TRIALS; trial++) {
       Path dir = Files.createDirectories(tmp.resolve("trial" + trial));
-      Damage damage = Damage.values()[random.nextInt(Damage.values().length)];
+      Mutations.Kind damage =
+          Mutations.CUT_FLIP_ZERO[random.nextInt(Mutations.CUT_FLIP_ZERO.length)];
       Path broken;
       String[] command;
       Path out = dir.resolve("out");
@@ -118,7 +87,7 @@ class CorruptInputsTest {
           copyTree(run, trialRun);
           broken = trialRun.resolve(Checkpoint.FILE_NAME);
           int size = (int) Files.size(broken);
-          damage(broken, damage, random, 0, size, size - 1);
+          Mutations.damage(broken, damage, random, 0, size, size - 1);
           command =
               pick(
                   List.of(
@@ -140,7 +109,7 @@ class CorruptInputsTest {
                           "t10k-labels-idx1-ubyte.gz"),
                       random));
           int size = (int) Files.size(broken);
-          damage(broken, damage, random, 10, size, size - 1);
+          Mutations.damage(broken, damage, random, 10, size, size - 1);
           command =
               new String[] {
                 "train", "--data", data.toString(), "--out", out.toString(), "--epochs", "1"
@@ -150,7 +119,7 @@ class CorruptInputsTest {
           broken = dir.resolve("pairs.txt");
           Files.copy(faces.resolve("pairs.txt"), broken);
           int size = (int) Files.size(broken);
-          damage(broken, damage, random, 0, size, size - 2);
+          Mutations.damage(broken, damage, random, 0, size, size - 2);
           command =
               new String[] {
                 "evaluate",
@@ -172,7 +141,7 @@ class CorruptInputsTest {
           }
           broken = pick(images, random);
           int size = (int) Files.size(broken);
-          damage(broken, damage, random, 0, 24, size - 1);
+          Mutations.damage(broken, damage, random, 0, 24, size - 1);
           command =
               new String[] {
                 "train",

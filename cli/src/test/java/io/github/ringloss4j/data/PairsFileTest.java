@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.ringloss4j.data.PairsFile.Pair;
 import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -125,6 +126,21 @@ class PairsFileTest {
     Files.write(file, new byte[] {'A', ' ', '1', ' ', '2', '\n', 'B', (byte) 0xC3, ' ', '1', '\n'});
     DataFormatException e = assertThrows(DataFormatException.class, () -> PairsFile.parse(file));
     assertTrue(e.getMessage().startsWith(file + ":2: not valid UTF-8"), e.getMessage());
+  }
+
+  @Test
+  void aByteOrderMarkIsDroppedAndAHugeLineRefusedWithoutReadingIt() throws IOException {
+    PairsFile withBom = PairsFile.parse(pairs("\uFEFFAlice 1 2\r\nBob 1 Carol 2\n"));
+    assertEquals("Alice", withBom.pairs().get(0).name1());
+    assertEquals(2, withBom.pairs().size());
+    assertBadLine("Alice 1 2\nBob 1 " + "x".repeat(5000) + " 2\n", 2, "longer than 4096 bytes");
+    // A sparse 3 GB file of zeros, one line: read in full it was an OutOfMemoryError.
+    Path huge = dir.resolve("huge.txt");
+    try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    DataFormatException e = assertThrows(DataFormatException.class, () -> PairsFile.parse(huge));
+    assertTrue(e.getMessage().startsWith(huge + ":1: line longer than"), e.getMessage());
   }
 
   @Test

@@ -162,6 +162,37 @@ class JsonFilesTest {
         NoSuchFileException.class, () -> JsonFiles.read(dir.resolve("none.json"), Inner.class));
   }
 
+  record Typed(int count, long big, boolean flag, String name) {}
+
+  @Test
+  void typesAreExactAndAKeyAppearsOnce() throws IOException {
+    Path ok =
+        Files.writeString(
+            dir.resolve("ok.json"),
+            "\uFEFF{\"count\": 128, \"big\": -5, \"flag\": true, \"name\": \"x\"}");
+    assertEquals(new Typed(128, -5, true, "x"), JsonFiles.read(ok, Typed.class));
+    String[][] cases = {
+      {"{\"count\": \"128\", \"big\": 1, \"flag\": true, \"name\": \"x\"}", "integer"},
+      {"{\"count\": 128.0, \"big\": 1, \"flag\": true, \"name\": \"x\"}", "128.0 at $.count"},
+      {"{\"count\": 1e2, \"big\": 1, \"flag\": true, \"name\": \"x\"}", "integer"},
+      {"{\"count\": 3000000000, \"big\": 1, \"flag\": true, \"name\": \"x\"}", "in range"},
+      {"{\"count\": 1, \"big\": 1, \"flag\": \"true\", \"name\": \"x\"}", "true or false"},
+      {"{\"count\": 1, \"big\": 1, \"flag\": 1, \"name\": \"x\"}", "true or false"},
+      {"{\"count\": 1, \"big\": 1, \"flag\": true, \"name\": 5}", "expected a string"},
+      {
+        "{\"count\": 1, \"count\": 2, \"big\": 1, \"flag\": true, \"name\": \"x\"}",
+        "duplicated key 'count'"
+      },
+    };
+    for (String[] c : cases) {
+      Path file = Files.writeString(dir.resolve("typed.json"), c[0]);
+      DataFormatException e =
+          assertThrows(DataFormatException.class, () -> JsonFiles.read(file, Typed.class), c[0]);
+      assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+      assertTrue(e.getMessage().contains(c[1]), c[1] + " in " + e.getMessage());
+    }
+  }
+
   @Test
   void replacingAFileLeavesNoTemporaryFile() throws IOException {
     Path file = Files.writeString(dir.resolve("metrics.json"), "old");

@@ -146,6 +146,146 @@ class NpyTest {
     assertEquals(0, back.rows().length);
   }
 
+  /** A .npy file of a header dict (padded as numpy pads it) and raw data bytes. */
+  private Path npy(String name, String dict, byte[] data) throws IOException {
+    int unpadded = 10 + dict.length() + 1;
+    int total = (unpadded + 63) / 64 * 64;
+    String header = dict + " ".repeat(total - unpadded) + "\n";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(NpyWriter.MAGIC);
+    out.write(new byte[] {1, 0, (byte) header.length(), (byte) (header.length() >> 8)});
+    out.write(ascii(header));
+    out.write(data);
+    return Files.write(dir.resolve(name), out.toByteArray());
+  }
+
+  private static byte[] floats(ByteOrder order, float... values) {
+    ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(order);
+    for (float v : values) {
+      b.putFloat(v);
+    }
+    return b.array();
+  }
+
+  private static DataFormatException refused(Path file, String fragment) {
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> NpyReader.readFloat32Matrix(file));
+    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    return e;
+  }
+
+  @Test
+  void readerReadsWhatTheWriterWrites() throws IOException {
+    Path file = dir.resolve("emb.npy");
+    float[][] rows = {{1f, -2f, 3.5f}, {0f, 1e-7f, -0f}};
+    NpyWriter.writeFloat32(file, rows);
+    NpyReader.Matrix back = NpyReader.readFloat32Matrix(file);
+    assertEquals(3, back.columns());
+    assertArrayEquals(rows, back.rows());
+    assertArrayEquals(new long[] {2, 3}, NpyReader.float32MatrixShape(file));
+    // Zero rows: the width is still known.
+    NpyWriter.writeFloat32(file, new float[0][]);
+    assertEquals(0, NpyReader.readFloat32Matrix(file).rows().length);
+  }
+
+  @Test
+  void bigEndianIsConvertedAndFortranOrderTransposed() throws IOException {
+    Path big =
+        npy(
+            "big.npy",
+            "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 2), }",
+            floats(ByteOrder.BIG_ENDIAN, 0.998f, 0.25f, -1f, 2f));
+    assertArrayEquals(
+        new float[][] {{0.998f, 0.25f}, {-1f, 2f}}, NpyReader.readFloat32Matrix(big).rows());
+    // numpy.asfortranarray([[1, 2, 3], [4, 5, 6]]): the columns one after another.
+    Path fortran =
+        npy(
+            "f.npy",
+            "{\"descr\": \"<f4\", \"fortran_order\": True, \"shape\": (2, 3)}",
+            floats(ByteOrder.LITTLE_ENDIAN, 1, 4, 2, 5, 3, 6));
+    assertArrayEquals(
+        new float[][] {{1, 2, 3}, {4, 5, 6}}, NpyReader.readFloat32Matrix(fortran).rows());
+  }
+
+  @Test
+  void otherTypesAreRefusedNotReinterpreted() throws IOException {
+    for (String descr : new String[] {"|u1", "<i8", "<f8", "<f2", "f4", "=f4", "<i4"}) {
+      Path file =
+          npy(
+              "t.npy",
+              "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (1, 4), }",
+              new byte[16]);
+      refused(file, "dtype '" + descr + "': expected float32");
+    }
+  }
+
+  @Test
+  void aShapeBeyondTheFileIsRefusedBeforeAllocating() throws IOException {
+    // 2.7 KB claiming (4000000, 128): refused without allocating its 2 GB.
+    refused(
+        npy(
+            "bomb.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (4000000, 128), }",
+            new byte[2600]),
+        "needs 2048000000 bytes of data but the file holds 2600");
+    // Allocating 10^9 x 10^9 floats would be an OutOfMemoryError, never a DataFormatException.
+    refused(
+        npy(
+            "huge.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000000, 1000000000), }",
+            new byte[16]),
+        "truncated, or a corrupt header");
+    refused(
+        npy(
+            "overflow.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (999999999999999999, 99999), }",
+            new byte[16]),
+        "more than 2^63");
+    refused(
+        npy(
+            "trailing.npy",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }",
+            new byte[12]),
+        "trailing bytes");
+  }
+
+  @Test
+  void theHeaderIsParsedStrictly() throws IOException {
+    String[][] cases = {
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'descr': '<f4'}", "twice"},
+      {"{'descr': '<f4', 'fortran_order': False}", "lacks 'shape'"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), 'x': 1}", "unexpected key 'x'"},
+      {"{'descr': '<f4', 'fortran_order': 0, 'shape': (1, 1)}", "True or False"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (-1, 1)}", "non-negative"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (01, 1)}", "plain integer"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (1 1)}", "expected ',' or ')'"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (1)}", "(n,)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1)} x", "only spaces"},
+      {"{'descr': '<\\x66\\x34', 'fortran_order': False, 'shape': (1, 1)}", "escapes"},
+    };
+    for (String[] c : cases) {
+      refused(npy("h.npy", c[0], new byte[4]), c[1]);
+    }
+    refused(
+        npy("one.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", new byte[16]),
+        "expected a 2-D array");
+    // An .npz (a zip) is not an .npy file.
+    Path zip = Files.write(dir.resolve("z.npy"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0});
+    refused(zip, "magic");
+    Path empty = Files.write(dir.resolve("e.npy"), new byte[0]);
+    refused(empty, "magic");
+    byte[] valid =
+        Files.readAllBytes(
+            npy(
+                "v.npy",
+                "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }",
+                new byte[4]));
+    refused(Files.write(dir.resolve("cut.npy"), Arrays.copyOf(valid, 40)), "truncated");
+    valid[6] = 4;
+    refused(Files.write(dir.resolve("v4.npy"), valid), "format version 4.0");
+  }
+
   /** The ASCII header dict of a version 1.0 file, padding and newline included. */
   private static String headerText(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
