@@ -4,6 +4,7 @@ import static io.github.ringloss4j.cli.CliEndToEndTest.fails;
 import static io.github.ringloss4j.cli.CliEndToEndTest.ok;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.inference.Predictor;
@@ -18,12 +19,15 @@ import io.github.ringloss4j.data.GalleryFiles;
 import io.github.ringloss4j.io.DecodedNpy;
 import io.github.ringloss4j.io.JsonFiles;
 import io.github.ringloss4j.metrics.Gallery;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -279,5 +283,128 @@ class GalleryCommandsTest {
         exported.toString(),
         enrol.toString(),
         faces.resolve("id0").resolve("id0_0001.png").toString());
+  }
+
+  /** A copy of the gallery with one file's text changed. */
+  private static Path tampered(String name, String file, UnaryOperator<String> change)
+      throws IOException {
+    Path copy = tmp.resolve("tampered").resolve(name);
+    Files.createDirectories(copy);
+    for (String f : List.of(GalleryFiles.EMBEDDINGS, GalleryFiles.NAMES, GalleryFiles.INFO)) {
+      Files.copy(gallery.resolve(f), copy.resolve(f));
+    }
+    if (file != null) {
+      Path p = copy.resolve(file);
+      Files.writeString(p, change.apply(Files.readString(p)));
+    }
+    return copy;
+  }
+
+  private static CliEndToEndTest.Run identify(Path galleryDir, String... named) {
+    Path image = faces.resolve("id2").resolve("id2_0005.png");
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.run(
+            "identify", exported.toString(), galleryDir.toString(), image.toString());
+    if (named.length > 0) {
+      assertEquals(3, r.exit(), r.err());
+      for (String n : named) {
+        assertTrue(r.err().contains(n), n + " in " + r.err());
+      }
+      assertFalse(r.err().contains("\tat "), r.err());
+    }
+    return r;
+  }
+
+  @Test
+  void aTamperedGalleryJsonIsRefusedNamingTheFileAndTheKey() throws IOException {
+    String info = GalleryFiles.INFO;
+    Object[][] cases = {
+      {
+        "threshold",
+        (UnaryOperator<String>) t -> t.replaceFirst("\"threshold\": [^,]+", "\"threshold\": -5"),
+        "'threshold' is -5"
+      },
+      {
+        "duplicated",
+        (UnaryOperator<String>) t -> t.replaceFirst("\\{", "{\"threshold\": 0.5,"),
+        "duplicated key 'threshold'"
+      },
+      {
+        "identities",
+        (UnaryOperator<String>) t -> t.replaceFirst("\"identities\": 4", "\"identities\": 5"),
+        "'identities' is 5 but"
+      },
+      {
+        "dimension",
+        (UnaryOperator<String>) t -> t.replaceFirst("\"dimension\": 8", "\"dimension\": \"8\""),
+        "$.dimension"
+      },
+      {
+        "fpir",
+        (UnaryOperator<String>)
+            t -> t.replaceFirst("\"target_fpir\": [^,]+", "\"target_fpir\": null"),
+        "'target_fpir' is null"
+      },
+      {
+        "size",
+        (UnaryOperator<String>)
+            t -> t.replaceFirst("\"embedding_size\": 8", "\"embedding_size\": 9"),
+        "'model.embedding_size' is 9"
+      },
+    };
+    for (Object[] c : cases) {
+      @SuppressWarnings("unchecked")
+      UnaryOperator<String> change = (UnaryOperator<String>) c[1];
+      Path dir = tampered((String) c[0], info, change);
+      identify(dir, dir.resolve(info).toString(), (String) c[2]);
+    }
+  }
+
+  @Test
+  void namesAreOnePerRowAndAByteOrderMarkIsDropped() throws IOException {
+    String names = GalleryFiles.NAMES;
+    CliEndToEndTest.Run bom = identify(tampered("bom", names, t -> "\uFEFF" + t));
+    assertEquals(0, bom.exit(), bom.err());
+    assertEquals(identify(gallery).out(), bom.out());
+    Path extra = tampered("extra", names, t -> t + "id9\n");
+    identify(
+        extra, extra.resolve(names) + ":5: more names than the 4 rows of", GalleryFiles.EMBEDDINGS);
+    Path fewer = tampered("fewer", names, t -> t.substring(0, t.lastIndexOf("id3")));
+    identify(fewer, fewer.resolve(names) + ": 3 names for the 4 rows of", GalleryFiles.EMBEDDINGS);
+    Path twice = tampered("twice", names, t -> t.replace("id3", "id0"));
+    identify(twice, twice.resolve(names) + ":4: the name 'id0' is also on line 1");
+  }
+
+  @Test
+  void embeddingsAreReadWithTheirByteOrderAndTheirHeaderCheckedFirst() throws IOException {
+    // The same gallery as big-endian float32: the same scores, where DJL read it as little-endian.
+    Path big = tampered("big-endian", null, null);
+    Path npy = big.resolve(GalleryFiles.EMBEDDINGS);
+    byte[] bytes = Files.readAllBytes(npy);
+    String header = new String(bytes, 0, 128, StandardCharsets.US_ASCII);
+    assertTrue(header.contains("'descr': '<f4'"), header);
+    byte[] swapped = bytes.clone();
+    swapped[header.indexOf("<f4")] = '>';
+    for (int at = 128; at < bytes.length; at += 4) {
+      for (int k = 0; k < 4; k++) {
+        swapped[at + k] = bytes[at + 3 - k];
+      }
+    }
+    Files.write(npy, swapped);
+    assertEquals(identify(gallery).out(), identify(big).out());
+    // A 2.7 KB file whose header claims (4000000, 8): refused before the rows are allocated.
+    Path bomb = tampered("bomb", null, null);
+    Path bombNpy = bomb.resolve(GalleryFiles.EMBEDDINGS);
+    byte[] claim = Arrays.copyOf(bytes, 2700);
+    String dict = header.substring(10).replace("(4, 8), }", "(4000000, 8), }");
+    dict = dict.replace("      \n", "\n");
+    assertEquals(118, dict.length(), dict);
+    System.arraycopy(dict.getBytes(StandardCharsets.US_ASCII), 0, claim, 10, 118);
+    Files.write(bombNpy, claim);
+    identify(bomb, bombNpy.toString(), "needs 128000000 bytes of data but the file holds 2572");
+    // ... and identities/dimension are checked against the header before the names are read.
+    Path wide = tampered("trailing", null, null);
+    Files.write(wide.resolve(GalleryFiles.EMBEDDINGS), Arrays.copyOf(bytes, bytes.length + 4));
+    identify(wide, wide.resolve(GalleryFiles.EMBEDDINGS).toString(), "trailing bytes");
   }
 }
