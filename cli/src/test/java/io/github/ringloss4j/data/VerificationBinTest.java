@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checked against the SHA-256 of each image that Python wrote) and on hostile and malformed
  * pickles, each of which must be a {@link DataFormatException} naming the file.
  */
-class VerificationBinTest {
+public class VerificationBinTest {
 
   @TempDir Path dir;
 
@@ -277,6 +277,50 @@ class VerificationBinTest {
           assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
         }
       }
+    }
+  }
+
+  /**
+   * 100,000 pairs of one image through the pickle's memo (BINPUT once, BINGET 199,999 times): about
+   * 500 KB whose images are one object.
+   */
+  public static Path memoBomb(Path file, int pairs, byte[] image) throws IOException {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.write(new byte[] {(byte) 0x80, 3, ']', '(', 'B'});
+    b.write(new byte[] {(byte) image.length, (byte) (image.length >> 8), 0, 0});
+    b.write(image);
+    b.write(new byte[] {'q', 1});
+    for (int i = 1; i < 2 * pairs; i++) {
+      b.write(new byte[] {'h', 1});
+    }
+    b.write(new byte[] {'e', ']', '('});
+    for (int i = 0; i < pairs; i++) {
+      b.write(i % 2 == 0 ? 0x88 : 0x89);
+    }
+    b.write(new byte[] {'e', (byte) 0x86, '.'});
+    return Files.write(file, b.toByteArray());
+  }
+
+  @Test
+  void imagesTheMemoRepeatsAreFoundOnce() throws IOException {
+    byte[] png = Files.readAllBytes(resource("tiny_py3.bin")); // any bytes will do
+    Path file = memoBomb(dir.resolve("memo.bin"), 100_000, Arrays.copyOf(png, 300));
+    VerificationBin bin =
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> VerificationBin.read(file));
+    assertEquals(100_000, bin.pairCount());
+    int[] first = bin.firstOccurrences();
+    assertEquals(200_000, first.length);
+    assertTrue(Arrays.stream(first).allMatch(i -> i == 0));
+    VerificationBin once = bin.images(new int[] {0});
+    assertEquals(2, once.imageCount(), "one image, paired with itself");
+    assertArrayEquals(bin.image(0), once.image(1));
+
+    // Equal bytes in distinct objects are one image too; the order of first occurrences is kept.
+    VerificationBin fixture = VerificationBin.read(resource("tiny_py2.bin"));
+    int[] distinct = fixture.firstOccurrences();
+    for (int i = 0; i < distinct.length; i++) {
+      assertTrue(distinct[i] <= i);
+      assertArrayEquals(fixture.image(i), fixture.image(distinct[i]));
     }
   }
 
