@@ -13,6 +13,8 @@ import java.util.Random;
  */
 public final class Mutations {
 
+  private static final String PRINTABLE = "0123456789-+.eE,:{}[]()'\" \nTtrueFalsnl";
+
   private Mutations() {}
 
   /** A kind of damage. */
@@ -23,7 +25,7 @@ public final class Mutations {
     FLIP,
     /** Empty the file. */
     ZERO,
-    /** Insert 1 to 8 random bytes at a random offset. */
+    /** Insert 1 to 8 random bytes, or as often printable ASCII, at a random offset. */
     INSERT,
     /** Repeat a span of 1 to 64 bytes right after itself. */
     DUPLICATE
@@ -60,6 +62,12 @@ public final class Mutations {
       case INSERT -> {
         byte[] extra = new byte[1 + random.nextInt(8)];
         random.nextBytes(extra);
+        if (random.nextBoolean()) {
+          // Text that a text format may accept: digits, signs, punctuation, letters.
+          for (int i = 0; i < extra.length; i++) {
+            extra[i] = (byte) PRINTABLE.charAt(random.nextInt(PRINTABLE.length()));
+          }
+        }
         yield splice(bytes, random.nextInt(bytes.length + 1), extra);
       }
       case DUPLICATE -> {
