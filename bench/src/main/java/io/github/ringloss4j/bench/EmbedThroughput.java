@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.DeferredTranslatorFactory;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.recordio.SyntheticFaces;
 import io.github.ringloss4j.serving.EmbeddingModels;
@@ -93,12 +92,7 @@ public final class EmbedThroughput {
     for (int k = 0; k < images + warmup; k++) {
       all.add(ImageFactory.getInstance().fromImage(faces.image(k % 16, k / 16)));
     }
-    Criteria<Image, float[]> criteria =
-        Criteria.builder()
-            .setTypes(Image.class, float[].class)
-            .optModelPath(exported)
-            .optTranslatorFactory(new DeferredTranslatorFactory())
-            .build();
+    Criteria<Image, float[]> criteria = EmbeddingModels.criteria(exported);
     double seconds;
     try (ZooModel<Image, float[]> model = criteria.loadModel();
         Predictor<Image, float[]> predictor = model.newPredictor()) {

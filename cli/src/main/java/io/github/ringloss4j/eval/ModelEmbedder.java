@@ -5,17 +5,15 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.DeferredTranslatorFactory;
 import ai.djl.translate.TranslateException;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.GalleryFiles;
 import io.github.ringloss4j.data.ImageFiles;
 import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.io.DataFormatException;
-import io.github.ringloss4j.serving.EmbeddingModels;
+import io.github.ringloss4j.serving.ModelDirectory;
 import io.github.ringloss4j.serving.ServingConfig;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
@@ -35,9 +33,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>an <b>exported</b> model directory ({@code ringloss export}, recognised by its {@value
- *       ServingConfig#FILE}), loaded with DJL's {@code Criteria} exactly as a Java service loads
- *       it, images read with DJL's {@code ImageFactory}: the embedding as the export configured it
- *       (flip-sum, L2); or
+ *       ServingConfig#FILE}), checked as untrusted data and loaded with {@code
+ *       EmbeddingModels.criteria} exactly as a Java service loads it, images read with DJL's {@code
+ *       ImageFactory}: the embedding as the export configured it (flip-sum, L2); or
  *   <li>a training <b>run</b> directory or checkpoint, read with the run's own preprocessing (as
  *       {@code embed} and {@code verify} do): the raw embedding.
  * </ul>
@@ -77,7 +75,7 @@ public final class ModelEmbedder implements AutoCloseable {
    */
   public static ModelEmbedder open(Path model) throws IOException {
     Path absolute = model.toAbsolutePath().normalize();
-    if (Files.isRegularFile(absolute.resolve(ServingConfig.FILE))) {
+    if (ModelDirectory.isExport(absolute)) {
       return exported(absolute);
     }
     Checkpoint checkpoint = Checkpoint.read(absolute);
@@ -101,34 +99,43 @@ public final class ModelEmbedder implements AutoCloseable {
   }
 
   private static ModelEmbedder exported(Path dir) throws IOException {
-    ServingConfig config;
+    ModelDirectory export;
     try {
-      config = ServingConfig.read(dir);
-    } catch (IllegalArgumentException e) {
-      throw new DataFormatException(dir.resolve(ServingConfig.FILE), e.getMessage(), e);
+      export = ModelDirectory.open(dir);
+    } catch (MalformedModelException e) {
+      throw refused(dir, e);
     }
-    Path weights = dir.resolve(EmbeddingModels.MODEL_NAME + "-0000.params");
+    ServingConfig config = export.config();
     GalleryFiles.Model info =
         new GalleryFiles.Model(
             "exported",
-            dir.toString(),
+            export.path().toString(),
             config.backbone(),
             config.embeddingSize(),
             config.preprocessing().toString(),
-            sha256(weights));
-    Criteria<Image, float[]> criteria =
-        Criteria.builder()
-            .setTypes(Image.class, float[].class)
-            .optModelPath(dir)
-            .optTranslatorFactory(new DeferredTranslatorFactory())
-            .build();
+            sha256(export.parameters()));
     ZooModel<Image, float[]> zoo;
     try {
-      zoo = criteria.loadModel();
-    } catch (ModelNotFoundException | MalformedModelException e) {
+      zoo = export.criteria().loadModel();
+    } catch (ModelNotFoundException | MalformedModelException | IllegalArgumentException e) {
       throw new DataFormatException(dir, "cannot load the exported model: " + e.getMessage(), e);
     }
     return new ModelEmbedder(info, zoo, zoo.newPredictor(), null, null);
+  }
+
+  /**
+   * The library's refusal as the application's input error, located at the file it names ({@code
+   * ModelDirectory}'s messages start with the directory or its configuration file).
+   */
+  private static DataFormatException refused(Path dir, MalformedModelException e) {
+    String message = e.getMessage();
+    for (Path file : List.of(dir.resolve(ServingConfig.FILE), dir)) {
+      String prefix = file + ": ";
+      if (message.startsWith(prefix)) {
+        return new DataFormatException(file, message.substring(prefix.length()), e);
+      }
+    }
+    return new DataFormatException(dir, message, e);
   }
 
   /**

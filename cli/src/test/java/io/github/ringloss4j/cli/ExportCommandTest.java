@@ -3,6 +3,7 @@ package io.github.ringloss4j.cli;
 import static io.github.ringloss4j.cli.CliEndToEndTest.fails;
 import static io.github.ringloss4j.cli.CliEndToEndTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.inference.Predictor;
@@ -10,8 +11,9 @@ import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.DeferredTranslatorFactory;
+import io.github.ringloss4j.cli.CliEndToEndTest.Run;
 import io.github.ringloss4j.io.DecodedNpy;
+import io.github.ringloss4j.serving.EmbeddingModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,13 +66,8 @@ class ExportCommandTest {
     try (Stream<Path> files = Files.list(images)) {
       sorted = files.sorted().toList();
     }
-    // The service's five lines, as the README shows them.
-    Criteria<Image, float[]> criteria =
-        Criteria.builder()
-            .setTypes(Image.class, float[].class)
-            .optModelPath(exported)
-            .optTranslatorFactory(new DeferredTranslatorFactory())
-            .build();
+    // The service's lines, as the README shows them.
+    Criteria<Image, float[]> criteria = EmbeddingModels.criteria(exported);
     try (ZooModel<Image, float[]> model = criteria.loadModel();
         Predictor<Image, float[]> predictor = model.newPredictor()) {
       for (int i = 0; i < sorted.size(); i++) {
@@ -84,5 +81,41 @@ class ExportCommandTest {
     // A second export into the same place is refused, naming it.
     fails(2, "exported", "export", run.toString(), "--out", exported.toString());
     assertTrue(Files.exists(exported.resolve("serving.properties")));
+
+    // A model directory is data: one that names a class or carries code is refused by enroll and
+    // identify (exit 3, naming the file and the key or entry) before anything is loaded.
+    Path gallery = tmp.resolve("gallery");
+    ok("enroll", exported.toString(), faces.toString(), "--out", gallery.toString());
+    Path refusedGallery = tmp.resolve("refused-gallery");
+    Path properties = exported.resolve("serving.properties");
+    String clean = Files.readString(properties);
+    Files.writeString(
+        properties,
+        clean.replace(
+            "blockFactory=io.github.ringloss4j.serving.EmbeddingBlockFactory",
+            "blockFactory=java.lang.Runtime"));
+    for (String command : List.of("enroll", "identify")) {
+      String[] args =
+          command.equals("enroll")
+              ? new String[] {
+                "enroll", exported.toString(), faces.toString(), "--out", refusedGallery.toString()
+              }
+              : new String[] {
+                "identify", exported.toString(), gallery.toString(), sorted.get(0).toString()
+              };
+      Run r = fails(3, properties + ": blockFactory=java.lang.Runtime is refused", args);
+      assertFalse(r.err().contains("\tat "), r.err());
+    }
+    Files.writeString(properties, clean);
+    Files.createDirectories(exported.resolve("classes"));
+    fails(
+        3,
+        exported + ": refused: the model directory carries code (classes)",
+        "enroll",
+        exported.toString(),
+        faces.toString(),
+        "--out",
+        refusedGallery.toString());
+    assertFalse(Files.exists(refusedGallery));
   }
 }

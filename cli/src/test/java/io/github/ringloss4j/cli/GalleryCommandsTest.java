@@ -14,11 +14,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.DeferredTranslatorFactory;
 import io.github.ringloss4j.data.GalleryFiles;
 import io.github.ringloss4j.io.DecodedNpy;
 import io.github.ringloss4j.io.JsonFiles;
 import io.github.ringloss4j.metrics.Gallery;
+import io.github.ringloss4j.serving.EmbeddingModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -192,12 +192,7 @@ class GalleryCommandsTest {
     try (NDManager manager = NDManager.newBaseManager();
         InputStream in = Files.newInputStream(gallery.resolve(GalleryFiles.EMBEDDINGS))) {
       List<String> names = Files.readAllLines(gallery.resolve(GalleryFiles.NAMES));
-      Criteria<Image, float[]> criteria =
-          Criteria.builder()
-              .setTypes(Image.class, float[].class)
-              .optModelPath(exported)
-              .optTranslatorFactory(new DeferredTranslatorFactory())
-              .build();
+      Criteria<Image, float[]> criteria = EmbeddingModels.criteria(exported);
       try (Gallery g = Gallery.of(manager, names, NDList.decode(manager, in).singletonOrThrow());
           ZooModel<Image, float[]> model = criteria.loadModel();
           Predictor<Image, float[]> predictor = model.newPredictor()) {

@@ -13,11 +13,11 @@ import java.util.Map;
  *
  * <p>Why it is needed: a directory written by {@code Model.save} holds parameters, not a network.
  * Without a block, DJL's PyTorch engine ({@code PtModel.load}) looks for a TorchScript {@code .pt}
- * file and fails. When {@value ServingConfig#FILE} names this class under {@code blockFactory},
- * {@code BaseModelLoader.createModel} calls {@link #newBlock} and sets the block on the model, and
- * {@code PtModel.load} then reads {@code <modelName>-NNNN.params} into it ({@code
- * BaseModel.loadBlock}); the parameter file carries the input shapes, so no initialisation is
- * needed.
+ * file and fails. {@link EmbeddingModels#criteria} passes an instance of this class as the {@code
+ * blockFactory} argument, which takes precedence over the file's key; {@code
+ * BaseModelLoader.createModel} calls {@link #newBlock} and sets the block on the model, and {@code
+ * PtModel.load} then reads {@code <modelName>-NNNN.params} into it ({@code BaseModel.loadBlock});
+ * the parameter file carries the input shapes, so no initialisation is needed.
  *
  * <p>All of the file's arguments, preprocessing included, are validated here, so that a broken file
  * fails before the parameters are read, with a message naming the file and the key.

@@ -1,7 +1,10 @@
 package io.github.ringloss4j.serving;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.modality.cv.Image;
 import ai.djl.nn.Block;
+import ai.djl.repository.zoo.Criteria;
 import io.github.ringloss4j.backbone.Backbones;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,13 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exports a trained embedding network as a standard DJL model directory that a service loads with
- * DJL's {@code Criteria}, with this library but without the application:
+ * Exports a trained embedding network as a DJL model directory, and loads one for serving, with
+ * this library but without the application:
  *
  * <pre>{@code
- * Criteria<Image, float[]> criteria = Criteria.builder().setTypes(Image.class, float[].class)
- *     .optModelPath(Paths.get("exported"))
- *     .optTranslatorFactory(new DeferredTranslatorFactory()).build();
+ * Criteria<Image, float[]> criteria = EmbeddingModels.criteria(Paths.get("exported"));
  * try (ZooModel<Image, float[]> model = criteria.loadModel();
  *      Predictor<Image, float[]> predictor = model.newPredictor()) {
  *   float[] embedding = predictor.predict(ImageFactory.getInstance().fromFile(Paths.get("face.jpg")));
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *       found whatever the directory is called), followed by the {@link ServingConfig} keys.
  * </ul>
  *
- * <p>DJL picks the translator factory before it reads {@value ServingConfig#FILE}, hence {@code
- * DeferredTranslatorFactory} in the example: it defers to the file's {@code translatorFactory}.
+ * <p><b>A model directory from elsewhere is untrusted input.</b> Load it with {@link #criteria},
+ * which checks it ({@link ModelDirectory}) and gives DJL this library's factories, not with DJL's
+ * {@code DeferredTranslatorFactory}: that one creates whatever classes the file names, from the
+ * directory's own {@code classes/} folder and jars, and runs their static initialisers.
  */
 public final class EmbeddingModels {
 
@@ -112,6 +115,25 @@ public final class EmbeddingModels {
   }
 
   /**
+   * The one call that loads an exported model directory for serving: the directory is checked as
+   * untrusted data ({@link ModelDirectory#open}: no code in it, no class named by it, every key
+   * valid) and loaded with this library's block and translator factories.
+   *
+   * @param dir the directory {@link #export} wrote
+   * @return the criteria; {@code loadModel()} gives the model, whose predictors map an {@link
+   *     Image} to its embedding as the export configured it
+   * @throws java.nio.file.NoSuchFileException if the directory, its {@value ServingConfig#FILE} or
+   *     its parameters are missing
+   * @throws MalformedModelException naming the file and the key or entry when the directory is not
+   *     what an export writes
+   * @throws IOException if it cannot be read
+   */
+  public static Criteria<Image, float[]> criteria(Path dir)
+      throws IOException, MalformedModelException {
+    return ModelDirectory.open(dir).criteria();
+  }
+
+  /**
    * Saves the model and the properties into a temporary sibling of {@code target}, renamed last.
    */
   private static void writeAtomically(Path target, Model model, String properties)
@@ -148,8 +170,8 @@ public final class EmbeddingModels {
     entries.putAll(config.toArguments());
     StringBuilder out =
         new StringBuilder(
-            "# An embedding network exported by ringloss4j; load it with DJL's Criteria and\n"
-                + "# DeferredTranslatorFactory (see io.github.ringloss4j.serving.EmbeddingModels).\n");
+            "# An embedding network exported by ringloss4j; load it with\n"
+                + "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir).\n");
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (!PLAIN_VALUE.matcher(e.getValue()).matches()) {
         throw new IllegalStateException(

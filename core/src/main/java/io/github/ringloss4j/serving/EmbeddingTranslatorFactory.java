@@ -15,12 +15,9 @@ import java.util.Set;
  * arguments ({@link ServingConfig#fromArguments}), so that the model directory alone decides the
  * preprocessing.
  *
- * <p>DJL chooses the translator factory before it reads {@value ServingConfig#FILE} (in 0.36,
- * {@code BaseModelLoader.loadModel} calls {@code getTranslatorFactory} and only then {@code
- * loadServingProperties}), so the file's {@code translatorFactory} key is followed only through
- * {@code Criteria.builder().optTranslatorFactory(new DeferredTranslatorFactory())}, which creates
- * this class by name once the arguments are known. Naming this class directly in {@code
- * optTranslatorFactory} works as well.
+ * <p>{@link EmbeddingModels#criteria} hands DJL an instance of this class. DJL could also create it
+ * by the name {@value ServingConfig#FILE} records (through {@code DeferredTranslatorFactory}), but
+ * that path creates any class a file names, so the library never takes it.
  */
 public final class EmbeddingTranslatorFactory implements TranslatorFactory {
 

@@ -1,9 +1,11 @@
 /**
  * Serving a trained embedding network with DJL alone: {@link
  * io.github.ringloss4j.serving.EmbeddingModels#export} writes a standard DJL model directory (the
- * embedding network's {@code .params} and a {@code serving.properties}); DJL's {@code Criteria}
- * loads it through {@link io.github.ringloss4j.serving.EmbeddingBlockFactory} (which rebuilds the
- * network by {@link io.github.ringloss4j.backbone.Backbones} name) and {@link
+ * embedding network's {@code .params} and a {@code serving.properties}); {@link
+ * io.github.ringloss4j.serving.EmbeddingModels#criteria} checks it as untrusted data ({@link
+ * io.github.ringloss4j.serving.ModelDirectory}) and gives DJL's {@code Criteria} the factories that
+ * load it: {@link io.github.ringloss4j.serving.EmbeddingBlockFactory} (which rebuilds the network
+ * by {@link io.github.ringloss4j.backbone.Backbones} name) and {@link
  * io.github.ringloss4j.serving.EmbeddingTranslatorFactory} (whose {@link
  * io.github.ringloss4j.serving.EmbeddingTranslator} turns an {@code Image} into a {@code float[]}
  * embedding with the preprocessing the file records, {@link
@@ -11,9 +13,7 @@
  * io.github.ringloss4j.serving.ServingConfig}).
  *
  * <pre>{@code
- * Criteria<Image, float[]> criteria = Criteria.builder().setTypes(Image.class, float[].class)
- *     .optModelPath(Paths.get("exported"))
- *     .optTranslatorFactory(new DeferredTranslatorFactory()).build();
+ * Criteria<Image, float[]> criteria = EmbeddingModels.criteria(Paths.get("exported"));
  * try (ZooModel<Image, float[]> model = criteria.loadModel();
  *      Predictor<Image, float[]> predictor = model.newPredictor()) {
  *   float[] embedding = predictor.predict(ImageFactory.getInstance().fromFile(Paths.get("face.jpg")));

@@ -22,7 +22,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.DeferredTranslatorFactory;
 import ai.djl.translate.TranslateException;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.nn.RingModelBlock;
@@ -56,12 +55,7 @@ class EmbeddingModelsTest {
   /** The package documentation's loading lines, with the directory and image as parameters. */
   private static float[] embedAsDocumented(Path exported, Path face)
       throws IOException, ModelNotFoundException, MalformedModelException, TranslateException {
-    Criteria<Image, float[]> criteria =
-        Criteria.builder()
-            .setTypes(Image.class, float[].class)
-            .optModelPath(exported)
-            .optTranslatorFactory(new DeferredTranslatorFactory())
-            .build();
+    Criteria<Image, float[]> criteria = EmbeddingModels.criteria(exported);
     try (ZooModel<Image, float[]> model = criteria.loadModel();
         Predictor<Image, float[]> predictor = model.newPredictor()) {
       return predictor.predict(ImageFactory.getInstance().fromFile(face));
@@ -70,12 +64,7 @@ class EmbeddingModelsTest {
 
   private static ZooModel<Image, float[]> load(Path exported)
       throws IOException, ModelNotFoundException, MalformedModelException {
-    return Criteria.builder()
-        .setTypes(Image.class, float[].class)
-        .optModelPath(exported)
-        .optTranslatorFactory(new DeferredTranslatorFactory())
-        .build()
-        .loadModel();
+    return EmbeddingModels.criteria(exported).loadModel();
   }
 
   private static void assertClose(float[] expected, float[] actual, String what) {
@@ -304,23 +293,6 @@ class EmbeddingModelsTest {
           combine(
               forward(net, input, handTensor(face, p, false), handTensor(face, p, true)), false);
       assertClose(expected, embedAsDocumented(exported, writePng(face, tmp.resolve("f.png"))), "");
-    }
-  }
-
-  @Test
-  void djl036NeedsTheDeferredTranslatorFactoryToFollowServingProperties(@TempDir Path tmp)
-      throws Exception {
-    // BaseModelLoader picks the translator factory before it reads serving.properties; if this
-    // starts to pass, DJL follows the file's translatorFactory by itself and the documented
-    // optTranslatorFactory line can go.
-    Backbones.Input input = Backbones.defaultInput("cnn");
-    try (NDManager manager = NDManager.newBaseManager()) {
-      Block cnn = network("cnn", 4, input, manager, 8);
-      Path exported =
-          EmbeddingModels.export(cnn, "cnn", 4, Preprocessing.of(input), tmp.resolve("m"));
-      Criteria<Image, float[]> plain =
-          Criteria.builder().setTypes(Image.class, float[].class).optModelPath(exported).build();
-      assertThrows(ModelNotFoundException.class, plain::loadModel);
     }
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
-import ai.djl.translate.DeferredTranslatorFactory;
 import io.github.ringloss4j.backbone.Backbones;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,12 +134,7 @@ class ServingConfigTest {
     }
     Path file = exported.resolve(ServingConfig.FILE);
     String original = Files.readString(file, StandardCharsets.UTF_8);
-    Criteria<Image, float[]> criteria =
-        Criteria.builder()
-            .setTypes(Image.class, float[].class)
-            .optModelPath(exported)
-            .optTranslatorFactory(new DeferredTranslatorFactory())
-            .build();
+    Criteria<Image, float[]> criteria = EmbeddingModels.criteria(exported);
     for (String[] edit :
         new String[][] {
           {"backbone=cnn\n", "", "missing key 'backbone'"},
