@@ -49,7 +49,11 @@ public final class RecordFile implements Closeable {
   /** Enough of a payload for the header and one label. */
   private static final int LABEL_PREFIX = IrHeader.SIZE + 4;
 
+  /** Enough of a payload for the header and two labels (a header record's key ranges). */
+  private static final int HEADER_PREFIX = IrHeader.SIZE + 8;
+
   private final Path rec;
+  private final Path propertyFile;
   private final FileChannel channel;
   private final long recSize;
   private final RecordIndex index;
@@ -65,6 +69,7 @@ public final class RecordFile implements Closeable {
 
   private RecordFile(
       Path rec,
+      Path propertyFile,
       FileChannel channel,
       long recSize,
       RecordIndex index,
@@ -74,6 +79,7 @@ public final class RecordFile implements Closeable {
       int first,
       int size) {
     this.rec = rec;
+    this.propertyFile = propertyFile;
     this.channel = channel;
     this.recSize = recSize;
     this.index = index;
@@ -132,12 +138,8 @@ public final class RecordFile implements Closeable {
       }
     }
     Path dir = rec.toAbsolutePath().getParent();
-    DatasetProperty property = DatasetProperty.read(dir.resolve(DatasetProperty.FILE_NAME));
-    Path classesFile = dir.resolve(ClassNames.FILE_NAME);
-    List<String> names =
-        Files.exists(classesFile)
-            ? ClassNames.read(classesFile, property.numClasses())
-            : ClassNames.numbered(property.numClasses());
+    Path propertyFile = dir.resolve(DatasetProperty.FILE_NAME);
+    DatasetProperty property = DatasetProperty.read(propertyFile);
     FileChannel channel = FileChannel.open(rec, StandardOpenOption.READ);
     try {
       long recSize = channel.size();
@@ -148,19 +150,51 @@ public final class RecordFile implements Closeable {
       int headerAt = index.indexOf(0);
       boolean hasHeaderRecord = false;
       if (headerAt >= 0) {
-        RecordLocation at = new RecordLocation(rec, 0, index.offset(headerAt));
-        RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+        RecordLocation at = RecordLocation.of(rec, index, headerAt);
+        RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, HEADER_PREFIX);
         IrHeader header = IrHeader.parse(prefix.bytes(), prefix.recordLength(), at);
         if (header.flag() > 0) {
-          int imageEnd = imageEnd(header, at);
+          int imageEnd = keyLabel(header, 0, 2, at);
           first = index.lowerBound(1);
           size = imageEnd - 1;
           checkImageKeys(index, first, imageEnd, at, idx);
+          int keyEnd = imageEnd;
+          if (header.flag() >= 2) {
+            keyEnd = keyLabel(header, 1, imageEnd, at);
+            checkClassRecords(property, propertyFile, keyEnd - imageEnd, at);
+          }
+          checkKeyCount(index, keyEnd, imageEnd, at, idx);
           hasHeaderRecord = true;
         }
       }
+      if (!hasHeaderRecord && property.numClasses() > size) {
+        throw new DataFormatException(
+            propertyFile,
+            "num_classes is "
+                + property.numClasses()
+                + ", but "
+                + idx
+                + " lists only "
+                + size
+                + " images; every class needs at least one image");
+      }
+      // Only now is the class count known to be backed by the data: names are read after.
+      Path classesFile = dir.resolve(ClassNames.FILE_NAME);
+      List<String> names =
+          Files.exists(classesFile)
+              ? ClassNames.read(classesFile, property.numClasses())
+              : ClassNames.numbered(property.numClasses());
       return new RecordFile(
-          rec, channel, recSize, index, property, names, hasHeaderRecord, first, size);
+          rec,
+          propertyFile,
+          channel,
+          recSize,
+          index,
+          property,
+          names,
+          hasHeaderRecord,
+          first,
+          size);
     } catch (IOException | RuntimeException | Error e) {
       try {
         channel.close();
@@ -185,24 +219,78 @@ public final class RecordFile implements Closeable {
       }
     }
     for (int i : new int[] {lowest, highest}) {
-      RecordLocation at = new RecordLocation(rec, index.key(i), index.offset(i));
-      RecordIo.readPrefix(channel, recSize, at, 0);
+      RecordIo.readPrefix(channel, recSize, RecordLocation.of(rec, index, i), 0);
     }
   }
 
-  /** The end of the image keys a header record announces, as InsightFace's int(label[0]). */
-  private static int imageEnd(IrHeader header, RecordLocation at) throws DataFormatException {
-    float end = header.classLabel();
-    if (!(end >= 2 && end <= Integer.MAX_VALUE)) {
-      throw at.error(
-          "header record (IRHeader flag "
-              + header.flag()
-              + ") has label[0] = "
-              + end
-              + "; InsightFace reads the images as keys 1 to label[0] - 1, so it must be at"
-              + " least 2");
+  /**
+   * A key range end a header record holds as a float label ({@code label[0]}: the end of the image
+   * keys; {@code label[1]}: the end of the class records), which InsightFace truncates with {@code
+   * int()}: a fraction is refused here, since it can only be damage.
+   */
+  private static int keyLabel(IrHeader header, int which, int least, RecordLocation at)
+      throws DataFormatException {
+    float end = header.label(which);
+    if (end >= least && end <= Integer.MAX_VALUE && end == Math.rint(end)) {
+      return (int) end;
     }
-    return (int) end;
+    throw at.error(
+        "header record (IRHeader flag "
+            + header.flag()
+            + ") has label["
+            + which
+            + "] = "
+            + end
+            + "; InsightFace reads "
+            + (which == 0
+                ? "the images as keys 1 to label[0] - 1"
+                : "the class records as keys" + " label[0] to label[1] - 1")
+            + ", so it must be a whole number of at least "
+            + least);
+  }
+
+  /** The class records a header announces are the classes of the property file. */
+  private static void checkClassRecords(
+      DatasetProperty property, Path propertyFile, int classRecords, RecordLocation at)
+      throws DataFormatException {
+    if (classRecords != property.numClasses()) {
+      throw new DataFormatException(
+          propertyFile,
+          "num_classes is "
+              + property.numClasses()
+              + ", but the header record (key 0) of "
+              + at.file()
+              + " announces "
+              + classRecords
+              + " class records (keys label[0] to label[1] - 1); the property file does not"
+              + " belong to this data set");
+    }
+  }
+
+  /**
+   * The index lists exactly the keys the header announces: 0, the images, and the class records if
+   * any; more keys mean the header undercounts the images (which would silently be left out).
+   */
+  private static void checkKeyCount(
+      RecordIndex index, int keyEnd, int imageEnd, RecordLocation at, Path idx)
+      throws DataFormatException {
+    int last = index.key(index.size() - 1);
+    if (index.size() == keyEnd && last == keyEnd - 1) {
+      return;
+    }
+    throw at.error(
+        "the header record says the data set has keys 0 to "
+            + (keyEnd - 1)
+            + " (images 1 to "
+            + (imageEnd - 1)
+            + (keyEnd > imageEnd ? ", class records " + imageEnd + " to " + (keyEnd - 1) : "")
+            + "), but "
+            + idx
+            + " lists "
+            + index.size()
+            + " keys up to "
+            + last
+            + "; the header record does not match the index");
   }
 
   private static void checkImageKeys(
@@ -337,6 +425,7 @@ public final class RecordFile implements Closeable {
             read[item] =
                 checkedLabel(IrHeader.parse(prefix.bytes(), prefix.recordLength(), at), at);
           }
+          checkClassCount(read);
           labels = read;
         }
         known = labels;
@@ -352,8 +441,7 @@ public final class RecordFile implements Closeable {
    * @return the file, key and offset
    */
   RecordLocation location(int item) {
-    int position = first + Objects.checkIndex(item, size);
-    return new RecordLocation(rec, index.key(position), index.offset(position));
+    return RecordLocation.of(rec, index, first + Objects.checkIndex(item, size));
   }
 
   /**
@@ -365,6 +453,40 @@ public final class RecordFile implements Closeable {
    */
   public DataFormatException error(PackedImage image, String problem) {
     return new RecordLocation(rec, image.key(), image.offset()).error(problem);
+  }
+
+  /**
+   * Checks the {@code property} file's class count against the images' labels: without a header
+   * record (whose class records the count was checked against when opening) every class must have
+   * an image, so the largest label must be the last class. A count larger than the labels would
+   * build a classifier head for classes that do not exist.
+   *
+   * @param labels the labels of the images (all of them, or the readable ones)
+   * @throws DataFormatException naming the property file and both counts when they disagree
+   */
+  public void checkClassCount(int[] labels) throws DataFormatException {
+    if (hasHeaderRecord) {
+      return;
+    }
+    int max = -1;
+    for (int label : labels) {
+      max = Math.max(max, label);
+    }
+    if (max + 1 != property.numClasses()) {
+      throw new DataFormatException(
+          propertyFile,
+          "num_classes is "
+              + property.numClasses()
+              + ", but the labels of the "
+              + labels.length
+              + " images of "
+              + rec
+              + " go up to "
+              + max
+              + " ("
+              + (max + 1)
+              + " classes); the property file does not match the records");
+    }
   }
 
   private int checkedLabel(IrHeader header, RecordLocation at) throws DataFormatException {
