@@ -25,13 +25,19 @@ import java.util.Objects;
  * {@code property} file. Unlike InsightFace, an index without key 0 is accepted (all keys are
  * images), and labels that are not whole numbers are rejected instead of truncated.
  *
- * <p>Checks when opening, all cheap: the {@code property} file and {@code classes.txt} if present;
- * every index line (see {@link RecordIndex}: offsets inside the file, unique keys); that all image
- * keys a header record announces are indexed; and the framing of the records at the lowest and the
- * highest offset, which catches a wrong file and most truncated downloads. Everything else about a
- * record (its framing, header, label, and whether the image decodes) is checked when it is read,
- * and reported as a {@link DataFormatException} naming the {@code .rec} file, the record's key and
- * the byte offset.
+ * <p>Checks when opening, all cheap: the {@code property} file; every index line (see {@link
+ * RecordIndex}: offsets inside the file and distinct, unique keys, read as a stream); the framing
+ * of the records at the lowest and the highest offset, which catches a wrong file and most
+ * truncated downloads. A header record's key ranges are whole numbers, the index lists exactly the
+ * keys they announce (0, the images, the class records), the last image key holds an image and the
+ * first class record none (so a header that undercounts the images is refused, not obeyed), and the
+ * class records are as many as the property file's classes; without a header record the class count
+ * is at most the image count, and the labels must reach it ({@link #checkClassCount}). Only then is
+ * {@code classes.txt} read (if present), so a class count no data back never sizes anything.
+ * Everything else about a record (its framing, its length against the next record's offset, header,
+ * label, and whether the image decodes) is checked when it is read, and reported as a {@link
+ * DataFormatException} naming the {@code .rec} file, the record's key and the byte offset; training
+ * and unpacking read every record first ({@code ImageHeaders.checked}).
  *
  * <p>Reads are positional on one {@link FileChannel}: the file is never mapped or read whole, a
  * read allocates only the record (after checking its length against the file), and any number of
@@ -161,9 +167,12 @@ public final class RecordFile implements Closeable {
           int keyEnd = imageEnd;
           if (header.flag() >= 2) {
             keyEnd = keyLabel(header, 1, imageEnd, at);
-            checkClassRecords(property, propertyFile, keyEnd - imageEnd, at);
           }
           checkKeyCount(index, keyEnd, imageEnd, at, idx);
+          checkImageBoundary(channel, recSize, rec, index, imageEnd, keyEnd, at);
+          if (header.flag() >= 2) {
+            checkClassRecords(property, propertyFile, keyEnd - imageEnd, at);
+          }
           hasHeaderRecord = true;
         }
       }
@@ -247,6 +256,38 @@ public final class RecordFile implements Closeable {
                 : "the class records as keys" + " label[0] to label[1] - 1")
             + ", so it must be a whole number of at least "
             + least);
+  }
+
+  /**
+   * The last key the header calls an image holds one, and the key after it (the first class record)
+   * holds none: a header that under- or overcounts the images would otherwise silently leave images
+   * out or read class records as images.
+   */
+  private static void checkImageBoundary(
+      FileChannel channel,
+      long recSize,
+      Path rec,
+      RecordIndex index,
+      int imageEnd,
+      int keyEnd,
+      RecordLocation header)
+      throws IOException {
+    for (int key = imageEnd - 1; key <= imageEnd && key < keyEnd; key++) {
+      RecordLocation at = RecordLocation.of(rec, index, index.indexOf(key));
+      RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+      IrHeader h = IrHeader.parse(prefix.bytes(), prefix.recordLength(), at);
+      boolean hasImage = prefix.recordLength() > h.imageOffset();
+      if (hasImage != (key < imageEnd)) {
+        throw header.error(
+            "the header record says the images are keys 1 to "
+                + (imageEnd - 1)
+                + ", but record key "
+                + key
+                + (hasImage
+                    ? " holds an image too: the header undercounts the images"
+                    : " holds no image (it is a class record): the header overcounts the images"));
+      }
+    }
   }
 
   /** The class records a header announces are the classes of the property file. */
