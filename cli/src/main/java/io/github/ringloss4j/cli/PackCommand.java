@@ -1,6 +1,7 @@
 package io.github.ringloss4j.cli;
 
 import io.github.ringloss4j.data.Packing;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.recordio.ImageFormat;
 import io.github.ringloss4j.recordio.PackedDatasetWriter;
 import io.github.ringloss4j.recordio.SyntheticFaces;
@@ -37,9 +38,17 @@ public final class PackCommand implements Callable<Integer> {
       description = "The data set directory to write; its data set files are replaced.")
   Path out;
 
+  @Option(
+      names = "--skip-bad-images",
+      description =
+          "Leave out the images that training's pre-check refuses (unreadable header, truncated"
+              + " PNG or JPEG), listing them in a warning, instead of refusing the folder.")
+  boolean skipBadImages;
+
   @Override
   public Integer call() throws IOException {
-    print(Packing.pack(folder, out), out);
+    OutputPaths.requireWritableDirectory(out, "--out");
+    print(Packing.pack(folder, out, skipBadImages), out);
     return 0;
   }
 
@@ -102,6 +111,7 @@ public final class PackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+      OutputPaths.requireWritableDirectory(out, "--out");
       Packing.Unpacked u = intoNewFolder(out, () -> Packing.unpack(dataset, out));
       System.out.println(
           "unpacked " + u.images() + " images of " + u.classes() + " identities into " + out);
@@ -164,6 +174,7 @@ public final class PackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       ImageFormat f = ImageFormat.parse(format);
+      OutputPaths.requireWritableDirectory(out, "--out");
       SyntheticFaces faces = new SyntheticFaces(identities, perIdentity, seed);
       if (packed) {
         print(faces.writePacked(out, f), out);

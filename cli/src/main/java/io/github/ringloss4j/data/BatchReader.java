@@ -42,10 +42,13 @@ import org.slf4j.LoggerFactory;
  * <p>Errors: an item that cannot be read fails its batch; the consumer gets the error from {@link
  * #next} as a {@link DataFormatException} naming the file or packed record (a reader's own one as
  * it is, any other exception wrapped with the item's {@link LabelledSource#sourceOf}), and the
- * reader is closed. {@link #close} (also on an error or an interrupt of the consumer) stops queued
- * work, lets each worker finish the item it is decoding (workers are not interrupted: an interrupt
- * would close a packed set's shared file channel) and waits for the worker threads to end, so none
- * outlives the reader.
+ * reader is closed. The exception is a source that skips bad images ({@link SkippingSource}, under
+ * {@code --skip-bad-images}): an item it leaves out gets in its batch a copy of the nearest read
+ * item of the same batch (pixels and label), so the batch keeps its size; only a batch none of
+ * whose items could be read fails. {@link #close} (also on an error or an interrupt of the
+ * consumer) stops queued work, lets each worker finish the item it is decoding (workers are not
+ * interrupted: an interrupt would close a packed set's shared file channel) and waits for the
+ * worker threads to end, so none outlives the reader.
  *
  * <p>Cores: the workers run while the engine computes the previous batch, so workers plus the
  * engine's intra-op threads ({@code ai.djl.pytorch.num_threads}, the application's {@code
@@ -133,8 +136,11 @@ public final class BatchReader implements Closeable {
     }
   }
 
-  /** A batch being read: its parts run on the workers. */
-  private record Pending(int index, Batch batch, List<Future<Void>> parts) {}
+  /**
+   * A batch being read: its parts run on the workers; {@code skipped[k]} marks an item that a
+   * {@link SkippingSource} left out.
+   */
+  private record Pending(int index, Batch batch, List<Future<Void>> parts, boolean[] skipped) {}
 
   private final LabelledSource source;
   private final int[] order;
@@ -271,8 +277,39 @@ public final class BatchReader implements Closeable {
       close();
       throw rethrown(e.getCause());
     }
+    fillSkipped(pending);
     fill();
     return pending.batch();
+  }
+
+  /**
+   * Gives the place of each item left out to the nearest read item of the batch before it (or after
+   * it, at the start), so that the batch keeps its size and stays valid for batch norm.
+   */
+  private void fillSkipped(Pending pending) throws IOException {
+    boolean[] skipped = pending.skipped();
+    Batch batch = pending.batch();
+    int good = -1;
+    for (int k = 0; k < skipped.length && good < 0; k++) {
+      good = skipped[k] ? -1 : k;
+    }
+    if (good < 0) {
+      close();
+      throw new DataFormatException(
+          Path.of(source.sourceOf(batch.items()[0])),
+          "with every other image of its batch of "
+              + batch.size()
+              + ", does not decode; --skip-bad-images has no image left to fill the batch");
+    }
+    for (int k = 0; k < skipped.length; k++) {
+      if (skipped[k]) {
+        batch.items()[k] = batch.items()[good];
+        batch.labels()[k] = batch.labels()[good];
+        System.arraycopy(batch.images(), good * itemSize, batch.images(), k * itemSize, itemSize);
+      } else {
+        good = k;
+      }
+    }
   }
 
   /** Starts batches until {@code prefetch} are in flight or all are started. */
@@ -285,23 +322,27 @@ public final class BatchReader implements Closeable {
       Batch batch = new Batch(items, new float[size * itemSize], source.labelsOf(items));
       int parts = Math.min(settings.workers(), size);
       List<Future<Void>> futures = new ArrayList<>(parts);
+      boolean[] skipped = new boolean[size];
       for (int p = 0; p < parts; p++) {
         int lo = (int) ((long) size * p / parts);
         int hi = (int) ((long) size * (p + 1) / parts);
-        futures.add(pool.submit(() -> read(from, batch, lo, hi)));
+        futures.add(pool.submit(() -> read(from, batch, lo, hi, skipped)));
       }
-      window.add(new Pending(index, batch, futures));
+      window.add(new Pending(index, batch, futures, skipped));
     }
   }
 
   /** Reads items {@code lo … hi − 1} of a batch whose first item is at {@code from}. */
-  private Void read(int from, Batch batch, int lo, int hi) throws IOException {
+  private Void read(int from, Batch batch, int lo, int hi, boolean[] skipped) throws IOException {
     for (int k = lo; k < hi && !closed; k++) {
       int position = from + k;
       int item = batch.items()[k];
       Random random = augmentation == null ? null : augmentation.random(position);
       try {
         source.read(item, batch.images(), k * itemSize, random);
+      } catch (SkippingSource.Skipped e) {
+        // Seen by the consumer after the part's future completes, which orders the write.
+        skipped[k] = true;
       } catch (DataFormatException e) {
         throw e;
       } catch (IOException | RuntimeException e) {

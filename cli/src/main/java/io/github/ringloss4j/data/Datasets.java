@@ -285,7 +285,9 @@ public final class Datasets {
       // Kept open for the run: the workers read records from it concurrently.
       RecordFile file = RecordFile.open(dir);
       try {
-        LabelledSource all = ClassFilter.without(PackedSource.of(file, spec), o.excludedClasses());
+        LabelledSource all =
+            ClassFilter.without(
+                PackedSource.checked(file, spec, skipBadImages), o.excludedClasses());
         return split(all, all.labels(), o, seed, file);
       } catch (IOException | RuntimeException | Error e) {
         try {
@@ -297,7 +299,9 @@ public final class Datasets {
       }
     }
     ImageFolder folder = ImageHeaders.checked(ImageFolder.scan(dir), skipBadImages);
-    LabelledSource all = ClassFilter.without(new FolderSource(folder, spec), o.excludedClasses());
+    LabelledSource all =
+        ClassFilter.without(
+            SkippingSource.of(new FolderSource(folder, spec), skipBadImages), o.excludedClasses());
     return split(all, all.labels(), o, seed, null);
   }
 

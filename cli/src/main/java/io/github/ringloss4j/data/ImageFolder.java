@@ -43,10 +43,10 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *   <li>Images are decoded with ImageIO by content, not by extension. A file that no decoder
  *       recognises, that fails to decode, that makes the decoder emit a warning (such as a
  *       truncated JPEG, which ImageIO would otherwise return half grey), a PNG that does not end
- *       with its {@code IEND} chunk (cut short after the pixel data, which ImageIO does not
- *       notice), or an image larger than {@value #MAX_PIXELS} pixels is a {@link
- *       DataFormatException} naming the file. Alpha is discarded without compositing and EXIF
- *       orientation is not applied.
+ *       with its {@code IEND} chunk (cut short after the pixel data, which ImageIO does not notice)
+ *       or a JPEG without its end-of-image marker ({@link #truncation}), or an image larger than
+ *       {@value #MAX_PIXELS} pixels is a {@link DataFormatException} naming the file. Alpha is
+ *       discarded without compositing and EXIF orientation is not applied.
  *   <li>Colour: every image is first converted to 8-bit sRGB (grey {@code g} becomes {@code (g, g,
  *       g)}, samples deeper than 8 bits are rounded); a 1-channel output is the BT.601 luma {@code
  *       round(0.299 R + 0.587 G + 0.114 B)}, which returns grey input unchanged.
@@ -406,9 +406,7 @@ public final class ImageFolder {
         throw new IOException(file + ": cannot open for image decoding");
       }
       return decode(
-          in,
-          (problem, cause) -> new DataFormatException(file, problem, cause),
-          () -> endsWithPngEnd(file));
+          in, (problem, cause) -> new DataFormatException(file, problem, cause), () -> tail(file));
     }
   }
 
@@ -426,17 +424,23 @@ public final class ImageFolder {
   static BufferedImage decode(byte[] bytes, ImageOrigin origin) throws IOException {
     // A memory cache explicitly: ImageIO.createImageInputStream would spill to a temporary file.
     try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      return decode(in, origin, () -> endsWith(bytes, PNG_END));
+      return decode(in, origin, () -> tail(bytes));
     }
   }
 
-  /** Whether an image's encoding ends with the PNG end chunk; read only for PNGs. */
+  /** The last bytes of an image's encoding ({@link #TAIL} at most), read after its header. */
   @FunctionalInterface
-  private interface PngEndCheck {
-    boolean test() throws IOException;
+  interface Tail {
+    /**
+     * Reads the last bytes.
+     *
+     * @return at most {@link #TAIL} bytes
+     * @throws IOException if reading fails
+     */
+    byte[] read() throws IOException;
   }
 
-  private static BufferedImage decode(ImageInputStream in, ImageOrigin origin, PngEndCheck pngEnd)
+  private static BufferedImage decode(ImageInputStream in, ImageOrigin origin, Tail tail)
       throws IOException {
     Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
     if (!readers.hasNext()) {
@@ -462,10 +466,11 @@ public final class ImageFolder {
             null);
       }
       BufferedImage image = reader.read(0);
-      if (formatName(reader).equals("PNG") && !pngEnd.test()) {
-        // ImageIO stops reading once the pixels are decoded, so a PNG cut short after its
-        // image data would otherwise pass unnoticed.
-        warnings.add("the file does not end with the PNG IEND chunk (truncated?)");
+      // ImageIO stops reading once the pixels are decoded, so a PNG cut short after its image
+      // data would otherwise pass unnoticed.
+      String truncated = truncation(formatName(reader), tail.read());
+      if (truncated != null) {
+        warnings.add(truncated);
       }
       if (!warnings.isEmpty()) {
         throw origin.error(
@@ -495,24 +500,70 @@ public final class ImageFolder {
     0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE, 0x42, 0x60, (byte) 0x82
   };
 
+  /** How many bytes at the end of an image {@link #truncation} looks at. */
+  static final int TAIL = 64;
+
+  /**
+   * Why an image's last bytes show that it was cut short: a PNG must end with its {@code IEND}
+   * chunk, a JPEG with its end-of-image marker {@code FF D9} (within its last {@value #TAIL} bytes,
+   * which tolerates a little padding after it; the marker cannot occur inside the compressed data,
+   * where an {@code FF} byte is always followed by {@code 00} or a restart marker).
+   *
+   * @param format the decoder's format name, upper case
+   * @param tail the last bytes of the encoding, at most {@link #TAIL}
+   * @return the problem, or null when the ending is complete (or the format has no such rule)
+   */
+  static String truncation(String format, byte[] tail) {
+    if (format.equals("PNG") && !endsWith(tail, PNG_END)) {
+      return "the file does not end with the PNG IEND chunk (truncated?)";
+    }
+    if (format.equals("JPEG") && !hasJpegEnd(tail)) {
+      return "the file does not end with the JPEG end-of-image marker FF D9 (truncated?)";
+    }
+    return null;
+  }
+
+  private static boolean hasJpegEnd(byte[] tail) {
+    for (int i = tail.length - 2; i >= 0; i--) {
+      if (tail[i] == (byte) 0xFF && tail[i + 1] == (byte) 0xD9) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean endsWith(byte[] bytes, byte[] end) {
     return bytes.length >= end.length
         && Arrays.equals(bytes, bytes.length - end.length, bytes.length, end, 0, end.length);
   }
 
-  static boolean endsWithPngEnd(Path file) throws IOException {
+  /**
+   * The last bytes of an encoded image held in memory.
+   *
+   * @param bytes the encoding
+   * @return its last {@link #TAIL} bytes (all of them when shorter)
+   */
+  static byte[] tail(byte[] bytes) {
+    return Arrays.copyOfRange(bytes, Math.max(0, bytes.length - TAIL), bytes.length);
+  }
+
+  /**
+   * The last bytes of an image file.
+   *
+   * @param file the image
+   * @return its last {@link #TAIL} bytes (all of them when shorter)
+   * @throws IOException if the file cannot be read
+   */
+  static byte[] tail(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      if (size < PNG_END.length) {
-        return false;
-      }
-      ByteBuffer tail = ByteBuffer.allocate(PNG_END.length);
+      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, TAIL));
       while (tail.hasRemaining()) {
-        if (ch.read(tail, size - PNG_END.length + tail.position()) < 0) {
-          return false;
+        if (ch.read(tail, size - tail.capacity() + tail.position()) < 0) {
+          break;
         }
       }
-      return Arrays.equals(tail.array(), PNG_END);
+      return Arrays.copyOf(tail.array(), tail.position());
     }
   }
 }

@@ -38,6 +38,36 @@ public final class PackedSource implements LabelledSource {
   }
 
   /**
+   * Creates the source after checking every image record ({@link ImageHeaders#checked(RecordFile,
+   * boolean)}: framing, header, label, image header and ending, class count), the packed
+   * counterpart of an image folder's pre-check; with {@code skipBad}, the bad records are left out
+   * (and an image that still fails to decode when read is left out of its batch, {@link
+   * SkippingSource}).
+   *
+   * @param file the open data set; it stays owned by the caller, who closes it
+   * @param spec the model's input shape
+   * @param skipBad whether to leave bad records out instead of failing ({@code --skip-bad-images})
+   * @return the source: all images, or the readable ones
+   * @throws DataFormatException naming every bad record, or the property file when its class count
+   *     does not match the labels
+   * @throws IOException if reading fails
+   */
+  public static LabelledSource checked(RecordFile file, ImageSpec spec, boolean skipBad)
+      throws IOException {
+    Objects.requireNonNull(spec, "spec");
+    ImageHeaders.PackedItems good = ImageHeaders.checked(file, skipBad);
+    if (good.items().length == file.size()) {
+      return SkippingSource.of(new PackedSource(file, spec, good.labels()), skipBad);
+    }
+    // Labels of the records left out are never asked for: the subset does not reach them.
+    int[] labels = new int[file.size()];
+    for (int i = 0; i < good.items().length; i++) {
+      labels[good.items()[i]] = good.labels()[i];
+    }
+    return SkippingSource.of(new Subset(new PackedSource(file, spec, labels), good.items()), true);
+  }
+
+  /**
    * Creates the source, reading every image's label.
    *
    * @param file the open data set; it stays owned by the caller, who closes it

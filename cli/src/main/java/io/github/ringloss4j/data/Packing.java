@@ -6,12 +6,12 @@ import io.github.ringloss4j.recordio.ClassNames;
 import io.github.ringloss4j.recordio.ImageFormat;
 import io.github.ringloss4j.recordio.IrHeader;
 import io.github.ringloss4j.recordio.PackedDatasetWriter;
-import io.github.ringloss4j.recordio.PackedImage;
 import io.github.ringloss4j.recordio.RecordFile;
 import io.github.ringloss4j.recordio.RecordIo;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -28,17 +28,22 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * <p>Packing: classes and their labels are the folder's ({@link ImageFolder#scan}: sorted folder
  * names), images are packed in the folder's order (by label, then file name) with {@link
  * PackedDatasetWriter}. Every file must start with a JPEG or PNG signature and have the same size,
- * which the {@code property} file records (InsightFace's sets hold aligned crops of one size); only
- * the image headers are read, nothing is decoded or re-encoded.
+ * which the {@code property} file records (InsightFace's sets hold aligned crops of one size). The
+ * folder first gets the pre-check training gives it ({@link ImageHeaders}: readable header,
+ * complete PNG or JPEG ending), so a packed set holds no image a run would refuse; with {@code
+ * skipBad} those images are left out. Only the image headers are read, nothing is decoded or
+ * re-encoded.
  *
  * <p>Unpacking: image {@code i} becomes {@code OUT/<class name>/<key>.<jpg|png>}, the key
  * zero-padded to the width of the largest one so that file-name order is key order; the extension
  * follows the bytes' signature. Packing a folder and unpacking it gives the same folder names and
  * the same file contents byte for byte in the same order, so the same labels; file names are not
- * stored (RecordIO has no place for them). The output folder is built under a temporary name and
- * renamed when complete ({@link StagingDirectory}). A class without images has no folder, so an
- * image folder read from the output then numbers the classes differently; {@link Unpacked} counts
- * such classes.
+ * stored (RecordIO has no place for them). Every record gets the training pre-check as it is
+ * written ({@link ImageHeaders#checked(RecordFile, boolean)}), so a damaged record (a bad length, a
+ * truncated image) is refused, all of them named, rather than written. The output folder is built
+ * under a temporary name and renamed when complete ({@link StagingDirectory}). A class without
+ * images has no folder, so an image folder read from the output then numbers the classes
+ * differently; {@link Unpacked} counts such classes.
  */
 public final class Packing {
 
@@ -59,27 +64,33 @@ public final class Packing {
    * @param folder the image folder
    * @param dataset the data set directory to write (created if missing; its data set files are
    *     replaced), not inside {@code folder}
+   * @param skipBad whether to leave out the images the training pre-check refuses ({@link
+   *     ImageHeaders}) instead of failing
    * @return what was written
    * @throws IllegalArgumentException if {@code dataset} is inside {@code folder}, or the folder has
    *     more images than a packed set holds
-   * @throws DataFormatException naming the file when an image is not JPEG or PNG, is too large, has
-   *     a different size than the first, or a class name cannot be stored
+   * @throws DataFormatException naming every image the training pre-check refuses (unless {@code
+   *     skipBad}), or naming the file when an image is not JPEG or PNG, is too large, has a
+   *     different size than the first, or a class name cannot be stored
    * @throws IOException if reading or writing fails; no data set file is then replaced
    */
-  public static PackedDatasetWriter.Summary pack(Path folder, Path dataset) throws IOException {
+  public static PackedDatasetWriter.Summary pack(Path folder, Path dataset, boolean skipBad)
+      throws IOException {
     if (dataset.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException(
           "the packed data set " + dataset + " must not be inside the image folder " + folder);
     }
-    ImageFolder images = ImageFolder.scan(folder);
-    for (String name : images.classNames()) {
+    ImageFolder scanned = ImageFolder.scan(folder);
+    for (String name : scanned.classNames()) {
       String problem = ClassNames.problem(name);
       if (problem != null) {
         throw new DataFormatException(folder.resolve(name), problem);
       }
     }
+    PackedDatasetWriter.checkCapacity(scanned.entries().size(), scanned.numClasses());
+    // The training pre-check, so that a pack holds only images a run can use.
+    ImageFolder images = ImageHeaders.checked(scanned, skipBad);
     List<ImageFolder.Entry> entries = images.entries();
-    PackedDatasetWriter.checkCapacity(entries.size(), images.numClasses());
     Path firstFile = entries.get(0).path();
     int[] size = imageSize(firstFile, readImage(firstFile));
     return PackedDatasetWriter.write(
@@ -151,36 +162,57 @@ public final class Packing {
    * @param folder the folder to create; it must not exist or be empty
    * @return what was written
    * @throws java.nio.file.FileAlreadyExistsException if {@code folder} exists and is not empty
-   * @throws DataFormatException naming the record when one is malformed or its image is neither
-   *     JPEG nor PNG; the folder is then not created
+   * @throws DataFormatException naming every record that is malformed or whose image the training
+   *     pre-check refuses ({@link ImageHeaders#checked(RecordFile, boolean)}), the property file
+   *     when its class count does not match the labels, or the record whose image is neither JPEG
+   *     nor PNG; the folder is then not created
    * @throws IOException if reading or writing fails
    */
   public static Unpacked unpack(Path dataset, Path folder) throws IOException {
     try (RecordFile file = RecordFile.open(dataset);
         StagingDirectory stage = StagingDirectory.create(folder)) {
       List<String> names = file.classNames();
-      boolean[] seen = new boolean[names.size()];
-      int classes = 0;
+      Path[] dirs = new Path[names.size()];
+      int[] classes = new int[1];
       // Items are in key order, so the last key is the largest.
       int width = Long.toString(file.key(file.size() - 1)).length();
-      for (int i = 0; i < file.size(); i++) {
-        PackedImage image = file.read(i);
-        ImageFormat format = ImageFormat.of(image.image());
-        if (format == null) {
-          throw file.error(
-              image, "the image does not start like a JPEG or PNG file, so it cannot be unpacked");
-        }
-        Path dir = stage.path().resolve(names.get(image.label()));
-        if (!seen[image.label()]) {
-          seen[image.label()] = true;
-          classes++;
-          Files.createDirectory(dir);
-        }
-        String name = ClassNames.zeroPadded(image.key(), width) + "." + format.extension();
-        Files.write(dir.resolve(name), image.image(), StandardOpenOption.CREATE_NEW);
-      }
+      // Every record is checked as for training, and all bad ones named, before the commit.
+      ImageHeaders.checked(
+          file,
+          false,
+          image -> {
+            ImageFormat format = ImageFormat.of(image.image());
+            if (format == null) {
+              throw file.error(
+                  image,
+                  "the image does not start like a JPEG or PNG file, so it cannot be unpacked");
+            }
+            Path dir = dirs[image.label()];
+            if (dir == null) {
+              dir = classFolder(stage.path(), names.get(image.label()));
+              dirs[image.label()] = Files.createDirectory(dir);
+              classes[0]++;
+            }
+            String name = ClassNames.zeroPadded(image.key(), width) + "." + format.extension();
+            Files.write(dir.resolve(name), image.image(), StandardOpenOption.CREATE_NEW);
+          });
       stage.commit();
-      return new Unpacked(file.size(), classes, names.size() - classes);
+      return new Unpacked(file.size(), classes[0], names.size() - classes[0]);
+    }
+  }
+
+  /** A class's folder, refused when its name cannot be a file name in this process's encoding. */
+  private static Path classFolder(Path root, String name) throws IOException {
+    try {
+      return root.resolve(name);
+    } catch (InvalidPathException e) {
+      throw new IOException(
+          "cannot create the folder of class '"
+              + name
+              + "': the name cannot be encoded as a file name in this process's encoding ("
+              + System.getProperty("sun.jnu.encoding", "unknown")
+              + "); run with a UTF-8 locale (the ringloss launcher does, e.g. LC_ALL=C.UTF-8)",
+          e);
     }
   }
 }

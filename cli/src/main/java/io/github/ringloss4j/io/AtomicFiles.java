@@ -20,9 +20,10 @@ import java.util.Objects;
  * Writes files so that readers (and a crash) see either the complete old content or the complete
  * new content, never a partial file.
  *
- * <p>Procedure: the body writes to a new temporary file {@code .<name>.tmp-<16 hex digits>} in the
- * target's directory (the same file system, so the final rename is atomic), which is flushed and
- * forced to disk with {@link FileChannel#force}, then renamed over the target with {@link
+ * <p>Procedure: the body writes to a new temporary file {@code .<name>.tmp-<pid>-<host>-<16 hex>}
+ * ({@link Temporaries}, which also deletes the ones a killed process left) in the target's
+ * directory (the same file system, so the final rename is atomic), which is flushed and forced to
+ * disk with {@link FileChannel#force}, then renamed over the target with {@link
  * StandardCopyOption#ATOMIC_MOVE} and {@link StandardCopyOption#REPLACE_EXISTING}; finally the
  * directory is forced so that the rename itself survives a power loss (best effort: not every
  * platform can open a directory).
@@ -65,10 +66,11 @@ public final class AtomicFiles {
     if (name.length() > MAX_NAME_PART) {
       name = name.substring(0, MAX_NAME_PART);
     }
+    Temporaries.deleteStale(dir, name);
     FileChannel channel = null;
     Path temp = null;
     for (int attempt = 0; channel == null; attempt++) {
-      temp = dir.resolve("." + name + ".tmp-" + String.format("%016x", RANDOM.nextLong()));
+      temp = dir.resolve(Temporaries.prefix(name) + String.format("%016x", RANDOM.nextLong()));
       try {
         channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (FileAlreadyExistsException e) {

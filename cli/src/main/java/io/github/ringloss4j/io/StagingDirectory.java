@@ -6,8 +6,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.List;
+import java.security.SecureRandom;
 import java.util.stream.Stream;
 
 /**
@@ -15,13 +14,17 @@ import java.util.stream.Stream;
  * complete, so that readers never see a partly written image folder (which {@link
  * io.github.ringloss4j.data.ImageFolder} would silently read as a smaller data set).
  *
- * <p>The temporary directory is {@code .<name>.tmp-<random>} in the target's parent (the same file
- * system, so the rename is atomic). The target must not exist or must be an empty directory, which
- * the rename replaces. Files inside are written without syncing each one: after a crash the
- * temporary directory is left behind, never a half-filled target. Closing without {@link #commit()}
- * deletes the temporary directory.
+ * <p>The temporary directory is {@code .<name>.tmp-<pid>-<host>-<random>} in the target's parent
+ * (the same file system, so the rename is atomic), created with the default mode (the process umask
+ * applies, typically giving {@code 0755}), which the target keeps. The target must not exist or
+ * must be an empty directory, which the rename replaces. Files inside are written without syncing
+ * each one: after a crash the temporary directory is left behind, never a half-filled target, and
+ * the next staging of the same target deletes it once its process is gone ({@link Temporaries}).
+ * Closing without {@link #commit()} deletes the temporary directory.
  */
 public final class StagingDirectory implements Closeable {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path target;
   private final Path temp;
@@ -47,8 +50,20 @@ public final class StagingDirectory implements Closeable {
           target.toString(), null, "exists and is not an empty directory; choose a new folder");
     }
     Path parent = Files.createDirectories(absolute.getParent());
-    Path temp = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".tmp-");
-    return new StagingDirectory(absolute, temp);
+    String name = absolute.getFileName().toString();
+    Temporaries.deleteStale(parent, name);
+    String prefix = Temporaries.prefix(name);
+    // Not Files.createTempDirectory, which makes the folder (and so the target) mode 0700.
+    for (int attempt = 0; ; attempt++) {
+      Path temp = parent.resolve(prefix + String.format("%016x", RANDOM.nextLong()));
+      try {
+        return new StagingDirectory(absolute, Files.createDirectory(temp));
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
@@ -96,12 +111,6 @@ public final class StagingDirectory implements Closeable {
     if (committed || !Files.exists(temp)) {
       return;
     }
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(temp)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    }
-    for (Path p : paths) {
-      Files.deleteIfExists(p);
-    }
+    Temporaries.deleteTree(temp);
   }
 }

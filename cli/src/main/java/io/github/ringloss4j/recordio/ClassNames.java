@@ -1,15 +1,16 @@
 package io.github.ringloss4j.recordio;
 
+import io.github.ringloss4j.io.BoundedLines;
 import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * The {@code classes.txt} file this tool adds to a packed data set: the class (identity folder)
@@ -20,7 +21,9 @@ import java.util.List;
  * increasing {@link String#compareTo} order, the order in which {@link
  * io.github.ringloss4j.data.ImageFolder} assigns labels, so an unpacked folder gets the same labels
  * back. A name must be usable as one folder name that {@code ImageFolder} does not skip: not empty,
- * not starting with {@code .}, without {@code /}, NUL or line breaks.
+ * not starting with {@code .}, without {@code /}, NUL, line breaks or U+FFFD (which a file name
+ * only gets when the JVM decodes it in a non-UTF-8 locale). The file is read as a stream, one line
+ * of at most 255 characters at a time, and never holds more names than the class count.
  *
  * <p>Without the file, class {@code i} is named by {@code i} zero-padded to the width of the
  * largest label ({@code 00000} … {@code 85741}), which also sorts in label order.
@@ -29,6 +32,9 @@ public final class ClassNames {
 
   /** The file name inside a data set directory. */
   public static final String FILE_NAME = "classes.txt";
+
+  /** The longest name read: a folder name has at most 255 bytes, so at most 255 characters. */
+  private static final int MAX_NAME = 255;
 
   private ClassNames() {}
 
@@ -40,11 +46,29 @@ public final class ClassNames {
    */
   public static List<String> numbered(int numClasses) {
     int width = Integer.toString(Math.max(0, numClasses - 1)).length();
-    List<String> names = new ArrayList<>(numClasses);
-    for (int i = 0; i < numClasses; i++) {
-      names.add(zeroPadded(i, width));
+    // Made on demand: a list of names costs nothing however many classes there are.
+    return new Numbered(numClasses, width);
+  }
+
+  /** Zero-padded labels, computed when asked for. */
+  private static final class Numbered extends AbstractList<String> implements RandomAccess {
+    private final int size;
+    private final int width;
+
+    Numbered(int size, int width) {
+      this.size = size;
+      this.width = width;
     }
-    return List.copyOf(names);
+
+    @Override
+    public String get(int index) {
+      return zeroPadded(Objects.checkIndex(index, size), width);
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
   }
 
   /**
@@ -71,6 +95,14 @@ public final class ClassNames {
     }
     if (name.startsWith(".")) {
       return "class name '" + name + "' starts with '.' (image folders skip such folders)";
+    }
+    if (name.indexOf('\uFFFD') >= 0) {
+      return "class name '"
+          + name
+          + "' contains U+FFFD, the replacement character: the folder name is not valid in the"
+          + " file name encoding of this process ("
+          + System.getProperty("sun.jnu.encoding", "unknown")
+          + "); run with a UTF-8 locale (the ringloss launcher does, e.g. LC_ALL=C.UTF-8)";
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
@@ -129,26 +161,21 @@ public final class ClassNames {
       throw new DataFormatException(
           file, "is " + Files.size(file) + " bytes, too large for " + numClasses + " class names");
     }
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new DataFormatException(file, "is not valid UTF-8");
-    }
-    List<String> names = new ArrayList<>(List.of(text.split("\n", -1)));
-    if (names.get(names.size() - 1).isEmpty()) {
-      names.remove(names.size() - 1);
-    }
-    for (int i = 0; i < names.size(); i++) {
-      String problem = problemAt(names, i);
-      if (problem != null) {
-        throw DataFormatException.atLine(file, i + 1L, problem);
+    List<String> names = new ArrayList<>();
+    try (BoundedLines in = BoundedLines.open(file, StandardCharsets.UTF_8, MAX_NAME)) {
+      String name;
+      while ((name = in.next()) != null) {
+        if (names.size() == numClasses) {
+          throw DataFormatException.atLine(
+              file,
+              in.lineNumber(),
+              "more class names than the " + numClasses + " classes of the property file");
+        }
+        names.add(name);
+        String problem = problemAt(names, names.size() - 1);
+        if (problem != null) {
+          throw DataFormatException.atLine(file, in.lineNumber(), problem);
+        }
       }
     }
     if (names.size() != numClasses) {

@@ -26,18 +26,21 @@ public final class IrHeader {
 
   private final long flag;
   private final float classLabel;
+  private final float secondLabel;
   private final long id;
 
-  private IrHeader(long flag, float classLabel, long id) {
+  private IrHeader(long flag, float classLabel, float secondLabel, long id) {
     this.flag = flag;
     this.classLabel = classLabel;
+    this.secondLabel = secondLabel;
     this.id = id;
   }
 
   /**
    * Parses the header at the start of a payload.
    *
-   * @param bytes the payload or at least its first {@code SIZE + 4} bytes
+   * @param bytes the payload or at least its first {@code SIZE + 4} bytes ({@code SIZE + 8} for
+   *     {@link #label}(1))
    * @param recordLength the whole payload's length
    * @param at the record, for error messages
    * @return the header
@@ -70,7 +73,8 @@ public final class IrHeader {
       }
       label = b.getFloat(SIZE);
     }
-    return new IrHeader(flag, label, id);
+    float second = flag >= 2 && bytes.length >= SIZE + 8 ? b.getFloat(SIZE + 4) : Float.NaN;
+    return new IrHeader(flag, label, second, id);
   }
 
   /**
@@ -90,6 +94,16 @@ public final class IrHeader {
    */
   public float classLabel() {
     return classLabel;
+  }
+
+  /**
+   * One of the first two labels, as a header record's key ranges are read.
+   *
+   * @param which 0 for {@link #classLabel()}, 1 for the second label after the header
+   * @return the label, or NaN when the record has no such label (or it was not read)
+   */
+  public float label(int which) {
+    return which == 0 ? classLabel : secondLabel;
   }
 
   /**

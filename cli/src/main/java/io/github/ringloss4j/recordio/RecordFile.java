@@ -25,13 +25,19 @@ import java.util.Objects;
  * {@code property} file. Unlike InsightFace, an index without key 0 is accepted (all keys are
  * images), and labels that are not whole numbers are rejected instead of truncated.
  *
- * <p>Checks when opening, all cheap: the {@code property} file and {@code classes.txt} if present;
- * every index line (see {@link RecordIndex}: offsets inside the file, unique keys); that all image
- * keys a header record announces are indexed; and the framing of the records at the lowest and the
- * highest offset, which catches a wrong file and most truncated downloads. Everything else about a
- * record (its framing, header, label, and whether the image decodes) is checked when it is read,
- * and reported as a {@link DataFormatException} naming the {@code .rec} file, the record's key and
- * the byte offset.
+ * <p>Checks when opening, all cheap: the {@code property} file; every index line (see {@link
+ * RecordIndex}: offsets inside the file and distinct, unique keys, read as a stream); the framing
+ * of the records at the lowest and the highest offset, which catches a wrong file and most
+ * truncated downloads. A header record's key ranges are whole numbers, the index lists exactly the
+ * keys they announce (0, the images, the class records), the last image key holds an image and the
+ * first class record none (so a header that undercounts the images is refused, not obeyed), and the
+ * class records are as many as the property file's classes; without a header record the class count
+ * is at most the image count, and the labels must reach it ({@link #checkClassCount}). Only then is
+ * {@code classes.txt} read (if present), so a class count no data back never sizes anything.
+ * Everything else about a record (its framing, its length against the next record's offset, header,
+ * label, and whether the image decodes) is checked when it is read, and reported as a {@link
+ * DataFormatException} naming the {@code .rec} file, the record's key and the byte offset; training
+ * and unpacking read every record first ({@code ImageHeaders.checked}).
  *
  * <p>Reads are positional on one {@link FileChannel}: the file is never mapped or read whole, a
  * read allocates only the record (after checking its length against the file), and any number of
@@ -49,7 +55,11 @@ public final class RecordFile implements Closeable {
   /** Enough of a payload for the header and one label. */
   private static final int LABEL_PREFIX = IrHeader.SIZE + 4;
 
+  /** Enough of a payload for the header and two labels (a header record's key ranges). */
+  private static final int HEADER_PREFIX = IrHeader.SIZE + 8;
+
   private final Path rec;
+  private final Path propertyFile;
   private final FileChannel channel;
   private final long recSize;
   private final RecordIndex index;
@@ -65,6 +75,7 @@ public final class RecordFile implements Closeable {
 
   private RecordFile(
       Path rec,
+      Path propertyFile,
       FileChannel channel,
       long recSize,
       RecordIndex index,
@@ -74,6 +85,7 @@ public final class RecordFile implements Closeable {
       int first,
       int size) {
     this.rec = rec;
+    this.propertyFile = propertyFile;
     this.channel = channel;
     this.recSize = recSize;
     this.index = index;
@@ -132,12 +144,8 @@ public final class RecordFile implements Closeable {
       }
     }
     Path dir = rec.toAbsolutePath().getParent();
-    DatasetProperty property = DatasetProperty.read(dir.resolve(DatasetProperty.FILE_NAME));
-    Path classesFile = dir.resolve(ClassNames.FILE_NAME);
-    List<String> names =
-        Files.exists(classesFile)
-            ? ClassNames.read(classesFile, property.numClasses())
-            : ClassNames.numbered(property.numClasses());
+    Path propertyFile = dir.resolve(DatasetProperty.FILE_NAME);
+    DatasetProperty property = DatasetProperty.read(propertyFile);
     FileChannel channel = FileChannel.open(rec, StandardOpenOption.READ);
     try {
       long recSize = channel.size();
@@ -148,19 +156,54 @@ public final class RecordFile implements Closeable {
       int headerAt = index.indexOf(0);
       boolean hasHeaderRecord = false;
       if (headerAt >= 0) {
-        RecordLocation at = new RecordLocation(rec, 0, index.offset(headerAt));
-        RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+        RecordLocation at = RecordLocation.of(rec, index, headerAt);
+        RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, HEADER_PREFIX);
         IrHeader header = IrHeader.parse(prefix.bytes(), prefix.recordLength(), at);
         if (header.flag() > 0) {
-          int imageEnd = imageEnd(header, at);
+          int imageEnd = keyLabel(header, 0, 2, at);
           first = index.lowerBound(1);
           size = imageEnd - 1;
           checkImageKeys(index, first, imageEnd, at, idx);
+          int keyEnd = imageEnd;
+          if (header.flag() >= 2) {
+            keyEnd = keyLabel(header, 1, imageEnd, at);
+          }
+          checkKeyCount(index, keyEnd, imageEnd, at, idx);
+          checkImageBoundary(channel, recSize, rec, index, imageEnd, keyEnd, at);
+          if (header.flag() >= 2) {
+            checkClassRecords(property, propertyFile, keyEnd - imageEnd, at);
+          }
           hasHeaderRecord = true;
         }
       }
+      if (!hasHeaderRecord && property.numClasses() > size) {
+        throw new DataFormatException(
+            propertyFile,
+            "num_classes is "
+                + property.numClasses()
+                + ", but "
+                + idx
+                + " lists only "
+                + size
+                + " images; every class needs at least one image");
+      }
+      // Only now is the class count known to be backed by the data: names are read after.
+      Path classesFile = dir.resolve(ClassNames.FILE_NAME);
+      List<String> names =
+          Files.exists(classesFile)
+              ? ClassNames.read(classesFile, property.numClasses())
+              : ClassNames.numbered(property.numClasses());
       return new RecordFile(
-          rec, channel, recSize, index, property, names, hasHeaderRecord, first, size);
+          rec,
+          propertyFile,
+          channel,
+          recSize,
+          index,
+          property,
+          names,
+          hasHeaderRecord,
+          first,
+          size);
     } catch (IOException | RuntimeException | Error e) {
       try {
         channel.close();
@@ -185,24 +228,110 @@ public final class RecordFile implements Closeable {
       }
     }
     for (int i : new int[] {lowest, highest}) {
-      RecordLocation at = new RecordLocation(rec, index.key(i), index.offset(i));
-      RecordIo.readPrefix(channel, recSize, at, 0);
+      RecordIo.readPrefix(channel, recSize, RecordLocation.of(rec, index, i), 0);
     }
   }
 
-  /** The end of the image keys a header record announces, as InsightFace's int(label[0]). */
-  private static int imageEnd(IrHeader header, RecordLocation at) throws DataFormatException {
-    float end = header.classLabel();
-    if (!(end >= 2 && end <= Integer.MAX_VALUE)) {
-      throw at.error(
-          "header record (IRHeader flag "
-              + header.flag()
-              + ") has label[0] = "
-              + end
-              + "; InsightFace reads the images as keys 1 to label[0] - 1, so it must be at"
-              + " least 2");
+  /**
+   * A key range end a header record holds as a float label ({@code label[0]}: the end of the image
+   * keys; {@code label[1]}: the end of the class records), which InsightFace truncates with {@code
+   * int()}: a fraction is refused here, since it can only be damage.
+   */
+  private static int keyLabel(IrHeader header, int which, int least, RecordLocation at)
+      throws DataFormatException {
+    float end = header.label(which);
+    if (end >= least && end <= Integer.MAX_VALUE && end == Math.rint(end)) {
+      return (int) end;
     }
-    return (int) end;
+    throw at.error(
+        "header record (IRHeader flag "
+            + header.flag()
+            + ") has label["
+            + which
+            + "] = "
+            + end
+            + "; InsightFace reads "
+            + (which == 0
+                ? "the images as keys 1 to label[0] - 1"
+                : "the class records as keys" + " label[0] to label[1] - 1")
+            + ", so it must be a whole number of at least "
+            + least);
+  }
+
+  /**
+   * The last key the header calls an image holds one, and the key after it (the first class record)
+   * holds none: a header that under- or overcounts the images would otherwise silently leave images
+   * out or read class records as images.
+   */
+  private static void checkImageBoundary(
+      FileChannel channel,
+      long recSize,
+      Path rec,
+      RecordIndex index,
+      int imageEnd,
+      int keyEnd,
+      RecordLocation header)
+      throws IOException {
+    for (int key = imageEnd - 1; key <= imageEnd && key < keyEnd; key++) {
+      RecordLocation at = RecordLocation.of(rec, index, index.indexOf(key));
+      RecordIo.Prefix prefix = RecordIo.readPrefix(channel, recSize, at, LABEL_PREFIX);
+      IrHeader h = IrHeader.parse(prefix.bytes(), prefix.recordLength(), at);
+      boolean hasImage = prefix.recordLength() > h.imageOffset();
+      if (hasImage != (key < imageEnd)) {
+        throw header.error(
+            "the header record says the images are keys 1 to "
+                + (imageEnd - 1)
+                + ", but record key "
+                + key
+                + (hasImage
+                    ? " holds an image too: the header undercounts the images"
+                    : " holds no image (it is a class record): the header overcounts the images"));
+      }
+    }
+  }
+
+  /** The class records a header announces are the classes of the property file. */
+  private static void checkClassRecords(
+      DatasetProperty property, Path propertyFile, int classRecords, RecordLocation at)
+      throws DataFormatException {
+    if (classRecords != property.numClasses()) {
+      throw new DataFormatException(
+          propertyFile,
+          "num_classes is "
+              + property.numClasses()
+              + ", but the header record (key 0) of "
+              + at.file()
+              + " announces "
+              + classRecords
+              + " class records (keys label[0] to label[1] - 1); the property file does not"
+              + " belong to this data set");
+    }
+  }
+
+  /**
+   * The index lists exactly the keys the header announces: 0, the images, and the class records if
+   * any; more keys mean the header undercounts the images (which would silently be left out).
+   */
+  private static void checkKeyCount(
+      RecordIndex index, int keyEnd, int imageEnd, RecordLocation at, Path idx)
+      throws DataFormatException {
+    int last = index.key(index.size() - 1);
+    if (index.size() == keyEnd && last == keyEnd - 1) {
+      return;
+    }
+    throw at.error(
+        "the header record says the data set has keys 0 to "
+            + (keyEnd - 1)
+            + " (images 1 to "
+            + (imageEnd - 1)
+            + (keyEnd > imageEnd ? ", class records " + imageEnd + " to " + (keyEnd - 1) : "")
+            + "), but "
+            + idx
+            + " lists "
+            + index.size()
+            + " keys up to "
+            + last
+            + "; the header record does not match the index");
   }
 
   private static void checkImageKeys(
@@ -337,6 +466,7 @@ public final class RecordFile implements Closeable {
             read[item] =
                 checkedLabel(IrHeader.parse(prefix.bytes(), prefix.recordLength(), at), at);
           }
+          checkClassCount(read);
           labels = read;
         }
         known = labels;
@@ -352,8 +482,7 @@ public final class RecordFile implements Closeable {
    * @return the file, key and offset
    */
   RecordLocation location(int item) {
-    int position = first + Objects.checkIndex(item, size);
-    return new RecordLocation(rec, index.key(position), index.offset(position));
+    return RecordLocation.of(rec, index, first + Objects.checkIndex(item, size));
   }
 
   /**
@@ -365,6 +494,40 @@ public final class RecordFile implements Closeable {
    */
   public DataFormatException error(PackedImage image, String problem) {
     return new RecordLocation(rec, image.key(), image.offset()).error(problem);
+  }
+
+  /**
+   * Checks the {@code property} file's class count against the images' labels: without a header
+   * record (whose class records the count was checked against when opening) every class must have
+   * an image, so the largest label must be the last class. A count larger than the labels would
+   * build a classifier head for classes that do not exist.
+   *
+   * @param labels the labels of the images (all of them, or the readable ones)
+   * @throws DataFormatException naming the property file and both counts when they disagree
+   */
+  public void checkClassCount(int[] labels) throws DataFormatException {
+    if (hasHeaderRecord) {
+      return;
+    }
+    int max = -1;
+    for (int label : labels) {
+      max = Math.max(max, label);
+    }
+    if (max + 1 != property.numClasses()) {
+      throw new DataFormatException(
+          propertyFile,
+          "num_classes is "
+              + property.numClasses()
+              + ", but the labels of the "
+              + labels.length
+              + " images of "
+              + rec
+              + " go up to "
+              + max
+              + " ("
+              + (max + 1)
+              + " classes); the property file does not match the records");
+    }
   }
 
   private int checkedLabel(IrHeader header, RecordLocation at) throws DataFormatException {

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.recordio;
 
+import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -40,7 +41,10 @@ import java.util.Objects;
  * field costs an error message, never an {@link OutOfMemoryError}; the walk always advances at
  * least 8 bytes per part and stops at the end of the file, so it cannot loop. Parts must come in
  * the order the writer produces (0, or 1, 2…, 3); dmlc's reader does not check this, but anything
- * else means the index points into the middle of a record or the file is damaged.
+ * else means the index points into the middle of a record or the file is damaged. Records tile the
+ * file as the writer leaves them, so a record must end exactly where the next one in the index
+ * starts, or at the end of the file for the last ({@link RecordIndex#end}): a corrupt length that
+ * still lands inside the file is found this way.
  */
 public final class RecordIo {
 
@@ -211,6 +215,7 @@ public final class RecordIo {
             "the parts of this split record add up to more than " + MAX_PAYLOAD + " bytes");
       }
       if (last) {
+        checkEnd(end, fileSize, at);
         break;
       }
       position = end;
@@ -222,6 +227,26 @@ public final class RecordIo {
       joinParts(channel, fileSize, at, parts, out, header);
     }
     return new Prefix(out, (int) length);
+  }
+
+  /**
+   * Checks that a record fills its room exactly: its padded parts end where the next record starts
+   * (or the file ends). A shortened or lengthened length field shows here, and only here when it
+   * still points at padding or image bytes rather than at a part header.
+   */
+  private static void checkEnd(long end, long fileSize, RecordLocation at)
+      throws DataFormatException {
+    if (at.end() < 0 || end == at.end()) {
+      return;
+    }
+    throw at.error(
+        "the record's parts end at byte "
+            + end
+            + ", but "
+            + (at.end() == fileSize
+                ? "the file ends at byte " + fileSize + " (the last record fills the file)"
+                : "the next record in the index starts at byte " + at.end())
+            + "; a length field is corrupt or bytes were cut or inserted");
   }
 
   /** Copies the data of a split record's parts into {@code out}, re-inserting the magic. */

@@ -10,8 +10,20 @@ import java.nio.file.Path;
  * @param file the {@code .rec} file
  * @param key the record's key in the index
  * @param offset the byte offset of the record's first part
+ * @param end where the record must end (the next record's offset, or the file size), or -1 when
+ *     unknown
  */
-record RecordLocation(Path file, long key, long offset) {
+record RecordLocation(Path file, long key, long offset, long end) {
+
+  /** A location for messages about a record's content, whose end is not checked. */
+  RecordLocation(Path file, long key, long offset) {
+    this(file, key, offset, -1);
+  }
+
+  /** The location of entry {@code i} of an index. */
+  static RecordLocation of(Path file, RecordIndex index, int i) {
+    return new RecordLocation(file, index.key(i), index.offset(i), index.end(i));
+  }
 
   DataFormatException error(String problem) {
     return error(offset, problem);

@@ -762,7 +762,9 @@ class CliEndToEndTest {
             "2",
             "--no-progress");
     assertTrue(r.err().contains(packed.resolve("train.rec") + " at byte "), r.err());
-    assertTrue(r.err().contains("the image does not decode"), r.err());
+    // Found by the pre-check of every record, before training.
+    assertTrue(r.err().contains("1 of 6 images cannot be read"), r.err());
+    assertTrue(r.err().contains("does not end with the PNG IEND chunk"), r.err());
     assertTrue(
         Thread.getAllStackTraces().keySet().stream()
             .noneMatch(

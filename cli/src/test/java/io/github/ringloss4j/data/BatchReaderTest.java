@@ -279,4 +279,64 @@ class BatchReaderTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** A source whose items 3 and 5 do not decode. */
+  private static FakeSource failingAt3And5(int size) {
+    FakeSource source =
+        new FakeSource(size) {
+          @Override
+          public void read(int index, float[] destination, int offset, Random augmentation)
+              throws IOException {
+            if (index == 3 || index == 5) {
+              throw new DataFormatException(
+                  java.nio.file.Path.of(sourceOf(index)), "corrupt JPEG image: damaged inside");
+            }
+            super.read(index, destination, offset, augmentation);
+          }
+        };
+    return source;
+  }
+
+  @Test
+  void underSkipBadImagesAnImageThatDoesNotDecodeGivesItsPlaceToAnotherOfItsBatch()
+      throws IOException {
+    LabelledSource source = SkippingSource.of(failingAt3And5(8), true);
+    List<int[]> items = new ArrayList<>();
+    try (BatchReader reader = BatchReader.inOrder(source, 4, new BatchReader.Settings(2, 1))) {
+      while (reader.hasNext()) {
+        BatchReader.Batch batch = reader.next();
+        assertEquals(4, batch.size());
+        for (int k = 0; k < batch.size(); k++) {
+          // The pixels and the label are those of the item now in the place.
+          assertEquals(batch.items()[k], batch.images()[3 * k]);
+          assertEquals(batch.items()[k] % 7, batch.labels()[k]);
+        }
+        items.add(batch.items());
+      }
+    }
+    assertArrayEquals(new int[] {0, 1, 2, 2}, items.get(0));
+    assertArrayEquals(new int[] {4, 4, 6, 7}, items.get(1));
+    assertEquals(2, ((SkippingSource) source).skipped());
+  }
+
+  @Test
+  void withoutSkipBadImagesAnImageThatDoesNotDecodeStopsTheReadNamingIt() {
+    try (BatchReader reader =
+        BatchReader.inOrder(failingAt3And5(8), 4, new BatchReader.Settings(2, 1))) {
+      DataFormatException e = assertThrows(DataFormatException.class, reader::next);
+      assertTrue(e.getMessage().startsWith("fake/item3.png: corrupt JPEG"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aBatchOfOnlyUndecodableImagesStopsEvenUnderSkipBadImages() {
+    LabelledSource source = SkippingSource.of(failingAt3And5(8), true);
+    int[] order = {3, 5, 0, 1};
+    try (BatchReader reader =
+        BatchReader.open(source, order, 2, null, new BatchReader.Settings(1, 1))) {
+      DataFormatException e = assertThrows(DataFormatException.class, reader::next);
+      assertTrue(
+          e.getMessage().startsWith("fake/item3.png: with every other image"), e.getMessage());
+    }
+  }
 }

@@ -202,17 +202,20 @@ class BadPackedDataTest {
 
   @Test
   void labelOutsideTheClassCountNamesTheRecord() throws IOException {
-    Path dir = valid();
-    Files.writeString(dir.resolve("property"), "2,4,4\n");
-    Files.writeString(dir.resolve("classes.txt"), "a\nb\n");
+    Path dir =
+        plain(
+            2,
+            IrHeader.pack(0, 0, png(0)),
+            IrHeader.pack(1, 1, png(1)),
+            IrHeader.pack(2, 2, png(2)));
     try (RecordFile file = RecordFile.open(dir)) {
-      long offset = offsetOf(dir, 4);
+      long offset = offsetOf(dir, 2);
       assertMessage(
-          assertThrows(DataFormatException.class, () -> file.read(3)),
+          assertThrows(DataFormatException.class, () -> file.read(2)),
           dir.resolve("train.rec")
               + " at byte "
               + offset
-              + ": record key 4: label 2.0 is not a"
+              + ": record key 2: label 2.0 is not a"
               + " class: labels are whole numbers in [0, 2)");
       assertThrows(DataFormatException.class, () -> PackedSource.of(file, new ImageSpec(4, 4, 3)));
     }
@@ -220,7 +223,7 @@ class BadPackedDataTest {
 
   @Test
   void fractionalLabelIsRejected() throws IOException {
-    Path dir = plain(3, IrHeader.pack(1.5f, 0, png(0)));
+    Path dir = plain(1, IrHeader.pack(1.5f, 0, png(0)));
     try (RecordFile file = RecordFile.open(dir)) {
       assertMessage(
           assertThrows(DataFormatException.class, () -> file.read(0)),
@@ -349,5 +352,176 @@ class BadPackedDataTest {
     Path dir = valid();
     Files.writeString(dir.resolve("classes.txt"), content.replace("\\n", "\n"));
     assertMessage(failsToOpen(dir), dir.resolve("classes.txt") + problem);
+  }
+
+  static void overwriteFloat(Path file, long position, float value) throws IOException {
+    overwrite(file, position, Float.floatToIntBits(value));
+  }
+
+  /** Where label[i] of the header record (key 0) is in the .rec file. */
+  static long headerLabel(Path dir, int i) throws IOException {
+    return offsetOf(dir, 0) + RecordIo.PART_HEADER_BYTES + IrHeader.SIZE + 4L * i;
+  }
+
+  @Test
+  void aHugeIndexWithoutLineBreaksIsRefusedAtItsFirstLineWithoutReadingIt() throws IOException {
+    Path dir = valid();
+    // 3 GB of zeros, sparse: a reader that reads a line whole runs out of memory.
+    Files.write(dir.resolve("train.idx"), new byte[0]);
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("train.idx").toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.idx") + ":1: the line is longer than " + RecordIndex.MAX_LINE);
+  }
+
+  @Test
+  void anIndexWithMoreEntriesThanTheRecFileHasRoomForIsRefused() throws IOException {
+    Path dir = plain(1, IrHeader.pack(0, 0, png(0)));
+    long size = Files.size(dir.resolve("train.rec"));
+    StringBuilder idx = new StringBuilder();
+    for (int key = 0; key <= size / 8; key++) {
+      idx.append(key).append('\t').append(0).append('\n');
+    }
+    Files.writeString(dir.resolve("train.idx"), idx);
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.idx") + ":" + (size / 8 + 1) + ": more entries than the .rec file");
+  }
+
+  @Test
+  void twoKeysAtOneOffsetAreRefused() throws IOException {
+    Path dir = plain(2, IrHeader.pack(0, 0, png(0)), IrHeader.pack(1, 1, png(1)));
+    Files.writeString(dir.resolve("train.idx"), "0\t0\n1\t0\n");
+    assertMessage(failsToOpen(dir), dir.resolve("train.idx") + ": keys 0 and 1 both give offset 0");
+  }
+
+  @Test
+  void aClassNameLongerThanAFolderNameIsRefusedByLine() throws IOException {
+    Path dir = valid();
+    Files.writeString(dir.resolve("classes.txt"), "a\n" + "b".repeat(300) + "\nc\n");
+    assertMessage(failsToOpen(dir), dir.resolve("classes.txt") + ":2: the line is longer than 255");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"2000000000", "20000000", "4"})
+  void aPropertyClassCountThatTheHeaderRecordDoesNotBackIsRefused(int classes) throws IOException {
+    Path dir = valid();
+    Files.writeString(dir.resolve("property"), classes + ",4,4\n");
+    Files.delete(dir.resolve("classes.txt"));
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("property") + ": num_classes is " + classes,
+        "announces 3 class records");
+  }
+
+  @Test
+  void aPropertyClassCountThatTheLabelsDoNotBackIsRefused() throws IOException {
+    byte[][] images = {
+      IrHeader.pack(0, 0, png(0)), IrHeader.pack(1, 1, png(1)), IrHeader.pack(1, 2, png(2))
+    };
+    // More classes than images: refused when opening, before any name or label is read.
+    assertMessage(
+        failsToOpen(plain(2_000_000_000, images)),
+        tmp.resolve("plain/property") + ": num_classes is 2000000000",
+        "lists only 3 images");
+    // As many classes as images, but the labels stop at 1.
+    Path dir = plain(3, images);
+    try (RecordFile file = RecordFile.open(dir)) {
+      assertEquals(3, file.classNames().size());
+      assertMessage(
+          assertThrows(DataFormatException.class, file::labels),
+          dir.resolve("property") + ": num_classes is 3, but the labels of the 3 images",
+          "go up to 1 (2 classes)");
+    }
+  }
+
+  @Test
+  void numberedClassNamesCostNothingHoweverMany() {
+    List<String> names = ClassNames.numbered(Integer.MAX_VALUE);
+    assertEquals(Integer.MAX_VALUE, names.size());
+    assertEquals("2147483646", names.get(Integer.MAX_VALUE - 1));
+    assertEquals("0000000007", names.get(7));
+  }
+
+  @Test
+  void aHeaderRecordThatUndercountsTheImagesIsRefused() throws IOException {
+    Path dir = valid();
+    // Images are keys 1-4: the header now says 1-2, leaving keys 3 and 4 out.
+    overwriteFloat(dir.resolve("train.rec"), headerLabel(dir, 0), 3f);
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.rec") + " at byte " + offsetOf(dir, 0) + ": record key 0:",
+        "record key 3 holds an image too: the header undercounts the images");
+  }
+
+  @Test
+  void aHeaderRecordThatOvercountsTheImagesIsRefused() throws IOException {
+    Path dir = valid();
+    overwriteFloat(dir.resolve("train.rec"), headerLabel(dir, 0), 6f);
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.rec") + " at byte " + offsetOf(dir, 0) + ": record key 0:",
+        "record key 5 holds no image");
+  }
+
+  @Test
+  void aHeaderRecordWithMoreKeysInTheIndexIsRefused() throws IOException {
+    Path dir = valid();
+    overwriteFloat(dir.resolve("train.rec"), headerLabel(dir, 1), 7f);
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.rec") + " at byte " + offsetOf(dir, 0) + ": record key 0:",
+        "says the data set has keys 0 to 6",
+        "lists 8 keys up to 7");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 4.5", "1, 8.25"})
+  void aFractionalHeaderValueIsRefusedNotTruncated(int which, float value) throws IOException {
+    Path dir = valid();
+    overwriteFloat(dir.resolve("train.rec"), headerLabel(dir, which), value);
+    assertMessage(
+        failsToOpen(dir),
+        dir.resolve("train.rec") + " at byte " + offsetOf(dir, 0) + ": record key 0:",
+        "label[" + which + "] = " + value,
+        "must be a whole number");
+  }
+
+  @Test
+  void aShortenedRecordLengthIsRefusedWhenTheRecordIsRead() throws IOException {
+    Path dir = valid();
+    long offset = offsetOf(dir, 2);
+    Path rec = dir.resolve("train.rec");
+    int length;
+    try (RandomAccessFile f = new RandomAccessFile(rec.toFile(), "r")) {
+      f.seek(offset + 4);
+      length = Integer.reverseBytes(f.readInt());
+    }
+    overwrite(rec, offset + 4, length - 8);
+    try (RecordFile file = RecordFile.open(dir)) {
+      assertMessage(
+          assertThrows(DataFormatException.class, () -> file.read(1)),
+          rec + " at byte " + offset + ": record key 2: the record's parts end at byte",
+          "but the next record in the index starts at byte " + offsetOf(dir, 3));
+      assertEquals(2, file.read(2).label() + 1);
+    }
+  }
+
+  @Test
+  void bytesAfterTheLastRecordAreRefusedWhenOpening() throws IOException {
+    Path dir = valid();
+    Path rec = dir.resolve("train.rec");
+    long size = Files.size(rec);
+    Files.write(rec, new byte[8], java.nio.file.StandardOpenOption.APPEND);
+    assertMessage(
+        failsToOpen(dir),
+        rec
+            + " at byte "
+            + offsetOf(dir, 7)
+            + ": record key 7: the record's parts end at byte "
+            + size,
+        "but the file ends at byte " + (size + 8));
   }
 }
