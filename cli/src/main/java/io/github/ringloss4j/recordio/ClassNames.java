@@ -1,6 +1,6 @@
 package io.github.ringloss4j.recordio;
 
-import io.github.ringloss4j.io.BoundedLines;
+import io.github.ringloss4j.io.TextLines;
 import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,7 @@ import java.util.RandomAccess;
  * back. A name must be usable as one folder name that {@code ImageFolder} does not skip: not empty,
  * not starting with {@code .}, without {@code /}, NUL, line breaks or U+FFFD (which a file name
  * only gets when the JVM decodes it in a non-UTF-8 locale). The file is read as a stream, one line
- * of at most 255 characters at a time, and never holds more names than the class count.
+ * of at most 255 bytes at a time, and never holds more names than the class count.
  *
  * <p>Without the file, class {@code i} is named by {@code i} zero-padded to the width of the
  * largest label ({@code 00000} … {@code 85741}), which also sorts in label order.
@@ -33,7 +33,7 @@ public final class ClassNames {
   /** The file name inside a data set directory. */
   public static final String FILE_NAME = "classes.txt";
 
-  /** The longest name read: a folder name has at most 255 bytes, so at most 255 characters. */
+  /** The longest name read: a folder name has at most 255 bytes. */
   private static final int MAX_NAME = 255;
 
   private ClassNames() {}
@@ -162,7 +162,7 @@ public final class ClassNames {
           file, "is " + Files.size(file) + " bytes, too large for " + numClasses + " class names");
     }
     List<String> names = new ArrayList<>();
-    try (BoundedLines in = BoundedLines.open(file, StandardCharsets.UTF_8, MAX_NAME)) {
+    try (TextLines in = TextLines.open(file, MAX_NAME)) {
       String name;
       while ((name = in.next()) != null) {
         if (names.size() == numClasses) {

@@ -1,6 +1,6 @@
 package io.github.ringloss4j.recordio;
 
-import io.github.ringloss4j.io.BoundedLines;
+import io.github.ringloss4j.io.TextLines;
 import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import java.util.Arrays;
  * offsets are multiples of 4 (every record is padded to 4 bytes) and leave room for a part header
  * before the end of the {@code .rec} file; no two entries share an offset; at most one entry per 8
  * bytes of the {@code .rec} file (a record's header). Lines are read as a stream, one at a time,
- * each at most {@value #MAX_LINE} characters, so a huge or wrong file costs a message naming the
+ * each at most {@value #MAX_LINE} bytes, so a huge or wrong file costs a message naming the
  * line, never memory beyond its entries. Keys need not be in order: InsightFace's {@code
  * face2rec2.py} writes the image records (keys 1…n) first and the header record 0 after them, so
  * its index lists key 0 after key n. Entries are kept sorted by key; when the keys are consecutive
@@ -32,7 +32,7 @@ import java.util.Arrays;
  */
 public final class RecordIndex {
 
-  /** The longest line accepted: a key, a tab and an offset take at most 31 characters. */
+  /** The longest line accepted: a key, a tab and an offset take at most 31 bytes. */
   static final int MAX_LINE = 256;
 
   private final int firstKey;
@@ -76,8 +76,7 @@ public final class RecordIndex {
     long[] offsets = new long[capacity];
     int n = 0;
     boolean sorted = true;
-    // ISO-8859-1 maps every byte to a character, so stray bytes become parse errors with a line.
-    try (BoundedLines in = BoundedLines.open(idx, StandardCharsets.ISO_8859_1, MAX_LINE)) {
+    try (TextLines in = TextLines.open(idx, MAX_LINE)) {
       String line;
       while ((line = in.next()) != null) {
         long lineNumber = in.lineNumber();

@@ -373,7 +373,7 @@ class BadPackedDataTest {
     }
     assertMessage(
         failsToOpen(dir),
-        dir.resolve("train.idx") + ":1: the line is longer than " + RecordIndex.MAX_LINE);
+        dir.resolve("train.idx") + ":1: line longer than " + RecordIndex.MAX_LINE + " bytes");
   }
 
   @Test
@@ -401,7 +401,7 @@ class BadPackedDataTest {
   void aClassNameLongerThanAFolderNameIsRefusedByLine() throws IOException {
     Path dir = valid();
     Files.writeString(dir.resolve("classes.txt"), "a\n" + "b".repeat(300) + "\nc\n");
-    assertMessage(failsToOpen(dir), dir.resolve("classes.txt") + ":2: the line is longer than 255");
+    assertMessage(failsToOpen(dir), dir.resolve("classes.txt") + ":2: line longer than 255 bytes");
   }
 
   @ParameterizedTest
