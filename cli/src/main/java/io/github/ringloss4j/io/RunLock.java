@@ -7,10 +7,12 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -28,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The operating system drops the lock when the process ends, however it ends, so a lock file left
  * by a killed process blocks nobody; the next holder takes it over. A holder deletes the file while
  * it still holds the lock and then releases it; an acquirer that locked a file deleted under it
- * notices (the path no longer holds what it wrote) and starts again.
+ * notices (the path names another file, or none) and starts again.
  *
  * <p>Within one JVM the operating system's locks do not exclude each other (they belong to the
  * process), and closing any channel to the file would drop them: the directories locked by this JVM
@@ -107,29 +109,38 @@ public final class RunLock implements AutoCloseable {
     }
     try {
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-        FileChannel channel =
-            FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-          lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-          lock = null;
+        Object before = fileKey(file);
+        if (before == null) {
+          try {
+            Files.createFile(file);
+          } catch (FileAlreadyExistsException e) {
+            // another process was quicker: lock its file
+          }
+          continue;
         }
-        if (lock == null) {
+        FileChannel channel;
+        try {
+          channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+          continue;
+        }
+        FileLock lock = before.equals(fileKey(file)) ? tryLock(channel) : null;
+        if (lock == null && before.equals(fileKey(file))) {
           channel.close();
           throw held(dir, file, readHolder(file));
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap(bytes), 0);
-        if (text.equals(readHolder(file))) {
+        if (lock != null && before.equals(fileKey(file))) {
+          byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+          channel.truncate(0);
+          channel.write(ByteBuffer.wrap(bytes), 0);
           RunLock taken = new RunLock(key, file, channel, lock, createdFrom, text);
           HELD.put(key, taken);
           return taken;
         }
-        // The file was deleted (or replaced) by its previous holder after we opened it: retry.
-        lock.release();
+        // The file was deleted (and perhaps made anew) by its previous holder: try again.
+        if (lock != null) {
+          lock.release();
+        }
         channel.close();
       }
       throw new IOException(
@@ -137,6 +148,30 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       HELD.remove(key, placeholder);
       throw e;
+    }
+  }
+
+  /** The operating system's lock, or null when another holds it. */
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  /**
+   * What identifies the file now at {@code file} (device and inode), or null when there is none.
+   * Compared before opening and after locking, it shows that the channel locked the file the path
+   * names, without opening the file again: closing any descriptor of a file drops the process's
+   * locks on it.
+   */
+  private static Object fileKey(Path file) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return a.fileKey() != null ? a.fileKey() : a.creationTime();
+    } catch (NoSuchFileException e) {
+      return null;
     }
   }
 
