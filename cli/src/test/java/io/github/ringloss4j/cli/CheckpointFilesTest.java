@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.EpochMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -180,5 +189,256 @@ class CheckpointFilesTest {
     CliEndToEndTest.fails(
         RingLossCli.EXIT_DATA, "older ringloss4j", "train", "--out", run.toString(), "--resume");
     assertEquals(List.of(file), listing(run), "nothing written");
+  }
+
+  /**
+   * A checkpoint's payload in its fields, each count and length as the file declares it, so that a
+   * test can edit one and write the file back with a correct CRC-32C: the contents are then
+   * inconsistent although the checksum holds.
+   */
+  record Payload(
+      int optionsLength,
+      String options,
+      int classCount,
+      List<String> names,
+      int epochCount,
+      byte[] history,
+      int parametersLength,
+      byte[] parameters,
+      int stateLength,
+      byte[] state) {
+
+    static Payload of(Path file) throws IOException {
+      byte[] bytes = Files.readAllBytes(file);
+      DataInputStream in =
+          new DataInputStream(new ByteArrayInputStream(bytes, 20, bytes.length - 20));
+      String options = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
+      int classes = in.readInt();
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < classes; i++) {
+        names.add(in.readUTF());
+      }
+      int epochs = in.readInt();
+      byte[] history = in.readNBytes(epochs * 8 * EpochMetrics.HEADER.size());
+      byte[] parameters = in.readNBytes(in.readInt());
+      byte[] state = in.readNBytes(in.readInt());
+      return new Payload(
+          options.getBytes(StandardCharsets.UTF_8).length,
+          options,
+          classes,
+          names,
+          epochs,
+          history,
+          parameters.length,
+          parameters,
+          state.length,
+          state);
+    }
+
+    /** Writes the checkpoint file: header, this payload, its CRC-32C computed anew. */
+    void write(Path file) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(optionsLength);
+      out.write(options.getBytes(StandardCharsets.UTF_8));
+      out.writeInt(classCount);
+      for (String name : names) {
+        out.writeUTF(name);
+      }
+      out.writeInt(epochCount);
+      out.write(history);
+      out.writeInt(parametersLength);
+      out.write(parameters);
+      out.writeInt(stateLength);
+      out.write(state);
+      byte[] payload = bytes.toByteArray();
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      ByteBuffer header = ByteBuffer.allocate(20);
+      header.putInt(0x524c434b).putInt(2).putLong(payload.length).putInt((int) crc.getValue());
+      Files.write(file, header.array());
+      Files.write(file, payload, StandardOpenOption.APPEND);
+    }
+  }
+
+  /** The committed run with its payload edited, the checksum correct. */
+  static Path edited(Path dir, UnaryOperator<Payload> edit) throws IOException {
+    Path run = committedRun(dir);
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    edit.apply(Payload.of(file)).write(file);
+    return run;
+  }
+
+  @Test
+  void theCommittedCheckpointRewrittenUnchangedIsTheSameFile() throws IOException {
+    Path run = edited(tmp.resolve("unchanged"), p -> p);
+    try (InputStream in = CheckpointFilesTest.class.getResourceAsStream("/" + RESOURCE)) {
+      assertArrayEquals(in.readAllBytes(), Files.readAllBytes(run.resolve(Checkpoint.FILE_NAME)));
+    }
+  }
+
+  /** Evaluate refuses the edited run with exit 3 naming the file and the words, no trace. */
+  private static void refused(Path run, String... named) {
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.fails(
+            RingLossCli.EXIT_DATA,
+            file.toString(),
+            "evaluate",
+            run.toString(),
+            "--data",
+            faces.toString(),
+            "--no-progress");
+    for (String word : named) {
+      assertTrue(r.err().contains(word), r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertFalse(Files.exists(run.resolve("evaluation.json")), "nothing written");
+  }
+
+  @Test
+  void countsAndLengthsAreBoundedByTheBytesLeftBeforeAllocating() throws IOException {
+    // Each would allocate first and fail with NegativeArraySizeException or OutOfMemoryError.
+    refused(
+        edited(tmp.resolve("options-negative"), p -> withOptionsLength(p, -5)), "'options'", "-5");
+    refused(
+        edited(tmp.resolve("options-huge"), p -> withOptionsLength(p, Integer.MAX_VALUE)),
+        "'options'");
+    refused(edited(tmp.resolve("classes-negative"), p -> withClasses(p, -1)), "'classes'");
+    refused(
+        edited(tmp.resolve("classes-huge"), p -> withClasses(p, Integer.MAX_VALUE)), "'classes'");
+    refused(
+        edited(tmp.resolve("history-huge"), p -> withEpochs(p, Integer.MAX_VALUE)), "'history'");
+    refused(edited(tmp.resolve("history-negative"), p -> withEpochs(p, -3)), "'history'");
+    refused(
+        edited(
+            tmp.resolve("parameters-negative"),
+            p ->
+                new Payload(
+                    p.optionsLength(),
+                    p.options(),
+                    p.classCount(),
+                    p.names(),
+                    p.epochCount(),
+                    p.history(),
+                    -1,
+                    p.parameters(),
+                    p.stateLength(),
+                    p.state())),
+        "'model parameters'");
+  }
+
+  private static Payload withOptionsLength(Payload p, int n) {
+    return new Payload(
+        n,
+        p.options(),
+        p.classCount(),
+        p.names(),
+        p.epochCount(),
+        p.history(),
+        p.parametersLength(),
+        p.parameters(),
+        p.stateLength(),
+        p.state());
+  }
+
+  private static Payload withClasses(Payload p, int n) {
+    return new Payload(
+        p.optionsLength(),
+        p.options(),
+        n,
+        p.names(),
+        p.epochCount(),
+        p.history(),
+        p.parametersLength(),
+        p.parameters(),
+        p.stateLength(),
+        p.state());
+  }
+
+  private static Payload withEpochs(Payload p, int n) {
+    return new Payload(
+        p.optionsLength(),
+        p.options(),
+        p.classCount(),
+        p.names(),
+        n,
+        p.history(),
+        p.parametersLength(),
+        p.parameters(),
+        p.stateLength(),
+        p.state());
+  }
+
+  private static Payload withOptions(Payload p, String options) {
+    return new Payload(
+        options.getBytes(StandardCharsets.UTF_8).length,
+        options,
+        p.classCount(),
+        p.names(),
+        p.epochCount(),
+        p.history(),
+        p.parametersLength(),
+        p.parameters(),
+        p.stateLength(),
+        p.state());
+  }
+
+  @Test
+  void weightsThatDoNotFitTheSavedOptionsAreRefused() throws IOException {
+    // The run has a 2-d embedding and 3 classes; the weights keep them whatever the options say.
+    Path embedding =
+        edited(
+            tmp.resolve("embedding-edited"),
+            p -> {
+              String edited = p.options().replace("\"embeddingSize\": 2,", "\"embeddingSize\": 3,");
+              assertTrue(!edited.equals(p.options()), p.options());
+              return withOptions(p, edited);
+            });
+    refused(embedding, "embeddingSize 3", "do not fit");
+    CliEndToEndTest.fails(
+        RingLossCli.EXIT_DATA,
+        "do not fit",
+        "train",
+        "--out",
+        embedding.toString(),
+        "--resume",
+        "--epochs",
+        "2",
+        "--no-progress");
+
+    Path fewerClasses =
+        edited(
+            tmp.resolve("classes-edited"),
+            p ->
+                new Payload(
+                    p.optionsLength(),
+                    p.options(),
+                    2,
+                    p.names().subList(0, 2),
+                    p.epochCount(),
+                    p.history(),
+                    p.parametersLength(),
+                    p.parameters(),
+                    p.stateLength(),
+                    p.state()));
+    refused(fewerClasses, "2 classes", "do not fit");
+
+    Path repeated =
+        edited(
+            tmp.resolve("classes-repeated"),
+            p ->
+                new Payload(
+                    p.optionsLength(),
+                    p.options(),
+                    3,
+                    List.of("id0", "id0", "id2"),
+                    p.epochCount(),
+                    p.history(),
+                    p.parametersLength(),
+                    p.parameters(),
+                    p.stateLength(),
+                    p.state()));
+    refused(repeated, "'classes'");
   }
 }
