@@ -3,6 +3,7 @@ package io.github.ringloss4j.train;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -46,13 +47,11 @@ import java.util.zip.CRC32C;
  * a "diverged" resume. Format 1 (no checksum, models with positional outputs) is refused with a
  * message saying so.
  *
- * @param options the run's options
- * @param classNames the class names, indexed by label
- * @param history the metrics of every completed epoch
- *     <p>Every count and length in the payload is checked against the bytes left before anything is
- *     allocated, and {@link #loadModel} checks the weights' shapes against the saved options (the
- *     embedding size, the classes): a file whose checksum holds may still have been edited, and it
- *     must then be refused naming the file, never give numbers of another model.
+ * <p>Every count and length in the payload is checked against the bytes left before anything is
+ * allocated, and {@link #loadModel} checks the weights' shapes against the saved options (the
+ * embedding size, the classes): a file whose checksum holds may still have been edited, and it must
+ * then be refused naming the file, never give numbers of another model.
+ *
  * @param options the run's options
  * @param classNames the class names, indexed by label
  * @param history the metrics of every completed epoch
@@ -137,10 +136,15 @@ public record Checkpoint(
    * The trained model, ready for inference.
    *
    * @return the model; its block is a {@code RingModelBlock}
+   * @throws DataFormatException naming the file when the parameters cannot be loaded or their
+   *     shapes do not fit the saved options
    * @throws IOException if the parameters do not fit the options
    */
   public Model loadModel() throws IOException {
     Path file = origin == null ? Path.of(FILE_NAME) : origin.file();
+    // Started outside the try: an engine that cannot start is the machine's failure, not the
+    // file's.
+    Engine.getInstance();
     Model model;
     try {
       model =

@@ -21,7 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,43 +196,48 @@ class CheckpointFilesTest {
    * test can edit one and write the file back with a correct CRC-32C: the contents are then
    * inconsistent although the checksum holds.
    */
-  record Payload(
-      int optionsLength,
-      String options,
-      int classCount,
-      List<String> names,
-      int epochCount,
-      byte[] history,
-      int parametersLength,
-      byte[] parameters,
-      int stateLength,
-      byte[] state) {
+  static final class Payload {
+    int optionsLength;
+    String options;
+    int classCount;
+    List<String> names = new ArrayList<>();
+    int epochCount;
+    byte[] history;
+    int parametersLength;
+    byte[] parameters;
+    int stateLength;
+    byte[] state;
 
     static Payload of(Path file) throws IOException {
       byte[] bytes = Files.readAllBytes(file);
       DataInputStream in =
           new DataInputStream(new ByteArrayInputStream(bytes, 20, bytes.length - 20));
-      String options = new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
-      int classes = in.readInt();
-      List<String> names = new ArrayList<>();
-      for (int i = 0; i < classes; i++) {
-        names.add(in.readUTF());
+      Payload p = new Payload();
+      p.optionsLength = in.readInt();
+      p.options = new String(in.readNBytes(p.optionsLength), StandardCharsets.UTF_8);
+      p.classCount = in.readInt();
+      for (int i = 0; i < p.classCount; i++) {
+        p.names.add(in.readUTF());
       }
-      int epochs = in.readInt();
-      byte[] history = in.readNBytes(epochs * 8 * EpochMetrics.HEADER.size());
-      byte[] parameters = in.readNBytes(in.readInt());
-      byte[] state = in.readNBytes(in.readInt());
-      return new Payload(
-          options.getBytes(StandardCharsets.UTF_8).length,
-          options,
-          classes,
-          names,
-          epochs,
-          history,
-          parameters.length,
-          parameters,
-          state.length,
-          state);
+      p.epochCount = in.readInt();
+      p.history = in.readNBytes(p.epochCount * 8 * EpochMetrics.HEADER.size());
+      p.parametersLength = in.readInt();
+      p.parameters = in.readNBytes(p.parametersLength);
+      p.stateLength = in.readInt();
+      p.state = in.readNBytes(p.stateLength);
+      return p;
+    }
+
+    /** Replaces the options' text, with its length. */
+    void options(String text) {
+      options = text;
+      optionsLength = text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Replaces the class names, with their count. */
+    void names(List<String> list) {
+      names = list;
+      classCount = list.size();
     }
 
     /** Writes the checkpoint file: header, this payload, its CRC-32C computed anew. */
@@ -262,16 +267,18 @@ class CheckpointFilesTest {
   }
 
   /** The committed run with its payload edited, the checksum correct. */
-  static Path edited(Path dir, UnaryOperator<Payload> edit) throws IOException {
+  static Path edited(Path dir, Consumer<Payload> edit) throws IOException {
     Path run = committedRun(dir);
     Path file = run.resolve(Checkpoint.FILE_NAME);
-    edit.apply(Payload.of(file)).write(file);
+    Payload payload = Payload.of(file);
+    edit.accept(payload);
+    payload.write(file);
     return run;
   }
 
   @Test
   void theCommittedCheckpointRewrittenUnchangedIsTheSameFile() throws IOException {
-    Path run = edited(tmp.resolve("unchanged"), p -> p);
+    Path run = edited(tmp.resolve("unchanged"), p -> {});
     try (InputStream in = CheckpointFilesTest.class.getResourceAsStream("/" + RESOURCE)) {
       assertArrayEquals(in.readAllBytes(), Files.readAllBytes(run.resolve(Checkpoint.FILE_NAME)));
     }
@@ -299,89 +306,18 @@ class CheckpointFilesTest {
   @Test
   void countsAndLengthsAreBoundedByTheBytesLeftBeforeAllocating() throws IOException {
     // Each would allocate first and fail with NegativeArraySizeException or OutOfMemoryError.
+    refused(edited(tmp.resolve("options-negative"), p -> p.optionsLength = -5), "'options'", "-5");
     refused(
-        edited(tmp.resolve("options-negative"), p -> withOptionsLength(p, -5)), "'options'", "-5");
+        edited(tmp.resolve("options-huge"), p -> p.optionsLength = Integer.MAX_VALUE), "'options'");
+    refused(edited(tmp.resolve("classes-negative"), p -> p.classCount = -1), "'classes'");
     refused(
-        edited(tmp.resolve("options-huge"), p -> withOptionsLength(p, Integer.MAX_VALUE)),
-        "'options'");
-    refused(edited(tmp.resolve("classes-negative"), p -> withClasses(p, -1)), "'classes'");
+        edited(tmp.resolve("classes-huge"), p -> p.classCount = Integer.MAX_VALUE), "'classes'");
     refused(
-        edited(tmp.resolve("classes-huge"), p -> withClasses(p, Integer.MAX_VALUE)), "'classes'");
+        edited(tmp.resolve("history-huge"), p -> p.epochCount = Integer.MAX_VALUE), "'history'");
+    refused(edited(tmp.resolve("history-negative"), p -> p.epochCount = -3), "'history'");
     refused(
-        edited(tmp.resolve("history-huge"), p -> withEpochs(p, Integer.MAX_VALUE)), "'history'");
-    refused(edited(tmp.resolve("history-negative"), p -> withEpochs(p, -3)), "'history'");
-    refused(
-        edited(
-            tmp.resolve("parameters-negative"),
-            p ->
-                new Payload(
-                    p.optionsLength(),
-                    p.options(),
-                    p.classCount(),
-                    p.names(),
-                    p.epochCount(),
-                    p.history(),
-                    -1,
-                    p.parameters(),
-                    p.stateLength(),
-                    p.state())),
+        edited(tmp.resolve("parameters-negative"), p -> p.parametersLength = -1),
         "'model parameters'");
-  }
-
-  private static Payload withOptionsLength(Payload p, int n) {
-    return new Payload(
-        n,
-        p.options(),
-        p.classCount(),
-        p.names(),
-        p.epochCount(),
-        p.history(),
-        p.parametersLength(),
-        p.parameters(),
-        p.stateLength(),
-        p.state());
-  }
-
-  private static Payload withClasses(Payload p, int n) {
-    return new Payload(
-        p.optionsLength(),
-        p.options(),
-        n,
-        p.names(),
-        p.epochCount(),
-        p.history(),
-        p.parametersLength(),
-        p.parameters(),
-        p.stateLength(),
-        p.state());
-  }
-
-  private static Payload withEpochs(Payload p, int n) {
-    return new Payload(
-        p.optionsLength(),
-        p.options(),
-        p.classCount(),
-        p.names(),
-        n,
-        p.history(),
-        p.parametersLength(),
-        p.parameters(),
-        p.stateLength(),
-        p.state());
-  }
-
-  private static Payload withOptions(Payload p, String options) {
-    return new Payload(
-        options.getBytes(StandardCharsets.UTF_8).length,
-        options,
-        p.classCount(),
-        p.names(),
-        p.epochCount(),
-        p.history(),
-        p.parametersLength(),
-        p.parameters(),
-        p.stateLength(),
-        p.state());
   }
 
   @Test
@@ -391,9 +327,9 @@ class CheckpointFilesTest {
         edited(
             tmp.resolve("embedding-edited"),
             p -> {
-              String edited = p.options().replace("\"embeddingSize\": 2,", "\"embeddingSize\": 3,");
-              assertTrue(!edited.equals(p.options()), p.options());
-              return withOptions(p, edited);
+              String text = p.options.replace("\"embeddingSize\": 2,", "\"embeddingSize\": 3,");
+              assertFalse(text.equals(p.options), p.options);
+              p.options(text);
             });
     refused(embedding, "embeddingSize 3", "do not fit");
     CliEndToEndTest.fails(
@@ -406,39 +342,12 @@ class CheckpointFilesTest {
         "--epochs",
         "2",
         "--no-progress");
-
-    Path fewerClasses =
-        edited(
-            tmp.resolve("classes-edited"),
-            p ->
-                new Payload(
-                    p.optionsLength(),
-                    p.options(),
-                    2,
-                    p.names().subList(0, 2),
-                    p.epochCount(),
-                    p.history(),
-                    p.parametersLength(),
-                    p.parameters(),
-                    p.stateLength(),
-                    p.state()));
-    refused(fewerClasses, "2 classes", "do not fit");
-
-    Path repeated =
-        edited(
-            tmp.resolve("classes-repeated"),
-            p ->
-                new Payload(
-                    p.optionsLength(),
-                    p.options(),
-                    3,
-                    List.of("id0", "id0", "id2"),
-                    p.epochCount(),
-                    p.history(),
-                    p.parametersLength(),
-                    p.parameters(),
-                    p.stateLength(),
-                    p.state()));
-    refused(repeated, "'classes'");
+    refused(
+        edited(tmp.resolve("classes-edited"), p -> p.names(p.names.subList(0, 2))),
+        "2 classes",
+        "do not fit");
+    refused(
+        edited(tmp.resolve("classes-repeated"), p -> p.names(List.of("id0", "id0", "id2"))),
+        "'classes'");
   }
 }

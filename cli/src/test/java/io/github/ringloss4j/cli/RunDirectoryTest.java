@@ -99,7 +99,7 @@ class RunDirectoryTest {
     Files.write(evaluation, ofCheckpoint);
     CheckpointFilesTest.Payload p =
         CheckpointFilesTest.Payload.of(run.resolve(Checkpoint.FILE_NAME));
-    p.history()[7] ^= 1;
+    p.history[7] ^= 1;
     p.write(run.resolve(Checkpoint.FILE_NAME));
     CliEndToEndTest.Run stale =
         CliEndToEndTest.fails(

@@ -53,6 +53,13 @@ class EvaluationFileTest {
         90);
   }
 
+  /** A file of {@link #result}, for {@link #ORIGIN}. */
+  private Path written() throws IOException {
+    Path file = dir.resolve(EvaluationFile.FILE_NAME);
+    EvaluationFile.of(result(1), "c", ORIGIN).write(file);
+    return file;
+  }
+
   @Test
   void resultRoundTripsThroughTheFile() throws IOException {
     Path file = dir.resolve(EvaluationFile.FILE_NAME);
@@ -141,8 +148,7 @@ class EvaluationFileTest {
 
   @Test
   void readsAFileWithoutVerificationSets() throws IOException {
-    Path file = dir.resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result(1), "c", ORIGIN).write(file);
+    Path file = written();
     String text = Files.readString(file);
     int sets = text.indexOf(",\n  \"verification_sets\"");
     assertTrue(sets > 0, text);
@@ -166,8 +172,7 @@ class EvaluationFileTest {
 
   @Test
   void aFileOfAnotherCheckpointIsRefusedNamingBoth() throws IOException {
-    Path file = dir.resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result(1), "c", ORIGIN).write(file);
+    Path file = written();
     EvaluationFile read = EvaluationFile.read(file);
     read.requireFor(file, ORIGIN);
     read.requireFor(file, new Checkpoint.Origin(Path.of("elsewhere/checkpoint.bin"), 0x0a1b2c3d));
@@ -185,8 +190,7 @@ class EvaluationFileTest {
 
   @Test
   void missingFieldNamesTheFileTheFieldAndTheScore() throws IOException {
-    Path file = dir.resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result(1), "c", ORIGIN).write(file);
+    Path file = written();
     String text = Files.readString(file);
     int cosine = text.indexOf("\"kfold_thresholds\"");
     int end = text.indexOf(']', cosine);
