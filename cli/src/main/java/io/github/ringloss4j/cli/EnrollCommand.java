@@ -6,9 +6,11 @@ import io.github.ringloss4j.data.ImageFolder;
 import io.github.ringloss4j.eval.ModelEmbedder;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.OptionChecks;
+import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.io.StagingDirectory;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.OpenSetThreshold;
+import io.github.ringloss4j.train.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +109,12 @@ public final class EnrollCommand implements Callable<Integer> {
     }
     ImageFolder enrolment = ImageFolder.scan(dir);
     ImageFolder calibration = calibrate == null ? null : ImageFolder.scan(calibrate);
-    try (ModelEmbedder embedder = ModelEmbedder.open(model);
+    // One writer per run directory: when the gallery goes inside the run it reads.
+    RunLock lock =
+        RunLock.forOutput(
+            Checkpoint.directoryOf(model), out, CommandLines.current("enroll", model));
+    try (lock;
+        ModelEmbedder embedder = ModelEmbedder.open(model);
         NDManager manager = NDManager.newBaseManager()) {
       float[][] embeddings = embedder.embed(paths(enrolment.entries()), batchSize);
       List<String> names = enrolment.classNames();

@@ -8,11 +8,12 @@ import io.github.ringloss4j.eval.EvaluationData;
 import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.OutputPaths;
+import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.metrics.EmbeddingDiagnostics;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.LearnedRadius;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Parameters;
           + " k-fold accuracy, cosine and Euclidean) on a pairs file or on pairs drawn from the"
           + " test labels with a fixed seed; identification rank-1/rank-5. With --bin, InsightFace's"
           + " verification sets too, with InsightFace's protocol.",
-      "Writes RUN/evaluation.json (or --out)."
+      "Writes RUN/evaluation.json (for RUN/checkpoint.bin; RUN/evaluation-NAME.json for another"
+          + " checkpoint RUN/NAME.bin such as best.bin), or --out, recording the checkpoint's name"
+          + " and checksum."
     })
 public final class EvaluateCommand implements Callable<Integer> {
 
@@ -78,7 +81,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--out",
       paramLabel = "FILE",
-      description = "Where the JSON goes. Default: RUN/evaluation.json.")
+      description =
+          "Where the JSON goes. Default: RUN/evaluation.json, or RUN/evaluation-NAME.json for a"
+              + " checkpoint file RUN/NAME.bin.")
   Path out;
 
   @Option(
@@ -105,9 +110,18 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     List<Path> sets = bins == null ? List.of() : bins;
     BinEvaluation.requireFiles(sets);
-    Path runDir = Files.isDirectory(run) ? run : run.toAbsolutePath().getParent();
-    Path target = out != null ? out : runDir.resolve(EvaluationFile.FILE_NAME);
+    Path target = out != null ? out : EvaluationFile.fileFor(Checkpoint.fileOf(run));
     OutputPaths.requireWritableFile(target, out != null ? "--out" : "the evaluation file");
+    String command = CommandLines.current("evaluate", run);
+    // One writer per run directory: its evaluation files too (not a file written elsewhere).
+    RunLock lock = RunLock.forOutput(Checkpoint.directoryOf(run), target, command);
+    try (lock) {
+      evaluate(sets, target, command);
+    }
+    return 0;
+  }
+
+  private void evaluate(List<Path> sets, Path target, String command) throws IOException {
     Checkpoint checkpoint = Checkpoint.read(run);
     Evaluation.Result result;
     List<BinEvaluation.Result> setResults;
@@ -123,7 +137,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       result = Evaluation.evaluate(embedded, accuracy, prepared.pairs(), radius, seed);
       setResults = BinEvaluation.evaluate(sets, checkpoint, model);
     }
-    EvaluationFile.of(result, CommandLines.current("evaluate", run))
+    EvaluationFile.of(result, command, checkpoint.origin())
         .withVerificationSets(setResults)
         .write(target);
     System.out.print(result.summary());
@@ -132,7 +146,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     setResults.forEach(set -> System.out.print(set.summary()));
     System.out.println("written: " + target);
-    return 0;
   }
 
   /**
@@ -147,7 +160,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       for (float v : row) {
         if (!Float.isFinite(v)) {
           throw new DataFormatException(
-              Files.isDirectory(run) ? run.resolve(Checkpoint.FILE_NAME) : run,
+              Checkpoint.fileOf(run),
               "the model's embeddings are not finite, so they cannot be scored: "
                   + problems.get(0)
                   + "; the checkpoint holds a diverged model, retrain it");

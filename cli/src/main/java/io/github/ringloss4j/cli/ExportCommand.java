@@ -5,12 +5,14 @@ import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.io.OutputPaths;
+import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.io.StagingDirectory;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.serving.EmbeddingModels;
 import io.github.ringloss4j.serving.Preprocessing;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.TrainOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -70,6 +72,16 @@ public final class ExportCommand implements Callable<Integer> {
           "--out " + out + " exists and is not an empty directory; choose another");
     }
     OutputPaths.requireWritableDirectory(out, "--out");
+    // One writer per run directory: when the export goes inside the run it reads.
+    RunLock lock =
+        RunLock.forOutput(Checkpoint.directoryOf(run), out, CommandLines.current("export", run));
+    try (lock) {
+      export();
+    }
+    return 0;
+  }
+
+  private void export() throws IOException {
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
     ImageSpec spec = Datasets.inputSpec(o.data());
@@ -89,6 +101,5 @@ public final class ExportCommand implements Callable<Integer> {
     }
     System.out.println("exported the embedding network of " + run + " to " + out);
     System.out.println("  " + preprocessing);
-    return 0;
   }
 }

@@ -2,6 +2,7 @@ package io.github.ringloss4j.cli;
 
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.io.OutputPaths;
+import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
 import io.github.ringloss4j.train.TrainOptions;
@@ -71,10 +72,20 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Before any work: an hour of training that cannot save its checkpoint is an hour lost.
     OutputPaths.requireWritableDirectory(out, "--out");
+    // One writer per run directory, for the whole run: a second train (or evaluate) on this --out
+    // is refused at once, naming this process.
+    RunLock lock = RunLock.acquire(out, CommandLines.current("train", out));
+    try (lock) {
+      return train();
+    }
+  }
+
+  private int train() throws Exception {
     Checkpoint checkpoint = null;
     TrainOptions options;
     if (resume) {
       checkpoint = Checkpoint.read(out);
+      checkpoint.requireWeightsFitOptions();
       // Options not given keep the checkpoint's values; given ones must match them, except those
       // marked @MayChangeOnResume (--epochs).
       options = checkpoint.options().resumedWith(training, spec.commandLine().getParseResult());

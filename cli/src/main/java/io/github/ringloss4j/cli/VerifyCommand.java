@@ -6,6 +6,7 @@ import io.github.ringloss4j.data.ImageFiles;
 import io.github.ringloss4j.eval.Embedder;
 import io.github.ringloss4j.eval.EvaluationFile;
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.OptionChecks;
 import io.github.ringloss4j.metrics.Similarity;
 import io.github.ringloss4j.train.Checkpoint;
 import java.io.IOException;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Score two images with a trained run (cosine similarity of their embeddings) and decide"
           + " same/different with a threshold: --threshold, or the mean of the 10-fold cosine"
-          + " thresholds that 'ringloss evaluate' wrote to RUN/evaluation.json.",
+          + " thresholds that 'ringloss evaluate' wrote for the same checkpoint (RUN/evaluation.json"
+          + " for RUN/checkpoint.bin, RUN/evaluation-NAME.json for RUN/NAME.bin); a file written"
+          + " for another checkpoint is refused.",
       "Exit code 0 for the same identity, 10 for different ones."
     })
 public final class VerifyCommand implements Callable<Integer> {
@@ -34,7 +37,10 @@ public final class VerifyCommand implements Callable<Integer> {
   /** Exit code when the images are judged to be of different identities. */
   static final int EXIT_DIFFERENT = 10;
 
-  @Parameters(index = "0", paramLabel = "RUN", description = "The run directory.")
+  @Parameters(
+      index = "0",
+      paramLabel = "RUN",
+      description = "The run directory (or checkpoint file).")
   Path run;
 
   @Parameters(index = "1", paramLabel = "IMAGE1", description = "The first image.")
@@ -43,7 +49,9 @@ public final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "2", paramLabel = "IMAGE2", description = "The second image.")
   Path second;
 
-  @Option(names = "--threshold", description = "Cosine threshold: same when score >= threshold.")
+  @Option(
+      names = "--threshold",
+      description = "Cosine threshold in [-1, 1]: same when score >= threshold.")
   Double threshold;
 
   @Mixin RuntimeOptions runtime;
@@ -51,8 +59,12 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     runtime.apply();
+    if (threshold != null) {
+      OptionChecks.require(
+          threshold >= -1 && threshold <= 1, "--threshold", threshold, "a cosine in [-1, 1]");
+    }
     Checkpoint checkpoint = Checkpoint.read(run);
-    double t = threshold != null ? threshold : thresholdFromEvaluation();
+    double t = threshold != null ? threshold : thresholdFromEvaluation(checkpoint.origin());
     ImageFiles images =
         new ImageFiles(List.of(first, second), Datasets.inputSpec(checkpoint.options().data()));
     Embedder.Embedded e;
@@ -72,18 +84,21 @@ public final class VerifyCommand implements Callable<Integer> {
     return same ? 0 : EXIT_DIFFERENT;
   }
 
-  private double thresholdFromEvaluation() throws IOException {
-    Path dir = Files.isDirectory(run) ? run : run.getParent();
-    Path json = dir.resolve(EvaluationFile.FILE_NAME);
+  /** The threshold evaluated for this very checkpoint (its name and checksum recorded). */
+  private double thresholdFromEvaluation(Checkpoint.Origin checkpoint) throws IOException {
+    Path json = EvaluationFile.fileFor(checkpoint.file());
     if (!Files.isRegularFile(json)) {
       throw new IllegalArgumentException(
-          "no --threshold and no " + json + "; run 'ringloss evaluate " + dir + "' first");
+          "no --threshold and no "
+              + json
+              + "; run 'ringloss evaluate "
+              + checkpoint.file()
+              + "' first");
     }
+    EvaluationFile evaluation = EvaluationFile.read(json);
+    evaluation.requireFor(json, checkpoint);
     double t =
-        EvaluationFile.read(json)
-            .score("cosine")
-            .map(EvaluationFile.Score::meanThreshold)
-            .orElse(Double.NaN);
+        evaluation.score("cosine").map(EvaluationFile.Score::meanThreshold).orElse(Double.NaN);
     if (!Double.isFinite(t)) {
       throw new DataFormatException(json, "no finite cosine k-fold thresholds in it");
     }

@@ -1,8 +1,15 @@
 package io.github.ringloss4j.eval;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import com.google.gson.annotations.SerializedName;
+import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.JsonFiles;
+import io.github.ringloss4j.train.Checkpoint;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +22,14 @@ import java.util.Optional;
  * verify}; keys in {@code snake_case}, NaN as {@code null} ({@link JsonFiles}). Files written
  * before {@code verification_sets} existed read with an empty list.
  *
+ * <p>Each file records the checkpoint it belongs to (its file name and CRC-32C, {@link
+ * Checkpoint.Origin}), and each checkpoint of a run has its own file ({@link #fileFor}): {@code
+ * verify} decides with the threshold of the checkpoint it scores with, and refuses a file of
+ * another one, or one written before this record existed.
+ *
  * @param command the command line that produced it
+ * @param checkpoint the file name of the checkpoint evaluated
+ * @param checkpointCrc32c that checkpoint's CRC-32C, 8 hexadecimal digits
  * @param accuracy classification accuracy of the softmax head
  * @param normMean mean ‖f‖
  * @param normStd standard deviation of ‖f‖
@@ -32,6 +46,8 @@ import java.util.Optional;
  */
 public record EvaluationFile(
     String command,
+    String checkpoint,
+    String checkpointCrc32c,
     double accuracy,
     double normMean,
     double normStd,
@@ -46,7 +62,7 @@ public record EvaluationFile(
     int identificationProbes,
     @JsonFiles.EmptyWhenAbsent List<VerificationSet> verificationSets) {
 
-  /** The file name inside a run directory. */
+  /** The file name inside a run directory, for its {@code checkpoint.bin}. */
   public static final String FILE_NAME = "evaluation.json";
 
   /**
@@ -179,15 +195,19 @@ public record EvaluationFile(
    *
    * @param result the evaluation
    * @param command the command line that produced it
+   * @param checkpoint the checkpoint evaluated
    * @return the content
    */
-  public static EvaluationFile of(Evaluation.Result result, String command) {
+  public static EvaluationFile of(
+      Evaluation.Result result, String command, Checkpoint.Origin checkpoint) {
     List<Score> scores = new ArrayList<>();
     for (Evaluation.Verification v : result.verification()) {
       scores.add(Score.of(v));
     }
     return new EvaluationFile(
         command,
+        checkpoint.fileName(),
+        checkpoint.checksum(),
         result.accuracy(),
         result.normMean(),
         result.normStd(),
@@ -212,6 +232,8 @@ public record EvaluationFile(
   public EvaluationFile withVerificationSets(List<BinEvaluation.Result> sets) {
     return new EvaluationFile(
         command,
+        checkpoint,
+        checkpointCrc32c,
         accuracy,
         normMean,
         normStd,
@@ -238,9 +260,54 @@ public record EvaluationFile(
   }
 
   /**
+   * The evaluation file of a checkpoint: {@code RUN/}{@value #FILE_NAME} for the run's {@code
+   * checkpoint.bin}, {@code RUN/evaluation-NAME.json} for another checkpoint {@code RUN/NAME.bin}
+   * ({@code best.bin}), so that evaluating one never replaces the figures of the other.
+   *
+   * @param checkpointFile the checkpoint file ({@link Checkpoint#fileOf})
+   * @return the file, next to the checkpoint
+   */
+  public static Path fileFor(Path checkpointFile) {
+    Path absolute = checkpointFile.toAbsolutePath();
+    String name = absolute.getFileName().toString();
+    if (name.equals(Checkpoint.FILE_NAME)) {
+      return absolute.resolveSibling(FILE_NAME);
+    }
+    String stem = name.endsWith(".bin") ? name.substring(0, name.length() - 4) : name;
+    return absolute.resolveSibling("evaluation-" + stem + ".json");
+  }
+
+  /**
+   * Fails unless this file belongs to {@code checkpoint}: a threshold chosen for one checkpoint
+   * decides nothing for another.
+   *
+   * @param file this file's path, for the message
+   * @param checkpoint the checkpoint about to be used with its figures
+   * @throws DataFormatException naming both when they differ
+   */
+  public void requireFor(Path file, Checkpoint.Origin checkpoint) throws DataFormatException {
+    if (!checkpoint.fileName().equals(this.checkpoint)
+        || !checkpoint.checksum().equalsIgnoreCase(checkpointCrc32c)) {
+      throw new DataFormatException(
+          file,
+          "it belongs to checkpoint "
+              + this.checkpoint
+              + " (CRC-32C "
+              + checkpointCrc32c
+              + "), not to "
+              + checkpoint.file()
+              + " (CRC-32C "
+              + checkpoint.checksum()
+              + ") which is being used: run 'ringloss evaluate "
+              + checkpoint.file()
+              + "' again, or give a threshold");
+    }
+  }
+
+  /**
    * Writes the file atomically.
    *
-   * @param file the target, usually {@code RUN/}{@value #FILE_NAME}
+   * @param file the target, usually {@link #fileFor} the checkpoint
    * @throws IOException if writing fails; an existing file is then unchanged
    */
   public void write(Path file) throws IOException {
@@ -252,9 +319,31 @@ public record EvaluationFile(
    *
    * @param file the file
    * @return the content
-   * @throws IOException naming the file when it is missing, not JSON or lacks a field
+   * @throws IOException naming the file when it is missing, not JSON or lacks a field; for a file
+   *     of an older version, which does not record its checkpoint, saying to evaluate again
    */
   public static EvaluationFile read(Path file) throws IOException {
-    return JsonFiles.read(file, EvaluationFile.class);
+    try {
+      return JsonFiles.read(file, EvaluationFile.class);
+    } catch (DataFormatException e) {
+      if (lacksCheckpointRecord(file)) {
+        throw new DataFormatException(
+            file,
+            "written by an older ringloss4j, it does not record which checkpoint it belongs to;"
+                + " run 'ringloss evaluate' on the checkpoint again",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  /** Whether the file is a JSON object without the {@code checkpoint} key, after a failed read. */
+  private static boolean lacksCheckpointRecord(Path file) {
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      JsonElement json = JsonParser.parseReader(reader);
+      return json.isJsonObject() && !json.getAsJsonObject().has("checkpoint");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 }

@@ -1,11 +1,11 @@
 package io.github.ringloss4j.eval;
 
 import ai.djl.Model;
+import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.LearnedRadius;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -37,6 +37,16 @@ public record RunSummary(
    */
   public static RunSummary evaluate(Path run, int pairsPerKind, long seed, String command)
       throws IOException {
+    Path dir = Checkpoint.directoryOf(run);
+    // Writes an evaluation file into the run: one writer per run directory.
+    RunLock lock = RunLock.forOutput(dir, EvaluationFile.fileFor(Checkpoint.fileOf(run)), command);
+    try (lock) {
+      return evaluate(run, dir, pairsPerKind, seed, command);
+    }
+  }
+
+  private static RunSummary evaluate(
+      Path run, Path dir, int pairsPerKind, long seed, String command) throws IOException {
     Checkpoint checkpoint = Checkpoint.read(run);
     try (EvaluationData.Prepared prepared =
             EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
@@ -44,8 +54,8 @@ public record RunSummary(
       Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
-      Path dir = Files.isDirectory(run) ? run : run.getParent();
-      EvaluationFile.of(result, command).write(dir.resolve(EvaluationFile.FILE_NAME));
+      EvaluationFile.of(result, command, checkpoint.origin())
+          .write(EvaluationFile.fileFor(checkpoint.origin().file()));
       return new RunSummary(dir.getFileName().toString(), dir, checkpoint, embedded, result);
     }
   }

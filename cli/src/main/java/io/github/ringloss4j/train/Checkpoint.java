@@ -1,9 +1,20 @@
 package io.github.ringloss4j.train;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
+import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.io.AtomicFiles;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.model.ModelFactory;
+import io.github.ringloss4j.nn.RingModelBlock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -17,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -35,18 +47,71 @@ import java.util.zip.CRC32C;
  * a "diverged" resume. Format 1 (no checksum, models with positional outputs) is refused with a
  * message saying so.
  *
+ * <p>Every count and length in the payload is checked against the bytes left before anything is
+ * allocated, and {@link #loadModel} checks the weights' shapes against the saved options (the
+ * embedding size, the classes): a file whose checksum holds may still have been edited, and it must
+ * then be refused naming the file, never give numbers of another model.
+ *
  * @param options the run's options
  * @param classNames the class names, indexed by label
  * @param history the metrics of every completed epoch
  * @param modelParameters the bytes of {@code Block.saveParameters}
  * @param optimizerState the bytes of {@code RingOptimizer.save}
+ * @param origin the file it was read from and its checksum; null for one made in memory
  */
 public record Checkpoint(
     TrainOptions options,
     List<String> classNames,
     List<EpochMetrics> history,
     byte[] modelParameters,
-    byte[] optimizerState) {
+    byte[] optimizerState,
+    Origin origin) {
+
+  /**
+   * A checkpoint made in memory, not read from a file.
+   *
+   * @param options the run's options
+   * @param classNames the class names, indexed by label
+   * @param history the metrics of every completed epoch
+   * @param modelParameters the bytes of {@code Block.saveParameters}
+   * @param optimizerState the bytes of {@code RingOptimizer.save}
+   */
+  public Checkpoint(
+      TrainOptions options,
+      List<String> classNames,
+      List<EpochMetrics> history,
+      byte[] modelParameters,
+      byte[] optimizerState) {
+    this(options, classNames, history, modelParameters, optimizerState, null);
+  }
+
+  /**
+   * Which file a checkpoint was read from, and which content: results computed from a checkpoint
+   * record it ({@code evaluation.json}), so that they are never applied to another one.
+   *
+   * @param file the file, as it was given
+   * @param crc32c the CRC-32C of its payload, from its header (checked on reading)
+   */
+  public record Origin(Path file, int crc32c) {
+
+    /**
+     * The file's name without its directory: {@code checkpoint.bin}, {@code best.bin}.
+     *
+     * @return the name
+     */
+    public String fileName() {
+      return file.toAbsolutePath().getFileName().toString();
+    }
+
+    /**
+     * The checksum as 8 hexadecimal digits.
+     *
+     * @return e.g. {@code 0a1b2c3d}
+     */
+    public String checksum() {
+      return String.format("%08x", crc32c);
+    }
+  }
 
   /** The file name inside a run directory. */
   public static final String FILE_NAME = "checkpoint.bin";
@@ -71,10 +136,96 @@ public record Checkpoint(
    * The trained model, ready for inference.
    *
    * @return the model; its block is a {@code RingModelBlock}
+   * @throws DataFormatException naming the file when the parameters cannot be loaded or their
+   *     shapes do not fit the saved options
    * @throws IOException if the parameters do not fit the options
    */
   public Model loadModel() throws IOException {
-    return ModelFactory.load(options.model(), options.ring(), classNames.size(), modelParameters);
+    Path file = origin == null ? Path.of(FILE_NAME) : origin.file();
+    // Started outside the try: an engine that cannot start is the machine's failure, not the
+    // file's.
+    Engine.getInstance();
+    Model model;
+    try {
+      model =
+          ModelFactory.load(options.model(), options.ring(), classNames.size(), modelParameters);
+    } catch (IOException | RuntimeException e) {
+      // The checksum held, so these bytes are what was written: parameters of another model.
+      throw new DataFormatException(
+          file,
+          "the saved parameters cannot be loaded with the saved options: " + e.getMessage(),
+          e);
+    }
+    try {
+      requireShapesOfOptions(model, file);
+      return model;
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Fails unless the weights fit the saved options, as {@link #loadModel} checks: for a command
+   * that loads the parameters itself ({@code train --resume}).
+   *
+   * @throws DataFormatException naming the file and the first parameter whose shape differs
+   * @throws IOException if the parameters cannot be loaded
+   */
+  public void requireWeightsFitOptions() throws IOException {
+    loadModel().close();
+  }
+
+  /**
+   * Fails unless every loaded parameter has the shape a model built from the saved options has: DJL
+   * takes the shapes from the saved arrays, so an edited embedding size or class list would
+   * otherwise run the old network under the new description.
+   */
+  private void requireShapesOfOptions(Model loaded, Path file) throws IOException {
+    ImageSpec spec = Datasets.inputSpec(options.data());
+    RingModelBlock expected =
+        ModelFactory.block(options.model(), options.ring(), classNames.size());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      expected.initialize(
+          manager,
+          DataType.FLOAT32,
+          ModelFactory.inputShape(1, new int[] {spec.channels(), spec.height(), spec.width()}));
+      ParameterList want = expected.getParameters();
+      ParameterList have = loaded.getBlock().getParameters();
+      if (want.size() != have.size()) {
+        throw new DataFormatException(
+            file,
+            "the saved model has "
+                + have.size()
+                + " parameters but its saved options describe "
+                + want.size());
+      }
+      for (int i = 0; i < want.size(); i++) {
+        Shape w = shapeOf(want.get(i).getValue());
+        Shape h = shapeOf(have.get(i).getValue());
+        if (!want.get(i).getKey().equals(have.get(i).getKey()) || !w.equals(h)) {
+          throw new DataFormatException(
+              file,
+              "the saved weights do not fit the saved options (embeddingSize "
+                  + options.model().embeddingSize()
+                  + ", "
+                  + classNames.size()
+                  + " classes): parameter "
+                  + have.get(i).getKey()
+                  + " has shape "
+                  + h
+                  + " where the options give "
+                  + want.get(i).getKey()
+                  + " "
+                  + w
+                  + "; the file was edited or mixes two runs");
+        }
+      }
+    }
+  }
+
+  private static Shape shapeOf(Parameter p) {
+    return p.isInitialized() ? p.getArray().getShape() : new Shape(-1);
   }
 
   /**
@@ -131,50 +282,86 @@ public record Checkpoint(
    * @throws IOException when it cannot be read
    */
   public static Checkpoint read(Path path) throws IOException {
-    Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
+    Path file = fileOf(path);
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(
           file.toString(), null, "no checkpoint here; train a model with 'ringloss train' first");
     }
-    byte[] payload = verifiedPayload(file);
+    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+    byte[] payload = verifiedPayload(file, header);
+    Origin origin = new Origin(file, header.getInt(16));
     try (InputStream raw = new ByteArrayInputStream(payload);
         DataInputStream in = new DataInputStream(raw)) {
       TrainOptions options;
       try {
-        options = TrainOptions.fromJson(readString(in));
+        options = TrainOptions.fromJson(new String(readBytes(in, file, "options"), UTF_8));
+      } catch (DataFormatException e) {
+        throw e;
       } catch (IOException e) {
         throw new DataFormatException(file, "the saved options: " + e.getMessage(), e);
       }
-      int classes = in.readInt();
+      // Each name takes at least its 2-byte length, each epoch its metric values.
+      int classes = readCount(in, file, "classes", 2);
       List<String> names = new ArrayList<>(classes);
       for (int i = 0; i < classes; i++) {
         names.add(in.readUTF());
       }
-      int epochs = in.readInt();
+      if (classes == 0 || new HashSet<>(names).size() != classes) {
+        throw new DataFormatException(
+            file, "field 'classes': " + classes + " names, not distinct and at least one");
+      }
+      int values = EpochMetrics.HEADER.size();
+      int epochs = readCount(in, file, "history", 8 * values);
       List<EpochMetrics> history = new ArrayList<>(epochs);
       for (int e = 0; e < epochs; e++) {
-        double[] v = new double[EpochMetrics.HEADER.size()];
+        double[] v = new double[values];
         for (int i = 0; i < v.length; i++) {
           v[i] = in.readDouble();
         }
         history.add(EpochMetrics.of(v));
       }
-      byte[] params = readBytes(in, file);
-      byte[] state = readBytes(in, file);
+      byte[] params = readBytes(in, file, "model parameters");
+      byte[] state = readBytes(in, file, "optimizer state");
       if (in.read() != -1) {
         throw new DataFormatException(file, "trailing bytes inside the checkpoint's payload");
       }
-      return new Checkpoint(options, List.copyOf(names), List.copyOf(history), params, state);
+      return new Checkpoint(
+          options, List.copyOf(names), List.copyOf(history), params, state, origin);
     } catch (EOFException e) {
       throw new DataFormatException(file, "the checkpoint's payload ends early", e);
+    } catch (DataFormatException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      // Parsed from memory: any failure is the content's (a class name that is not UTF-8).
+      throw new DataFormatException(file, "malformed checkpoint payload: " + e.getMessage(), e);
     }
   }
 
+  /**
+   * The checkpoint file a command's RUN argument names.
+   *
+   * @param path a run directory or a checkpoint file
+   * @return {@code path/}{@value #FILE_NAME} for a directory, else {@code path}
+   */
+  public static Path fileOf(Path path) {
+    return Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
+  }
+
+  /**
+   * The run directory of a command's RUN argument: the directory itself, or the checkpoint file's
+   * directory (also when the file is given by its bare name).
+   *
+   * @param path a run directory or a checkpoint file
+   * @return the directory
+   */
+  public static Path directoryOf(Path path) {
+    return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
+  }
+
   /** The payload after checking the header, the length and the CRC-32C, before any parsing. */
-  private static byte[] verifiedPayload(Path file) throws IOException {
+  private static byte[] verifiedPayload(Path file, ByteBuffer header) throws IOException {
     try (FileChannel channel = FileChannel.open(file)) {
       long size = channel.size();
-      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
       while (header.hasRemaining() && channel.read(header) >= 0) {
         // read the whole header, or as much as there is
       }
@@ -230,14 +417,7 @@ public record Checkpoint(
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {
-    writeBytes(out, s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-  }
-
-  private static String readString(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    writeBytes(out, s.getBytes(UTF_8));
   }
 
   private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
@@ -245,13 +425,33 @@ public record Checkpoint(
     out.write(bytes);
   }
 
-  private static byte[] readBytes(DataInputStream in, Path file) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new DataFormatException(file, "corrupt checkpoint (block length " + n + ")");
-    }
-    byte[] b = new byte[n];
+  /** A length-prefixed block, its length checked against the bytes left before allocating. */
+  private static byte[] readBytes(DataInputStream in, Path file, String field) throws IOException {
+    byte[] b = new byte[readCount(in, file, field, 1)];
     in.readFully(b);
     return b;
+  }
+
+  /**
+   * A count of items of at least {@code minBytes} bytes each, checked against the bytes left (the
+   * payload is in memory, so {@code available} is exact).
+   */
+  private static int readCount(DataInputStream in, Path file, String field, int minBytes)
+      throws IOException {
+    int n = in.readInt();
+    int left = in.available();
+    if (n < 0 || n > left / minBytes) {
+      throw new DataFormatException(
+          file,
+          "corrupt checkpoint: field '"
+              + field
+              + "' declares "
+              + n
+              + (minBytes == 1 ? " bytes" : " items")
+              + " but "
+              + left
+              + " bytes are left in the payload");
+    }
+    return n;
   }
 }

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.train;
 
 import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.io.RunLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,20 @@ public final class RunDirectory {
    * @param dir the run directory
    * @param progress the progress display
    * @return true when it trained, false when it reused a finished run
-   * @throws IOException if data or outputs cannot be read or written
+   * @throws IOException if data or outputs cannot be read or written, or another process holds the
+   *     directory ({@link RunLock.HeldException})
    * @throws IllegalArgumentException if {@code dir} holds a run with other options
    */
   public static boolean trainOrReuse(TrainOptions options, Path dir, Progress progress)
+      throws IOException {
+    // One writer per run directory, for the whole run.
+    RunLock lock = RunLock.acquire(dir, "ringloss training " + dir);
+    try (lock) {
+      return trainOrReuseLocked(options, dir, progress);
+    }
+  }
+
+  private static boolean trainOrReuseLocked(TrainOptions options, Path dir, Progress progress)
       throws IOException {
     Checkpoint previous =
         Files.exists(dir.resolve(Checkpoint.FILE_NAME)) ? Checkpoint.read(dir) : null;
@@ -31,6 +42,9 @@ public final class RunDirectory {
     }
     if (previous != null && previous.epochsDone() >= options.run().epochs()) {
       return false;
+    }
+    if (previous != null) {
+      previous.requireWeightsFitOptions();
     }
     try (Datasets.Splits splits =
         Datasets.openForTraining(options.data(), options.run().seed(), false)) {

@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.train.Checkpoint;
+import io.github.ringloss4j.train.EpochMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -137,16 +146,7 @@ class CheckpointFilesTest {
     byte[] before = Files.readAllBytes(file);
     List<Path> files = listing(run);
 
-    CliEndToEndTest.Run evaluate =
-        CliEndToEndTest.fails(
-            RingLossCli.EXIT_DATA,
-            file.toString(),
-            "evaluate",
-            run.toString(),
-            "--data",
-            faces.toString());
-    assertTrue(evaluate.err().contains("CRC-32C"), evaluate.err());
-    assertFalse(evaluate.err().contains("\tat "), "no stack trace: " + evaluate.err());
+    refused(run, "CRC-32C");
 
     CliEndToEndTest.Run resume =
         CliEndToEndTest.fails(
@@ -180,5 +180,165 @@ class CheckpointFilesTest {
     CliEndToEndTest.fails(
         RingLossCli.EXIT_DATA, "older ringloss4j", "train", "--out", run.toString(), "--resume");
     assertEquals(List.of(file), listing(run), "nothing written");
+  }
+
+  /**
+   * A checkpoint's payload in its fields, each count and length as the file declares it, so that a
+   * test can edit one and write the file back with a correct CRC-32C: the contents are then
+   * inconsistent although the checksum holds.
+   */
+  static final class Payload {
+    int optionsLength;
+    String options;
+    int classCount;
+    List<String> names = new ArrayList<>();
+    int epochCount;
+    byte[] history;
+    int parametersLength;
+    byte[] parameters;
+    int stateLength;
+    byte[] state;
+
+    static Payload of(Path file) throws IOException {
+      byte[] bytes = Files.readAllBytes(file);
+      DataInputStream in =
+          new DataInputStream(new ByteArrayInputStream(bytes, 20, bytes.length - 20));
+      Payload p = new Payload();
+      p.optionsLength = in.readInt();
+      p.options = new String(in.readNBytes(p.optionsLength), StandardCharsets.UTF_8);
+      p.classCount = in.readInt();
+      for (int i = 0; i < p.classCount; i++) {
+        p.names.add(in.readUTF());
+      }
+      p.epochCount = in.readInt();
+      p.history = in.readNBytes(p.epochCount * 8 * EpochMetrics.HEADER.size());
+      p.parametersLength = in.readInt();
+      p.parameters = in.readNBytes(p.parametersLength);
+      p.stateLength = in.readInt();
+      p.state = in.readNBytes(p.stateLength);
+      return p;
+    }
+
+    /** Replaces the options' text, with its length. */
+    void options(String text) {
+      options = text;
+      optionsLength = text.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /** Replaces the class names, with their count. */
+    void names(List<String> list) {
+      names = list;
+      classCount = list.size();
+    }
+
+    /** Writes the checkpoint file: header, this payload, its CRC-32C computed anew. */
+    void write(Path file) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeInt(optionsLength);
+      out.write(options.getBytes(StandardCharsets.UTF_8));
+      out.writeInt(classCount);
+      for (String name : names) {
+        out.writeUTF(name);
+      }
+      out.writeInt(epochCount);
+      out.write(history);
+      out.writeInt(parametersLength);
+      out.write(parameters);
+      out.writeInt(stateLength);
+      out.write(state);
+      byte[] payload = bytes.toByteArray();
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      ByteBuffer header = ByteBuffer.allocate(20);
+      header.putInt(0x524c434b).putInt(2).putLong(payload.length).putInt((int) crc.getValue());
+      Files.write(file, header.array());
+      Files.write(file, payload, StandardOpenOption.APPEND);
+    }
+  }
+
+  /** The committed run with its payload edited, the checksum correct. */
+  static Path edited(Path dir, Consumer<Payload> edit) throws IOException {
+    Path run = committedRun(dir);
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    Payload payload = Payload.of(file);
+    edit.accept(payload);
+    payload.write(file);
+    return run;
+  }
+
+  @Test
+  void theCommittedCheckpointRewrittenUnchangedIsTheSameFile() throws IOException {
+    Path run = edited(tmp.resolve("unchanged"), p -> {});
+    try (InputStream in = CheckpointFilesTest.class.getResourceAsStream("/" + RESOURCE)) {
+      assertArrayEquals(in.readAllBytes(), Files.readAllBytes(run.resolve(Checkpoint.FILE_NAME)));
+    }
+  }
+
+  /** Evaluate refuses the edited run with exit 3 naming the file and the words, no trace. */
+  private static void refused(Path run, String... named) {
+    Path file = run.resolve(Checkpoint.FILE_NAME);
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.fails(
+            RingLossCli.EXIT_DATA,
+            file.toString(),
+            "evaluate",
+            run.toString(),
+            "--data",
+            faces.toString(),
+            "--no-progress");
+    for (String word : named) {
+      assertTrue(r.err().contains(word), r.err());
+    }
+    assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    assertFalse(Files.exists(run.resolve("evaluation.json")), "nothing written");
+  }
+
+  @Test
+  void countsAndLengthsAreBoundedByTheBytesLeftBeforeAllocating() throws IOException {
+    // Each would allocate first and fail with NegativeArraySizeException or OutOfMemoryError.
+    refused(edited(tmp.resolve("options-negative"), p -> p.optionsLength = -5), "'options'", "-5");
+    refused(
+        edited(tmp.resolve("options-huge"), p -> p.optionsLength = Integer.MAX_VALUE), "'options'");
+    refused(edited(tmp.resolve("classes-negative"), p -> p.classCount = -1), "'classes'");
+    refused(
+        edited(tmp.resolve("classes-huge"), p -> p.classCount = Integer.MAX_VALUE), "'classes'");
+    refused(
+        edited(tmp.resolve("history-huge"), p -> p.epochCount = Integer.MAX_VALUE), "'history'");
+    refused(edited(tmp.resolve("history-negative"), p -> p.epochCount = -3), "'history'");
+    refused(
+        edited(tmp.resolve("parameters-negative"), p -> p.parametersLength = -1),
+        "'model parameters'");
+  }
+
+  @Test
+  void weightsThatDoNotFitTheSavedOptionsAreRefused() throws IOException {
+    // The run has a 2-d embedding and 3 classes; the weights keep them whatever the options say.
+    Path embedding =
+        edited(
+            tmp.resolve("embedding-edited"),
+            p -> {
+              String text = p.options.replace("\"embeddingSize\": 2,", "\"embeddingSize\": 3,");
+              assertFalse(text.equals(p.options), p.options);
+              p.options(text);
+            });
+    refused(embedding, "embeddingSize 3", "do not fit");
+    CliEndToEndTest.fails(
+        RingLossCli.EXIT_DATA,
+        "do not fit",
+        "train",
+        "--out",
+        embedding.toString(),
+        "--resume",
+        "--epochs",
+        "2",
+        "--no-progress");
+    refused(
+        edited(tmp.resolve("classes-edited"), p -> p.names(p.names.subList(0, 2))),
+        "2 classes",
+        "do not fit");
+    refused(
+        edited(tmp.resolve("classes-repeated"), p -> p.names(List.of("id0", "id0", "id2"))),
+        "'classes'");
   }
 }

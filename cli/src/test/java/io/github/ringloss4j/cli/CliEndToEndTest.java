@@ -292,7 +292,7 @@ class CliEndToEndTest {
             image.toString(),
             faces.resolve("id2").resolve("id2_0001.png").toString(),
             "--threshold",
-            "1.01");
+            "1");
     assertEquals(VerifyCommand.EXIT_DIFFERENT, different.exit(), different.err());
     // Without --threshold the evaluation's thresholds are used.
     ok("verify", run.toString(), image.toString(), image.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.train.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EvaluationFileTest {
+
+  static final Checkpoint.Origin ORIGIN =
+      new Checkpoint.Origin(Path.of("runs/a/checkpoint.bin"), 0x0a1b2c3d);
 
   @TempDir Path dir;
 
@@ -49,10 +53,17 @@ class EvaluationFileTest {
         90);
   }
 
+  /** A file of {@link #result}, for {@link #ORIGIN}. */
+  private Path written() throws IOException {
+    Path file = dir.resolve(EvaluationFile.FILE_NAME);
+    EvaluationFile.of(result(1), "c", ORIGIN).write(file);
+    return file;
+  }
+
   @Test
   void resultRoundTripsThroughTheFile() throws IOException {
     Path file = dir.resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result(Double.NaN), "ringloss evaluate runs/a").write(file);
+    EvaluationFile.of(result(Double.NaN), "ringloss evaluate runs/a", ORIGIN).write(file);
     String text = Files.readString(file);
     for (double far : Evaluation.FARS) {
       assertTrue(text.contains("\"tar_at_far_" + Evaluation.farName(far) + "\""), text);
@@ -63,6 +74,9 @@ class EvaluationFileTest {
 
     EvaluationFile back = EvaluationFile.read(file);
     assertEquals("ringloss evaluate runs/a", back.command());
+    assertEquals("checkpoint.bin", back.checkpoint());
+    assertEquals("0a1b2c3d", back.checkpointCrc32c());
+    assertTrue(text.contains("\"checkpoint_crc32c\": \"0a1b2c3d\""), text);
     assertEquals(0.9375, back.accuracy());
     assertEquals(12.5, back.normMean());
     assertEquals(2.5, back.normStd());
@@ -88,12 +102,12 @@ class EvaluationFileTest {
     assertEquals(-2.5, back.score("euclidean").orElseThrow().meanThreshold());
     assertTrue(back.score("hamming").isEmpty());
 
-    EvaluationFile.of(result(3.25), "c").write(file);
+    EvaluationFile.of(result(3.25), "c", ORIGIN).write(file);
     assertEquals(3.25, EvaluationFile.read(file).radius());
   }
 
   @Test
-  void readsTheLayoutOfEarlierVersions() throws IOException {
+  void refusesTheLayoutOfEarlierVersionsSayingToEvaluateAgain() throws IOException {
     // As the hand-written writer of earlier versions laid it out.
     Path file =
         Files.writeString(
@@ -124,17 +138,59 @@ class EvaluationFileTest {
               "identification_probes": 9990
             }
             """);
-    EvaluationFile e = EvaluationFile.read(file);
-    assertEquals(List.of(), e.verificationSets(), "written before --bin existed");
-    assertEquals(0.5, e.score("cosine").orElseThrow().meanThreshold(), 1e-15);
-    assertEquals(1.0, e.identificationRank5());
-    assertEquals(9990, e.identificationProbes());
+    // It does not say which checkpoint it belongs to: its threshold could be another's.
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> EvaluationFile.read(file));
+    assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("does not record which checkpoint"), e.getMessage());
+    assertTrue(e.getMessage().contains("run 'ringloss evaluate'"), e.getMessage());
+  }
+
+  @Test
+  void readsAFileWithoutVerificationSets() throws IOException {
+    Path file = written();
+    String text = Files.readString(file);
+    int sets = text.indexOf(",\n  \"verification_sets\"");
+    assertTrue(sets > 0, text);
+    Files.writeString(file, text.substring(0, sets) + "\n}\n");
+    assertEquals(List.of(), EvaluationFile.read(file).verificationSets(), "before --bin existed");
+  }
+
+  @Test
+  void eachCheckpointHasItsOwnFile() {
+    Path run = dir.resolve("run");
+    assertEquals(
+        run.resolve(EvaluationFile.FILE_NAME),
+        EvaluationFile.fileFor(run.resolve(Checkpoint.FILE_NAME)));
+    assertEquals(
+        run.resolve("evaluation-best.json"), EvaluationFile.fileFor(run.resolve("best.bin")));
+    assertEquals(
+        Path.of("evaluation-best.json").toAbsolutePath(),
+        EvaluationFile.fileFor(Path.of("best.bin")),
+        "a bare file name is in the working directory");
+  }
+
+  @Test
+  void aFileOfAnotherCheckpointIsRefusedNamingBoth() throws IOException {
+    Path file = written();
+    EvaluationFile read = EvaluationFile.read(file);
+    read.requireFor(file, ORIGIN);
+    read.requireFor(file, new Checkpoint.Origin(Path.of("elsewhere/checkpoint.bin"), 0x0a1b2c3d));
+    Checkpoint.Origin best = new Checkpoint.Origin(Path.of("runs/a/best.bin"), 0x0a1b2c3d);
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> read.requireFor(file, best));
+    assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("checkpoint.bin (CRC-32C 0a1b2c3d)"), e.getMessage());
+    assertTrue(e.getMessage().contains("best.bin"), e.getMessage());
+    Checkpoint.Origin retrained =
+        new Checkpoint.Origin(Path.of("runs/a/checkpoint.bin"), 0x0a1b2c3e);
+    e = assertThrows(DataFormatException.class, () -> read.requireFor(file, retrained));
+    assertTrue(e.getMessage().contains("CRC-32C 0a1b2c3e"), e.getMessage());
   }
 
   @Test
   void missingFieldNamesTheFileTheFieldAndTheScore() throws IOException {
-    Path file = dir.resolve(EvaluationFile.FILE_NAME);
-    EvaluationFile.of(result(1), "c").write(file);
+    Path file = written();
     String text = Files.readString(file);
     int cosine = text.indexOf("\"kfold_thresholds\"");
     int end = text.indexOf(']', cosine);
