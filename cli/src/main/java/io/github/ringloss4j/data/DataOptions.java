@@ -88,6 +88,20 @@ public final class DataOptions {
               + " batches. Default: ${DEFAULT-VALUE}.")
   private int prefetch = BatchReader.Settings.DEFAULT_PREFETCH;
 
+  /**
+   * The largest {@code --image-size}: one 3×4096×4096 image is 192 MiB of floats, and a side beyond
+   * it overflows the engine's array sizes long before it could train.
+   */
+  public static final int MAX_IMAGE_SIZE = 4096;
+
+  /**
+   * {@code --workers} above this many per core are refused: decoding threads beyond it only wait.
+   */
+  public static final int MAX_WORKERS_PER_CORE = 4;
+
+  /** The largest {@code --prefetch}: each batch read ahead is held decoded in memory. */
+  public static final int MAX_PREFETCH = 64;
+
   /** For picocli and Gson, which fill the fields. */
   private DataOptions() {}
 
@@ -162,6 +176,20 @@ public final class DataOptions {
    * @return the batch reader's settings
    */
   public BatchReader.Settings reading() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    // Checked here, on the machine that reads, not in validate(): a checkpoint saved on a larger
+    // machine stays readable, and --workers may change on resume.
+    require(
+        workers == null || workers <= MAX_WORKERS_PER_CORE * cores,
+        "--workers",
+        workers,
+        "at most "
+            + MAX_WORKERS_PER_CORE
+            + " per core ("
+            + MAX_WORKERS_PER_CORE * cores
+            + " on this machine's "
+            + cores
+            + " cores)");
     return new BatchReader.Settings(
         workers != null ? workers : BatchReader.Settings.defaultWorkers(), prefetch);
   }
@@ -172,7 +200,11 @@ public final class DataOptions {
    * @throws IllegalArgumentException naming the first bad option
    */
   public void validate() {
-    require(imageSize >= 8, "--image-size", imageSize, ">= 8");
+    require(
+        imageSize >= 8 && imageSize <= MAX_IMAGE_SIZE,
+        "--image-size",
+        imageSize,
+        "in [8, " + MAX_IMAGE_SIZE + "]");
     require(channels == 1 || channels == 3, "--channels", channels, "1 or 3");
     require(
         validationFraction >= 0 && validationFraction < 1,
@@ -181,7 +213,11 @@ public final class DataOptions {
         "in [0, 1)");
     require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
     require(workers == null || workers >= 1, "--workers", workers, ">= 1");
-    require(prefetch >= 1, "--prefetch", prefetch, ">= 1");
+    require(
+        prefetch >= 1 && prefetch <= MAX_PREFETCH,
+        "--prefetch",
+        prefetch,
+        "in [1, " + MAX_PREFETCH + "]");
     for (int label : excludedClasses()) {
       require(label >= 0, "--exclude-classes", label, ">= 0");
     }
