@@ -131,27 +131,32 @@ final class MemoryBudget {
     String figures =
         String.format(
             Locale.ROOT,
-            "training %,d classes with --embedding-size %d and a batch of %d needs at least %s,"
-                + " more than the %s of memory available; ",
-            classes,
-            embeddingSize,
-            batch,
+            "needs at least %s, more than the %s of memory available; lower --embedding-size or"
+                + " --batch-size, or use --sample-rate (Partial FC) on a machine that holds the"
+                + " head",
             estimate.describe(),
             gb(available));
-    String remedy =
-        "lower --embedding-size or --batch-size, or use --sample-rate (Partial FC) with a"
-            + " machine that holds the head";
+    String count = String.format(Locale.ROOT, "%,d classes", classes);
     if (classSource != null && estimate.head() + estimate.step() > estimate.input()) {
       throw new DataFormatException(
           classSource,
-          "declares "
-              + String.format(Locale.ROOT, "%,d", classes)
-              + " classes: "
-              + figures
-              + remedy);
+          count
+              + ": training a head for them with --embedding-size "
+              + embeddingSize
+              + " and a batch of "
+              + batch
+              + " "
+              + figures);
     }
     throw new IllegalArgumentException(
-        "--embedding-size " + embeddingSize + " / --batch-size " + batch + ": " + figures + remedy);
+        "--embedding-size "
+            + embeddingSize
+            + " / --batch-size "
+            + batch
+            + ": training "
+            + count
+            + " "
+            + figures);
   }
 
   /**
@@ -186,7 +191,10 @@ final class MemoryBudget {
     return Long.MAX_VALUE;
   }
 
+  /** Bytes in GB (10⁹), or in MB below a GB. */
   private static String gb(long bytes) {
-    return String.format(Locale.ROOT, "%.2f GB", bytes / GB);
+    return bytes >= GB
+        ? String.format(Locale.ROOT, "%.2f GB", bytes / GB)
+        : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
   }
 }
