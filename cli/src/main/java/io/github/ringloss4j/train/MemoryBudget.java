@@ -64,10 +64,9 @@ final class MemoryBudget {
     String describe() {
       return String.format(
           Locale.ROOT,
-          "%s: the head's weights, gradient and optimiser state (%d copies of classes ×"
-              + " embedding size × 4 bytes) %s, one step's logits and normalised weights %s, the"
-              + " input batches %s; the backbone not counted",
-          gb(total()),
+          "the head's weights, gradient and optimiser state (%d copies of classes × embedding"
+              + " size × 4 bytes) %s, one step's logits and normalised weights %s, the input"
+              + " batches %s; the backbone not counted",
           copies,
           gb(head),
           gb(step),
@@ -131,11 +130,12 @@ final class MemoryBudget {
     String figures =
         String.format(
             Locale.ROOT,
-            "needs at least %s, more than the %s of memory available; lower --embedding-size or"
-                + " --batch-size, or use --sample-rate (Partial FC) on a machine that holds the"
-                + " head",
-            estimate.describe(),
-            gb(available));
+            "needs at least %s, more than the %s of memory available (%s); lower"
+                + " --embedding-size (or --batch-size, or the logits with --sample-rate), or train"
+                + " on a machine with more memory",
+            gb(estimate.total()),
+            gb(available),
+            estimate.describe());
     String count = String.format(Locale.ROOT, "%,d classes", classes);
     if (classSource != null && estimate.head() + estimate.step() > estimate.input()) {
       throw new DataFormatException(
@@ -191,10 +191,12 @@ final class MemoryBudget {
     return Long.MAX_VALUE;
   }
 
-  /** Bytes in GB (10⁹), or in MB below a GB. */
+  /** Bytes in GB (10⁹), MB or kB, whichever keeps the figure readable. */
   private static String gb(long bytes) {
     return bytes >= GB
         ? String.format(Locale.ROOT, "%.2f GB", bytes / GB)
-        : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+        : bytes >= 1e6
+            ? String.format(Locale.ROOT, "%.1f MB", bytes / 1e6)
+            : String.format(Locale.ROOT, "%.1f kB", bytes / 1e3);
   }
 }

@@ -117,7 +117,7 @@ class RunOutputsTest {
       assertTrue(fromData.getMessage().contains("20,000,000 classes"), fromData.getMessage());
       assertTrue(fromData.getMessage().contains("at least 61.68 GB"), fromData.getMessage());
       assertTrue(fromData.getMessage().contains("state (3 copies"), fromData.getMessage());
-      assertTrue(fromData.getMessage().contains(") 30.96 GB"), fromData.getMessage());
+      assertTrue(fromData.getMessage().contains(" bytes) 30.96 GB"), fromData.getMessage());
       assertTrue(fromData.getMessage().contains("16.00 GB of memory"), fromData.getMessage());
       IllegalArgumentException fromOptions =
           assertThrows(
