@@ -53,6 +53,12 @@ class TrainingChecksTest {
     return args.toArray(new String[0]);
   }
 
+  /** A one-epoch run with an option's value refused, naming it, with exit code 2. */
+  private static CliEndToEndTest.Run refused(
+      Path out, String message, String option, String value) {
+    return fails(RingLossCli.EXIT_USAGE, message, idxTrain(out, option, value));
+  }
+
   /** The arguments with an option's value replaced. */
   private static String[] replaced(String[] args, String option, String value) {
     String[] copy = args.clone();
@@ -60,11 +66,16 @@ class TrainingChecksTest {
     return copy;
   }
 
-  private static void withAvailableMemory(long bytes, Runnable body) {
+  /** Runs a command with {@code bytes} of memory said to be available; it must be refused. */
+  private static void refusedWithin(long bytes, int exit, String[] args, String... named) {
     String old = System.getProperty(AVAILABLE);
     System.setProperty(AVAILABLE, Long.toString(bytes));
     try {
-      body.run();
+      CliEndToEndTest.Run r = fails(exit, named[0], args);
+      for (String more : named) {
+        assertTrue(r.err().contains(more), r.err());
+      }
+      assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     } finally {
       if (old == null) {
         System.clearProperty(AVAILABLE);
@@ -78,40 +89,28 @@ class TrainingChecksTest {
   void aHeadTooLargeForTheMachineIsRefusedBeforeItIsAllocated() throws IOException {
     Path out = tmp.resolve("huge-head");
     // 10 classes × 200,000,000 × 4 bytes is 8 GB a copy: allocated, it would not have returned.
-    withAvailableMemory(
+    refusedWithin(
         1_000_000_000L,
-        () -> {
-          CliEndToEndTest.Run r =
-              fails(
-                  RingLossCli.EXIT_USAGE,
-                  "--embedding-size 200000000 / --batch-size 16: training 10 classes needs at"
-                      + " least 24.",
-                  idxTrain(out, "--embedding-size", "200000000"));
-          assertTrue(r.err().contains("more than the 1.00 GB of memory available"), r.err());
-        });
+        RingLossCli.EXIT_USAGE,
+        idxTrain(out, "--embedding-size", "200000000"),
+        "--embedding-size 200000000 / --batch-size 16: training 10 classes needs at least 24.",
+        "more than the 1.00 GB of memory available");
     assertFalse(Files.exists(out), "nothing written");
 
     // A small bound: a packed set's 4 classes at d = 100,000 need 4.8 MB; 1 MB is available.
     Path packed = tmp.resolve("packed");
-    if (!Files.exists(packed)) {
-      ok("pack", faces.toString(), "--out", packed.toString());
-    }
+    ok("pack", faces.toString(), "--out", packed.toString());
     Path small = tmp.resolve("small-bound");
-    withAvailableMemory(
+    refusedWithin(
         1_000_000L,
-        () -> {
-          CliEndToEndTest.Run r =
-              fails(
-                  RingLossCli.EXIT_DATA,
-                  packed.resolve("property") + ": 4 classes: training a head for them",
-                  replaced(
-                      ReliabilityTest.facesTrain(packed, small, "--epochs", "1"),
-                      "--embedding-size",
-                      "100000"));
-          assertTrue(r.err().contains("needs at least 4.8 MB"), r.err());
-          assertTrue(r.err().contains("more than the 1.0 MB of memory available"), r.err());
-          assertFalse(r.err().contains("\tat "), r.err());
-        });
+        RingLossCli.EXIT_DATA,
+        replaced(
+            ReliabilityTest.facesTrain(packed, small, "--epochs", "1"),
+            "--embedding-size",
+            "100000"),
+        packed.resolve("property") + ": 4 classes: training a head for them",
+        "needs at least 4.8 MB",
+        "more than the 1.0 MB of memory available");
     assertFalse(Files.exists(small), "nothing written");
   }
 
@@ -133,25 +132,24 @@ class TrainingChecksTest {
         RingLossCli.EXIT_USAGE,
         "--threads must be between 1 and the " + cores + " cores, got 10000",
         idxTrain(out, "--threads", "10000"));
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--workers must be at most 4 per core",
-        idxTrain(out, "--workers", "10000"));
+    refused(out, "--workers must be at most 4 per core", "--workers", "10000");
     assertFalse(Files.exists(out));
   }
 
   @Test
   void aSplitWithoutTrainingImagesIsRefusedNamingTheOption() {
     Path out = tmp.resolve("empty");
-    fails(
-        RingLossCli.EXIT_USAGE,
+    refused(
+        out,
         "--validation-fraction 0.999 leaves 0 training images (0 classes) of the 90 in " + idx,
-        idxTrain(out, "--validation-fraction", "0.999"));
+        "--validation-fraction",
+        "0.999");
     CliEndToEndTest.Run one =
-        fails(
-            RingLossCli.EXIT_USAGE,
+        refused(
+            out,
             "--train-limit 1 with --validation-fraction 0.1 leaves 1 training image (1 class)",
-            idxTrain(out, "--train-limit", "1"));
+            "--train-limit",
+            "1");
     assertFalse(one.err().contains("at least two classes (one sub-folder each)"), one.err());
     assertFalse(Files.exists(out));
   }
@@ -159,22 +157,11 @@ class TrainingChecksTest {
   @Test
   void valuesThatWouldBeIgnoredOrNotFiniteAreRefused() {
     Path out = tmp.resolve("values");
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--lr must be finite and > 0, got Infinity",
-        idxTrain(out, "--lr", "Infinity"));
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--weight-decay must be finite and >= 0, got Infinity",
-        idxTrain(out, "--weight-decay", "Infinity"));
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--image-size must be in [8, 4096], got 100000",
-        idxTrain(out, "--image-size", "100000"));
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--image-size 32 applies to image folders and packed sets",
-        idxTrain(out, "--image-size", "32"));
+    refused(out, "--lr must be finite and > 0, got Infinity", "--lr", "Infinity");
+    refused(
+        out, "--weight-decay must be finite and >= 0, got Infinity", "--weight-decay", "Infinity");
+    refused(out, "--image-size must be in [8, 4096], got 100000", "--image-size", "100000");
+    refused(out, "--image-size 32 applies to image folders and packed sets", "--image-size", "32");
     assertFalse(Files.exists(out));
   }
 
@@ -248,26 +235,23 @@ class TrainingChecksTest {
   @Test
   void compareRefusesAMethodGivenTwice() {
     Path out = tmp.resolve("compare");
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--methods lists one method twice: 'softmax' and 'softmax'",
-        "compare",
-        "--data",
-        idx.toString(),
-        "--out",
-        out.toString(),
-        "--methods",
-        "softmax,softmax");
-    fails(
-        RingLossCli.EXIT_USAGE,
-        "--methods lists one method twice: 'ring@0.01' and 'ring@0.010'",
-        "compare",
-        "--data",
-        idx.toString(),
-        "--out",
-        out.toString(),
-        "--methods",
-        "softmax,ring@0.01,ring@0.010");
+    for (String[] twice :
+        new String[][] {
+          {"softmax,softmax", "'softmax' and 'softmax'"},
+          {"softmax,ring@0.01,ring@0.010", "'ring@0.01' and 'ring@0.010'"},
+          {"arcface,ArcFace", "'arcface' and 'ArcFace'"}
+        }) {
+      fails(
+          RingLossCli.EXIT_USAGE,
+          "--methods lists one method twice: " + twice[1],
+          "compare",
+          "--data",
+          idx.toString(),
+          "--out",
+          out.toString(),
+          "--methods",
+          twice[0]);
+    }
     assertEquals(2, CompareCommand.distinct(List.of("arcface", "arcface+ring@0.01")).size());
     assertFalse(Files.exists(out.resolve("softmax")), "nothing trained");
   }

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,38 +31,25 @@ class RunOutputsTest {
     FileSystemException e =
         assertThrows(
             FileSystemException.class,
-            () ->
-                TrainingRun.writing(
-                    file,
-                    f -> {
-                      throw new IOException("No space left on device");
-                    }));
+            () -> writingFails(file, new IOException("No space left on device")));
     assertEquals(file.toString(), e.getFile());
     assertEquals("No space left on device", e.getReason());
     assertTrue(e.getMessage().startsWith(file + ": No space left on device"), e.getMessage());
     // A failure that already names its path, or a malformed input, is kept as it is.
-    FileSystemException named = new FileSystemException(tmp.resolve("x").toString());
-    assertSame(
-        named,
-        assertThrows(
-            FileSystemException.class,
-            () ->
-                TrainingRun.writing(
-                    file,
-                    f -> {
-                      throw named;
-                    })));
-    DataFormatException data = new DataFormatException(file, "bad");
-    assertSame(
-        data,
-        assertThrows(
-            DataFormatException.class,
-            () ->
-                TrainingRun.writing(
-                    file,
-                    f -> {
-                      throw data;
-                    })));
+    for (IOException named :
+        List.of(
+            new FileSystemException(tmp.resolve("x").toString()),
+            new DataFormatException(file, "bad"))) {
+      assertSame(named, assertThrows(IOException.class, () -> writingFails(file, named)));
+    }
+  }
+
+  private static void writingFails(Path file, IOException failure) throws IOException {
+    TrainingRun.writing(
+        file,
+        f -> {
+          throw failure;
+        });
   }
 
   @Test
