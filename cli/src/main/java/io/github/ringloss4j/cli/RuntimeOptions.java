@@ -11,7 +11,8 @@ public final class RuntimeOptions {
   @Option(
       names = "--threads",
       description =
-          "Intra-op threads for the PyTorch engine. Default: 2, or the launcher's setting.")
+          "Intra-op threads for the PyTorch engine, 1 to the number of cores. Default: 2, or"
+              + " the launcher's setting.")
   Integer threads;
 
   @Option(

@@ -28,7 +28,9 @@ public final class DataOptions {
   @Option(
       names = "--image-size",
       defaultValue = "28",
-      description = "Input side for image folders and packed sets. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Input side for image folders and packed sets, 8 to 4096 (IDX data are 28×28 and refuse"
+              + " another). Default: ${DEFAULT-VALUE}.")
   private int imageSize;
 
   @Option(
@@ -73,8 +75,9 @@ public final class DataOptions {
       paramLabel = "N",
       description =
           "Threads that decode, resize and augment images ahead of the model (training and"
-              + " validation). Default: max(1, cores - engine threads (--threads)), so that both"
-              + " together do not oversubscribe the cores; the batches do not depend on it.")
+              + " validation), at most 4 per core. Default: max(1, cores - engine threads"
+              + " (--threads)), so that both together do not oversubscribe the cores; the batches"
+              + " do not depend on it.")
   private Integer workers;
 
   /** Speed and memory only; see {@link BatchReader}. */
@@ -85,7 +88,7 @@ public final class DataOptions {
       defaultValue = "2",
       description =
           "Batches read ahead of the one being trained on; memory holds about N + 1 decoded"
-              + " batches. Default: ${DEFAULT-VALUE}.")
+              + " batches; at most 64. Default: ${DEFAULT-VALUE}.")
   private int prefetch = BatchReader.Settings.DEFAULT_PREFETCH;
 
   /**
