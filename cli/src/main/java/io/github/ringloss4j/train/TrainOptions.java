@@ -250,11 +250,13 @@ public final class TrainOptions {
         }
         Object was = get(field, saved[g]);
         Object now = get(field, wanted[g]);
-        if (sameValue(was, now)) {
+        boolean mayChange = field.isAnnotationPresent(MayChangeOnResume.class);
+        // (Options that may change are left out of their group's equality: set them.)
+        if (sameValue(was, now) || (!mayChange && sameGroupWith(saved[g], field, now))) {
           // The saved value stays, as it was written: "l2" given for a saved "squared".
           continue;
         }
-        if (field.isAnnotationPresent(MayChangeOnResume.class)) {
+        if (mayChange) {
           set(field, target[g], now);
         } else {
           refused.add(difference(option.names()[0], commandLine, saved[g], field));
@@ -299,6 +301,16 @@ public final class TrainOptions {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Whether a group with {@code field} set to {@code value} equals it as it is: the groups' own
+   * equality knows which spellings mean one run ({@code --exclude-classes 3,1} is {@code 1,3}).
+   */
+  private static boolean sameGroupWith(Object group, Field field, Object value) {
+    Object copy = GSON.fromJson(GSON.toJsonTree(group), group.getClass());
+    set(field, copy, value);
+    return copy.equals(group);
   }
 
   /** {@code --lambda 0.5 (checkpoint: 0.1)}: the value as typed and as saved. */

@@ -209,7 +209,19 @@ class TrainingChecksTest {
     Path out = tmp.resolve("resume-epochs");
     ok(idxTrain(out, "--epochs", "2", "--stop-after", "1"));
     CliEndToEndTest.Run r =
-        ok("train", "--out", out.toString(), "--resume", "--epochs", "3", "--no-progress");
+        ok(
+            "train",
+            "--out",
+            out.toString(),
+            "--resume",
+            "--epochs",
+            "3",
+            // The saved values, written otherwise: not a change.
+            "--penalty",
+            "l2",
+            "--lr",
+            "0.010",
+            "--no-progress");
     assertTrue(
         r.err().contains("--epochs 3 on resume (checkpoint: 2) with the cosine schedule"), r.err());
     assertTrue(r.err().contains("matches neither a 2-epoch run nor a 3-epoch one"), r.err());

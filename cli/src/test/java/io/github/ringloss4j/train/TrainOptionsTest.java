@@ -302,7 +302,9 @@ class TrainOptionsTest {
             "--data",
             "/tmp/faces",
             "--lambda",
-            "0");
+            "0",
+            "--exclude-classes",
+            "3,1");
     TrainOptions same =
         resume(
             saved,
@@ -317,13 +319,16 @@ class TrainOptionsTest {
             "--data",
             "/tmp/./faces/",
             "--lambda",
-            "-0");
+            "-0",
+            "--exclude-classes",
+            "1,3,3");
     assertEquals(saved, same);
     assertEquals("squared", same.ring().penalty().text(), "the saved text stays");
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> resume(saved, "--penalty", "huber"));
     assertTrue(e.getMessage().contains("--penalty huber (checkpoint: squared)"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> resume(saved, "--head", "arcface(m=0.4)"));
+    assertThrows(IllegalArgumentException.class, () -> resume(saved, "--exclude-classes", "1"));
   }
 
   /** The multiplier the library chooses for the model these options build. */
