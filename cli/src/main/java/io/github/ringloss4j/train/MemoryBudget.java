@@ -78,7 +78,7 @@ final class MemoryBudget {
    * Estimates a run's memory.
    *
    * @param memory the head's figures ({@code ModelFactory.headMemory})
-   * @param options the run's options (optimiser, center loss, prefetch)
+   * @param options the run's options (optimiser, center loss)
    * @param cosineHead whether the head normalises its weights (every head but softmax)
    * @param itemFloats floats per input image
    * @param prefetch the batches read ahead
