@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -213,10 +214,7 @@ public final class CompareCommand implements Callable<Integer> {
       // Before hours of training, not after.
       HeadlineTable.requireBlock(readme);
     }
-    List<Method> grid = new ArrayList<>();
-    for (String m : methods) {
-      grid.add(Method.parse(m));
-    }
+    List<Method> grid = distinct(methods);
     long start = System.nanoTime();
     List<Grid> done = new ArrayList<>();
     for (boolean open : protocols) {
@@ -302,15 +300,15 @@ public final class CompareCommand implements Callable<Integer> {
           String.format(
               Locale.ROOT,
               "%nOpen set: each run trains on 8 of the 10 classes (the head has 8 classes) and is"
-                  + " verified on the test images of the 2 it never saw; the held-out pair rotates"
-                  + " over 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9}, so every class is held out"
-                  + " exactly once (%s). The training sample (%s images) is drawn from the 8"
-                  + " classes only. Verification only: identification among 2 classes is trivial;"
-                  + " no classification accuracy. Pairs per fold: as above, drawn from the fold's"
-                  + " 2,000 test images.%n",
+                  + " verified on the test images of the 2 it never saw; the held-out pair is one"
+                  + " of 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9} (%s). %s The training sample"
+                  + " (%s images) is drawn from the 8 classes only. Verification only:"
+                  + " identification among 2 classes is trivial; no classification accuracy."
+                  + " Pairs per fold: as above, drawn from the fold's 2,000 test images.%n",
               allFolds
                   ? "every fold for every seed"
                   : "seed number k, from 0, holds out fold k mod 5",
+              heldOutText(openFolds(allFolds)),
               trainLimit == 0 ? "all 48,000" : String.format(Locale.ROOT, "%,d", trainLimit));
     }
     StringBuilder md = new StringBuilder(header);
@@ -373,16 +371,7 @@ public final class CompareCommand implements Callable<Integer> {
       for (Method method : grid) {
         for (int k = 0; k < seeds; k++) {
           long seed = 1000 + k;
-          List<Integer> folds = new ArrayList<>();
-          if (!open) {
-            folds.add(-1);
-          } else if (allFolds) {
-            for (int f = 0; f < OPEN_FOLDS; f++) {
-              folds.add(f);
-            }
-          } else {
-            folds.add(k % OPEN_FOLDS);
-          }
+          List<Integer> folds = open ? openFolds(allFolds).get(k) : List.of(-1);
           for (int fold : folds) {
             TrainOptions options = options(method, seed, fold);
             Path dir = out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_"));
@@ -482,6 +471,99 @@ public final class CompareCommand implements Callable<Integer> {
 
   /** What the schedule check's summary says it was for. */
   private static final String SCHEDULE_CHECK = "schedule check: the validation curve only";
+
+  /**
+   * Parses {@code --methods}, refusing a method given twice: its runs would be counted twice in
+   * every mean and test. Methods are compared as parsed, so {@code ring@0.01} and {@code
+   * ring@0.010} are one.
+   *
+   * @param names the option's values
+   * @return the methods in order
+   * @throws IllegalArgumentException naming {@code --methods} and the duplicate
+   */
+  static List<Method> distinct(List<String> names) {
+    List<Method> grid = new ArrayList<>();
+    for (String name : names) {
+      Method m = Method.parse(name);
+      for (Method before : grid) {
+        if (before.head().sameValue(m.head())
+            && before.lambda() == m.lambda()
+            && before.centerLambda() == m.centerLambda()) {
+          throw new IllegalArgumentException(
+              "--methods lists one method twice: '"
+                  + before.name()
+                  + "' and '"
+                  + m.name()
+                  + "'; its runs would be counted twice in every mean and test");
+        }
+      }
+      grid.add(m);
+    }
+    return grid;
+  }
+
+  /**
+   * The open-set folds each seed's runs hold out, in the order they train.
+   *
+   * @param allFolds {@code --open-folds all}
+   * @return per seed number k: every fold, or fold k mod 5
+   */
+  List<List<Integer>> openFolds(boolean allFolds) {
+    List<List<Integer>> folds = new ArrayList<>();
+    for (int k = 0; k < seeds; k++) {
+      if (allFolds) {
+        List<Integer> every = new ArrayList<>();
+        for (int f = 0; f < OPEN_FOLDS; f++) {
+          every.add(f);
+        }
+        folds.add(every);
+      } else {
+        folds.add(List.of(k % OPEN_FOLDS));
+      }
+    }
+    return folds;
+  }
+
+  /**
+   * What the open-set runs held out, told from the folds that ran: each class's number of runs per
+   * method, and the classes never held out.
+   *
+   * @param folds per seed, the folds its runs held out ({@link #openFolds})
+   * @return one or two sentences
+   */
+  static String heldOutText(List<List<Integer>> folds) {
+    int[] times = new int[OPEN_FOLDS];
+    for (List<Integer> seed : folds) {
+      for (int f : seed) {
+        times[f]++;
+      }
+    }
+    Map<Integer, List<String>> byTimes = new TreeMap<>();
+    for (int f = 0; f < OPEN_FOLDS; f++) {
+      byTimes
+          .computeIfAbsent(times[f], t -> new ArrayList<>())
+          .add("{" + heldOut(f).get(0) + "," + heldOut(f).get(1) + "}");
+    }
+    List<String> parts = new ArrayList<>();
+    byTimes.forEach(
+        (t, named) -> {
+          if (t > 0) {
+            parts.add(
+                String.join(", ", named)
+                    + (t == 1 ? " once" : " " + t + " times")
+                    + (named.size() == 1 ? "" : " each"));
+          }
+        });
+    List<String> never = byTimes.getOrDefault(0, List.of());
+    String held = "Per method, these runs held out " + String.join("; ", parts) + ".";
+    if (never.isEmpty()) {
+      return held + " Every class was held out.";
+    }
+    return held
+        + " Never held out: "
+        + String.join(", ", never)
+        + " (use --seeds a multiple of 5, or --open-folds all, to hold out every class).";
+  }
 
   /** The open-set folds. */
   static final int OPEN_FOLDS = 5;

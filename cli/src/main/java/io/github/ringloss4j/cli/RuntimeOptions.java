@@ -11,7 +11,8 @@ public final class RuntimeOptions {
   @Option(
       names = "--threads",
       description =
-          "Intra-op threads for the PyTorch engine. Default: 2, or the launcher's setting.")
+          "Intra-op threads for the PyTorch engine, 1 to the number of cores. Default: 2, or"
+              + " the launcher's setting.")
   Integer threads;
 
   @Option(
@@ -35,8 +36,11 @@ public final class RuntimeOptions {
   /** Applies the thread count before the engine starts. */
   void apply() {
     if (threads != null) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+      int cores = Runtime.getRuntime().availableProcessors();
+      // More engine threads than cores only contend (and thousands hang the engine's start).
+      if (threads < 1 || threads > cores) {
+        throw new IllegalArgumentException(
+            "--threads must be between 1 and the " + cores + " cores, got " + threads);
       }
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
     } else if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

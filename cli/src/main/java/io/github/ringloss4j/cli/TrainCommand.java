@@ -1,10 +1,12 @@
 package io.github.ringloss4j.cli;
 
+import ai.djl.Device;
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.train.Checkpoint;
 import io.github.ringloss4j.train.EpochMetrics;
+import io.github.ringloss4j.train.SetValidation;
 import io.github.ringloss4j.train.TrainOptions;
 import io.github.ringloss4j.train.TrainingRun;
 import java.nio.file.Files;
@@ -108,12 +110,16 @@ public final class TrainCommand implements Callable<Integer> {
                 + " already holds a checkpoint; use --resume to continue it or another --out");
       }
     }
+    // Before the training data are read: the devices and the --val sets, every image decoded.
+    Device[] devices = runtime.devices();
+    SetValidation.check(options.run(), Datasets.inputSpec(options.data()));
     List<EpochMetrics> history;
     try (Datasets.Splits splits =
         Datasets.openForTraining(options.data(), options.run().seed(), skipBadImages)) {
       history =
           new TrainingRun(options, splits.train(), splits.validation(), out, runtime.progress())
-              .onDevices(runtime.devices())
+              .onDevices(devices)
+              .classesFrom(splits.classesFrom())
               .run(checkpoint, stopAfter == null ? Integer.MAX_VALUE : stopAfter);
     }
     // The last epoch's line is already in the log; standard output gets where the result is.

@@ -28,7 +28,9 @@ public final class DataOptions {
   @Option(
       names = "--image-size",
       defaultValue = "28",
-      description = "Input side for image folders and packed sets. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Input side for image folders and packed sets, 8 to 4096 (IDX data are 28×28 and refuse"
+              + " another). Default: ${DEFAULT-VALUE}.")
   private int imageSize;
 
   @Option(
@@ -73,8 +75,9 @@ public final class DataOptions {
       paramLabel = "N",
       description =
           "Threads that decode, resize and augment images ahead of the model (training and"
-              + " validation). Default: max(1, cores - engine threads (--threads)), so that both"
-              + " together do not oversubscribe the cores; the batches do not depend on it.")
+              + " validation), at most 4 per core. Default: max(1, cores - engine threads"
+              + " (--threads)), so that both together do not oversubscribe the cores; the batches"
+              + " do not depend on it.")
   private Integer workers;
 
   /** Speed and memory only; see {@link BatchReader}. */
@@ -85,8 +88,22 @@ public final class DataOptions {
       defaultValue = "2",
       description =
           "Batches read ahead of the one being trained on; memory holds about N + 1 decoded"
-              + " batches. Default: ${DEFAULT-VALUE}.")
+              + " batches; at most 64. Default: ${DEFAULT-VALUE}.")
   private int prefetch = BatchReader.Settings.DEFAULT_PREFETCH;
+
+  /**
+   * The largest {@code --image-size}: one 3×4096×4096 image is 192 MiB of floats, and a side beyond
+   * it overflows the engine's array sizes long before it could train.
+   */
+  public static final int MAX_IMAGE_SIZE = 4096;
+
+  /**
+   * {@code --workers} above this many per core are refused: decoding threads beyond it only wait.
+   */
+  public static final int MAX_WORKERS_PER_CORE = 4;
+
+  /** The largest {@code --prefetch}: each batch read ahead is held decoded in memory. */
+  public static final int MAX_PREFETCH = 64;
 
   /** For picocli and Gson, which fill the fields. */
   private DataOptions() {}
@@ -162,6 +179,20 @@ public final class DataOptions {
    * @return the batch reader's settings
    */
   public BatchReader.Settings reading() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    // Checked here, on the machine that reads, not in validate(): a checkpoint saved on a larger
+    // machine stays readable, and --workers may change on resume.
+    require(
+        workers == null || workers <= MAX_WORKERS_PER_CORE * cores,
+        "--workers",
+        workers,
+        "at most "
+            + MAX_WORKERS_PER_CORE
+            + " per core ("
+            + MAX_WORKERS_PER_CORE * cores
+            + " on this machine's "
+            + cores
+            + " cores)");
     return new BatchReader.Settings(
         workers != null ? workers : BatchReader.Settings.defaultWorkers(), prefetch);
   }
@@ -172,7 +203,11 @@ public final class DataOptions {
    * @throws IllegalArgumentException naming the first bad option
    */
   public void validate() {
-    require(imageSize >= 8, "--image-size", imageSize, ">= 8");
+    require(
+        imageSize >= 8 && imageSize <= MAX_IMAGE_SIZE,
+        "--image-size",
+        imageSize,
+        "in [8, " + MAX_IMAGE_SIZE + "]");
     require(channels == 1 || channels == 3, "--channels", channels, "1 or 3");
     require(
         validationFraction >= 0 && validationFraction < 1,
@@ -181,7 +216,11 @@ public final class DataOptions {
         "in [0, 1)");
     require(trainLimit >= 0, "--train-limit", trainLimit, ">= 0");
     require(workers == null || workers >= 1, "--workers", workers, ">= 1");
-    require(prefetch >= 1, "--prefetch", prefetch, ">= 1");
+    require(
+        prefetch >= 1 && prefetch <= MAX_PREFETCH,
+        "--prefetch",
+        prefetch,
+        "in [1, " + MAX_PREFETCH + "]");
     for (int label : excludedClasses()) {
       require(label >= 0, "--exclude-classes", label, ">= 0");
     }

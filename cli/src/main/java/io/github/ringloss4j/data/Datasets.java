@@ -1,6 +1,7 @@
 package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.recordio.DatasetProperty;
 import io.github.ringloss4j.recordio.RecordFile;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 import org.slf4j.Logger;
@@ -46,14 +48,33 @@ public final class Datasets {
     private final LabelledSource train;
     private final LabelledSource validation;
     private final LabelledSource test;
+    private final LabelledSource all;
+    private final Path classesFrom;
     private final Closeable resource;
 
     private Splits(
-        LabelledSource train, LabelledSource validation, LabelledSource test, Closeable resource) {
+        LabelledSource train,
+        LabelledSource validation,
+        LabelledSource test,
+        LabelledSource all,
+        Path classesFrom,
+        Closeable resource) {
       this.train = train;
       this.validation = validation;
       this.test = test;
+      this.all = all;
+      this.classesFrom = classesFrom;
       this.resource = resource;
+    }
+
+    /**
+     * Where the number of classes comes from, for messages about it.
+     *
+     * @return a packed set's {@code property} file, an image folder, or null for IDX data (whose
+     *     labels are fixed at 10)
+     */
+    public Path classesFrom() {
+      return classesFrom;
     }
 
     /**
@@ -209,7 +230,34 @@ public final class Datasets {
    */
   public static Splits openForTraining(DataOptions o, long seed, boolean skipBadImages)
       throws IOException {
+    Path dir = directory(o.directory());
+    if (isIdx(dir) && (o.imageSize() != FashionMnist.IMAGE_SIDE || o.channels() != 1)) {
+      // Not silently ignored: the run would not be what its options say.
+      throw new IllegalArgumentException(
+          (o.imageSize() != FashionMnist.IMAGE_SIDE
+                  ? "--image-size " + o.imageSize()
+                  : "--channels " + o.channels())
+              + " applies to image folders and packed sets; the IDX data in "
+              + dir
+              + " are 28×28 grey (--image-size 28 --channels 1, the defaults)");
+    }
     Splits splits = open(o, seed, skipBadImages);
+    try {
+      checkClasses(splits, o, dir);
+    } catch (IOException | RuntimeException e) {
+      try {
+        splits.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return splits;
+  }
+
+  /** The training checks of {@link #openForTraining}, on data already split. */
+  private static void checkClasses(Splits splits, DataOptions o, Path dir)
+      throws DataFormatException {
     List<String> names = splits.train().classNames();
     int[] counts = new int[names.size()];
     for (LabelledSource part : List.of(splits.train(), splits.validation())) {
@@ -227,12 +275,36 @@ public final class Datasets {
         single.add(names.get(label));
       }
     }
-    if (present.size() < 2) {
+    int classesInData = classes(splits.all);
+    if (classesInData < 2) {
       throw new DataFormatException(
-          directory(o.directory()),
+          dir,
           "has "
               + (present.isEmpty() ? "no class" : "one class ('" + present.get(0) + "')")
               + "; training a classifier head needs at least two classes (one sub-folder each)");
+    }
+    int trainClasses = classes(splits.train());
+    if (trainClasses < 2) {
+      // The data have the classes: the split or the limit left them out of training.
+      throw new IllegalArgumentException(
+          (o.trainLimit() > 0
+                  ? "--train-limit " + o.trainLimit() + " with --validation-fraction "
+                  : "--validation-fraction ")
+              + o.validationFraction()
+              + " leaves "
+              + splits.train().size()
+              + " training image"
+              + (splits.train().size() == 1 ? "" : "s")
+              + " ("
+              + trainClasses
+              + (trainClasses == 1 ? " class" : " classes")
+              + ") of the "
+              + splits.all.size()
+              + " in "
+              + dir
+              + ", "
+              + splits.validation().size()
+              + " held out for validation; training needs images of at least two classes");
     }
     if (!single.isEmpty()) {
       LOG.warn(
@@ -246,7 +318,15 @@ public final class Datasets {
                   + (single.size() - LISTED)
                   + " more");
     }
-    return splits;
+  }
+
+  /** The number of distinct labels of a source. */
+  private static int classes(LabelledSource source) {
+    BitSet seen = new BitSet();
+    for (int i = 0; i < source.size(); i++) {
+      seen.set(source.label(i));
+    }
+    return seen.cardinality();
   }
 
   /**
@@ -278,7 +358,7 @@ public final class Datasets {
       int[] validation = Arrays.copyOfRange(order, 0, validationCount);
       int[] train = Arrays.copyOfRange(order, validationCount, order.length);
       Arrays.sort(validation);
-      return new Splits(new Subset(all, train), new Subset(all, validation), test, null);
+      return new Splits(new Subset(all, train), new Subset(all, validation), test, all, null, null);
     }
     ImageSpec spec = new ImageSpec(o.imageSize(), o.imageSize(), o.channels());
     if (isPacked(dir)) {
@@ -288,7 +368,7 @@ public final class Datasets {
         LabelledSource all =
             ClassFilter.without(
                 PackedSource.checked(file, spec, skipBadImages), o.excludedClasses());
-        return split(all, all.labels(), o, seed, file);
+        return split(all, all.labels(), o, seed, dir.resolve(DatasetProperty.FILE_NAME), file);
       } catch (IOException | RuntimeException | Error e) {
         try {
           file.close();
@@ -302,19 +382,24 @@ public final class Datasets {
     LabelledSource all =
         ClassFilter.without(
             SkippingSource.of(new FolderSource(folder, spec), skipBadImages), o.excludedClasses());
-    return split(all, all.labels(), o, seed, null);
+    return split(all, all.labels(), o, seed, dir, null);
   }
 
   /** The stratified split; the training part limited to its first {@code --train-limit} items. */
   private static Splits split(
-      LabelledSource all, int[] labels, DataOptions o, long seed, Closeable resource) {
+      LabelledSource all,
+      int[] labels,
+      DataOptions o,
+      long seed,
+      Path classesFrom,
+      Closeable resource) {
     LabelSplit split = LabelSplit.stratified(labels, o.validationFraction(), seed);
     int[] train = split.train();
     if (o.trainLimit() > 0 && o.trainLimit() < train.length) {
       train = Arrays.copyOf(train, o.trainLimit());
     }
     LabelledSource validation = new Subset(all, split.validation());
-    return new Splits(new Subset(all, train), validation, validation, resource);
+    return new Splits(new Subset(all, train), validation, validation, all, classesFrom, resource);
   }
 
   /** Fashion-MNIST (or any IDX) images and labels. */

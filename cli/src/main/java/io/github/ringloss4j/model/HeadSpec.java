@@ -2,6 +2,7 @@ package io.github.ringloss4j.model;
 
 import ai.djl.nn.Block;
 import io.github.ringloss4j.head.Heads;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 
 /**
@@ -36,6 +37,24 @@ public final class HeadSpec extends SpecText {
    */
   public Block create(int classes) {
     return Heads.create(text(), classes);
+  }
+
+  /**
+   * Whether the head is plain softmax (a linear layer), whose weights are used as they are; the
+   * others normalise them (or the features) first.
+   *
+   * @return true for {@code softmax}, with or without parameters
+   */
+  public boolean isSoftmax() {
+    String t = text().strip().toLowerCase(Locale.ROOT);
+    int open = t.indexOf('(');
+    return (open < 0 ? t : t.substring(0, open)).strip().equals("softmax");
+  }
+
+  @Override
+  protected String meaning() {
+    // The head's description names its class and every parameter's value, defaults included.
+    return Heads.create(text(), 2).toString();
   }
 
   /** Parses {@code --head}. */

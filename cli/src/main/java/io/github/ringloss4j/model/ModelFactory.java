@@ -121,31 +121,38 @@ public final class ModelFactory {
    */
   public static RingOptimizer optimizer(
       OptimizerOptions o, Block block, int epochs, int stepsPerEpoch) {
-    float lr = (float) o.learningRate();
-    int total = Math.max(1, epochs * stepsPerEpoch);
-    // The step schedule multiplies by 0.1 at 50 % and at 75 % of the run, the usual choice.
-    Tracker tracker =
-        switch (o.schedule()) {
-          case COSINE ->
-              Tracker.cosine()
-                  .setBaseValue(lr)
-                  .optFinalValue(lr * 0.01f)
-                  .setMaxUpdates(total)
-                  .build();
-          case STEP ->
-              Tracker.multiFactor()
-                  .setSteps(new int[] {Math.max(1, total / 2), Math.max(2, total * 3 / 4)})
-                  .optFactor(0.1f)
-                  .setBaseValue(lr)
-                  .build();
-          case CONSTANT -> Tracker.fixed(lr);
-        };
+    Tracker tracker = schedule(o, epochs, stepsPerEpoch);
     RingOptimizer.Builder b =
         switch (o.kind()) {
           case SGD -> RingOptimizer.sgdBuilder().optMomentum((float) o.momentum());
           case ADAM -> RingOptimizer.adamBuilder();
         };
     return b.setLearningRateTracker(tracker).optWeightDecays((float) o.weightDecay()).build(block);
+  }
+
+  /**
+   * The learning rate's schedule over all steps of a run.
+   *
+   * @param o the optimiser's options
+   * @param epochs the run's epochs
+   * @param stepsPerEpoch batches per epoch
+   * @return the tracker: the learning rate at each step
+   */
+  public static Tracker schedule(OptimizerOptions o, int epochs, int stepsPerEpoch) {
+    float lr = (float) o.learningRate();
+    int total = Math.max(1, epochs * stepsPerEpoch);
+    // The step schedule multiplies by 0.1 at 50 % and at 75 % of the run, the usual choice.
+    return switch (o.schedule()) {
+      case COSINE ->
+          Tracker.cosine().setBaseValue(lr).optFinalValue(lr * 0.01f).setMaxUpdates(total).build();
+      case STEP ->
+          Tracker.multiFactor()
+              .setSteps(new int[] {Math.max(1, total / 2), Math.max(2, total * 3 / 4)})
+              .optFactor(0.1f)
+              .setBaseValue(lr)
+              .build();
+      case CONSTANT -> Tracker.fixed(lr);
+    };
   }
 
   /**

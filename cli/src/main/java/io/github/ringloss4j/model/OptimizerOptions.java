@@ -101,9 +101,14 @@ public final class OptimizerOptions {
    */
   public void validate() {
     require(kind != null, "--optimizer", null, "sgd or adam");
-    require(learningRate > 0, "--lr", learningRate, "> 0");
+    require(
+        learningRate > 0 && Double.isFinite(learningRate), "--lr", learningRate, "finite and > 0");
     require(momentum >= 0 && momentum < 1, "--momentum", momentum, "in [0, 1)");
-    require(weightDecay >= 0, "--weight-decay", weightDecay, ">= 0");
+    require(
+        weightDecay >= 0 && Double.isFinite(weightDecay),
+        "--weight-decay",
+        weightDecay,
+        "finite and >= 0");
     require(schedule != null, "--schedule", null, "cosine, step or constant");
   }
 

@@ -34,6 +34,11 @@ public final class PenaltySpec extends SpecText {
     return penalty;
   }
 
+  @Override
+  protected String meaning() {
+    return penalty.toString();
+  }
+
   /** Parses {@code --penalty}. */
   public static final class Converter implements ITypeConverter<PenaltySpec> {
     @Override

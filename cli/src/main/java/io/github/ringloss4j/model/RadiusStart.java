@@ -51,6 +51,11 @@ public final class RadiusStart extends SpecText {
     return Double.isNaN(constant) ? RadiusInit.firstBatchMean() : RadiusInit.constant(constant);
   }
 
+  @Override
+  protected String meaning() {
+    return Double.isNaN(constant) ? FIRST_BATCH : Double.toString(constant);
+  }
+
   /** Parses {@code --radius-init}. */
   public static final class Converter implements ITypeConverter<RadiusStart> {
     @Override

@@ -33,6 +33,25 @@ public abstract class SpecText {
     return text;
   }
 
+  /**
+   * What the text means once parsed, in one form for all its spellings: {@code l2} and {@code
+   * squared} are one penalty, {@code 1} and {@code 1.0} one radius.
+   *
+   * @return a description of the parsed value
+   */
+  protected abstract String meaning();
+
+  /**
+   * Whether two values mean the same, however they were written; {@link #equals} compares the
+   * texts.
+   *
+   * @param other another value, or null
+   * @return true when both are of one kind and parse to the same value
+   */
+  public final boolean sameValue(SpecText other) {
+    return other != null && other.getClass() == getClass() && other.meaning().equals(meaning());
+  }
+
   @Override
   public final String toString() {
     return text;

@@ -1,9 +1,8 @@
 package io.github.ringloss4j.recordio;
 
-import io.github.ringloss4j.io.TextLines;
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.TextLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;

@@ -1,9 +1,8 @@
 package io.github.ringloss4j.recordio;
 
-import io.github.ringloss4j.io.TextLines;
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.TextLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,14 +20,14 @@ import java.util.Arrays;
  * offsets are multiples of 4 (every record is padded to 4 bytes) and leave room for a part header
  * before the end of the {@code .rec} file; no two entries share an offset; at most one entry per 8
  * bytes of the {@code .rec} file (a record's header). Lines are read as a stream, one at a time,
- * each at most {@value #MAX_LINE} bytes, so a huge or wrong file costs a message naming the
- * line, never memory beyond its entries. Keys need not be in order: InsightFace's {@code
- * face2rec2.py} writes the image records (keys 1…n) first and the header record 0 after them, so
- * its index lists key 0 after key n. Entries are kept sorted by key; when the keys are consecutive
- * (the usual case) they are not stored at all. Each entry also keeps its extent, the bytes to the
- * next record in the file ({@link #end}), against which a record's length is checked when it is
- * read. The index costs 12 bytes per entry (204 MB for the 17 million images of Glint360K), and
- * about 28 while it is read.
+ * each at most {@value #MAX_LINE} bytes, so a huge or wrong file costs a message naming the line,
+ * never memory beyond its entries. Keys need not be in order: InsightFace's {@code face2rec2.py}
+ * writes the image records (keys 1…n) first and the header record 0 after them, so its index lists
+ * key 0 after key n. Entries are kept sorted by key; when the keys are consecutive (the usual case)
+ * they are not stored at all. Each entry also keeps its extent, the bytes to the next record in the
+ * file ({@link #end}), against which a record's length is checked when it is read. The index costs
+ * 12 bytes per entry (204 MB for the 17 million images of Glint360K), and about 28 while it is
+ * read.
  */
 public final class RecordIndex {
 

@@ -48,7 +48,9 @@ public final class RunDirectory {
     }
     try (Datasets.Splits splits =
         Datasets.openForTraining(options.data(), options.run().seed(), false)) {
-      new TrainingRun(options, splits.train(), splits.validation(), dir, progress).run(previous);
+      new TrainingRun(options, splits.train(), splits.validation(), dir, progress)
+          .classesFrom(splits.classesFrom())
+          .run(previous);
     }
     return true;
   }

@@ -29,13 +29,18 @@ public final class RunOptions {
   @Option(
       names = "--epochs",
       defaultValue = DEFAULT_EPOCHS,
-      description = "Epochs; --resume may raise them. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Epochs; --resume may change them (not below those done). The cosine and step schedules"
+              + " span all epochs, so a run resumed with other epochs follows neither length's"
+              + " schedule: a warning says so. Default: ${DEFAULT-VALUE}.")
   private int epochs;
 
   @Option(
       names = "--batch-size",
       defaultValue = "128",
-      description = "Batch size. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Batch size; at most the training images (a larger value trains on all of them in one"
+              + " batch, and the log says so). Default: ${DEFAULT-VALUE}.")
   private int batchSize;
 
   @Option(

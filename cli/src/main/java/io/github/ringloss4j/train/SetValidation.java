@@ -3,6 +3,7 @@ package io.github.ringloss4j.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.github.ringloss4j.data.ImageSpec;
+import io.github.ringloss4j.data.VerificationImages;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.JsonFiles;
@@ -126,6 +127,29 @@ public final class SetValidation {
     for (Row r : rows) {
       if (r.meanAccuracy() > best) {
         best = r.meanAccuracy();
+      }
+    }
+  }
+
+  /**
+   * Reads every set and decodes every image of it the way the evaluations will, before any training
+   * data are read: a malformed file or an image that does not decode fails now, naming the file,
+   * instead of after the first epoch. One image is held at a time.
+   *
+   * @param run the run's options ({@code --val})
+   * @param spec the run's input shape
+   * @throws DataFormatException naming the file (and the image) when a set is malformed, has fewer
+   *     than 10 pairs or holds an image that does not decode
+   * @throws IOException if a set cannot be read
+   */
+  public static void check(RunOptions run, ImageSpec spec) throws IOException {
+    float[] plain = new float[spec.size()];
+    float[] flipped = new float[spec.size()];
+    for (Path file : run.val()) {
+      VerificationImages images =
+          new VerificationImages(VerificationEmbeddings.readSet(file), spec);
+      for (int i = 0; i < images.count(); i++) {
+        images.read(i, plain, flipped, 0);
       }
     }
   }
@@ -293,7 +317,8 @@ public final class SetValidation {
     boolean isBest = mean > best;
     if (isBest) {
       best = mean;
-      snapshot.get().write(outDir.resolve(BEST_FILE_NAME));
+      Checkpoint checkpoint = snapshot.get();
+      TrainingRun.writing(outDir.resolve(BEST_FILE_NAME), checkpoint::write);
     }
     Row row = new Row(step, epoch, epochEnd, List.copyOf(sets), mean, isBest);
     rows.add(row);
@@ -338,8 +363,9 @@ public final class SetValidation {
       line.add(r.best() ? "1" : "0");
       lines.add(line);
     }
-    CsvWriter.write(outDir.resolve(LOG_NAME + ".csv"), header, lines);
-    JsonFiles.write(outDir.resolve(LOG_NAME + ".json"), rows);
+    TrainingRun.writing(
+        outDir.resolve(LOG_NAME + ".csv"), file -> CsvWriter.write(file, header, lines));
+    TrainingRun.writing(outDir.resolve(LOG_NAME + ".json"), file -> JsonFiles.write(file, rows));
   }
 
   /**

@@ -17,6 +17,7 @@ import io.github.ringloss4j.model.OptimizerOptions;
 import io.github.ringloss4j.model.PenaltySpec;
 import io.github.ringloss4j.model.RadiusStart;
 import io.github.ringloss4j.model.RingOptions;
+import io.github.ringloss4j.model.SpecText;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
@@ -249,10 +250,13 @@ public final class TrainOptions {
         }
         Object was = get(field, saved[g]);
         Object now = get(field, wanted[g]);
-        if (Objects.equals(was, now)) {
+        boolean mayChange = field.isAnnotationPresent(MayChangeOnResume.class);
+        // (Options that may change are left out of their group's equality: set them.)
+        if (sameValue(was, now) || (!mayChange && sameGroupWith(saved[g], field, now))) {
+          // The saved value stays, as it was written: "l2" given for a saved "squared".
           continue;
         }
-        if (field.isAnnotationPresent(MayChangeOnResume.class)) {
+        if (mayChange) {
           set(field, target[g], now);
         } else {
           refused.add(difference(option.names()[0], commandLine, saved[g], field));
@@ -267,6 +271,46 @@ public final class TrainOptions {
     }
     resumed.validate();
     return resumed;
+  }
+
+  /**
+   * Whether a given option's value means the saved one, compared as parsed values: penalties and
+   * heads by what they parse to ({@code l2} is {@code squared}), numbers by value ({@code 0.010} is
+   * {@code 0.01}, {@code -0} is {@code 0}), paths normalised ({@code ./data} is {@code data}),
+   * lists element by element.
+   */
+  static boolean sameValue(Object was, Object now) {
+    if (Objects.equals(was, now)) {
+      return true;
+    }
+    if (was instanceof SpecText a && now instanceof SpecText b) {
+      return a.sameValue(b);
+    }
+    if (was instanceof Double a && now instanceof Double b) {
+      return a.doubleValue() == b.doubleValue();
+    }
+    if (was instanceof Path a && now instanceof Path b) {
+      return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+    if (was instanceof List<?> a && now instanceof List<?> b && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        if (!sameValue(a.get(i), b.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether a group with {@code field} set to {@code value} equals it as it is: the groups' own
+   * equality knows which spellings mean one run ({@code --exclude-classes 3,1} is {@code 1,3}).
+   */
+  private static boolean sameGroupWith(Object group, Field field, Object value) {
+    Object copy = GSON.fromJson(GSON.toJsonTree(group), group.getClass());
+    set(field, copy, value);
+    return copy.equals(group);
   }
 
   /** {@code --lambda 0.5 (checkpoint: 0.1)}: the value as typed and as saved. */

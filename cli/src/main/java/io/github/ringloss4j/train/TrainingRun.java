@@ -14,11 +14,15 @@ import io.github.ringloss4j.data.ImageSpec;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.data.Permutations;
 import io.github.ringloss4j.head.CenterLoss;
+import io.github.ringloss4j.head.PartialFcHead;
 import io.github.ringloss4j.io.CsvWriter;
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.IoConsumer;
 import io.github.ringloss4j.io.JsonFiles;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.model.ModelFactory;
+import io.github.ringloss4j.model.Schedule;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.optim.RingOptimizer;
 import io.github.ringloss4j.training.DivergenceGuard;
@@ -28,6 +32,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +85,10 @@ public final class TrainingRun {
   private final Path outDir;
   private final Progress progress;
   private Device[] devices = {Device.cpu()};
+  private Path classSource;
   private SetValidation sets;
+  // The batch the run trains with: --batch-size, at most the training images.
+  private int batchSize;
 
   /**
    * Prepares a run.
@@ -118,6 +127,18 @@ public final class TrainingRun {
   }
 
   /**
+   * Names where the number of classes comes from, for the message when the head does not fit in
+   * memory ({@link MemoryBudget}): a packed set's {@code property} file, an image folder.
+   *
+   * @param file the file or folder, or null when the count is fixed (IDX data)
+   * @return this run
+   */
+  public TrainingRun classesFrom(Path file) {
+    this.classSource = file;
+    return this;
+  }
+
+  /**
    * Trains from scratch, or from {@code resume} when given, up to {@code --epochs}.
    *
    * @param resume the checkpoint to continue from, or null
@@ -139,29 +160,71 @@ public final class TrainingRun {
    */
   public List<EpochMetrics> run(Checkpoint resume, int maxEpochs) throws IOException {
     // The directory is made with the first checkpoint (AtomicFiles): a run that fails before
-    // finishing an epoch leaves nothing behind.
+    // finishing an epoch leaves nothing behind, not even the directories that write made.
+    Path existing = CreatedDirectories.nearestExisting(outDir);
+    boolean written = false;
+    try {
+      List<EpochMetrics> history = train(resume, maxEpochs);
+      written = true;
+      return history;
+    } finally {
+      if (!written && !Files.exists(outDir.resolve(Checkpoint.FILE_NAME))) {
+        CreatedDirectories.removeEmpty(outDir, existing);
+      }
+    }
+  }
+
+  private List<EpochMetrics> train(Checkpoint resume, int maxEpochs) throws IOException {
     RunOptions r = options.run();
+    // Before anything is allocated: thread counts this machine cannot run.
+    BatchReader.Settings reading = options.data().reading();
+    if (train.size() < 2) {
+      // Datasets.openForTraining names the options that left so few; this guards other callers.
+      throw new IllegalArgumentException(
+          "training needs at least 2 images, got " + train.size() + " for " + outDir);
+    }
+    batchSize = Math.min(r.batchSize(), train.size());
+    if (batchSize < r.batchSize()) {
+      LOG.info(
+          "--batch-size {} is more than the {} training images: each batch holds all {}",
+          r.batchSize(),
+          train.size(),
+          batchSize);
+    }
     Engine.getInstance().setRandomSeed((int) r.seed());
     // Before anything is built: a face network on other inputs is an option error, not a crash.
     options.model().backbone().checkInput(train.itemShape());
     List<String> classNames = train.classNames();
+    // Building the blocks allocates nothing; their parameters are made by initialize() below.
     RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
-    // What the head costs decides whether many identities fit: say it before training.
-    LOG.info(
-        "{}",
-        ModelFactory.headMemory(
-                block, classNames.size(), options.model().embeddingSize(), r.batchSize())
-            .describe());
-    int perEpoch = imagesPerEpoch(train.size(), r.batchSize());
+    // What the head costs decides whether many identities fit: say it before training, and refuse
+    // a head this machine cannot hold before any of it is allocated.
+    int embeddingSize = options.model().embeddingSize();
+    PartialFcHead.Memory head =
+        ModelFactory.headMemory(block, classNames.size(), embeddingSize, batchSize);
+    LOG.info("{}", head.describe());
+    int[] shape = train.itemShape();
+    MemoryBudget.require(
+        MemoryBudget.estimate(
+            head,
+            options,
+            !options.model().head().isSoftmax(),
+            (long) shape[0] * shape[1] * shape[2],
+            reading.prefetch()),
+        classNames.size(),
+        embeddingSize,
+        batchSize,
+        classSource);
+    int perEpoch = imagesPerEpoch(train.size(), batchSize);
     if (perEpoch < train.size()) {
       LOG.info(
           "{} training images in batches of {} would leave a last batch of one image, which batch"
               + " norm cannot train on: each epoch leaves out the last image of its shuffled order"
               + " (a different one each epoch)",
           train.size(),
-          r.batchSize());
+          batchSize);
     }
-    int batches = (perEpoch + r.batchSize() - 1) / r.batchSize();
+    int batches = (perEpoch + batchSize - 1) / batchSize;
     List<EpochMetrics> history = new ArrayList<>();
     try (Model model = Model.newInstance("ringloss")) {
       model.setBlock(block);
@@ -188,12 +251,13 @@ public final class TrainingRun {
               new DefaultTrainingConfig(loss).optOptimizer(optimizer).optDevices(devices))) {
         // R's first-batch start waits for every device's split of the first batch.
         block.getRing().setSplitsPerBatch(devices.length);
-        trainer.initialize(ModelFactory.inputShape(r.batchSize(), train.itemShape()));
+        trainer.initialize(ModelFactory.inputShape(batchSize, train.itemShape()));
         if (resume != null) {
           optimizer.load(
               model.getNDManager(),
               new DataInputStream(new ByteArrayInputStream(resume.optimizerState())));
           LOG.info("Resuming after epoch {} from {}", history.size(), outDir);
+          warnIfScheduleChanged(resume, batches);
         }
         DivergenceGuard guard = new DivergenceGuard(block.getRing());
         guard.setStepsDone((long) history.size() * batches);
@@ -220,7 +284,7 @@ public final class TrainingRun {
           history.add(m);
           LOG.info(m.summary());
           Checkpoint checkpoint = snapshot.get();
-          checkpoint.write(outDir.resolve(Checkpoint.FILE_NAME));
+          writing(outDir.resolve(Checkpoint.FILE_NAME), checkpoint::write);
           sets.atEpochEnd(epoch, (long) epoch * batches, checkpoint);
           writeMetrics(outDir, history, sets.columns(), sets::epochColumns);
         }
@@ -240,7 +304,7 @@ public final class TrainingRun {
       SetValidation.Snapshot snapshot)
       throws IOException {
     RunOptions r = options.run();
-    int n = imagesPerEpoch(train.size(), r.batchSize());
+    int n = imagesPerEpoch(train.size(), batchSize);
     int[] order =
         Arrays.copyOf(Permutations.of(train.size(), new Random(r.seed() + 1_000_003L * epoch)), n);
     // Each sample's crop and flip come from (seed, epoch, position): the same whatever the workers.
@@ -250,7 +314,7 @@ public final class TrainingRun {
     long start = System.nanoTime();
     NDManager root = trainer.getManager();
     try (BatchReader reader =
-        BatchReader.open(train, order, r.batchSize(), augmentation, options.data().reading())) {
+        BatchReader.open(train, order, batchSize, augmentation, options.data().reading())) {
       int done = 0;
       for (int b = 0; b < batches; b++) {
         BatchReader.Batch next = reader.next();
@@ -328,7 +392,6 @@ public final class TrainingRun {
     if (n == 0) {
       return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
     }
-    int batchSize = options.run().batchSize();
     BatchTally tally = new BatchTally(step.termCount());
     try (BatchReader reader =
         BatchReader.inOrder(validation, batchSize, options.data().reading())) {
@@ -417,7 +480,66 @@ public final class TrainingRun {
       rows.add(row);
       objects.add(object);
     }
-    CsvWriter.write(dir.resolve("metrics.csv"), header, rows);
-    JsonFiles.write(dir.resolve("metrics.json"), objects);
+    writing(dir.resolve("metrics.csv"), file -> CsvWriter.write(file, header, rows));
+    writing(dir.resolve("metrics.json"), file -> JsonFiles.write(file, objects));
+  }
+
+  /**
+   * Writes a run's output so that a failure names the file: a full disk's {@link IOException} says
+   * only "No space left on device".
+   *
+   * @param file the output
+   * @param write writes it
+   * @throws FileSystemException naming {@code file} when the failure named no path
+   * @throws IOException the failure itself when it named one
+   */
+  static void writing(Path file, IoConsumer<Path> write) throws IOException {
+    try {
+      write.accept(file);
+    } catch (FileSystemException e) {
+      throw e.getFile() != null ? e : named(file, e);
+    } catch (DataFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      String message = e.getMessage();
+      throw message != null && message.contains(file.toString()) ? e : named(file, e);
+    }
+  }
+
+  private static FileSystemException named(Path file, IOException e) {
+    FileSystemException named =
+        new FileSystemException(file.toString(), null, OutputPaths.systemReason(e));
+    named.initCause(e);
+    return named;
+  }
+
+  /**
+   * On resume with other {@code --epochs}: the schedule (cosine, step) spans all the run's steps,
+   * so the epochs done followed the saved length's curve and the rest follows the new one from
+   * where it stands; the run then matches neither a run of the old length nor one of the new.
+   */
+  private void warnIfScheduleChanged(Checkpoint resume, int batches) {
+    int saved = resume.options().run().epochs();
+    int now = options.run().epochs();
+    if (saved == now || options.optimizer().schedule() == Schedule.CONSTANT) {
+      return;
+    }
+    int step = resume.epochsDone() * batches;
+    LOG.warn(
+        "--epochs {} on resume (checkpoint: {}) with the {} schedule: the {} epochs done followed"
+            + " the {}-epoch schedule, the rest follows the {}-epoch one from step {}; the learning"
+            + " rate there moves from {} to {}, and the run matches neither a {}-epoch run nor a"
+            + " {}-epoch one",
+        now,
+        saved,
+        options.optimizer().schedule(),
+        resume.epochsDone(),
+        saved,
+        now,
+        step,
+        ModelFactory.schedule(options.optimizer(), saved, batches).getNewValue(step),
+        ModelFactory.schedule(options.optimizer(), now, batches).getNewValue(step),
+        saved,
+        now);
   }
 }

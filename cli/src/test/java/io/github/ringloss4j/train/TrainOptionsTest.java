@@ -212,14 +212,16 @@ class TrainOptionsTest {
   void rangesAreCheckedNamingTheOption() {
     for (String[] bad :
         new String[][] {
-          {"--lr", "-1", "--lr must be > 0"},
+          {"--lr", "-1", "--lr must be finite and > 0"},
           {"--lambda", "-1", "--lambda must be finite and >= 0"},
           {"--momentum", "1", "--momentum must be in [0, 1)"},
           {"--channels", "2", "--channels must be 1 or 3"},
           {"--validation-fraction", "1", "--validation-fraction must be in [0, 1)"},
           {"--batch-size", "1", "--batch-size must be >= 2"},
           {"--workers", "0", "--workers must be >= 1"},
-          {"--prefetch", "0", "--prefetch must be >= 1"},
+          {"--prefetch", "0", "--prefetch must be in [1, 64]"},
+          {"--prefetch", "100000", "--prefetch must be in [1, 64]"},
+          {"--image-size", "100000", "--image-size must be in [8, 4096]"},
           {"--radius-lr-mult", "0", "--radius-lr-mult must be a number > 0 or auto"},
           {"--penalty", "huber(delta=-1)", "--penalty"},
           {"--optimizer", "sgdx", "--optimizer"},
@@ -230,6 +232,103 @@ class TrainOptionsTest {
           assertThrows(IllegalArgumentException.class, () -> TrainOptions.parse(bad[0], bad[1]));
       assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
     }
+  }
+
+  /** Every floating-point option, found by reflection so that a new one cannot be missed. */
+  @Test
+  void nonFiniteValuesAreRefusedNamingTheOption() {
+    TrainOptions defaults = TrainOptions.defaults();
+    List<String> checked = new java.util.ArrayList<>();
+    for (Object group :
+        List.of(
+            defaults.data(),
+            defaults.model(),
+            defaults.ring(),
+            defaults.optimizer(),
+            defaults.run())) {
+      for (java.lang.reflect.Field field : group.getClass().getDeclaredFields()) {
+        picocli.CommandLine.Option option = field.getAnnotation(picocli.CommandLine.Option.class);
+        Class<?> type = field.getType();
+        if (option == null
+            || !(type == double.class
+                || type == Double.class
+                || type == float.class
+                || type == Float.class)) {
+          continue;
+        }
+        String name = option.names()[0];
+        checked.add(name);
+        for (String value : List.of("NaN", "Infinity", "-Infinity")) {
+          IllegalArgumentException e =
+              assertThrows(
+                  IllegalArgumentException.class,
+                  () -> TrainOptions.parse(name, value),
+                  name + " " + value);
+          assertTrue(e.getMessage().startsWith(name), e.getMessage());
+        }
+      }
+    }
+    assertTrue(checked.containsAll(List.of("--lr", "--weight-decay", "--lambda")), "" + checked);
+    IllegalArgumentException radius =
+        assertThrows(
+            IllegalArgumentException.class, () -> TrainOptions.parse("--radius-init", "Infinity"));
+    assertTrue(radius.getMessage().contains("--radius-init"), radius.getMessage());
+  }
+
+  @Test
+  void workersAreBoundedByTheCores() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    TrainOptions many = TrainOptions.parse("--workers", Integer.toString(10_000));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> many.data().reading());
+    assertTrue(e.getMessage().startsWith("--workers must be at most"), e.getMessage());
+    assertEquals(
+        4 * cores,
+        TrainOptions.parse("--workers", Integer.toString(4 * cores)).data().reading().workers());
+  }
+
+  @Test
+  void resumeComparesParsedValuesNotTheirText() {
+    TrainOptions saved =
+        TrainOptions.parse(
+            "--penalty",
+            "squared",
+            "--lr",
+            "0.01",
+            "--radius-init",
+            "1",
+            "--head",
+            "arcface",
+            "--data",
+            "/tmp/faces",
+            "--lambda",
+            "0",
+            "--exclude-classes",
+            "3,1");
+    TrainOptions same =
+        resume(
+            saved,
+            "--penalty",
+            "l2",
+            "--lr",
+            "0.010",
+            "--radius-init",
+            "1.0",
+            "--head",
+            "ArcFace",
+            "--data",
+            "/tmp/./faces/",
+            "--lambda",
+            "-0",
+            "--exclude-classes",
+            "1,3,3");
+    assertEquals(saved, same);
+    assertEquals("squared", same.ring().penalty().text(), "the saved text stays");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> resume(saved, "--penalty", "huber"));
+    assertTrue(e.getMessage().contains("--penalty huber (checkpoint: squared)"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> resume(saved, "--head", "arcface(m=0.4)"));
+    assertThrows(IllegalArgumentException.class, () -> resume(saved, "--exclude-classes", "1"));
   }
 
   /** The multiplier the library chooses for the model these options build. */
