@@ -6,6 +6,7 @@ import io.github.ringloss4j.data.ImageFolder;
 import io.github.ringloss4j.eval.ModelEmbedder;
 import io.github.ringloss4j.io.DataFormatException;
 import io.github.ringloss4j.io.OptionChecks;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.io.RunLock;
 import io.github.ringloss4j.io.StagingDirectory;
 import io.github.ringloss4j.metrics.Gallery;
@@ -103,6 +104,7 @@ public final class EnrollCommand implements Callable<Integer> {
     double target = fpir == null ? 0.01 : fpir;
     OptionChecks.require(target > 0 && target < 1, "--fpir", target, "in (0, 1)");
     // Refused before any work, as export refuses: a usage error, exit 2.
+    OutputPaths.requireWritableDirectory(out, "--out");
     if (Files.exists(out) && !StagingDirectory.isEmptyDirectory(out)) {
       throw new IllegalArgumentException(
           "--out " + out + " exists and is not an empty directory; choose another");

@@ -50,8 +50,8 @@ public final class IdentifyCommand implements Callable<Integer> {
   @Option(
       names = "--threshold",
       description =
-          "Use this open-set threshold instead of the gallery's (best score >= threshold is"
-              + " accepted).")
+          "Use this open-set threshold, a cosine in [-1, 1], instead of the gallery's (best"
+              + " score >= threshold is accepted).")
   Double threshold;
 
   @Option(
@@ -68,7 +68,10 @@ public final class IdentifyCommand implements Callable<Integer> {
     OptionChecks.require(top >= 1, "--top", top, ">= 1");
     OptionChecks.require(batchSize >= 1, "--batch-size", batchSize, ">= 1");
     OptionChecks.require(
-        threshold == null || !threshold.isNaN(), "--threshold", threshold, "a number");
+        threshold == null || (threshold >= -1 && threshold <= 1),
+        "--threshold",
+        threshold,
+        "a cosine in [-1, 1]");
     try (NDManager manager = NDManager.newBaseManager()) {
       GalleryFiles.Loaded loaded = GalleryFiles.read(manager, galleryDir);
       GalleryFiles.Info info = loaded.info();

@@ -261,7 +261,7 @@ public final class ImageHeaders {
             count
                 + " of "
                 + total
-                + " images cannot be read (--skip-bad-images trains on the rest):"
+                + " images cannot be read (train and pack with --skip-bad-images leave them out):"
                 + listing);
       }
       LOG.warn(

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
+import io.github.ringloss4j.io.OutputPaths;
 import io.github.ringloss4j.io.StagingDirectory;
 import io.github.ringloss4j.recordio.ClassNames;
 import io.github.ringloss4j.recordio.ImageFormat;
@@ -76,7 +77,7 @@ public final class Packing {
    */
   public static PackedDatasetWriter.Summary pack(Path folder, Path dataset, boolean skipBad)
       throws IOException {
-    if (dataset.toAbsolutePath().normalize().startsWith(folder.toAbsolutePath().normalize())) {
+    if (OutputPaths.realPath(dataset).startsWith(OutputPaths.realPath(folder))) {
       throw new IllegalArgumentException(
           "the packed data set " + dataset + " must not be inside the image folder " + folder);
     }

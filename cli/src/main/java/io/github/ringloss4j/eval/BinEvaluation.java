@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.IntStream;
 
 /**
  * {@code evaluate --bin}: a run on InsightFace's verification sets ({@code lfw.bin}, {@code
@@ -35,7 +34,7 @@ import java.util.stream.IntStream;
  * preprocessing, said in {@link Result#preprocessing}.
  *
  * <p>Sets are evaluated one after another, each read, embedded and released before the next; each
- * distinct image of a set is decoded and embedded once ({@link #embedDistinct}).
+ * distinct image of a set is decoded and embedded once ({@link VerificationEmbeddings#of}).
  */
 public final class BinEvaluation {
 
@@ -157,58 +156,9 @@ public final class BinEvaluation {
           of(
               VerificationEmbeddings.name(file),
               file,
-              embedDistinct(
-                  bin,
-                  distinct ->
-                      VerificationEmbeddings.of(
-                          distinct, block.getEmbedding(), model.getNDManager(), spec))));
+              VerificationEmbeddings.of(bin, block.getEmbedding(), model.getNDManager(), spec)));
     }
     return results;
-  }
-
-  /** Embeds the images of a set, as {@link VerificationEmbeddings#of} does. */
-  @FunctionalInterface
-  public interface SetEmbedder {
-    /**
-     * Embeds every image of a set.
-     *
-     * @param bin the set
-     * @return its embeddings, a row per image
-     * @throws IOException naming the file and the image when one cannot be decoded
-     */
-    VerificationEmbeddings embed(VerificationBin bin) throws IOException;
-  }
-
-  /**
-   * A set's embeddings with each distinct image decoded and embedded once ({@link
-   * VerificationBin#firstOccurrences}), a repeated image getting its first occurrence's rows: the
-   * work is bounded by the distinct images, not by the pairs, which a pickle's memo can make
-   * 100,000 of one image in 400 KB.
-   *
-   * @param bin the set
-   * @param embedder embeds a set's images, e.g. with {@link VerificationEmbeddings#of}
-   * @return the embeddings of every image of {@code bin}, with its flags
-   * @throws IOException as the embedder
-   */
-  public static VerificationEmbeddings embedDistinct(VerificationBin bin, SetEmbedder embedder)
-      throws IOException {
-    int[] first = bin.firstOccurrences();
-    int[] distinct = IntStream.range(0, first.length).filter(i -> first[i] == i).toArray();
-    if (distinct.length == first.length) {
-      return embedder.embed(bin);
-    }
-    VerificationEmbeddings once = embedder.embed(bin.images(distinct));
-    int[] row = new int[first.length];
-    for (int k = 0; k < distinct.length; k++) {
-      row[distinct[k]] = k;
-    }
-    float[][] plain = new float[first.length][];
-    float[][] flipped = new float[first.length][];
-    for (int i = 0; i < first.length; i++) {
-      plain[i] = once.plain()[row[first[i]]];
-      flipped[i] = once.flipped()[row[first[i]]];
-    }
-    return new VerificationEmbeddings(plain, flipped, bin.issame(), once.preprocessing());
   }
 
   /**

@@ -43,6 +43,24 @@ public final class OutputPaths {
     probe(dir, option + " " + dir);
   }
 
+  /**
+   * Where a path really leads: its nearest existing ancestor with every link resolved, followed by
+   * the parts that do not exist yet. Two paths are compared this way so that a link (or {@code ..})
+   * cannot make an output inside an input look outside it.
+   *
+   * @param path a path, existing or not
+   * @return the absolute path with links resolved as far as the path exists
+   * @throws IOException if an existing part cannot be resolved
+   */
+  public static Path realPath(Path path) throws IOException {
+    Path absolute = path.toAbsolutePath().normalize();
+    Path existing = absolute;
+    while (existing.getParent() != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing.toRealPath().resolve(existing.relativize(absolute)).normalize();
+  }
+
   /** Creates and deletes a file in the nearest existing ancestor of {@code dir}. */
   private static void probe(Path dir, String named) throws IOException {
     Path existing = dir.toAbsolutePath().normalize();

@@ -147,6 +147,9 @@ public final class RunLock implements AutoCloseable {
           file + ": cannot take the run directory's lock: the lock file keeps being replaced");
     } catch (IOException | RuntimeException e) {
       HELD.remove(key, placeholder);
+      // A lock file that cannot be made (a full disk, a path at the system's limit) leaves no
+      // directory behind either.
+      removeCreated(key, createdFrom);
       throw e;
     }
   }
@@ -230,17 +233,20 @@ public final class RunLock implements AutoCloseable {
         channel.close();
       } finally {
         HELD.remove(key, this);
-        removeCreated();
+        removeCreated(key, createdFrom);
       }
     }
   }
 
-  /** Removes the directories {@link #acquire} created, when nothing was written into them. */
-  private void removeCreated() {
+  /**
+   * Removes the directories {@link #acquire} created, from {@code dir} up to {@code createdFrom}
+   * (which existed), as long as nothing was written into them.
+   */
+  private static void removeCreated(Path dir, Path createdFrom) {
     if (createdFrom == null) {
       return;
     }
-    for (Path p = key; p != null && !p.equals(createdFrom) && p.startsWith(createdFrom); ) {
+    for (Path p = dir; p != null && !p.equals(createdFrom) && p.startsWith(createdFrom); ) {
       try {
         Files.delete(p);
       } catch (IOException e) {

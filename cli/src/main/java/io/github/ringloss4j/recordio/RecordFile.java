@@ -149,7 +149,7 @@ public final class RecordFile implements Closeable {
     FileChannel channel = FileChannel.open(rec, StandardOpenOption.READ);
     try {
       long recSize = channel.size();
-      RecordIndex index = RecordIndex.read(idx, recSize);
+      RecordIndex index = RecordIndex.read(idx, rec, recSize);
       checkEnds(channel, recSize, rec, index);
       int first = 0;
       int size = index.size();

@@ -34,6 +34,9 @@ public final class RecordIndex {
   /** The longest line accepted: a key, a tab and an offset take at most 31 bytes. */
   static final int MAX_LINE = 256;
 
+  /** The {@code .idx} file, for messages. */
+  private final Path file;
+
   private final int firstKey;
 
   /** The keys in increasing order, or null when they are {@code firstKey, firstKey + 1, …}. */
@@ -48,7 +51,8 @@ public final class RecordIndex {
    */
   private final int[] extents;
 
-  private RecordIndex(int firstKey, int[] keys, long[] offsets, int[] extents) {
+  private RecordIndex(Path file, int firstKey, int[] keys, long[] offsets, int[] extents) {
+    this.file = file;
     this.firstKey = firstKey;
     this.keys = keys;
     this.offsets = offsets;
@@ -56,16 +60,26 @@ public final class RecordIndex {
   }
 
   /**
+   * The file the index was read from.
+   *
+   * @return the {@code .idx} file
+   */
+  Path file() {
+    return file;
+  }
+
+  /**
    * Reads and checks an index.
    *
    * @param idx the {@code .idx} file
-   * @param recSize the size of the {@code .rec} file it indexes
+   * @param rec the {@code .rec} file it indexes, for messages
+   * @param recSize the size of the {@code .rec} file
    * @return the index
    * @throws DataFormatException naming the file and line of the first malformed, duplicate or
    *     out-of-range entry, or when the file has no entries
    * @throws IOException if the file cannot be read
    */
-  public static RecordIndex read(Path idx, long recSize) throws IOException {
+  public static RecordIndex read(Path idx, Path rec, long recSize) throws IOException {
     // Every record takes at least its 8-byte part header, at its own offset.
     long room = recSize / RecordIo.PART_HEADER_BYTES;
     // Lines of large indexes take about 16-20 bytes; start small and grow, so that the size of a
@@ -83,7 +97,9 @@ public final class RecordIndex {
           throw DataFormatException.atLine(
               idx,
               lineNumber,
-              "more entries than the .rec file ("
+              "more entries than "
+                  + rec
+                  + " ("
                   + recSize
                   + " bytes) has room for records (8 bytes each at least)");
         }
@@ -96,7 +112,7 @@ public final class RecordIndex {
                   + (line.isBlank() ? "a blank line" : fields.length + " tab-separated fields"));
         }
         int key = parseKey(idx, lineNumber, fields[0]);
-        long offset = parseOffset(idx, lineNumber, fields[1], recSize);
+        long offset = parseOffset(idx, rec, lineNumber, fields[1], recSize);
         if (n == keys.length) {
           int grown = (int) Math.min(Integer.MAX_VALUE - 8L, keys.length + (keys.length >> 1));
           keys = Arrays.copyOf(keys, grown);
@@ -118,7 +134,7 @@ public final class RecordIndex {
     offsets = Arrays.copyOf(offsets, n);
     int[] extents = extents(idx, keys, offsets, recSize);
     boolean consecutive = (long) keys[n - 1] - keys[0] == n - 1;
-    return new RecordIndex(keys[0], consecutive ? null : keys, offsets, extents);
+    return new RecordIndex(idx, keys[0], consecutive ? null : keys, offsets, extents);
   }
 
   /**
@@ -175,7 +191,7 @@ public final class RecordIndex {
         idx, line, "key '" + field + "' is not an integer in [0, " + Integer.MAX_VALUE + "]");
   }
 
-  private static long parseOffset(Path idx, long line, String field, long recSize)
+  private static long parseOffset(Path idx, Path rec, long line, String field, long recSize)
       throws DataFormatException {
     long offset;
     try {
@@ -202,10 +218,12 @@ public final class RecordIndex {
           line,
           "offset "
               + offset
-              + " is past the end of the .rec file ("
+              + " is past the end of "
+              + rec
+              + " ("
               + recSize
-              + " bytes; a record needs at least its 8-byte header); the .rec file is truncated"
-              + " or belongs to another index");
+              + " bytes; a record needs at least its 8-byte header); one of the two files is"
+              + " truncated, or they do not belong together");
     }
     return offset;
   }

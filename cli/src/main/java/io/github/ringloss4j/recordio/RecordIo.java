@@ -246,7 +246,9 @@ public final class RecordIo {
             + (at.end() == fileSize
                 ? "the file ends at byte " + fileSize + " (the last record fills the file)"
                 : "the next record in the index starts at byte " + at.end())
-            + "; a length field is corrupt or bytes were cut or inserted");
+            + "; a length field is corrupt, bytes were cut or inserted, or the index "
+            + (at.index() == null ? "" : at.index() + " ")
+            + "lists the wrong offsets");
   }
 
   /** Copies the data of a split record's parts into {@code out}, re-inserting the magic. */

@@ -12,17 +12,19 @@ import java.nio.file.Path;
  * @param offset the byte offset of the record's first part
  * @param end where the record must end (the next record's offset, or the file size), or -1 when
  *     unknown
+ * @param index the {@code .idx} file the offsets come from, or null when unknown: a record that
+ *     does not fit its room may be the index's fault as much as the record's
  */
-record RecordLocation(Path file, long key, long offset, long end) {
+record RecordLocation(Path file, long key, long offset, long end, Path index) {
 
   /** A location for messages about a record's content, whose end is not checked. */
   RecordLocation(Path file, long key, long offset) {
-    this(file, key, offset, -1);
+    this(file, key, offset, -1, null);
   }
 
   /** The location of entry {@code i} of an index. */
   static RecordLocation of(Path file, RecordIndex index, int i) {
-    return new RecordLocation(file, index.key(i), index.offset(i), index.end(i));
+    return new RecordLocation(file, index.key(i), index.offset(i), index.end(i), index.file());
   }
 
   DataFormatException error(String problem) {

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * A verification set ({@code lfw.bin}, …) embedded by a run's embedding network: every image and
@@ -63,8 +64,53 @@ public record VerificationEmbeddings(
     return bin;
   }
 
+  /** Embeds every image of a set. */
+  @FunctionalInterface
+  interface SetEmbedder {
+    /**
+     * Embeds every image of a set.
+     *
+     * @param bin the set
+     * @return its embeddings, a row per image
+     * @throws IOException naming the file and the image when one cannot be decoded
+     */
+    VerificationEmbeddings embed(VerificationBin bin) throws IOException;
+  }
+
   /**
-   * Embeds every image of a set and its mirror image.
+   * A set's embeddings with each distinct image decoded and embedded once ({@link
+   * VerificationBin#firstOccurrences}), a repeated image getting its first occurrence's rows: the
+   * work is bounded by the distinct images, not by the pairs, which a pickle's memo can make
+   * 100,000 of one image in 400 KB.
+   *
+   * @param bin the set
+   * @param embedder embeds every image of a set
+   * @return the embeddings of every image of {@code bin}, with its flags
+   * @throws IOException as the embedder
+   */
+  static VerificationEmbeddings distinct(VerificationBin bin, SetEmbedder embedder)
+      throws IOException {
+    int[] first = bin.firstOccurrences();
+    int[] distinct = IntStream.range(0, first.length).filter(i -> first[i] == i).toArray();
+    if (distinct.length == first.length) {
+      return embedder.embed(bin);
+    }
+    VerificationEmbeddings once = embedder.embed(bin.images(distinct));
+    int[] row = new int[first.length];
+    for (int k = 0; k < distinct.length; k++) {
+      row[distinct[k]] = k;
+    }
+    float[][] plain = new float[first.length][];
+    float[][] flipped = new float[first.length][];
+    for (int i = 0; i < first.length; i++) {
+      plain[i] = once.plain()[row[first[i]]];
+      flipped[i] = once.flipped()[row[first[i]]];
+    }
+    return new VerificationEmbeddings(plain, flipped, bin.issame(), once.preprocessing());
+  }
+
+  /**
+   * Embeds every image of a set and its mirror image, each distinct image once ({@link #distinct}).
    *
    * @param bin the set
    * @param embedding the embedding network, e.g. {@code RingModelBlock.getEmbedding()}
@@ -74,6 +120,11 @@ public record VerificationEmbeddings(
    * @throws IOException naming the file and the image when an image cannot be decoded
    */
   public static VerificationEmbeddings of(
+      VerificationBin bin, Block embedding, NDManager manager, ImageSpec spec) throws IOException {
+    return distinct(bin, set -> everyImage(set, embedding, manager, spec));
+  }
+
+  private static VerificationEmbeddings everyImage(
       VerificationBin bin, Block embedding, NDManager manager, ImageSpec spec) throws IOException {
     VerificationImages images = new VerificationImages(bin, spec);
     int n = images.count();

@@ -222,8 +222,20 @@ class GalleryCommandsTest {
     CliEndToEndTest.Run r = ok("identify", exported.toString(), plain.toString(), image.toString());
     assertTrue(r.out().contains(image + ": best id3 "), r.out());
     CliEndToEndTest.Run forced =
-        ok("identify", exported.toString(), plain.toString(), image.toString(), "--threshold", "2");
+        ok("identify", exported.toString(), plain.toString(), image.toString(), "--threshold", "1");
     assertTrue(forced.out().contains(image + ": unknown (best id3 "), forced.out());
+    // A threshold is a cosine: anything else would accept every probe or none, silently.
+    for (String t : List.of("2", "-1.5", "NaN", "Infinity")) {
+      CliEndToEndTest.fails(
+          2,
+          "--threshold",
+          "identify",
+          exported.toString(),
+          plain.toString(),
+          image.toString(),
+          "--threshold",
+          t);
+    }
   }
 
   @Test

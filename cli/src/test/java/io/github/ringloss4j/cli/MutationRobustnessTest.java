@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MutationRobustnessTest {
 
-  static final int DEFAULT_PER_KIND = 100;
+  static final int DEFAULT_PER_KIND = 400;
 
   @TempDir static Path tmp;
   static Path faces;
@@ -342,6 +342,7 @@ class MutationRobustnessTest {
     tally.forEach(
         (k, c) ->
             summary.append(String.format("%n  %s: %d results, %d named refusals", k, c[0], c[1])));
+    System.out.println("MutationRobustnessTest: " + trial + " mutations" + summary);
     assertTrue(
         failures.isEmpty(),
         failures.size()

@@ -4,6 +4,7 @@ import static io.github.ringloss4j.cli.CliEndToEndTest.fails;
 import static io.github.ringloss4j.cli.CliEndToEndTest.ok;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.data.ImageFolder;
@@ -159,6 +160,25 @@ class PackCommandTest {
         "1",
         "--out",
         "/proc/x");
+    // enroll checks its --out before it opens the model (here there is none) or embeds anything.
+    fails(
+        5,
+        "--out /proc/x",
+        "enroll",
+        tmp.resolve("no-model").toString(),
+        faces.toString(),
+        "--out",
+        "/proc/x");
+    // A link that leads into the input is inside it, whatever its own path says.
+    Path link = Files.createSymbolicLink(tmp.resolve("link-into-faces"), faces);
+    fails(
+        2,
+        "must not be inside the image folder",
+        "pack",
+        faces.toString(),
+        "--out",
+        link.resolve("packed").toString());
+    assertFalse(Files.exists(faces.resolve("packed")));
     Path file = Files.writeString(tmp.resolve("file"), "x");
     fails(
         2,

@@ -129,7 +129,11 @@ class BadPackedDataTest {
     // Line 3 is key 3, the first entry whose record is gone.
     assertMessage(
         failsToOpen(dir),
-        dir.resolve("train.idx") + ":3: offset " + keep + " is past the end of the .rec file");
+        dir.resolve("train.idx")
+            + ":3: offset "
+            + keep
+            + " is past the end of "
+            + dir.resolve("train.rec"));
   }
 
   @Test
@@ -140,7 +144,9 @@ class BadPackedDataTest {
     Files.write(dir.resolve("train.idx"), lines);
     assertMessage(
         failsToOpen(dir),
-        dir.resolve("train.idx") + ":2: offset 1000000 is past the end of the .rec file");
+        dir.resolve("train.idx")
+            + ":2: offset 1000000 is past the end of "
+            + dir.resolve("train.rec"));
   }
 
   @Test
@@ -387,7 +393,11 @@ class BadPackedDataTest {
     Files.writeString(dir.resolve("train.idx"), idx);
     assertMessage(
         failsToOpen(dir),
-        dir.resolve("train.idx") + ":" + (size / 8 + 1) + ": more entries than the .rec file");
+        dir.resolve("train.idx")
+            + ":"
+            + (size / 8 + 1)
+            + ": more entries than "
+            + dir.resolve("train.rec"));
   }
 
   @Test

@@ -1,11 +1,10 @@
-package io.github.ringloss4j.eval;
+package io.github.ringloss4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.ringloss4j.data.VerificationBin;
 import io.github.ringloss4j.data.VerificationBinTest;
-import io.github.ringloss4j.train.VerificationEmbeddings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link BinEvaluation#embedDistinct}: the work of a set is bounded by its distinct images. */
-class BinEvaluationTest {
+/** {@code VerificationEmbeddings.distinct}: the work of a set is bounded by its distinct images. */
+class VerificationEmbeddingsTest {
 
   @TempDir Path dir;
 
@@ -38,7 +37,7 @@ class BinEvaluationTest {
     VerificationBin bin =
         VerificationBin.read(VerificationBinTest.memoBomb(dir.resolve("m.bin"), 100_000, image));
     List<Integer> sizes = new ArrayList<>();
-    VerificationEmbeddings e = BinEvaluation.embedDistinct(bin, b -> fake(b, sizes));
+    VerificationEmbeddings e = VerificationEmbeddings.distinct(bin, b -> fake(b, sizes));
     assertEquals(List.of(2), sizes, "one distinct image, paired with itself");
     assertEquals(200_000, e.plain().length);
     assertArrayEquals(new float[] {0, 7}, e.plain()[199_999]);
@@ -54,7 +53,7 @@ class BinEvaluationTest {
             Path.of("src/test/resources/verification/tiny_py3.bin").toAbsolutePath());
     List<Integer> sizes = new ArrayList<>();
     VerificationEmbeddings whole = fake(bin, new ArrayList<>());
-    VerificationEmbeddings e = BinEvaluation.embedDistinct(bin, b -> fake(b, sizes));
+    VerificationEmbeddings e = VerificationEmbeddings.distinct(bin, b -> fake(b, sizes));
     int distinct = (int) java.util.Arrays.stream(bin.firstOccurrences()).distinct().count();
     assertEquals(
         List.of(distinct == bin.imageCount() ? bin.imageCount() : distinct + distinct % 2), sizes);
