@@ -3,6 +3,7 @@ package io.github.ringloss4j.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.github.ringloss4j.data.Datasets;
+import io.github.ringloss4j.data.ForwardingSource;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.train.BatchTally;
 import io.github.ringloss4j.train.EpochMetrics;
@@ -405,12 +406,11 @@ public final class TrainThroughput {
    * A source's items decoded once into float arrays: the same images as the source, read from
    * memory. No augmentation (the benchmark's options have none).
    */
-  static final class InMemory implements LabelledSource {
-    private final LabelledSource source;
+  static final class InMemory extends ForwardingSource {
     private final float[][] items;
 
     private InMemory(LabelledSource source, float[][] items) {
-      this.source = source;
+      super(source);
       this.items = items;
     }
 
@@ -430,26 +430,6 @@ public final class TrainThroughput {
     @Override
     public int size() {
       return items.length;
-    }
-
-    @Override
-    public int label(int index) {
-      return source.label(index);
-    }
-
-    @Override
-    public List<String> classNames() {
-      return source.classNames();
-    }
-
-    @Override
-    public int[] itemShape() {
-      return source.itemShape();
-    }
-
-    @Override
-    public String sourceOf(int index) {
-      return source.sourceOf(index);
     }
   }
 }

@@ -87,7 +87,9 @@ public final class DemoCommand implements Callable<Integer> {
       {"softmax-2d", "0", "2"},
       {"ring-2d", Double.toString(lambda2d), "2"}
     };
-    List<Path> dirs = new ArrayList<>();
+    // Every run's options are parsed before the first trains, so a bad value stops the demo at
+    // once, named by the demo's own option.
+    List<TrainOptions> options = new ArrayList<>();
     for (String[] run : runs) {
       List<String> args =
           new ArrayList<>(
@@ -105,11 +107,20 @@ public final class DemoCommand implements Callable<Integer> {
       if (data != null) {
         args.addAll(List.of("--data", data.toString()));
       }
-      TrainOptions options = TrainOptions.parse(args);
+      try {
+        options.add(TrainOptions.parse(args));
+      } catch (IllegalArgumentException e) {
+        String option = run[0].equals("ring-2d") ? "--lambda-2d" : null;
+        throw option == null ? e : new IllegalArgumentException(option + ": " + e.getMessage(), e);
+      }
+    }
+    List<Path> dirs = new ArrayList<>();
+    for (int i = 0; i < runs.length; i++) {
+      String[] run = runs[i];
       Path dir = out.resolve(run[0]);
       dirs.add(dir);
-      System.out.println(run[0] + ": " + options.method() + ", d = " + run[2]);
-      if (!RunDirectory.trainOrReuse(options, dir, runtime.progress())) {
+      System.out.println(run[0] + ": " + options.get(i).method() + ", d = " + run[2]);
+      if (!RunDirectory.trainOrReuse(options.get(i), dir, runtime.progress())) {
         System.out.println(run[0] + ": already trained, reusing " + dir);
       }
     }

@@ -1,7 +1,6 @@
 package io.github.ringloss4j.data;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -113,22 +112,7 @@ public final class LowResolution {
       throw new IllegalArgumentException(
           "low-resolution probes need square images, got " + shape[1] + "x" + shape[2]);
     }
-    return new LabelledSource() {
-      @Override
-      public int size() {
-        return source.size();
-      }
-
-      @Override
-      public int label(int index) {
-        return source.label(index);
-      }
-
-      @Override
-      public List<String> classNames() {
-        return source.classNames();
-      }
-
+    return new ForwardingSource(source) {
       @Override
       public int[] itemShape() {
         return shape;

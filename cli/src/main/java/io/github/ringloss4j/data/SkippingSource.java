@@ -2,7 +2,6 @@ package io.github.ringloss4j.data;
 
 import io.github.ringloss4j.io.DataFormatException;
 import java.io.IOException;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only {@link DataFormatException}s (a malformed image, named by its file or record) are
  * skipped; an I/O failure (a disk error, a file that vanished) still stops the run.
  */
-public final class SkippingSource implements LabelledSource {
+public final class SkippingSource extends ForwardingSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(SkippingSource.class);
 
@@ -31,11 +30,10 @@ public final class SkippingSource implements LabelledSource {
     }
   }
 
-  private final LabelledSource source;
   private final AtomicInteger skipped = new AtomicInteger();
 
   private SkippingSource(LabelledSource source) {
-    this.source = source;
+    super(source);
   }
 
   /**
@@ -56,36 +54,6 @@ public final class SkippingSource implements LabelledSource {
    */
   public int skipped() {
     return skipped.get();
-  }
-
-  @Override
-  public int size() {
-    return source.size();
-  }
-
-  @Override
-  public int label(int index) {
-    return source.label(index);
-  }
-
-  @Override
-  public int[] labels() {
-    return source.labels();
-  }
-
-  @Override
-  public List<String> classNames() {
-    return source.classNames();
-  }
-
-  @Override
-  public int[] itemShape() {
-    return source.itemShape();
-  }
-
-  @Override
-  public String sourceOf(int index) {
-    return source.sourceOf(index);
   }
 
   @Override

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.ringloss4j.data.Datasets;
 import io.github.ringloss4j.data.FashionMnist;
+import io.github.ringloss4j.data.ForwardingSource;
 import io.github.ringloss4j.data.LabelledSource;
 import io.github.ringloss4j.eval.Method;
 import io.github.ringloss4j.train.Checkpoint;
@@ -133,12 +134,11 @@ class DivergenceTest {
    * Training items that turn to NaN after a number of clean ones (read by one worker, in batch
    * order): data that make a run diverge.
    */
-  static final class PoisonedFrom implements LabelledSource {
-    private final LabelledSource source;
+  static final class PoisonedFrom extends ForwardingSource {
     private final java.util.concurrent.atomic.AtomicInteger cleanLeft;
 
     PoisonedFrom(LabelledSource source, int cleanItems) {
-      this.source = source;
+      super(source);
       this.cleanLeft = new java.util.concurrent.atomic.AtomicInteger(cleanItems);
     }
 
@@ -149,31 +149,6 @@ class DivergenceTest {
       if (cleanLeft.getAndDecrement() <= 0) {
         Arrays.fill(destination, offset, offset + itemSize(), Float.NaN);
       }
-    }
-
-    @Override
-    public int size() {
-      return source.size();
-    }
-
-    @Override
-    public int label(int index) {
-      return source.label(index);
-    }
-
-    @Override
-    public List<String> classNames() {
-      return source.classNames();
-    }
-
-    @Override
-    public int[] itemShape() {
-      return source.itemShape();
-    }
-
-    @Override
-    public String sourceOf(int index) {
-      return source.sourceOf(index);
     }
   }
 

@@ -62,4 +62,15 @@ class OptionErrorsTest {
   void numbers() {
     rejected("--epochs", "three", "'three' is not an int");
   }
+
+  @Test
+  void theDemoChecksEveryRunsValuesBeforeTheFirstTrains() {
+    Path out = tmp.resolve("demo");
+    CliEndToEndTest.Run r =
+        CliEndToEndTest.run(
+            "demo", "--out", out.toString(), "--lambda-2d", "Infinity", "--no-progress");
+    assertEquals(RingLossCli.EXIT_USAGE, r.exit(), r.err());
+    assertTrue(r.err().contains("ringloss demo: --lambda-2d: "), r.err());
+    assertFalse(Files.exists(out.resolve("softmax")), "no run trained: " + r.out());
+  }
 }
