@@ -1,13 +1,13 @@
 package io.github.ringloss4j.bench;
 
-import io.github.ringloss4j.data.Augmentation;
-import io.github.ringloss4j.data.BatchReader;
-import io.github.ringloss4j.data.Datasets;
-import io.github.ringloss4j.data.LabelledSource;
-import io.github.ringloss4j.data.Permutations;
-import io.github.ringloss4j.recordio.ImageFormat;
-import io.github.ringloss4j.recordio.SyntheticFaces;
-import io.github.ringloss4j.train.TrainOptions;
+import io.github.ringloss4j.app.data.Augmentation;
+import io.github.ringloss4j.app.data.BatchReader;
+import io.github.ringloss4j.app.data.Datasets;
+import io.github.ringloss4j.app.data.LabelledSource;
+import io.github.ringloss4j.app.data.Permutations;
+import io.github.ringloss4j.app.recordio.ImageFormat;
+import io.github.ringloss4j.app.recordio.SyntheticFaces;
+import io.github.ringloss4j.app.train.TrainOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

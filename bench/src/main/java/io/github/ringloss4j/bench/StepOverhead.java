@@ -2,7 +2,7 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.github.ringloss4j.train.TrainingStep;
+import io.github.ringloss4j.app.train.TrainingStep;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,0 +1,191 @@
+package io.github.ringloss4j.app.cli;
+
+import ai.djl.Model;
+import io.github.ringloss4j.app.data.DataOptions;
+import io.github.ringloss4j.app.data.Datasets;
+import io.github.ringloss4j.app.data.ImageFiles;
+import io.github.ringloss4j.app.data.LabelledSource;
+import io.github.ringloss4j.app.eval.Embedder;
+import io.github.ringloss4j.app.io.CsvWriter;
+import io.github.ringloss4j.app.io.NpyWriter;
+import io.github.ringloss4j.app.io.OutputPaths;
+import io.github.ringloss4j.app.train.Checkpoint;
+import io.github.ringloss4j.app.train.TrainOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ringloss embed}: embeddings as CSV and .npy. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Embed a dataset with a trained run. Writes OUT/embeddings.csv (source, label, norm, raw"
+          + " vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
+          + " norms.npy (float32) and labels.npy (int64), loadable with numpy.load."
+    })
+public final class EmbedCommand implements Callable<Integer> {
+
+  @Parameters(
+      index = "0",
+      paramLabel = "RUN",
+      description = "The run directory (or checkpoint file).")
+  Path run;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Embed other data than the run's.")
+  Path data;
+
+  @Option(
+      names = "--images",
+      paramLabel = "DIR",
+      description = "Embed every .jpg/.png directly in DIR instead (label -1), e.g. new photos.")
+  Path images;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      description =
+          "test (IDX test set / folder validation split), train, or all. Default: ${DEFAULT-VALUE}.")
+  Split split;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      required = true,
+      description =
+          "Output directory (a directory: an existing file is refused, exit code 2). One that"
+              + " already holds embeddings is refused unless --overwrite.")
+  Path out;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "256",
+      description = "Items per forward pass. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace the embeddings an existing OUT already holds.")
+  boolean overwrite;
+
+  @Mixin RuntimeOptions runtime;
+
+  /** What {@link #write} puts in OUT; an OUT holding one of them already holds embeddings. */
+  static final List<String> FILES =
+      List.of(
+          "embeddings.csv",
+          "embeddings.npy",
+          "embeddings_normalized.npy",
+          "norms.npy",
+          "labels.npy");
+
+  @Override
+  public Integer call() throws Exception {
+    runtime.apply();
+    // Before any work, like train with an existing checkpoint: refuse to replace results silently.
+    OutputPaths.requireWritableDirectory(out, "--out");
+    for (String file : FILES) {
+      if (!overwrite && Files.exists(out.resolve(file))) {
+        throw new IllegalArgumentException(
+            "--out "
+                + out
+                + " already holds embeddings ("
+                + file
+                + "); add --overwrite to replace them, or choose another --out");
+      }
+    }
+    Checkpoint checkpoint = Checkpoint.read(run);
+    TrainOptions o = checkpoint.options();
+    DataOptions target =
+        o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
+    Embedder.Embedded e;
+    // The run's data stay open while they are embedded (a packed set's file); images need none.
+    try (Datasets.Splits splits = images != null ? null : Datasets.open(target, o.run().seed());
+        Model model = checkpoint.loadModel()) {
+      LabelledSource source =
+          splits == null
+              ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
+              : split.of(splits);
+      if (splits != null) {
+        Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
+      }
+      e = Embedder.embed(model, source, batchSize);
+    }
+    write(e, out);
+    System.out.println(
+        "embedded "
+            + e.features().length
+            + " items of dimension "
+            + (e.features().length == 0 ? 0 : e.features()[0].length)
+            + " into "
+            + out);
+    return 0;
+  }
+
+  /** Which items {@code --split} embeds. */
+  enum Split {
+    /** The IDX test set, or an image folder's validation split. */
+    TEST,
+    /** The training split. */
+    TRAIN,
+    /** Every item: the training split of a split with nothing held out. */
+    ALL;
+
+    LabelledSource of(Datasets.Splits splits) {
+      return this == TEST ? splits.test() : splits.train();
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Writes the CSV and the .npy files.
+   *
+   * @param e the embeddings
+   * @param out the directory
+   * @throws java.io.IOException if writing fails
+   */
+  static void write(Embedder.Embedded e, Path out) throws java.io.IOException {
+    Files.createDirectories(out);
+    float[][] normalised = e.normalised();
+    int d = e.features().length == 0 ? 0 : e.features()[0].length;
+    List<String> header = new ArrayList<>(List.of("source", "label", "norm"));
+    for (int j = 0; j < d; j++) {
+      header.add("f" + j);
+    }
+    for (int j = 0; j < d; j++) {
+      header.add("u" + j);
+    }
+    List<List<String>> rows = new ArrayList<>();
+    long[] labels = new long[e.labels().length];
+    for (int i = 0; i < e.features().length; i++) {
+      List<String> row = new ArrayList<>(3 + 2 * d);
+      row.add(e.sources()[i]);
+      row.add(Integer.toString(e.labels()[i]));
+      row.add(Float.toString(e.norms()[i]));
+      for (float v : e.features()[i]) {
+        row.add(Float.toString(v));
+      }
+      for (float v : normalised[i]) {
+        row.add(Float.toString(v));
+      }
+      rows.add(row);
+      labels[i] = e.labels()[i];
+    }
+    CsvWriter.write(out.resolve(FILES.get(0)), header, rows);
+    NpyWriter.writeFloat32(out.resolve(FILES.get(1)), e.features());
+    NpyWriter.writeFloat32(out.resolve(FILES.get(2)), normalised);
+    NpyWriter.writeFloat32(out.resolve(FILES.get(3)), e.norms());
+    NpyWriter.writeInt64(out.resolve(FILES.get(4)), labels);
+  }
+}

@@ -1,0 +1,159 @@
+package io.github.ringloss4j.app.report;
+
+import io.github.ringloss4j.app.eval.Method;
+import io.github.ringloss4j.app.io.AtomicFiles;
+import io.github.ringloss4j.app.io.DataFormatException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The comparison in one table, for a README: per method and protocol the k-fold verification
+ * accuracy and its paired difference to softmax with a 95 % interval, then the spread of the
+ * feature norms and the accuracy at the smallest probe side on the first protocol.
+ */
+public final class HeadlineTable {
+
+  private HeadlineTable() {}
+
+  /** Where the table goes in a Markdown file: between these two lines, which stay. */
+  public static final String BEGIN = "<!-- compare:headline -->";
+
+  /** The line after the table. */
+  public static final String END = "<!-- /compare:headline -->";
+
+  /**
+   * One protocol's runs.
+   *
+   * @param label e.g. "closed set"
+   * @param cells its runs
+   */
+  public record Protocol(String label, List<Comparison.Cell> cells) {}
+
+  /**
+   * The table.
+   *
+   * @param methods the methods, in table order
+   * @param protocols the protocols, the first one also giving the norm and low-resolution columns
+   * @return Markdown, ending with a line break
+   */
+  public static String table(List<Method> methods, List<Protocol> protocols) {
+    Protocol first = protocols.get(0);
+    int smallest = Collections.min(first.cells().get(0).lowResolution().keySet());
+    String kFold = first.cells().get(0).folds() + "-fold";
+    StringBuilder md = new StringBuilder("| method |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (Protocol p : protocols) {
+      md.append(' ')
+          .append(p.label())
+          .append(": ")
+          .append(kFold)
+          .append(" acc. | Δ vs softmax [95 % CI] |");
+      rule.append("---|---|");
+    }
+    md.append(" CV ‖f‖, ")
+        .append(first.label())
+        .append(" | ")
+        .append(smallest)
+        .append("-px probes, ")
+        .append(first.label())
+        .append(" |\n");
+    rule.append("---|---|\n");
+    md.append(rule);
+    for (Method method : methods) {
+      String name = method.name();
+      md.append("| ").append(name).append(" |");
+      for (Protocol p : protocols) {
+        List<Comparison.Cell> mine =
+            p.cells().stream().filter(c -> c.method().equals(name)).toList();
+        md.append(' ')
+            .append(Comparison.pm(Comparison.col(mine, Comparison.Cell::foldAccuracy), "%.4f"));
+        md.append(" | ");
+        if (name.equals(Comparison.BASELINE)) {
+          md.append("—");
+        } else {
+          md.append(
+              Comparison.ci(
+                  PairedEffects.of(
+                      name,
+                      Comparison.BASELINE,
+                      "kfold_accuracy",
+                      Comparison.values(p.cells(), name, Comparison.Cell::foldAccuracy),
+                      Comparison.values(
+                          p.cells(), Comparison.BASELINE, Comparison.Cell::foldAccuracy)),
+                  "%.4f"));
+        }
+        md.append(" |");
+      }
+      List<Comparison.Cell> mine =
+          first.cells().stream().filter(c -> c.method().equals(name)).toList();
+      md.append(' ')
+          .append(Comparison.pm(Comparison.col(mine, Comparison.Cell::normCv), "%.3f"))
+          .append(" | ")
+          .append(
+              Comparison.pm(
+                  Comparison.col(mine, c -> orNaN(c.lowResolution().get(smallest))), "%.4f"))
+          .append(" |\n");
+    }
+    return md.toString();
+  }
+
+  private static double orNaN(Double value) {
+    return value == null ? Double.NaN : value;
+  }
+
+  /**
+   * Checks that a Markdown file has the block the table goes in.
+   *
+   * @param file e.g. README.md
+   * @throws DataFormatException naming the file when it lacks the two lines, in that order
+   * @throws IOException if the file cannot be read
+   */
+  public static void requireBlock(Path file) throws IOException {
+    block(file, Files.readString(file));
+  }
+
+  /**
+   * Replaces what lies between {@link #BEGIN} and {@link #END} in a Markdown file, atomically.
+   *
+   * @param file e.g. README.md
+   * @param table the new content
+   * @throws DataFormatException naming the file when it lacks the two lines, in that order
+   * @throws IOException if the file cannot be read or written
+   */
+  public static void writeInto(Path file, String table) throws IOException {
+    String text = Files.readString(file);
+    int[] block = block(file, text);
+    AtomicFiles.writeString(file, text.substring(0, block[0]) + table + text.substring(block[1]));
+  }
+
+  /**
+   * Where the block's content starts (after the BEGIN line) and ends (at the END line). Each marker
+   * counts only as a line of its own: a README may quote it in its text, as this project's does.
+   */
+  private static int[] block(Path file, String text) throws DataFormatException {
+    int begin = line(text, BEGIN, 0);
+    int from = begin < 0 ? -1 : Math.min(begin + BEGIN.length() + 1, text.length());
+    int end = begin < 0 ? -1 : line(text, END, from);
+    if (end < 0) {
+      throw new DataFormatException(
+          file,
+          "has no block to put the table in: a line " + BEGIN + " and, after it, a line " + END);
+    }
+    return new int[] {from, end};
+  }
+
+  /** Where a line that is exactly {@code marker} starts, looking from {@code from}; −1 if none. */
+  private static int line(String text, String marker, int from) {
+    for (int at = text.indexOf(marker, from); at >= 0; at = text.indexOf(marker, at + 1)) {
+      int after = at + marker.length();
+      if ((at == 0 || text.charAt(at - 1) == '\n')
+          && (after == text.length() || text.charAt(after) == '\n')) {
+        return at;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,154 @@
+package io.github.ringloss4j.app.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Effect sizes of the comparison: the mean paired difference of a metric between a method and its
+ * baseline over the runs they share (same seed, and same held-out fold in the open-set protocol, so
+ * the same data in the same order), with a 95 % Student t interval over those n differences.
+ */
+public final class PairedEffects {
+
+  private PairedEffects() {}
+
+  /**
+   * One effect.
+   *
+   * @param method the method
+   * @param baseline what it is compared with
+   * @param metric the metric's name
+   * @param n the number of paired runs
+   * @param mean the mean of method − baseline
+   * @param halfWidth the half-width of the 95 % t interval; NaN for fewer than two pairs
+   */
+  public record Effect(
+      String method, String baseline, String metric, int n, double mean, double halfWidth) {
+
+    /**
+     * The interval's lower end.
+     *
+     * @return mean − half-width
+     */
+    public double low() {
+      return mean - halfWidth;
+    }
+
+    /**
+     * The interval's upper end.
+     *
+     * @return mean + half-width
+     */
+    public double high() {
+      return mean + halfWidth;
+    }
+  }
+
+  /**
+   * The effect of a method against a baseline, the runs paired by key.
+   *
+   * @param method the method's name
+   * @param baseline the baseline's name
+   * @param metric the metric's name
+   * @param mine the method's values by pairing key (e.g. "seed 1000, fold 0")
+   * @param theirs the baseline's values by the same keys
+   * @return the effect over the keys both have with finite values; n = 0 when there is none
+   */
+  public static Effect of(
+      String method,
+      String baseline,
+      String metric,
+      Map<String, Double> mine,
+      Map<String, Double> theirs) {
+    List<Double> diffs = new ArrayList<>();
+    for (Map.Entry<String, Double> e : new TreeMap<>(mine).entrySet()) {
+      Double other = theirs.get(e.getKey());
+      if (other != null && Double.isFinite(other) && Double.isFinite(e.getValue())) {
+        diffs.add(e.getValue() - other);
+      }
+    }
+    int n = diffs.size();
+    if (n == 0) {
+      return new Effect(method, baseline, metric, 0, Double.NaN, Double.NaN);
+    }
+    double mean = 0;
+    for (double d : diffs) {
+      mean += d;
+    }
+    mean /= n;
+    if (n < 2) {
+      return new Effect(method, baseline, metric, n, mean, Double.NaN);
+    }
+    double var = 0;
+    for (double d : diffs) {
+      var += (d - mean) * (d - mean);
+    }
+    double se = Math.sqrt(var / (n - 1) / n);
+    return new Effect(method, baseline, metric, n, mean, tQuantile975(n - 1) * se);
+  }
+
+  /**
+   * The 0.975 quantile of Student's t distribution, the half-width factor of a two-sided 95 %
+   * interval: the t with P(|T| ≤ t) = 0.95, found by bisection on the exact distribution function
+   * for integer degrees of freedom ({@link #centralProbability}).
+   *
+   * @param df degrees of freedom, at least 1
+   * @return the quantile, e.g. 12.706 for 1, 4.303 for 2, 1.960 in the limit
+   */
+  public static double tQuantile975(int df) {
+    if (df < 1) {
+      throw new IllegalArgumentException("degrees of freedom must be >= 1, got " + df);
+    }
+    double lo = 0;
+    double hi = 1;
+    while (centralProbability(hi, df) < 0.95) {
+      hi *= 2;
+    }
+    for (int i = 0; i < 200 && hi - lo > 1e-12; i++) {
+      double mid = (lo + hi) / 2;
+      if (centralProbability(mid, df) < 0.95) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return (lo + hi) / 2;
+  }
+
+  /**
+   * P(|T| ≤ t) for Student's t with ν degrees of freedom (Abramowitz and Stegun 26.7.3–4): with θ =
+   * atan(t/√ν), for odd ν, (2/π)(θ + sin θ cos θ (1 + (2/3) cos²θ + … + (2·4…(ν−3))/(1·3…(ν−2))
+   * cos^(ν−3) θ)) (only θ for ν = 1); for even ν, sin θ (1 + (1/2) cos²θ + … +
+   * (1·3…(ν−3))/(2·4…(ν−2)) cos^(ν−2) θ).
+   *
+   * @param t a non-negative value
+   * @param df ν, at least 1
+   * @return the probability
+   */
+  static double centralProbability(double t, int df) {
+    double theta = Math.atan(t / Math.sqrt(df));
+    double c2 = Math.cos(theta) * Math.cos(theta);
+    double s = Math.sin(theta);
+    if (df % 2 == 1) {
+      double sum = 0;
+      if (df > 1) {
+        double term = 1;
+        sum = 1;
+        for (int k = 2; k <= df - 3; k += 2) {
+          term *= c2 * k / (k + 1);
+          sum += term;
+        }
+      }
+      return 2 / Math.PI * (theta + (df > 1 ? s * Math.cos(theta) * sum : 0));
+    }
+    double term = 1;
+    double sum = 1;
+    for (int k = 1; k <= df - 3; k += 2) {
+      term *= c2 * k / (k + 1);
+      sum += term;
+    }
+    return s * sum;
+  }
+}

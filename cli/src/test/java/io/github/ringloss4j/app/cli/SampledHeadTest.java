@@ -1,0 +1,54 @@
+package io.github.ringloss4j.app.cli;
+
+import static io.github.ringloss4j.app.cli.CliEndToEndTest.fails;
+import static io.github.ringloss4j.app.cli.CliEndToEndTest.ok;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.ringloss4j.app.train.Checkpoint;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --sample-rate}: Partial FC through the application, trained, saved and evaluated. */
+class SampledHeadTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void aSampledHeadTrainsResumesAndEvaluates() throws Exception {
+    Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
+    Path run = tmp.resolve("run");
+    String[] train = {
+      "train",
+      "--data",
+      idx.toString(),
+      "--out",
+      run.toString(),
+      "--epochs",
+      "1",
+      "--batch-size",
+      "16",
+      "--embedding-size",
+      "8",
+      "--head",
+      "cosface",
+      "--sample-rate",
+      "0.5",
+      "--no-progress"
+    };
+    CliEndToEndTest.Run r = ok(train);
+    assertTrue(r.err().contains("head memory (float32): C=10"), r.err());
+    assertTrue(Checkpoint.read(run).options().model().sampleRate() == 0.5);
+    train[6] = "2";
+    ok(append(train, "--resume"));
+    ok("evaluate", run.toString(), "--pairs-per-kind", "40");
+    fails(
+        2, "--sample-rate", "train", "--out", tmp.resolve("bad").toString(), "--sample-rate", "0");
+  }
+
+  private static String[] append(String[] args, String extra) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + 1);
+    out[args.length] = extra;
+    return out;
+  }
+}
