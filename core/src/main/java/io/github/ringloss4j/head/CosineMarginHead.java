@@ -37,6 +37,13 @@ import java.io.IOException;
  * io.github.ringloss4j.nn.RingModelBlock} calls in training; they are class indices of shape [m]
  * (float or integer). Without labels (inference, validation) the logits carry no margin, so a
  * validation loss or accuracy measures the plain cosine classifier.
+ *
+ * <p>The labelled forward returns two arrays: the margin logits, which the loss reads, and the
+ * plain logits s·cosθ_j named {@value HeadAccuracy#PLAIN_LOGITS}, the inference logits of the same
+ * weights. Accuracy on the margin logits would count a sample as right only when its target wins
+ * even with the margin against it (cosθ_y − m &gt; cosθ_j for CosFace), an undercount, 0.0 early in
+ * training; {@link HeadAccuracy} reads the plain ones, so the training accuracy is the share of
+ * samples the head would classify right at inference.
  */
 public abstract class CosineMarginHead extends AbstractBlock {
 
@@ -154,7 +161,7 @@ public abstract class CosineMarginHead extends AbstractBlock {
       ParameterStore parameterStore, NDList data, NDList labels, PairList<String, Object> params) {
     NDArray features = data.singletonOrThrow();
     NDArray cos = cosines(parameterStore, features, true);
-    return new NDList(marginLogits(parameterStore, cos, labels.head()));
+    return trainingLogits(parameterStore, cos, labels.head());
   }
 
   /**
@@ -171,22 +178,29 @@ public abstract class CosineMarginHead extends AbstractBlock {
   }
 
   /**
-   * The training logits, s·φ(cosθ_y) at each sample's column y and s·cosθ_j elsewhere, for any set
-   * of columns. A hook for {@link PartialFcHead}, which passes the cosines over a subset of the
-   * classes and labels remapped into it.
+   * The training logits, s·φ(cosθ_y) at each sample's column y and s·cosθ_j elsewhere, and the
+   * plain logits s·cosθ_j named {@value HeadAccuracy#PLAIN_LOGITS}, for any set of columns. The
+   * margin logits are the plain ones with each target replaced, so the plain ones cost nothing
+   * more. A hook for {@link PartialFcHead}, which passes the cosines over a subset of the classes
+   * and labels remapped into it.
    *
    * @param parameterStore the parameter store (for a learned s)
    * @param cos cosθ, [m, n]
    * @param labels column indices in [0, n), [m]
-   * @return [m, n]
+   * @return the margin logits and the plain logits, each [m, n]
    * @throws IllegalArgumentException when a label is not a column index
    */
-  NDArray marginLogits(ParameterStore parameterStore, NDArray cos, NDArray labels) {
+  NDList trainingLogits(ParameterStore parameterStore, NDArray cos, NDArray labels) {
     Shape shape = cos.getShape();
     NDArray oneHot =
         HeadSupport.oneHot(labels, shape.get(0), Math.toIntExact(shape.get(1)), cos.getDataType());
-    NDArray phi = marginCosine(HeadSupport.pick(cos, oneHot));
-    return scaled(parameterStore, HeadSupport.replaceTarget(cos, oneHot, phi), true);
+    NDArray plain = scaled(parameterStore, cos, true);
+    NDArray phi = scaled(parameterStore, marginCosine(HeadSupport.pick(cos, oneHot)), true);
+    // s·cosθ·(1 − onehot) + onehot·s·φ equals s·(cosθ·(1 − onehot) + onehot·φ) bit for bit:
+    // x·1 = x, x + 0 = x, and a product of two numbers does not depend on their order.
+    NDArray margin = HeadSupport.replaceTarget(plain, oneHot, phi);
+    plain.setName(HeadAccuracy.PLAIN_LOGITS);
+    return new NDList(margin, plain);
   }
 
   private NDArray scaled(ParameterStore parameterStore, NDArray cos, boolean training) {

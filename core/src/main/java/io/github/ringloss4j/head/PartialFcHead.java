@@ -39,12 +39,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It wraps a {@link Linear} layer (softmax: W_S·x + b_S) or a {@link CosineMarginHead} ({@link
  * NormFaceHead}, {@link CosFaceHead}, {@link ArcFaceHead}: s·cosθ with the margin on the remapped
- * target) and reuses its logic on the gathered rows. The labelled forward returns two arrays, the
- * logits and the remapped labels named {@value #SAMPLED_LABELS}; {@link
- * io.github.ringloss4j.nn.RingModelBlock} passes the second one through, and {@link
- * io.github.ringloss4j.loss.SampledLabelsLoss} reads it instead of the batch's labels. {@link
- * SphereFaceHead} and {@link L2SoftmaxHead} are not supported: SphereFace's target logit depends on
- * its annealing counter and private formula, and neither has the hook the others share.
+ * target) and reuses its logic on the gathered rows. The labelled forward returns the logits, for a
+ * cosine head its plain logits over the same columns ({@value HeadAccuracy#PLAIN_LOGITS}), and the
+ * remapped labels named {@value #SAMPLED_LABELS}; {@link io.github.ringloss4j.nn.RingModelBlock}
+ * passes the named ones through, and {@link io.github.ringloss4j.loss.SampledLabelsLoss} and {@link
+ * HeadAccuracy} read the remapped labels instead of the batch's. The training accuracy is therefore
+ * among each step's sampled classes (which include every positive), at least the accuracy over all
+ * classes; it equals it at r = 1. {@link SphereFaceHead} and {@link L2SoftmaxHead} are not
+ * supported: SphereFace's target logit depends on its annealing counter and private formula, and
+ * neither has the hook the others share.
  *
  * <p><b>Sampling</b> is InsightFace's ({@code recognition/arcface_torch/partial_fc_v2.py}): every
  * positive class is in, negatives are uniform without replacement, the index set is sorted and the
@@ -272,7 +275,7 @@ public final class PartialFcHead extends AbstractBlock {
     int[] subset = ClassSampler.sample(classes, sampleRate, seed, step, indices);
     step++;
     lastSample = subset;
-    NDArray logits;
+    NDList logits;
     NDArray remapped;
     if (subset.length == classes) {
       logits = fullTrainingLogits(parameterStore, features, y);
@@ -288,13 +291,14 @@ public final class PartialFcHead extends AbstractBlock {
       NDArray w = HeadSupport.matching(value(parameterStore, weight, features), features).get(rows);
       if (cosineHead != null) {
         NDArray cos = HeadSupport.cosines(features, w);
-        logits = cosineHead.marginLogits(parameterStore, cos, remapped);
+        logits = cosineHead.trainingLogits(parameterStore, cos, remapped);
       } else {
-        logits = linear(parameterStore, features, w, rows);
+        logits = new NDList(linear(parameterStore, features, w, rows));
       }
     }
     remapped.setName(SAMPLED_LABELS);
-    return new NDList(logits, remapped);
+    logits.add(remapped);
+    return logits;
   }
 
   /** The wrapped head's unlabelled logits over every class, its own computation. */
@@ -308,13 +312,16 @@ public final class PartialFcHead extends AbstractBlock {
     return (b == null ? Linear.linear(features, w) : Linear.linear(features, w, b)).head();
   }
 
-  /** The wrapped head's training logits over every class, its own computation. */
-  private NDArray fullTrainingLogits(ParameterStore parameterStore, NDArray features, NDArray y) {
+  /**
+   * The wrapped head's training outputs over every class, its own computation: a cosine head's
+   * margin and plain logits, a softmax head's logits.
+   */
+  private NDList fullTrainingLogits(ParameterStore parameterStore, NDArray features, NDArray y) {
     if (cosineHead != null) {
       NDArray cos = cosineHead.cosines(parameterStore, features, true);
-      return cosineHead.marginLogits(parameterStore, cos, y);
+      return cosineHead.trainingLogits(parameterStore, cos, y);
     }
-    return fullLogits(parameterStore, features, true);
+    return new NDList(fullLogits(parameterStore, features, true));
   }
 
   /** W_S·x + b_S for the softmax head. */

@@ -41,6 +41,9 @@ import java.io.IOException;
  * after k forwards is max(5, 1000/(1 + 0.12k)). It is saved with the parameters, so a resumed run
  * continues the schedule. With data split over several devices, each split's forward counts.
  *
+ * <p>The labelled forward returns the margin logits and, named {@value HeadAccuracy#PLAIN_LOGITS},
+ * the inference logits ‖x‖·cosθ_j of the same weights, which {@link HeadAccuracy} reads.
+ *
  * <p>Differences from the Caffe layer, both deliberate: the weights are normalised inside the graph
  * (W/‖W‖, differentiable) instead of being rescaled in place every forward, and the backward pass
  * is the true gradient of the formula above, not the Caffe layer's rescaled "gradient" (its README
@@ -211,7 +214,10 @@ public final class SphereFaceHead extends AbstractBlock {
     iteration++;
     double lambda = getLambda();
     NDArray target = norms.mul(c.mul(lambda).add(psi(c))).div(1 + lambda);
-    return new NDList(HeadSupport.replaceTarget(inner, oneHot, target));
+    NDArray logits = HeadSupport.replaceTarget(inner, oneHot, target);
+    // x·W_j/‖W_j‖ for every j are the inference logits: no extra computation.
+    inner.setName(HeadAccuracy.PLAIN_LOGITS);
+    return new NDList(logits, inner);
   }
 
   @Override

@@ -10,6 +10,10 @@
  * <p>Every head maps features [m, d] to logits [m, classes] for softmax cross-entropy. Margin heads
  * apply their margin only when the labels come with the forward pass ({@code forward(store, data,
  * labels, params)}, what DJL's {@code Trainer.forward(data, labels)} and RingModelBlock do in
- * training); without labels (inference, validation) they return the margin-free logits.
+ * training); without labels (inference, validation) they return the margin-free logits. In training
+ * they also return the margin-free logits as a second output, {@value
+ * io.github.ringloss4j.head.HeadAccuracy#PLAIN_LOGITS}, from which {@link
+ * io.github.ringloss4j.head.HeadAccuracy} computes the training accuracy (DJL's {@code Accuracy}
+ * would take the argmax of the margin logits and undercount).
  */
 package io.github.ringloss4j.head;

@@ -65,15 +65,19 @@ final class HeadTestSupport {
     return head;
   }
 
-  /** The labelled (training) forward pass: logits with the margin. */
+  /** The labelled (training) forward pass: logits with the margin (its first output). */
   static NDArray trainLogits(NDManager manager, Block head, double[][] x, float[] y, DataType t) {
+    return trainOutputs(manager, head, x, y, t).head();
+  }
+
+  /** The labelled (training) forward pass: every output. */
+  static NDList trainOutputs(NDManager manager, Block head, double[][] x, float[] y, DataType t) {
     NDArray features = manager.create(x).toType(t, false);
     return head.forward(
-            new ParameterStore(manager, false),
-            new NDList(features),
-            new NDList(manager.create(y)),
-            null)
-        .singletonOrThrow();
+        new ParameterStore(manager, false),
+        new NDList(features),
+        new NDList(manager.create(y)),
+        null);
   }
 
   /** The unlabelled forward pass (inference or validation): logits without margin. */
@@ -134,7 +138,7 @@ final class HeadTestSupport {
                     new NDList(features),
                     new NDList(manager.create(y)),
                     null)
-                .singletonOrThrow();
+                .head();
         NDArray loss =
             Loss.softmaxCrossEntropyLoss()
                 .evaluate(new NDList(manager.create(y)), new NDList(logits));

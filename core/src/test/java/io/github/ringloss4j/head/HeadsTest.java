@@ -1,5 +1,6 @@
 package io.github.ringloss4j.head;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,8 +27,14 @@ class HeadsTest {
         Block head = Heads.create(name, 3);
         head.initialize(manager, DataType.FLOAT32, new Shape(5, 4));
         ParameterStore store = new ParameterStore(manager, false);
-        NDArray train = head.forward(store, new NDList(x), new NDList(y), null).singletonOrThrow();
+        NDList trainOut = head.forward(store, new NDList(x), new NDList(y), null);
+        NDArray train = trainOut.head();
         NDArray infer = head.forward(store, new NDList(x), false).singletonOrThrow();
+        // What the training accuracy reads is what inference predicts from, bit for bit: the
+        // margin heads' plain logits, the others' only logits.
+        assertArrayEquals(
+            infer.toFloatArray(), HeadAccuracy.plainLogits(trainOut).toFloatArray(), 0, name);
+        assertEquals(name.endsWith("face") ? 2 : 1, trainOut.size(), name);
         assertEquals(new Shape(5, 3), train.getShape(), name);
         assertEquals(new Shape(5, 3), infer.getShape(), name);
         assertEquals(new Shape(5, 3), head.getOutputShapes(new Shape[] {new Shape(5, 4)})[0], name);

@@ -246,7 +246,14 @@ class PartialFcHeadTest {
       assertTrue(s[0] < s[1] && (s[0] == 2 || s[1] == 2), Arrays.toString(s));
       HeadTestSupport.assertMatrix(
           new double[][] {{full[s[0]], full[s[1]]}}, out.get(0), 1e-12, "logits");
-      NDArray labels = out.get(1);
+      // The plain logits over the same columns: 10·cosθ = (6, 8, 2.8, −8) at S.
+      double[] plain = {6, 8, 2.8, -8};
+      HeadTestSupport.assertMatrix(
+          new double[][] {{plain[s[0]], plain[s[1]]}},
+          out.get(HeadAccuracy.PLAIN_LOGITS),
+          1e-12,
+          "plain logits");
+      NDArray labels = out.get(PartialFcHead.SAMPLED_LABELS);
       assertEquals(PartialFcHead.SAMPLED_LABELS, labels.getName());
       assertEquals(DataType.FLOAT32, labels.getDataType(), "the labels' type is kept");
       assertArrayEquals(new float[] {s[0] == 2 ? 0 : 1}, labels.toFloatArray());

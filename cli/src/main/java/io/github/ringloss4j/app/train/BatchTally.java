@@ -3,7 +3,7 @@ package io.github.ringloss4j.app.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
-import io.github.ringloss4j.loss.SampledLabelsLoss;
+import io.github.ringloss4j.head.HeadAccuracy;
 import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.training.NormStatistics;
 import java.util.List;
@@ -12,11 +12,12 @@ import java.util.List;
  * Running sums over the batches of an epoch or of a validation pass of the ring model: each loss
  * term weighted by its batch's size, the correct predictions, the statistics of ‖f‖. Reading a term
  * back waits for the engine, so this is the per-batch bookkeeping whose cost the benchmarks report.
+ *
+ * <p>A prediction is right as {@link HeadAccuracy} defines it: the argmax of the head's plain
+ * logits, without the margin a margin head applies in training, so that the training accuracy
+ * measures the classifier the validation accuracy measures.
  */
 public final class BatchTally {
-
-  /** The application's softmax term, whose labels are the sampled head's when it samples. */
-  private static final SampledLabelsLoss SOFTMAX = SampledLabelsLoss.softmaxCrossEntropy();
 
   private final double[] sums;
   private long correct;
@@ -43,18 +44,9 @@ public final class BatchTally {
     for (int i = 0; i < sums.length; i++) {
       sums[i] += terms.get(i).toType(DataType.FLOAT64, false).getDouble() * size;
     }
-    correct +=
-        RingOutputs.get(predictions, RingOutputs.LOGITS)
-            .argMax(1)
-            .toType(DataType.INT64, false)
-            // With a sampled head (Partial FC) the logits index the sampled classes.
-            .eq(
-                SOFTMAX
-                    .effectiveLabels(new NDList(labels), predictions)
-                    .head()
-                    .toType(DataType.INT64, false))
-            .sum()
-            .getLong();
+    // The library's definition: the plain (margin-free) logits' argmax, among the sampled
+    // classes with Partial FC.
+    correct += HeadAccuracy.correct(labels, predictions).sum().getLong();
     norms.add(RingOutputs.get(predictions, RingOutputs.NORMS));
   }
 

@@ -11,13 +11,16 @@ import java.util.Locale;
  * @param trainSoftmax mean softmax cross-entropy over the epoch's training batches
  * @param trainRing mean λ·ring term
  * @param trainTotal mean total loss
- * @param trainAccuracy training accuracy
+ * @param trainAccuracy training accuracy: the share of the epoch's training images whose argmax
+ *     over the head's plain logits — without a margin head's margin, the logits it gives at
+ *     inference — is their class, each with the weights of its step ({@link
+ *     io.github.ringloss4j.head.HeadAccuracy}); among the step's sampled classes with Partial FC
  * @param trainNormMean mean ‖f‖ on training batches (training mode)
  * @param trainNormStd standard deviation of ‖f‖ on training batches
  * @param valSoftmax validation softmax cross-entropy
  * @param valRing validation λ·ring term
  * @param valTotal validation total
- * @param valAccuracy validation accuracy
+ * @param valAccuracy validation accuracy, the same definition on the held-out images
  * @param valNormMean mean ‖f‖ on validation data (inference mode)
  * @param valNormStd standard deviation of ‖f‖ on validation data
  * @param radius R at the end of the epoch
