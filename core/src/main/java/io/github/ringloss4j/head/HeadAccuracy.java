@@ -84,13 +84,7 @@ public final class HeadAccuracy extends AbstractAccuracy {
     NDArray remapped = predictions.get(PartialFcHead.SAMPLED_LABELS);
     NDArray y = remapped == null ? labels : remapped;
     long m = logits.getShape().get(0);
-    if (y.size() != m) {
-      throw new IllegalArgumentException(
-          "expected one label per row of the logits ("
-              + m
-              + "), got labels of shape "
-              + y.getShape());
-    }
+    HeadSupport.checkLabelCount(y, m);
     return logits
         .argMax(1)
         .toType(DataType.INT64, false)

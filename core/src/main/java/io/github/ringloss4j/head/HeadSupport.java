@@ -100,13 +100,7 @@ final class HeadSupport {
    *     differs from the batch
    */
   static long[] classIndices(NDArray labels, long batch, int classes) {
-    if (labels.size() != batch) {
-      throw new IllegalArgumentException(
-          "expected one label per feature row ("
-              + batch
-              + "), got labels of shape "
-              + labels.getShape());
-    }
+    checkLabelCount(labels, batch);
     double[] values = labels.reshape(batch).toType(DataType.FLOAT64, false).toDoubleArray();
     long[] indices = new long[values.length];
     for (int i = 0; i < values.length; i++) {
@@ -126,6 +120,23 @@ final class HeadSupport {
       indices[i] = (long) v;
     }
     return indices;
+  }
+
+  /**
+   * Checks that there is one label per row, without reading the labels.
+   *
+   * @param labels the labels, shape [m] or [m, 1]
+   * @param batch the number of rows m
+   * @throws IllegalArgumentException otherwise
+   */
+  static void checkLabelCount(NDArray labels, long batch) {
+    if (labels.size() != batch) {
+      throw new IllegalArgumentException(
+          "expected one label per feature row ("
+              + batch
+              + "), got labels of shape "
+              + labels.getShape());
+    }
   }
 
   /**

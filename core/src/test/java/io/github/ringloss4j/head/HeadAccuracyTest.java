@@ -159,7 +159,7 @@ class HeadAccuracyTest {
           assertThrows(
               IllegalArgumentException.class,
               () -> HeadAccuracy.correct(manager.create(new float[] {0, 1}), out));
-      assertTrue(e.getMessage().contains("one label per row of the logits (3)"), e.getMessage());
+      assertTrue(e.getMessage().contains("one label per feature row (3)"), e.getMessage());
     }
   }
 
