@@ -125,6 +125,7 @@ public record ComparisonHeader(
     }
     Data open = openSet.data();
     int trained = open.classes() - openSet.heldOutClasses();
+    // "all" when the sample is the whole data: no limit, or one the data did not reach.
     int limit = shared.data().trainLimit();
     return header
         + String.format(
@@ -143,7 +144,7 @@ public record ComparisonHeader(
             openSet.folds(),
             openSet.rule(),
             openSet.heldOut(),
-            (limit == 0 || limit >= open.trainingImages().last() ? "all " : "")
+            (limit == 0 || limit > open.trainingImages().last() ? "all " : "")
                 + count(open.trainingImages()),
             trained,
             openSet.heldOutClasses(),

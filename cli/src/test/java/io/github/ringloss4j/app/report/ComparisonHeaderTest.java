@@ -82,7 +82,8 @@ class ComparisonHeaderTest {
                 + " drawn from the fold's 28 to 31 test images.\n"),
         all);
     assertTrue(header("2000", open).markdown().contains("(all 950 to 960 images)"));
-    assertTrue(header("900", open).markdown().contains("(950 to 960 images)"));
+    // A limit the data reach: a sample of them, though it may happen to be all.
+    assertTrue(header("960", open).markdown().contains("(950 to 960 images)"));
   }
 
   @Test
