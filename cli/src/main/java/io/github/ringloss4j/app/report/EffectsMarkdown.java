@@ -15,26 +15,20 @@ final class EffectsMarkdown {
    * contrast.
    *
    * @param effects the effects, {@link Contrasts#METRICS} per contrast ({@link Contrasts#effects})
-   * @param results the protocol's runs
-   * @param plots where the plot goes
-   * @param md the Markdown
-   * @param label the protocol's name, or null when the report has a single protocol
+   * @param section the protocol's section
    * @throws IOException if the plot cannot be written
    */
-  static void write(
-      List<PairedEffects.Effect> effects,
-      ProtocolResults results,
-      FigureFiles plots,
-      StringBuilder md,
-      String label)
+  static void write(List<PairedEffects.Effect> effects, ProtocolMarkdown.Section section)
       throws IOException {
     if (effects.isEmpty()) {
       return;
     }
+    ProtocolResults results = section.results();
+    StringBuilder md = section.md();
     boolean open = results.open();
     String kFold = results.kFold();
     md.append(
-        ProtocolMarkdown.heading("Effect sizes", label)
+        section.heading("Effect sizes")
             + " (method − baseline, paired by "
             + (open ? "seed and held-out fold" : "seed")
             + ")\n\n"
@@ -79,13 +73,13 @@ final class EffectsMarkdown {
       errors[c] = Double.isFinite(acc.halfWidth()) ? acc.halfWidth() : 0;
     }
     Plots.bars(
-        plots.file("effects.png"),
+        section.plots().file("effects.png"),
         "Paired difference in " + kFold + " verification accuracy, 95 % t interval",
         "accuracy difference",
         names,
         List.of(new Plots.Series2("mean difference", means, errors)));
     md.append("\n")
-        .append(plots.link("effect sizes", "effects.png"))
+        .append(section.plots().link("effect sizes", "effects.png"))
         .append("\n\n(Bars without an interval: a single pair.)\n\n");
   }
 }

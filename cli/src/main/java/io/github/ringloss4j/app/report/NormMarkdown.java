@@ -18,24 +18,16 @@ final class NormMarkdown {
    * Appends both tables and writes {@code norm_resolution.png} and {@code norm_deciles.png} (each
    * when some method has all its values).
    *
-   * @param results the protocol's runs
-   * @param methods the methods, in table order
-   * @param plots where the plots go
-   * @param md the Markdown
-   * @param label the protocol's name, or null when the report has a single protocol
+   * @param section the protocol's section
    * @throws IOException if a plot cannot be written
    */
-  static void write(
-      ProtocolResults results,
-      List<Method> methods,
-      FigureFiles plots,
-      StringBuilder md,
-      String label)
-      throws IOException {
+  static void write(ProtocolMarkdown.Section section) throws IOException {
+    ProtocolResults results = section.results();
+    StringBuilder md = section.md();
     List<Integer> sides = results.sides();
     String kFold = results.kFold();
     md.append(
-        ProtocolMarkdown.heading("Feature norm by resolution", label)
+        section.heading("Feature norm by resolution")
             + " (mean ‖f‖ of the test images, mean ± std over runs)\n\n"
             + "Each test image reduced to the side and brought back to full size, as for the"
             + " low-resolution probes above.\n\n");
@@ -43,7 +35,7 @@ final class NormMarkdown {
     List<Plots.Series> normLines = new ArrayList<>();
     List<Plots.Series> decileLines = new ArrayList<>();
     StringBuilder deciles = new StringBuilder();
-    for (Method method : methods) {
+    for (Method method : section.methods()) {
       List<RunResult> mine = results.of(method.name());
       md.append("| ").append(method.name()).append(" |");
       double[] x = new double[sides.size()];
@@ -76,7 +68,7 @@ final class NormMarkdown {
     }
     md.append(
         "\n"
-            + ProtocolMarkdown.heading("Verification accuracy by norm decile", label)
+            + section.heading("Verification accuracy by norm decile")
             + " (full resolution, mean ± std over runs)\n\n"
             + "Each pair is binned by the smaller ‖f‖ of its two images: the pairs of a run sorted"
             + " by that norm and cut into ten equal-count bins, 1 = the lowest norms. A pair counts"
@@ -91,22 +83,24 @@ final class NormMarkdown {
     md.append("\n|---|").append("---|".repeat(RunResult.NORM_BINS)).append('\n').append(deciles);
     if (!normLines.isEmpty()) {
       Plots.lines(
-          plots.file("norm_resolution.png"),
+          section.plots().file("norm_resolution.png"),
           "Mean feature norm of the test images by resolution",
           "image side (pixels)",
           "mean ‖f‖",
           normLines);
-      md.append("\n").append(plots.link("norm by resolution", "norm_resolution.png")).append('\n');
+      md.append("\n")
+          .append(section.plots().link("norm by resolution", "norm_resolution.png"))
+          .append('\n');
     }
     if (!decileLines.isEmpty()) {
       Plots.lines(
-          plots.file("norm_deciles.png"),
+          section.plots().file("norm_deciles.png"),
           kFold + " verification accuracy by decile of the pair's smaller ‖f‖",
           "decile of the smaller norm (1 = lowest)",
           "accuracy",
           decileLines);
       md.append("\n")
-          .append(plots.link("accuracy by norm decile", "norm_deciles.png"))
+          .append(section.plots().link("accuracy by norm decile", "norm_deciles.png"))
           .append('\n');
     }
     md.append('\n');

@@ -34,44 +34,59 @@ public final class ProtocolMarkdown {
       throws IOException {
     ComparisonCsv.writeRuns(results, csvDir);
     String label = labelled ? results.label() : null;
-    FigureFiles plots = new FigureFiles(reportDir, label);
-    StringBuilder md = new StringBuilder();
-    results(results, methods, plots, md, label);
+    Section section =
+        new Section(
+            results, methods, new FigureFiles(reportDir, label), new StringBuilder(), label);
+    results(section);
     List<PairedEffects.Effect> effects = Contrasts.effects(results, methods);
     ComparisonCsv.writeEffects(effects, csvDir);
-    EffectsMarkdown.write(effects, results, plots, md, label);
-    NormMarkdown.write(results, methods, plots, md, label);
-    return md.toString();
+    EffectsMarkdown.write(effects, section);
+    NormMarkdown.write(section);
+    return section.md().toString();
   }
 
   /**
-   * A level-2 heading, with the protocol's name when the report has several.
+   * What each part of a protocol's section works on.
    *
-   * @param title the heading
-   * @param label the protocol's name, or null
-   * @return the heading line, without its line break
+   * @param results the protocol's runs
+   * @param methods the methods, in table order
+   * @param plots where the plots go
+   * @param md the Markdown being written
+   * @param label the protocol's name, or null when the report has a single protocol
    */
-  static String heading(String title, String label) {
-    return "## " + title + (label == null ? "" : ", " + label);
-  }
-
-  /** The results table, the low-resolution table and their plots. */
-  private static void results(
+  record Section(
       ProtocolResults results,
       List<Method> methods,
       FigureFiles plots,
       StringBuilder md,
-      String label)
-      throws IOException {
+      String label) {
+
+    /**
+     * A level-2 heading, with the protocol's name when the report has several.
+     *
+     * @param title the heading
+     * @return the heading line, without its line break
+     */
+    String heading(String title) {
+      return "## " + title + (label == null ? "" : ", " + label);
+    }
+  }
+
+  /** The results table, the low-resolution table and their plots. */
+  private static void results(Section section) throws IOException {
+    ProtocolResults results = section.results();
+    List<Method> methods = section.methods();
+    FigureFiles plots = section.plots();
+    StringBuilder md = section.md();
     List<Integer> sides = results.sides();
     String kFold = results.kFold();
     boolean open = results.open();
     md.append(
         open
             ? "\n"
-                + heading("Results", label)
+                + section.heading("Results")
                 + " (mean ± std over runs: seeds × held-out folds)\n\n"
-            : "\n" + heading("Results", label) + " (mean ± std over seeds)\n\n");
+            : "\n" + section.heading("Results") + " (mean ± std over seeds)\n\n");
     md.append(
         (open ? "| method | runs | accuracy | " : "| method | seeds | accuracy | ")
             + kFold
@@ -126,7 +141,7 @@ public final class ProtocolMarkdown {
 
     md.append(
         "\n"
-            + heading("Low-resolution matching", label)
+            + section.heading("Low-resolution matching")
             + " ("
             + kFold
             + (open
