@@ -1,29 +1,24 @@
 package io.github.ringloss4j.app.cli;
 
-import io.github.ringloss4j.app.data.ClassFilter;
 import io.github.ringloss4j.app.data.Datasets;
-import io.github.ringloss4j.app.data.LabelledSource;
-import io.github.ringloss4j.app.eval.Evaluation;
+import io.github.ringloss4j.app.data.FashionMnist;
 import io.github.ringloss4j.app.eval.Method;
-import io.github.ringloss4j.app.io.AtomicFiles;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.model.ModelOptions;
-import io.github.ringloss4j.app.model.OptimizerKind;
 import io.github.ringloss4j.app.model.OptimizerOptions;
-import io.github.ringloss4j.app.model.RadiusStart;
-import io.github.ringloss4j.app.model.RingOptions;
-import io.github.ringloss4j.app.report.Comparison;
+import io.github.ringloss4j.app.report.ComparisonHeader;
+import io.github.ringloss4j.app.report.ComparisonReport;
+import io.github.ringloss4j.app.report.Contrasts;
 import io.github.ringloss4j.app.report.HeadlineTable;
-import io.github.ringloss4j.app.report.ScheduleCurves;
-import io.github.ringloss4j.app.train.Checkpoint;
+import io.github.ringloss4j.app.report.Machine;
+import io.github.ringloss4j.app.report.RunResult;
+import io.github.ringloss4j.app.report.RunSummaries;
 import io.github.ringloss4j.app.train.RunDirectory;
 import io.github.ringloss4j.app.train.TrainOptions;
-import java.math.BigDecimal;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -168,32 +163,73 @@ public final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     runtime.apply();
+    List<Boolean> protocols = protocols();
+    boolean allFolds = allFolds();
+    checkOutputs(protocols);
+    List<Method> grid = distinct(methods);
+    String source = dataSource();
+    long start = System.nanoTime();
+    CompareGrid runner =
+        new CompareGrid(this::options, resolutions, pairsPerKind, runtime.progress());
+    List<CompareGrid.Protocol> done = new ArrayList<>();
+    for (boolean open : protocols) {
+      Path dir = protocols.size() > 1 ? out.resolve(open ? "open" : "closed") : out;
+      done.add(runner.run(grid, open ? openFolds(allFolds) : closedFolds(), source, dir));
+    }
+    // The schedule check trains after the grid, before the wall time is read.
+    Map<String, List<Path>> curves = new LinkedHashMap<>(done.get(0).runs());
+    scheduleCheck(done.get(0).dir(), curves);
+    double minutes = (System.nanoTime() - start) / 60e9;
+    List<ComparisonReport.Part> parts =
+        done.stream().map(p -> new ComparisonReport.Part(p.results(), p.dir())).toList();
+    Path file =
+        ComparisonReport.write(
+            header(grid, done, minutes, allFolds), parts, grid, curves, notes, report);
+    System.out.println("results: " + file);
+    if (readme != null) {
+      ComparisonReport.writeHeadline(readme, parts, grid);
+      System.out.println("headline table: " + readme);
+    }
+    return 0;
+  }
+
+  /** {@code --seeds} and {@code --protocol}: whether each protocol to run is the open set. */
+  private List<Boolean> protocols() {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1, got " + seeds);
     }
-    List<Boolean> protocols;
-    switch (protocol.toLowerCase(Locale.ROOT)) {
-      case "closed" -> protocols = List.of(false);
-      case "open" -> protocols = List.of(true);
-      case "both" -> protocols = List.of(false, true);
+    return switch (protocol.toLowerCase(Locale.ROOT)) {
+      case "closed" -> List.of(false);
+      case "open" -> List.of(true);
+      case "both" -> List.of(false, true);
       default ->
           throw new IllegalArgumentException(
               "--protocol must be closed, open or both, got '" + protocol + "'");
-    }
-    boolean allFolds;
-    switch (openFolds.toLowerCase(Locale.ROOT)) {
-      case "rotate" -> allFolds = false;
-      case "all" -> allFolds = true;
+    };
+  }
+
+  /** {@code --open-folds}: whether every seed holds out every fold. */
+  private boolean allFolds() {
+    return switch (openFolds.toLowerCase(Locale.ROOT)) {
+      case "rotate" -> false;
+      case "all" -> true;
       default ->
           throw new IllegalArgumentException(
               "--open-folds must be rotate or all, got '" + openFolds + "'");
-    }
-    boolean both = protocols.size() > 1;
-    Path defaultDir =
-        Path.of(
-            both ? "runs/compare-both" : protocols.get(0) ? "runs/compare-open" : "runs/compare");
+    };
+  }
+
+  /**
+   * Fills in {@code --out} and {@code --report} and checks them, the schedule check and the
+   * README's block: before hours of training, not after.
+   */
+  private void checkOutputs(List<Boolean> protocols) throws IOException {
     if (out == null) {
-      out = defaultDir;
+      out =
+          Path.of(
+              protocols.size() > 1
+                  ? "runs/compare-both"
+                  : protocols.get(0) ? "runs/compare-open" : "runs/compare");
     }
     if (report == null) {
       report = out;
@@ -211,262 +247,83 @@ public final class CompareCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--schedule-check needs --protocol closed or both");
     }
     if (readme != null) {
-      // Before hours of training, not after.
       HeadlineTable.requireBlock(readme);
     }
-    List<Method> grid = distinct(methods);
-    long start = System.nanoTime();
-    List<Grid> done = new ArrayList<>();
-    for (boolean open : protocols) {
-      done.add(grid(grid, open, allFolds, both ? out.resolve(open ? "open" : "closed") : out));
-    }
-    // The schedule check trains after the grid, before the wall time is read.
-    Grid closed = done.get(0);
-    Map<String, List<Path>> curves = new LinkedHashMap<>(closed.runs());
-    if (scheduleCheck > 0) {
-      Method softmax = Method.parse(Comparison.BASELINE);
-      Path dir =
-          closed
-              .dir()
-              .resolve("schedule-check")
-              .resolve("softmax-" + scheduleCheck + "-epochs")
-              .resolve("seed1000");
-      System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
-      TrainOptions check = options(softmax, 1000, -1, scheduleCheck);
-      // Its summary holds no numbers, only what it was: the committed metrics.json is the result.
-      if (Comparison.hasSummary(dir, check, SCHEDULE_CHECK)) {
-        System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
-      } else {
-        RunDirectory.trainOrReuse(check, dir, runtime.progress());
-        Comparison.writeSummary(dir, check, SCHEDULE_CHECK, null);
-      }
-      curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
-    }
-    double minutes = (System.nanoTime() - start) / 60e9;
-    // What every run shares, told from the options themselves rather than from their defaults.
-    TrainOptions shared = options(grid.get(0), 1000, -1);
-    ModelOptions model = shared.model();
-    OptimizerOptions optimizer = shared.optimizer();
-    RingOptions ring = shared.ring();
-    String header =
-        String.format(
-            Locale.ROOT,
-            "# Results: ring loss against the heads the paper compares with%n%n"
-                + "Produced by `%s` in %.1f minutes (finished runs are reused: their summary.json"
-                + " when it was evaluated the same way, else their checkpoint, so a rerun only"
-                + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
-                + " all), on %s, %d CPU cores with %.0f GiB of memory, Java %s, DJL 0.36.0"
-                + " with PyTorch 2.7.1 (CPU).%n%n"
-                + "Data: Fashion-MNIST (Debian's dataset-fashion-mnist), %s training images per run"
-                + " (a seeded sample; %s%% of it held out for validation), the 10,000 test images"
-                + " for evaluation. Every method: the same %s backbone (%d-d embedding), %s, learning"
-                + " rate %s with a %s schedule, weight decay %s, batch %d, %d epochs, seeds %s."
-                + " Ring runs: %s penalty, %s, R learning-rate multiplier %s. Verification: %s,"
-                + " cosine score. Low resolution: the second image of each pair is reduced to the"
-                + " given side by area averaging and brought back to 28 px bilinearly; the first"
-                + " stays at full resolution.%n",
-            CommandLines.current("compare", out),
-            minutes,
-            done.stream()
-                    .flatMap(g -> g.cells().stream())
-                    .mapToDouble(Comparison.Cell::seconds)
-                    .sum()
-                / 60,
-            machine(),
-            Runtime.getRuntime().availableProcessors(),
-            totalMemoryGib(),
-            System.getProperty("java.version"),
-            trainLimit == 0 ? "60,000" : String.format(Locale.ROOT, "%,d", trainLimit),
-            percent(shared.data().validationFraction()),
-            model.backbone().toString().toUpperCase(Locale.ROOT),
-            model.embeddingSize(),
-            optimizer.kind() == OptimizerKind.SGD
-                ? "SGD momentum " + plain(optimizer.momentum())
-                : optimizer.kind().toString().toUpperCase(Locale.ROOT),
-            learningRate,
-            optimizer.schedule(),
-            plain(optimizer.weightDecay()),
-            shared.run().batchSize(),
-            epochs,
-            seedList(),
-            ring.penalty(),
-            ring.radiusInit().text().equals(RadiusStart.FIRST_BATCH)
-                ? "R from the first batch's mean norm"
-                : "R from " + ring.radiusInit(),
-            ring.radiusLrMultiplierRule(optimizer.kind()),
-            done.get(0).pairs());
-    if (protocols.contains(true)) {
-      header +=
-          String.format(
-              Locale.ROOT,
-              "%nOpen set: each run trains on 8 of the 10 classes (the head has 8 classes) and is"
-                  + " verified on the test images of the 2 it never saw; the held-out pair is one"
-                  + " of 5 folds, {0,1}, {2,3}, {4,5}, {6,7}, {8,9} (%s). %s The training sample"
-                  + " (%s images) is drawn from the 8 classes only. Verification only:"
-                  + " identification among 2 classes is trivial; no classification accuracy."
-                  + " Pairs per fold: as above, drawn from the fold's 2,000 test images.%n",
-              allFolds
-                  ? "every fold for every seed"
-                  : "seed number k, from 0, holds out fold k mod 5",
-              heldOutText(openFolds(allFolds)),
-              trainLimit == 0 ? "all 48,000" : String.format(Locale.ROOT, "%,d", trainLimit));
-    }
-    StringBuilder md = new StringBuilder(header);
-    List<HeadlineTable.Protocol> headline = new ArrayList<>();
-    for (Grid g : done) {
-      md.append(Comparison.section(g.cells(), grid, g.dir(), report, both ? g.label() : null));
-      headline.add(new HeadlineTable.Protocol(g.label(), g.cells()));
-    }
-    md.append(ScheduleCurves.section(curves, report, closed.label()));
-    if (notes != null) {
-      md.append(Files.readString(notes).strip()).append('\n');
-    }
-    Path file = report.resolve("results.md");
-    AtomicFiles.writeString(file, md.toString());
-    System.out.println("results: " + file);
-    if (readme != null) {
-      HeadlineTable.writeInto(readme, HeadlineTable.table(grid, headline));
-      System.out.println("headline table: " + readme);
-    }
-    return 0;
+  }
+
+  /** What the data are, for the report: the built-in Fashion-MNIST or the directory given. */
+  private String dataSource() throws IOException {
+    Path dir = Datasets.directory(data);
+    return dir.equals(FashionMnist.DEFAULT_DIR)
+        ? "Fashion-MNIST (Debian's dataset-fashion-mnist)"
+        : "the data in " + dir;
   }
 
   /**
-   * One protocol's runs.
-   *
-   * @param label "closed set" or "open set"
-   * @param cells every run's numbers
-   * @param dir where its runs, {@code compare.csv} and {@code compare_effects.csv} are
-   * @param runs each method's run directories, in grid order
-   * @param pairs how its pairs were drawn
+   * With {@code --schedule-check N}: softmax on the closed set (seed 1000) for N epochs, trained or
+   * reused, its curve added to those shown.
    */
-  private record Grid(
-      String label,
-      List<Comparison.Cell> cells,
-      Path dir,
-      Map<String, List<Path>> runs,
-      String pairs) {}
-
-  /** Trains (or reuses) and evaluates every run of one protocol. */
-  private Grid grid(List<Method> grid, boolean open, boolean allFolds, Path out) throws Exception {
-    List<Comparison.Cell> cells = new ArrayList<>();
-    Map<String, List<Path>> runs = new LinkedHashMap<>();
-    // Every run is tested on the data of the first run's options (the test split of IDX data does
-    // not depend on the seed), held open for the whole grid.
-    TrainOptions first = options(grid.get(0), 1000, -1);
-    Evaluation.PairSet pairs;
-    try (Datasets.Splits testData = Datasets.open(first.data(), first.run().seed())) {
-      LabelledSource fullTest = testData.test();
-      // Closed set: all test images. Open set: fold f's held-out classes' test images, their
-      // pairs drawn once per fold.
-      Map<Integer, LabelledSource> tests = new HashMap<>();
-      Map<Integer, Evaluation.PairSet> pairSets = new HashMap<>();
-      tests.put(-1, fullTest);
-      if (open) {
-        for (int f = 0; f < OPEN_FOLDS; f++) {
-          tests.put(f, ClassFilter.only(fullTest, heldOut(f)));
-        }
-      }
-      pairs = pairSet(-1, open ? tests.get(0) : fullTest, pairSets);
-      for (Method method : grid) {
-        for (int k = 0; k < seeds; k++) {
-          long seed = 1000 + k;
-          List<Integer> folds = open ? openFolds(allFolds).get(k) : List.of(-1);
-          for (int fold : folds) {
-            TrainOptions options = options(method, seed, fold);
-            Path dir = out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_"));
-            if (fold >= 0) {
-              dir = dir.resolve("heldout" + heldOut(fold).get(0) + heldOut(fold).get(1));
-            }
-            dir = dir.resolve("seed" + seed);
-            runs.computeIfAbsent(method.name(), m -> new ArrayList<>()).add(dir);
-            LabelledSource test = tests.get(fold);
-            Evaluation.PairSet foldPairs = pairSet(fold, test, pairSets);
-            String evaluation =
-                foldPairs.protocol()
-                    + "; probe sides "
-                    + Arrays.toString(resolutions)
-                    + (fold < 0 ? "" : "; open set, held-out classes " + heldOut(fold));
-            System.out.println(
-                (open ? "open set, " : "closed set, ")
-                    + method.name()
-                    + ", seed "
-                    + seed
-                    + (fold < 0 ? "" : ", held out " + heldOut(fold))
-                    + ": "
-                    + options.method());
-            Comparison.Cell cell = Comparison.readSummary(dir, options, evaluation);
-            if (cell != null) {
-              System.out.println("  reused " + dir.resolve(Comparison.SUMMARY));
-            } else {
-              RunDirectory.trainOrReuse(options, dir, runtime.progress());
-              cell =
-                  Comparison.evaluate(
-                      method, Checkpoint.read(dir), test, foldPairs, resolutions, fold);
-              Comparison.writeSummary(dir, options, evaluation, cell);
-            }
-            System.out.printf(
-                Locale.ROOT,
-                "  accuracy %.4f, %d-fold %.4f, AUC %.4f, CV ||f|| %.3f, low-res %s%n",
-                cell.accuracy(),
-                cell.folds(),
-                cell.foldAccuracy(),
-                cell.auc(),
-                cell.normCv(),
-                cell.lowResolution());
-            cells.add(cell);
-          }
-        }
-      }
+  private void scheduleCheck(Path closed, Map<String, List<Path>> curves) throws IOException {
+    if (scheduleCheck <= 0) {
+      return;
     }
-    return new Grid(open ? "open set" : "closed set", cells, out, runs, pairs.protocol());
+    Path dir =
+        closed
+            .resolve("schedule-check")
+            .resolve("softmax-" + scheduleCheck + "-epochs")
+            .resolve("seed1000");
+    System.out.println("schedule check: softmax, seed 1000, " + scheduleCheck + " epochs");
+    TrainOptions check = options(Method.parse(Contrasts.BASELINE), 1000, -1, scheduleCheck);
+    // Its summary holds no figures, only what it was: the committed metrics.json is the result.
+    if (RunSummaries.exists(dir, check, SCHEDULE_CHECK)) {
+      System.out.println("  reused " + dir.resolve(RunSummaries.FILE_NAME));
+    } else {
+      RunDirectory.trainOrReuse(check, dir, runtime.progress());
+      RunSummaries.write(dir, check, SCHEDULE_CHECK, null);
+    }
+    curves.put("softmax, " + scheduleCheck + " epochs (seed 1000)", List.of(dir));
   }
 
-  private String seedList() {
-    StringBuilder b = new StringBuilder();
+  /**
+   * The head of the report: the command, the machine, the data the protocols' runs were given, and
+   * what every run shares, told from the first run's options rather than from their defaults.
+   */
+  private ComparisonHeader header(
+      List<Method> grid, List<CompareGrid.Protocol> done, double minutes, boolean allFolds) {
+    CompareGrid.Protocol first = done.get(0);
+    CompareGrid.Protocol open = done.get(done.size() - 1);
+    List<Long> seedList = new ArrayList<>();
     for (int k = 0; k < seeds; k++) {
-      b.append(k == 0 ? "" : ", ").append(1000 + k);
+      seedList.add(1000L + k);
     }
-    return b.toString();
-  }
-
-  /** The processor's model name (Linux) and the operating system. */
-  private static String machine() {
-    String os = System.getProperty("os.name") + " " + System.getProperty("os.arch");
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-        if (line.startsWith("model name")) {
-          return line.substring(line.indexOf(':') + 1).strip() + ", " + os;
-        }
-      }
-    } catch (java.io.IOException | RuntimeException e) {
-      // Not Linux: the operating system alone.
+    List<String> folds = new ArrayList<>();
+    for (int f = 0; f < OPEN_FOLDS; f++) {
+      folds.add("{" + heldOut(f).get(0) + "," + heldOut(f).get(1) + "}");
     }
-    return os;
-  }
-
-  private static double totalMemoryGib() {
-    java.lang.management.OperatingSystemMXBean os =
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean) {
-      return ((com.sun.management.OperatingSystemMXBean) os).getTotalMemorySize()
-          / (double) (1L << 30);
-    }
-    return Double.NaN;
-  }
-
-  /** A number as written by hand: 0.0005, not 5.0E-4; 10, not 10.0. */
-  private static String plain(double value) {
-    return plain(new BigDecimal(Double.toString(value)));
-  }
-
-  /** A share as a percentage written by hand: 10 for 0.1 (not 10.000000000000002). */
-  private static String percent(double share) {
-    return plain(new BigDecimal(Double.toString(share)).movePointRight(2));
-  }
-
-  private static String plain(BigDecimal value) {
-    return value.stripTrailingZeros().toPlainString();
+    return new ComparisonHeader(
+        CommandLines.current("compare", out),
+        minutes,
+        done.stream()
+                .flatMap(p -> p.results().runs().stream())
+                .mapToDouble(RunResult::seconds)
+                .sum()
+            / 60,
+        Machine.current(),
+        first.data(),
+        options(grid.get(0), 1000, -1),
+        seedList,
+        first.pairs(),
+        !open.results().open()
+            ? null
+            : new ComparisonHeader.OpenSet(
+                open.data(),
+                heldOut(0).size(),
+                String.join(", ", folds),
+                OPEN_FOLDS,
+                allFolds
+                    ? "every fold for every seed"
+                    : "seed number k, from 0, holds out fold k mod 5",
+                heldOutText(openFolds(allFolds))));
   }
 
   /** What the schedule check's summary says it was for. */
@@ -525,6 +382,15 @@ public final class CompareCommand implements Callable<Integer> {
   }
 
   /**
+   * The closed set's runs: one per seed, holding nothing out.
+   *
+   * @return per seed number k, {@code [-1]}
+   */
+  private List<List<Integer>> closedFolds() {
+    return Collections.nCopies(seeds, List.of(-1));
+  }
+
+  /**
    * What the open-set runs held out, told from the folds that ran: each class's number of runs per
    * method, and the classes never held out.
    *
@@ -576,13 +442,6 @@ public final class CompareCommand implements Callable<Integer> {
    */
   static List<Integer> heldOut(int fold) {
     return List.of(2 * fold, 2 * fold + 1);
-  }
-
-  /** The pairs of a fold's test set (−1: the closed set), drawn once with seed 7. */
-  private Evaluation.PairSet pairSet(
-      int fold, LabelledSource test, Map<Integer, Evaluation.PairSet> cache) {
-    return cache.computeIfAbsent(
-        fold, f -> Evaluation.PairSet.sampled(test.labels(), pairsPerKind, 7));
   }
 
   /** A closed-set run of the grid: {@link #options(Method, long, int)} with no class held out. */

@@ -6,7 +6,6 @@ import io.github.ringloss4j.app.io.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -25,27 +24,20 @@ public final class HeadlineTable {
   public static final String END = "<!-- /compare:headline -->";
 
   /**
-   * One protocol's runs.
-   *
-   * @param label e.g. "closed set"
-   * @param cells its runs
-   */
-  public record Protocol(String label, List<Comparison.Cell> cells) {}
-
-  /**
    * The table.
    *
    * @param methods the methods, in table order
    * @param protocols the protocols, the first one also giving the norm and low-resolution columns
    * @return Markdown, ending with a line break
    */
-  public static String table(List<Method> methods, List<Protocol> protocols) {
-    Protocol first = protocols.get(0);
-    int smallest = Collections.min(first.cells().get(0).lowResolution().keySet());
-    String kFold = first.cells().get(0).folds() + "-fold";
+  public static String table(List<Method> methods, List<ProtocolResults> protocols) {
+    ProtocolResults first = protocols.get(0);
+    List<Integer> sides = first.sides();
+    int smallest = sides.get(sides.size() - 1);
+    String kFold = first.kFold();
     StringBuilder md = new StringBuilder("| method |");
     StringBuilder rule = new StringBuilder("|---|");
-    for (Protocol p : protocols) {
+    for (ProtocolResults p : protocols) {
       md.append(' ')
           .append(p.label())
           .append(": ")
@@ -65,43 +57,25 @@ public final class HeadlineTable {
     for (Method method : methods) {
       String name = method.name();
       md.append("| ").append(name).append(" |");
-      for (Protocol p : protocols) {
-        List<Comparison.Cell> mine =
-            p.cells().stream().filter(c -> c.method().equals(name)).toList();
-        md.append(' ')
-            .append(Comparison.pm(Comparison.col(mine, Comparison.Cell::foldAccuracy), "%.4f"));
+      for (ProtocolResults p : protocols) {
+        md.append(' ').append(MeanStd.over(p.of(name), RunResult::foldAccuracy).format("%.4f"));
         md.append(" | ");
-        if (name.equals(Comparison.BASELINE)) {
-          md.append("—");
-        } else {
-          md.append(
-              Comparison.ci(
-                  PairedEffects.of(
-                      name,
-                      Comparison.BASELINE,
-                      "kfold_accuracy",
-                      Comparison.values(p.cells(), name, Comparison.Cell::foldAccuracy),
-                      Comparison.values(
-                          p.cells(), Comparison.BASELINE, Comparison.Cell::foldAccuracy)),
-                  "%.4f"));
-        }
+        md.append(
+            name.equals(Contrasts.BASELINE)
+                ? "—"
+                : Contrasts.effect(
+                        p, name, Contrasts.BASELINE, "kfold_accuracy", RunResult::foldAccuracy)
+                    .format("%.4f"));
         md.append(" |");
       }
-      List<Comparison.Cell> mine =
-          first.cells().stream().filter(c -> c.method().equals(name)).toList();
+      List<RunResult> mine = first.of(name);
       md.append(' ')
-          .append(Comparison.pm(Comparison.col(mine, Comparison.Cell::normCv), "%.3f"))
+          .append(MeanStd.over(mine, RunResult::normCv).format("%.3f"))
           .append(" | ")
-          .append(
-              Comparison.pm(
-                  Comparison.col(mine, c -> orNaN(c.lowResolution().get(smallest))), "%.4f"))
+          .append(MeanStd.over(mine, r -> r.lowResolutionAt(smallest)).format("%.4f"))
           .append(" |\n");
     }
     return md.toString();
-  }
-
-  private static double orNaN(Double value) {
-    return value == null ? Double.NaN : value;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -43,6 +44,24 @@ public final class PairedEffects {
      */
     public double high() {
       return mean + halfWidth;
+    }
+
+    /**
+     * As a table shows it.
+     *
+     * @param format the numbers' format, e.g. {@code %.4f}
+     * @return e.g. "+0.0250 [-0.0385, 0.0885]", "+0.1000 (n = 1)" for a single pair, "—" for none
+     */
+    public String format(String format) {
+      if (n == 0) {
+        return "—";
+      }
+      String signed = "%+" + format.substring(1);
+      if (!Double.isFinite(halfWidth)) {
+        return String.format(Locale.ROOT, signed + " (n = 1)", mean);
+      }
+      return String.format(
+          Locale.ROOT, signed + " [" + format + ", " + format + "]", mean, low(), high());
     }
   }
 

@@ -1,6 +1,5 @@
 package io.github.ringloss4j.app.report;
 
-import ai.djl.engine.Engine;
 import io.github.ringloss4j.app.eval.Evaluation;
 import io.github.ringloss4j.app.eval.RunSummary;
 import io.github.ringloss4j.app.io.AtomicFiles;
@@ -289,13 +288,9 @@ public final class RunReport {
    * @return e.g. {@code DJL 0.36.0 with the PyTorch 2.7.1 engine}
    */
   public static String engine() {
-    Engine engine = Engine.getInstance();
+    Machine.EngineInfo engine = Machine.EngineInfo.running();
     return String.format(
-        Locale.ROOT,
-        "DJL %s with the %s %s engine",
-        Engine.getDjlVersion(),
-        engine.getEngineName(),
-        engine.getVersion());
+        Locale.ROOT, "DJL %s with the %s %s engine", engine.djl(), engine.name(), engine.version());
   }
 
   private static String tar(Evaluation.Verification v, int farIndex) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -90,9 +89,9 @@ public final class ScheduleCurves {
           means.get(c.getKey())[e] = Double.NaN;
           continue;
         }
-        double[] ms = Comparison.meanStd(values);
-        means.get(c.getKey())[e] = ms[0];
-        md.append(String.format(Locale.ROOT, " %.4f ± %.4f |", ms[0], ms[1]));
+        MeanStd ms = MeanStd.of(values);
+        means.get(c.getKey())[e] = ms.mean();
+        md.append(' ').append(ms.format("%.4f")).append(" |");
       }
       md.append('\n');
     }
@@ -110,7 +109,7 @@ public final class ScheduleCurves {
         lines.add(new Plots.Series(m.getKey(), x, Arrays.copyOf(m.getValue(), n)));
       }
     }
-    Comparison.Figures plots = new Comparison.Figures(reportDir, null);
+    FigureFiles plots = new FigureFiles(reportDir, null);
     if (!lines.isEmpty()) {
       Plots.lines(
           plots.file("validation_curve.png"),

@@ -1,7 +1,21 @@
 /**
  * Report output of the ringloss command: headless PNG charts and Markdown reports comparing softmax
  * with softmax + ring loss ({@link io.github.ringloss4j.app.report.RunReport}), and the method
- * comparison's evaluation, tables and plots ({@link io.github.ringloss4j.app.report.Comparison}).
+ * comparison's.
+ *
+ * <p>The comparison in four parts: its results model, each run's figures ({@link
+ * io.github.ringloss4j.app.report.RunResult}, measured by {@link
+ * io.github.ringloss4j.app.report.RunEvaluation}, kept in a run's {@code summary.json} by {@link
+ * io.github.ringloss4j.app.report.RunSummaries}) and a protocol's runs ({@link
+ * io.github.ringloss4j.app.report.ProtocolResults}); the statistics ({@link
+ * io.github.ringloss4j.app.report.MeanStd}, {@link io.github.ringloss4j.app.report.PairedEffects},
+ * {@link io.github.ringloss4j.app.report.Contrasts}); the rendering of {@code results.md} ({@link
+ * io.github.ringloss4j.app.report.ComparisonReport}: {@link
+ * io.github.ringloss4j.app.report.ComparisonHeader}, {@link
+ * io.github.ringloss4j.app.report.ProtocolMarkdown}, {@link
+ * io.github.ringloss4j.app.report.ScheduleCurves}) and of the README's {@link
+ * io.github.ringloss4j.app.report.HeadlineTable}; and the description of the machine ({@link
+ * io.github.ringloss4j.app.report.Machine}), asked of the running system and engine.
  *
  * <p>{@link io.github.ringloss4j.app.report.Plots} is the entry point for every chart; each kind is
  * built in its own package-private class with the shared look in one place, rendered into an

@@ -595,6 +595,17 @@ class CliEndToEndTest {
     assertTrue(Files.isRegularFile(runs.resolve("closed/compare.csv")));
     assertTrue(Files.isRegularFile(runs.resolve("open/compare_effects.csv")));
     String md = Files.readString(runs.resolve("results.md"));
+    // The data and the machine as they were, not Fashion-MNIST's sizes: 200 training images
+    // limited to 80, 100 test images, 10 per class in each fold's two.
+    for (String told :
+        List.of(
+            "Data: the data in " + ten + ", 80 training images per run",
+            "the 100 test images for evaluation",
+            "The training sample (80 images) is drawn from the 8 classes only",
+            "drawn from the fold's 20 test images",
+            "DJL " + ai.djl.engine.Engine.getDjlVersion() + " with PyTorch ")) {
+      assertTrue(md.contains(told), told + " in\n" + md);
+    }
     for (String heading :
         List.of(
             "## Results, closed set",

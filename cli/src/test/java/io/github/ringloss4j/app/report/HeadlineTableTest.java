@@ -22,21 +22,19 @@ class HeadlineTableTest {
   private static String table() {
     // Closed: softmax 0.80, 0.70; ring 0.83, 0.72 (seeds 1000, 1001). Open: ring 0.60 vs 0.50 on
     // seed 1000 alone.
-    List<Comparison.Cell> closed =
+    List<RunResult> closed =
         List.of(
-            ComparisonTest.cell("softmax", 1000, -1, 0.80, 0.2),
-            ComparisonTest.cell("softmax", 1001, -1, 0.70, 0.3),
-            ComparisonTest.cell("ring@0.01", 1000, -1, 0.83, 0.1),
-            ComparisonTest.cell("ring@0.01", 1001, -1, 0.72, 0.1));
-    List<Comparison.Cell> open =
+            ContrastsTest.cell("softmax", 1000, -1, 0.80, 0.2),
+            ContrastsTest.cell("softmax", 1001, -1, 0.70, 0.3),
+            ContrastsTest.cell("ring@0.01", 1000, -1, 0.83, 0.1),
+            ContrastsTest.cell("ring@0.01", 1001, -1, 0.72, 0.1));
+    List<RunResult> open =
         List.of(
-            ComparisonTest.cell("softmax", 1000, 0, 0.50, 0.2),
-            ComparisonTest.cell("ring@0.01", 1000, 0, 0.60, 0.1));
+            ContrastsTest.cell("softmax", 1000, 0, 0.50, 0.2),
+            ContrastsTest.cell("ring@0.01", 1000, 0, 0.60, 0.1));
     return HeadlineTable.table(
         GRID,
-        List.of(
-            new HeadlineTable.Protocol("closed set", closed),
-            new HeadlineTable.Protocol("open set", open)));
+        List.of(new ProtocolResults("closed set", closed), new ProtocolResults("open set", open)));
   }
 
   @Test

@@ -1,31 +1,22 @@
 package io.github.ringloss4j.app.report;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.eval.Method;
-import io.github.ringloss4j.app.train.TrainOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ComparisonTest {
+class ContrastsTest {
 
-  @TempDir Path tmp;
-
-  static Comparison.Cell cell(String method, long seed, int fold, double acc) {
+  static RunResult cell(String method, long seed, int fold, double acc) {
     return cell(method, seed, fold, acc, 0.1);
   }
 
   /** A run whose 10-fold accuracy is acc at 28 px and acc − 0.1 at 7 px, with a given CV ‖f‖. */
-  static Comparison.Cell cell(String method, long seed, int fold, double acc, double cv) {
-    return new Comparison.Cell(
+  static RunResult cell(String method, long seed, int fold, double acc, double cv) {
+    return new RunResult(
         method,
         seed,
         Double.NaN,
@@ -44,33 +35,12 @@ class ComparisonTest {
   }
 
   @Test
-  void summaryRoundTripsAndIsIgnoredWhenTheRunOrItsEvaluationDiffer() throws Exception {
-    TrainOptions options = TrainOptions.parse("--seed", "1000", "--exclude-classes", "0,1");
-    Comparison.Cell c = cell("ring@0.01", 1000, 0, 0.8);
-    Comparison.writeSummary(tmp, options, "pairs A", c);
-    assertTrue(Files.size(tmp.resolve(Comparison.SUMMARY)) < 10_000, "a small file");
-    Comparison.Cell back = Comparison.readSummary(tmp, options, "pairs A");
-    assertEquals(c.method(), back.method());
-    assertEquals(c.fold(), back.fold());
-    assertTrue(Double.isNaN(back.accuracy()), "NaN survives");
-    assertEquals(c.lowResolution(), back.lowResolution());
-    assertEquals(c.normByResolution(), back.normByResolution());
-    assertArrayEquals(c.normDecileAccuracy(), back.normDecileAccuracy());
-    assertNull(Comparison.readSummary(tmp, options, "pairs B"));
-    assertNull(
-        Comparison.readSummary(
-            tmp, TrainOptions.parse("--seed", "1000", "--exclude-classes", "2,3"), "pairs A"));
-    assertNull(Comparison.readSummary(tmp.resolve("none"), options, "pairs A"));
-  }
-
-  @Test
   void contrastsAreAgainstSoftmaxAndTheHeadWithoutRing() {
     List<Method> grid = new ArrayList<>();
     for (String m : List.of("softmax", "ring@0.01", "sphereface", "sphereface+ring@0.01")) {
       grid.add(Method.parse(m));
     }
-    List<String> pairs =
-        Comparison.contrasts(grid).stream().map(p -> p[0] + " vs " + p[1]).toList();
+    List<String> pairs = Contrasts.of(grid).stream().map(p -> p[0] + " vs " + p[1]).toList();
     assertEquals(
         List.of(
             "ring@0.01 vs softmax",
@@ -84,7 +54,7 @@ class ComparisonTest {
   void effectsPairRunsBySeedAndFold() {
     // softmax 0.80 / 0.70 and ring 0.83 / 0.72 on (seed 1000, fold 0) / (seed 1001, fold 1):
     // differences 0.03 and 0.02, mean 0.025; the 1001 ring run on fold 0 has no partner.
-    List<Comparison.Cell> cells =
+    List<RunResult> cells =
         List.of(
             cell("softmax", 1000, 0, 0.80),
             cell("softmax", 1001, 1, 0.70),
@@ -92,8 +62,9 @@ class ComparisonTest {
             cell("ring@0.01", 1001, 1, 0.72),
             cell("ring@0.01", 1001, 0, 0.99));
     List<PairedEffects.Effect> effects =
-        Comparison.effects(
-            cells, List.of(Method.parse("softmax"), Method.parse("ring@0.01")), List.of(28, 7));
+        Contrasts.effects(
+            new ProtocolResults("open set", cells),
+            List.of(Method.parse("softmax"), Method.parse("ring@0.01")));
     PairedEffects.Effect acc = effects.get(0);
     assertEquals("kfold_accuracy", acc.metric());
     assertEquals(2, acc.n());
