@@ -103,7 +103,7 @@ public final class RadiusLearningRate implements ParameterTracker {
     if (rate.radii.isEmpty()) {
       throw new IllegalArgumentException(
           "RadiusLearningRate was given a model without a RingLossBlock, "
-              + describe(model)
+              + model.getClass().getSimpleName()
               + ": it has no ring radius R to give a learning rate. Pass the model trained with"
               + " ring loss (a RingModelBlock, or a block containing a RingLossBlock), or use the"
               + " plain tracker for a model without a ring");
@@ -124,14 +124,6 @@ public final class RadiusLearningRate implements ParameterTracker {
               ring.getRadiusParameter(), (float) ring.getRadiusLearningRateMultiplier(adaptive)));
     }
     return new RadiusLearningRate(unwrapped, radii);
-  }
-
-  private static String describe(Block model) {
-    String text = model.toString();
-    int newline = text.indexOf('\n');
-    String first = newline < 0 ? text : text.substring(0, newline) + " …";
-    return model.getClass().getSimpleName()
-        + (first.startsWith(model.getClass().getSimpleName()) ? "" : " " + first);
   }
 
   /**
