@@ -16,6 +16,9 @@ import java.util.Objects;
  * ring term reads the per-sample penalties and no labels, so no dummy targets are needed. Each term
  * is its own evaluator: add {@link #getComponents()} to the training configuration to see {@code
  * softmax}, {@code ring} and the total as separate metrics.
+ *
+ * <p>The ring given must be the model's own ({@code net.getRing()}): the first batch refuses
+ * penalties from another ring, naming both (see {@link RingLoss}).
  */
 public final class RingCompositeLoss extends AbstractCompositeLoss {
 
@@ -26,7 +29,7 @@ public final class RingCompositeLoss extends AbstractCompositeLoss {
    * Combines a primary loss on the {@link RingOutputs#LOGITS} with the ring term of a block.
    *
    * @param primary the primary loss on the logits, e.g. softmax cross-entropy
-   * @param ring the ring block, which holds λ
+   * @param ring the model's ring block, which holds λ
    */
   public RingCompositeLoss(Loss primary, RingLossBlock ring) {
     this("total", new NamedOutputLoss(primary, RingOutputs.LOGITS), new RingLoss(ring));
@@ -50,7 +53,8 @@ public final class RingCompositeLoss extends AbstractCompositeLoss {
   /**
    * Softmax cross-entropy (sparse labels, from logits) plus λ·ring: the paper's setting.
    *
-   * @param ring the ring block, which holds λ (default 0.01, the paper's best)
+   * @param ring the model's ring block ({@code net.getRing()}), which holds λ (default 0.01, the
+   *     paper's best)
    * @return the loss
    */
   public static RingCompositeLoss softmaxPlusRing(RingLossBlock ring) {

@@ -16,10 +16,19 @@ import java.util.Objects;
  * sum) keeps the term's scale, and so λ, independent of the batch size. Labels are ignored: the
  * ring needs no targets, so there are no dummy targets as in the Keras package. λ is read from the
  * block, the one place it is set, because R's learning rate depends on it too.
+ *
+ * <p><b>One ring per model, checked.</b> The penalties come from the model's ring, λ from the block
+ * given here: were they two blocks (a loss built on {@code RingLossBlock.builder()
+ * .optLambda(0.5f).build()} while the model holds the default λ = 0.01 ring), the model would train
+ * with the other block's λ and no word. So the first evaluation checks that the penalties are the
+ * given ring's own output ({@link RingLossBlock#checkOutputsAreOwn}, a reference comparison that
+ * reads nothing back to the host) and throws an {@link IllegalArgumentException} describing both
+ * rings otherwise, before any gradient is computed. Later evaluations cost nothing more.
  */
 public final class RingLoss extends Loss {
 
   private final RingLossBlock ring;
+  private volatile boolean ringChecked;
 
   /**
    * The ring term of a block, named {@code ring}.
@@ -50,9 +59,22 @@ public final class RingLoss extends Loss {
     return ring.getLambda();
   }
 
+  /**
+   * The ring term of a batch.
+   *
+   * @param labels ignored
+   * @param predictions the model's outputs, with the ring's {@link RingOutputs#PENALTIES}
+   * @return λ · mean_i ρ(‖f_i‖ − R)
+   * @throws IllegalArgumentException at the first evaluation, when the penalties come from a ring
+   *     other than this loss's
+   */
   @Override
   public NDArray evaluate(NDList labels, NDList predictions) {
-    return Scalars.mul(RingOutputs.get(predictions, RingOutputs.PENALTIES).mean(), getLambda());
+    NDArray penalties = RingOutputs.get(predictions, RingOutputs.PENALTIES);
+    if (!ringChecked) {
+      ringChecked = ring.checkOutputsAreOwn(predictions, "RingLoss '" + getName() + "'");
+    }
+    return Scalars.mul(penalties.mean(), getLambda());
   }
 
   @Override

@@ -22,8 +22,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,10 @@ public final class RingLossBlock extends AbstractBlock {
   private static final Logger LOG = LoggerFactory.getLogger(RingLossBlock.class);
   private static final byte VERSION = 1;
 
+  /** Every ring block not yet garbage-collected, to name the owner of a mismatched output. */
+  private static final Set<RingLossBlock> RINGS =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
   private final Penalty penalty;
   private final float lambda;
   private final RadiusInit radiusInit;
@@ -79,6 +86,15 @@ public final class RingLossBlock extends AbstractBlock {
   private volatile boolean radiusFromDataDone;
   private int splitsPerBatch = 1;
 
+  /**
+   * This block's own instances of the output names: equal to {@link RingOutputs#PENALTIES} and
+   * {@link RingOutputs#NORMS}, so lookups by name are unchanged, but distinct objects, so that
+   * {@link #checkOutputsAreOwn} recognises this ring's outputs by a reference comparison.
+   */
+  private final String penaltiesName = new String(RingOutputs.PENALTIES);
+
+  private final String normsName = new String(RingOutputs.NORMS);
+
   private RingLossBlock(Builder builder) {
     super(VERSION);
     this.penalty = builder.penalty;
@@ -89,6 +105,7 @@ public final class RingLossBlock extends AbstractBlock {
     this.radiusWeightDecay = builder.radiusWeightDecay;
     this.radiusInitializer = ScalarParameters.constant(radiusInit.value());
     this.radius = addParameter(ScalarParameters.scalar(RADIUS, radiusInitializer, trainable));
+    RINGS.add(this);
   }
 
   /**
@@ -132,10 +149,86 @@ public final class RingLossBlock extends AbstractBlock {
   /**
    * The current radius.
    *
+   * <p>R is an array owned by the {@code Model} the block was set on: closing the model frees it.
+   * Read R (and save the parameters) before closing the model; afterwards this throws rather than
+   * returning a stale or undefined value.
+   *
    * @return R, or NaN before initialisation
+   * @throws IllegalStateException after the {@code Model} owning R was closed
    */
   public double getRadius() {
+    if (radius.isInitialized() && radius.getArray().isReleased()) {
+      throw new IllegalStateException(
+          "the ring radius R cannot be read: the Model that owned it was closed, which frees its"
+              + " parameters. Read R (getRadius()) or save the parameters before closing the"
+              + " model");
+    }
     return ScalarParameters.value(radius);
+  }
+
+  /**
+   * Refuses a model's outputs that another ring returned: the check behind "one ring per model".
+   *
+   * <p>A loss or listener built on a ring ({@link io.github.ringloss4j.loss.RingLoss}, {@link
+   * io.github.ringloss4j.training.DivergenceGuard}, {@link
+   * io.github.ringloss4j.training.RingStatisticsListener}) reads λ or R from that ring and the
+   * penalties or norms from the model's outputs; if the two are different rings, training would
+   * silently use the wrong λ or report the wrong R. Each ring names its outputs with its own {@code
+   * String} instances (equal to {@link RingOutputs#PENALTIES} and {@link RingOutputs#NORMS}, so
+   * finding them by name is unchanged), so this check is a reference comparison on the Java side:
+   * it reads nothing back from the engine. Callers run it once, on the first batch.
+   *
+   * <p>An output whose name is not any ring's instance (a block of your own named it with {@link
+   * RingOutputs#PENALTIES}) cannot be traced to its ring and is accepted.
+   *
+   * @param outputs a model's outputs
+   * @param user who asks, for the message, e.g. {@code "RingLoss"}
+   * @return true when the outputs held the ring's penalties or norms (the check was made), false
+   *     when they held neither
+   * @throws IllegalArgumentException when the outputs came from another ring; the message describes
+   *     both rings
+   */
+  public boolean checkOutputsAreOwn(NDList outputs, String user) {
+    boolean found = false;
+    for (String name : new String[] {RingOutputs.PENALTIES, RingOutputs.NORMS}) {
+      NDArray output = outputs.get(name);
+      if (output == null) {
+        continue;
+      }
+      found = true;
+      String instance = output.getName();
+      if (instance == penaltiesName || instance == normsName) {
+        continue;
+      }
+      RingLossBlock owner = ownerOf(instance);
+      if (owner != null) {
+        String mine = toString();
+        String theirs = owner.toString();
+        throw new IllegalArgumentException(
+            user
+                + " was built on a RingLossBlock that is not the model's: its ring is "
+                + mine
+                + ", the model's is "
+                + theirs
+                + (mine.equals(theirs) ? " (two distinct blocks with equal settings)" : "")
+                + ". One ring per model holds λ, the penalty and R: build the loss and the"
+                + " listeners on the model's own ring (RingModelBlock.getRing()), or set the ring"
+                + " you built on the model (RingModelBlock.builder().optRing(ring))");
+      }
+    }
+    return found;
+  }
+
+  /** The ring whose output carries this name instance, or null if none does. */
+  private static RingLossBlock ownerOf(String instance) {
+    synchronized (RINGS) {
+      for (RingLossBlock ring : RINGS) {
+        if (ring.penaltiesName == instance || ring.normsName == instance) {
+          return ring;
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -246,8 +339,8 @@ public final class RingLossBlock extends AbstractBlock {
       residual = norms.sub(r.toType(norms.getDataType(), false));
     }
     return new NDList(
-        RingOutputs.named(penalty.apply(residual), RingOutputs.PENALTIES),
-        RingOutputs.named(norms, RingOutputs.NORMS));
+        RingOutputs.named(penalty.apply(residual), penaltiesName),
+        RingOutputs.named(norms, normsName));
   }
 
   /**

@@ -54,9 +54,15 @@ public final class RingModelBlock extends AbstractBlock {
    * @param embedding the network that maps inputs to features of shape [m, d]
    * @param head the classifier on the features, producing logits [m, classes]
    * @return the model
+   * @throws NullPointerException when the head is null; {@link #of(Block)} builds a model without
+   *     one
    */
   public static RingModelBlock of(Block embedding, Block head) {
-    return builder().setEmbedding(embedding).optHead(Objects.requireNonNull(head, "head")).build();
+    Objects.requireNonNull(
+        head,
+        "head is null: pass a classification head (e.g. Linear.builder().setUnits(classes).build()),"
+            + " or call RingModelBlock.of(embedding) for a model without a head");
+    return builder().setEmbedding(embedding).optHead(head).build();
   }
 
   /**

@@ -1,11 +1,20 @@
 package io.github.ringloss4j.optim;
 
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.tracker.ParameterTracker;
 import io.github.ringloss4j.nn.RingLossBlock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A learning-rate tracker that gives every ring radius R its own multiplier, for DJL's stock
@@ -28,15 +37,30 @@ import java.util.Objects;
  * update} call, which DJL makes once per device copy, so on k devices schedules and Adam's bias
  * correction run k times too fast. On one device they are exact; {@link RingOptimizer} is exact on
  * any number.
+ *
+ * <p>A model without a ring is refused: the tracker would silently give no parameter a multiplier,
+ * and the ring trained elsewhere would get the plain rate. A stock optimiser built without this
+ * tracker gives R the plain rate; {@link #warnIfPlainRate} notices it after the first steps and
+ * logs one warning.
  */
 public final class RadiusLearningRate implements ParameterTracker {
 
-  private final ParameterTracker base;
-  private final Map<String, Float> multipliers;
+  private static final Logger LOG = LoggerFactory.getLogger(RadiusLearningRate.class);
 
-  private RadiusLearningRate(ParameterTracker base, Map<String, Float> multipliers) {
+  /** The radii whose learning rate some instance has served to an optimiser. */
+  private static final Set<Parameter> SERVED =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+  /** The rings already warned about by {@link #warnIfPlainRate}. */
+  private static final Set<RingLossBlock> WARNED =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+  private final ParameterTracker base;
+  private final Map<String, Radius> radii;
+
+  private RadiusLearningRate(ParameterTracker base, Map<String, Radius> radii) {
     this.base = Objects.requireNonNull(base, "base");
-    this.multipliers = multipliers;
+    this.radii = radii;
   }
 
   /**
@@ -45,6 +69,7 @@ public final class RadiusLearningRate implements ParameterTracker {
    * @param model the model's root block; every {@link RingLossBlock} in it is found
    * @param base the learning rate of the other parameters
    * @return the tracker
+   * @throws IllegalArgumentException when the model holds no {@link RingLossBlock}
    */
   public static RadiusLearningRate forSgd(Block model, ParameterTracker base) {
     return of(model, base, false);
@@ -56,6 +81,7 @@ public final class RadiusLearningRate implements ParameterTracker {
    * @param model the model's root block; every {@link RingLossBlock} in it is found
    * @param base the learning rate of the other parameters
    * @return the tracker
+   * @throws IllegalArgumentException when the model holds no {@link RingLossBlock}
    */
   public static RadiusLearningRate forAdam(Block model, ParameterTracker base) {
     return of(model, base, true);
@@ -69,26 +95,104 @@ public final class RadiusLearningRate implements ParameterTracker {
    *     RadiusLearningRate}, its base is used, so the multiplier is never applied twice
    * @param adaptive whether the optimiser normalises the gradient's scale (Adam and its kin)
    * @return the tracker
+   * @throws IllegalArgumentException when the model holds no {@link RingLossBlock}: there is no R
+   *     to give a rate, so the model passed is not the one trained with ring loss
    */
   public static RadiusLearningRate of(Block model, ParameterTracker base, boolean adaptive) {
+    RadiusLearningRate rate = create(model, base, adaptive);
+    if (rate.radii.isEmpty()) {
+      throw new IllegalArgumentException(
+          "RadiusLearningRate was given a model without a RingLossBlock, "
+              + model.getClass().getSimpleName()
+              + ": it has no ring radius R to give a learning rate. Pass the model trained with"
+              + " ring loss (a RingModelBlock, or a block containing a RingLossBlock), or use the"
+              + " plain tracker for a model without a ring");
+    }
+    return rate;
+  }
+
+  /** The tracker, accepting a model without a ring (for {@link RingOptimizer}). */
+  static RadiusLearningRate create(Block model, ParameterTracker base, boolean adaptive) {
     Objects.requireNonNull(model, "model");
     ParameterTracker unwrapped =
         base instanceof RadiusLearningRate ? ((RadiusLearningRate) base).base : base;
-    Map<String, Float> multipliers = new HashMap<>();
-    collect(model, adaptive, multipliers);
-    return new RadiusLearningRate(unwrapped, multipliers);
+    Map<String, Radius> radii = new HashMap<>();
+    for (RingLossBlock ring : rings(model)) {
+      radii.put(
+          ring.getRadiusParameter().getId(),
+          new Radius(
+              ring.getRadiusParameter(), (float) ring.getRadiusLearningRateMultiplier(adaptive)));
+    }
+    return new RadiusLearningRate(unwrapped, radii);
   }
 
-  private static void collect(Block block, boolean adaptive, Map<String, Float> multipliers) {
+  /**
+   * Logs one warning for each ring radius R in a model that an optimiser has updated at the plain
+   * learning rate although its block asks for another: no {@code RadiusLearningRate} (alone, or
+   * inside {@link RingOptimizer}) has been asked for R's rate. That is the case of a stock DJL
+   * optimiser built with a plain tracker; with SGD, R then moves 1/λ times slower than intended and
+   * lags far behind the feature norms.
+   *
+   * <p>DJL's {@code Trainer} does not expose its optimiser, so this judges what the optimiser did:
+   * call it after an optimiser step. {@link io.github.ringloss4j.training.RingStatisticsListener}
+   * and {@link io.github.ringloss4j.training.DivergenceGuard} call it for you, once, after the
+   * second step. A ring is warned about at most once per JVM, whoever calls. Not warned: a frozen
+   * R, λ = 0 (no loss trains R), a block whose multiplier is 1 for both kinds of optimiser. With
+   * Adam the plain rate is R's default one; {@link #forAdam} states it and silences the warning.
+   *
+   * @param model the model's root block
+   * @return the rings warned about by this call
+   */
+  public static List<RingLossBlock> warnIfPlainRate(Block model) {
+    List<RingLossBlock> warned = new ArrayList<>();
+    for (RingLossBlock ring : rings(model)) {
+      double sgd = ring.getRadiusLearningRateMultiplier(false);
+      double adam = ring.getRadiusLearningRateMultiplier(true);
+      if (!ring.isTrainable()
+          || ring.getLambda() == 0
+          || (sgd == 1 && adam == 1)
+          || SERVED.contains(ring.getRadiusParameter())
+          || !WARNED.add(ring)) {
+        continue;
+      }
+      warned.add(ring);
+      LOG.warn(
+          "The ring radius R was updated at the optimiser's plain learning rate (1 times the"
+              + " others'): no RadiusLearningRate set its rate. Its block ({}) asks for {} times the"
+              + " others' rate with SGD or NAG{} and {} with Adam; at 1 times under SGD, R follows"
+              + " the feature norms {} times slower and lags far behind them. Set R's rate with"
+              + " Optimizer.sgd().setLearningRateTracker(RadiusLearningRate.forSgd(model, tracker))"
+              + " (forAdam for Adam), or train with RingOptimizer.sgdBuilder()/adamBuilder(), which"
+              + " sets it.",
+          ring,
+          number(sgd),
+          ring.isRadiusLearningRateMultiplierAuto() ? " (1/λ: ∂L/∂R is λ-small)" : "",
+          number(adam),
+          number(sgd));
+    }
+    return warned;
+  }
+
+  /** Every {@link RingLossBlock} in a block's tree, the block itself included, in tree order. */
+  static List<RingLossBlock> rings(Block model) {
+    List<RingLossBlock> rings = new ArrayList<>();
+    addRings(model, rings);
+    return rings;
+  }
+
+  private static void addRings(Block block, List<RingLossBlock> rings) {
     if (block instanceof RingLossBlock) {
-      RingLossBlock ring = (RingLossBlock) block;
-      multipliers.put(
-          ring.getRadiusParameter().getId(),
-          (float) ring.getRadiusLearningRateMultiplier(adaptive));
+      rings.add((RingLossBlock) block);
     }
     for (Block child : block.getChildren().values()) {
-      collect(child, adaptive, multipliers);
+      addRings(child, rings);
     }
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value) && Math.abs(value) < 1e15
+        ? Long.toString((long) value)
+        : String.format(Locale.ROOT, "%.4g", value);
   }
 
   /**
@@ -98,7 +202,8 @@ public final class RadiusLearningRate implements ParameterTracker {
    * @return k_R for a ring radius, 1 otherwise
    */
   public float multiplier(String parameterId) {
-    return multipliers.getOrDefault(parameterId, 1f);
+    Radius radius = radii.get(parameterId);
+    return radius == null ? 1f : radius.multiplier;
   }
 
   /**
@@ -112,6 +217,26 @@ public final class RadiusLearningRate implements ParameterTracker {
 
   @Override
   public float getNewValue(String parameterId, int numUpdate) {
-    return base.getNewValue(parameterId, numUpdate) * multiplier(parameterId);
+    Radius radius = radii.get(parameterId);
+    if (radius == null) {
+      return base.getNewValue(parameterId, numUpdate);
+    }
+    if (!radius.served) {
+      radius.served = true;
+      SERVED.add(radius.parameter);
+    }
+    return base.getNewValue(parameterId, numUpdate) * radius.multiplier;
+  }
+
+  /** A ring radius: its parameter, its multiplier, whether an optimiser has asked for its rate. */
+  private static final class Radius {
+    final Parameter parameter;
+    final float multiplier;
+    volatile boolean served;
+
+    Radius(Parameter parameter, float multiplier) {
+      this.parameter = parameter;
+      this.multiplier = multiplier;
+    }
   }
 }

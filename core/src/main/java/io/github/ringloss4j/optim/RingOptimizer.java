@@ -96,7 +96,7 @@ public final class RingOptimizer extends Optimizer {
   private RingOptimizer(Builder builder, Block model) {
     super(builder);
     this.kind = builder.kind;
-    this.learningRate = RadiusLearningRate.of(model, builder.learningRate, kind == Kind.ADAM);
+    this.learningRate = RadiusLearningRate.create(model, builder.learningRate, kind == Kind.ADAM);
     this.momentum = builder.momentum;
     this.beta1 = builder.beta1;
     this.beta2 = builder.beta2;
@@ -106,15 +106,10 @@ public final class RingOptimizer extends Optimizer {
       namesById.put(p.getValue().getId(), p.getKey());
       parametersById.put(p.getValue().getId(), p.getValue());
     }
-    collectDecayedRadii(model);
-  }
-
-  private void collectDecayedRadii(Block block) {
-    if (block instanceof RingLossBlock && ((RingLossBlock) block).isRadiusWeightDecayed()) {
-      decayedRadii.add(((RingLossBlock) block).getRadiusParameter().getId());
-    }
-    for (Block child : block.getChildren().values()) {
-      collectDecayedRadii(child);
+    for (RingLossBlock ring : RadiusLearningRate.rings(model)) {
+      if (ring.isRadiusWeightDecayed()) {
+        decayedRadii.add(ring.getRadiusParameter().getId());
+      }
     }
   }
 

@@ -1,8 +1,11 @@
 package io.github.ringloss4j.training;
 
 /**
- * Training produced NaN or Inf. The message names what (the loss, an output, R), the step, and what
- * to try.
+ * Training diverged, as {@link DivergenceGuard} detects it: NaN or Inf in the loss, an output, a
+ * parameter or R; a finite runaway of the loss or the mean feature norm (its runaway rule); or a
+ * negative ring radius R. The message names what (the loss, an output by name, a parameter, R and
+ * its value), the step ("at step N", or "after step N" for the checks made after the last update),
+ * and what to try.
  */
 public final class DivergenceException extends IllegalStateException {
 

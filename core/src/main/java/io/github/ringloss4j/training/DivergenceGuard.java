@@ -26,6 +26,18 @@ import java.util.Map;
  * R, and throws a {@link DivergenceException} naming what went wrong (an output by its name), the
  * step, and what to try.
  *
+ * <p><b>A negative R.</b> R is the norm the ring pulls every feature toward; no norm is negative,
+ * so R &lt; 0 is never meaningful: it means R's steps overshot (its learning rate, 1/λ times the
+ * others' with SGD, is too high for the data) and the ring now pulls every feature toward 0. The
+ * guard treats R &lt; 0 as a divergence rather than clamping R at 0, which would hide the cause and
+ * change the gradient the paper defines. R is read in the same single read back as the rest.
+ *
+ * <p><b>The model's own ring.</b> The ring given must be the model's: on the first batch the guard
+ * refuses outputs that another ring returned ({@link RingLossBlock#checkOutputsAreOwn}), since it
+ * would otherwise check an R nobody trains. As a training listener it also warns, once, when the
+ * optimiser gives R the plain learning rate ({@link
+ * io.github.ringloss4j.optim.RadiusLearningRate#warnIfPlainRate}).
+ *
  * <p><b>The runaway rule.</b> A learning rate far too high can drive the loss to 1e27 without ever
  * reaching Inf. The first step checked gives the reference: its loss L₀ and its mean feature norm
  * N₀ (the output named {@link RingOutputs#NORMS}, when the model has one). A later step whose loss
@@ -51,6 +63,8 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
 
   private final RingLossBlock ring;
   private final double runawayFactor;
+  private final PlainRateCheck plainRate = new PlainRateCheck();
+  private boolean ringChecked;
   private long step;
 
   /**
@@ -65,7 +79,7 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   /**
    * Creates the guard with the default runaway factor.
    *
-   * @param ring the ring block whose R is checked, or null to check outputs and loss only
+   * @param ring the model's ring block, whose R is checked, or null to check outputs and loss only
    */
   public DivergenceGuard(RingLossBlock ring) {
     this(ring, DEFAULT_RUNAWAY_FACTOR);
@@ -74,7 +88,7 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   /**
    * Creates the guard.
    *
-   * @param ring the ring block whose R is checked, or null to check outputs and loss only
+   * @param ring the model's ring block, whose R is checked, or null to check outputs and loss only
    * @param runawayFactor how many times its first value the loss or the mean ‖f‖ may grow, &gt; 1;
    *     {@code Double.POSITIVE_INFINITY} checks NaN and Inf only
    */
@@ -110,6 +124,7 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
 
   @Override
   public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    plainRate.onTrainingBatch(trainer);
     // One training step, whatever the number of devices its batch was split over.
     step++;
     for (Map.Entry<Device, NDList> entry : batchData.getPredictions().entrySet()) {
@@ -119,13 +134,20 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     }
   }
 
+  @Override
+  public void onEpoch(Trainer trainer) {
+    plainRate.onEpoch(trainer);
+  }
+
   /**
    * Checks one training step, for loops that do not use DJL's listeners: counts the step, then
-   * checks every output, the loss and R for NaN, Inf and a runaway.
+   * checks every output, the loss and R for NaN, Inf and a runaway, and R for a negative value.
    *
    * @param predictions the model's outputs for the batch
    * @param loss the loss value, or null
-   * @throws DivergenceException at the first NaN, Inf or runaway value
+   * @throws DivergenceException at the first NaN, Inf, runaway value or negative R
+   * @throws IllegalArgumentException at the first step, when the outputs come from a ring other
+   *     than the guard's
    */
   public void check(NDList predictions, NDArray loss) {
     step++;
@@ -187,18 +209,23 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   }
 
   private void checkStep(NDList predictions, NDArray loss) {
+    if (ring != null && !ringChecked) {
+      ringChecked = ring.checkOutputsAreOwn(predictions, "DivergenceGuard");
+    }
     // Fast path: NaN and Inf survive a sum, so one reduction per array and a single read back to
-    // the host clear a healthy step; the loss and the mean norm ride along for the runaway rule.
+    // the host clear a healthy step; the loss, the mean norm and R ride along for the runaway rule
+    // and the sign of R.
     NDArray total = null;
     for (NDArray array : predictions) {
       total = accumulate(total, array);
     }
     total = accumulate(total, loss);
-    if (ring != null && ring.getRadiusParameter().isInitialized()) {
-      total = accumulate(total, ring.getRadiusParameter().getArray());
-    }
     NDArray norms = predictions.get(RingOutputs.NORMS);
-    List<NDArray> read = new ArrayList<>(3);
+    NDArray radius =
+        ring != null && ring.getRadiusParameter().isInitialized()
+            ? ring.getRadiusParameter().getArray()
+            : null;
+    List<NDArray> read = new ArrayList<>(4);
     if (total != null) {
       read.add(total.reshape(1));
     }
@@ -207,6 +234,9 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     }
     if (norms != null) {
       read.add(norms.mean().toType(DataType.FLOAT64, false).reshape(1));
+    }
+    if (radius != null) {
+      read.add(radius.toType(DataType.FLOAT64, false).reshape(1));
     }
     if (read.isEmpty()) {
       return;
@@ -218,8 +248,31 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     }
     int at = total == null ? 0 : 1;
     double lossValue = loss == null ? Double.NaN : values[at++];
-    double normValue = norms == null ? Double.NaN : values[at];
+    double normValue = norms == null ? Double.NaN : values[at++];
+    if (radius != null) {
+      checkRadius(values[at], normValue);
+    }
     checkRunaway(lossValue, normValue);
+  }
+
+  private void checkRadius(double r, double meanNorm) {
+    if (!Double.isFinite(r)) {
+      throw diverged("the ring radius R is " + r);
+    }
+    if (r < 0) {
+      throw diverged(
+          String.format(
+              Locale.ROOT,
+              "the ring radius R is negative (%.4g%s), which no feature norm can be: the ring now"
+                  + " pulls every feature toward 0",
+              r,
+              Double.isNaN(meanNorm)
+                  ? ""
+                  : String.format(Locale.ROOT, "; the mean feature norm is %.4g", meanNorm)),
+          "R's steps overshot: its learning rate (with SGD 1/λ times the others') is too high for"
+              + " these features. Lower the learning rate, set R's rate lower"
+              + " (RingLossBlock.Builder.optRadiusLearningRateMultiplier), or train with Adam.");
+    }
   }
 
   private void findNonFinite(NDList predictions, NDArray loss) {
@@ -230,12 +283,6 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
     }
     if (loss != null) {
       check(loss, "the loss");
-    }
-    if (ring != null) {
-      double r = ring.getRadius();
-      if (!Double.isFinite(r)) {
-        throw diverged("the ring radius R is " + r);
-      }
     }
     // A finite step whose sum overflowed: the runaway rule judges it.
   }
@@ -284,6 +331,14 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
   }
 
   private DivergenceException diverged(String what) {
+    return diverged(
+        what,
+        "Try a lower learning rate or a smaller ring weight lambda, check the input data for"
+            + " NaN/Inf, and start R at the first batch's mean norm rather than a constant far from"
+            + " the feature norms.");
+  }
+
+  private DivergenceException diverged(String what, String advice) {
     return new DivergenceException(
         step,
         "Training diverged "
@@ -292,8 +347,7 @@ public final class DivergenceGuard extends TrainingListenerAdapter {
             + step
             + ": "
             + what
-            + ". Try a lower learning rate or a smaller ring weight lambda, check the input data"
-            + " for NaN/Inf, and start R at the first batch's mean norm rather than a constant"
-            + " far from the feature norms.");
+            + ". "
+            + advice);
   }
 }

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads the norms a {@link RingLossBlock} returns (the output named {@link
  * RingOutputs#NORMS}), so it costs two reductions per batch and no extra forward pass.
+ *
+ * <p>The ring given must be the model's: the first batch refuses norms that another ring returned
+ * ({@link RingLossBlock#checkOutputsAreOwn}), since the R reported would be one nobody trains. It
+ * also warns, once, when the optimiser gives R the plain learning rate ({@link
+ * io.github.ringloss4j.optim.RadiusLearningRate#warnIfPlainRate}).
  */
 public final class RingStatisticsListener extends TrainingListenerAdapter {
 
@@ -28,11 +33,13 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
   private final NormStatistics train = new NormStatistics();
   private final NormStatistics validation = new NormStatistics();
   private final List<EpochRingStatistics> history = new ArrayList<>();
+  private final PlainRateCheck plainRate = new PlainRateCheck();
+  private boolean ringChecked;
 
   /**
    * Creates the listener.
    *
-   * @param ring the block that owns R
+   * @param ring the model's ring block, which owns R
    */
   public RingStatisticsListener(RingLossBlock ring) {
     this.ring = Objects.requireNonNull(ring, "ring");
@@ -40,7 +47,11 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
 
   @Override
   public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+    plainRate.onTrainingBatch(trainer);
     for (NDList predictions : batchData.getPredictions().values()) {
+      if (!ringChecked) {
+        ringChecked = ring.checkOutputsAreOwn(predictions, "RingStatisticsListener");
+      }
       train.add(RingOutputs.get(predictions, RingOutputs.NORMS));
     }
   }
@@ -54,6 +65,7 @@ public final class RingStatisticsListener extends TrainingListenerAdapter {
 
   @Override
   public void onEpoch(Trainer trainer) {
+    plainRate.onEpoch(trainer);
     EpochRingStatistics stats =
         new EpochRingStatistics(
             history.size(),

@@ -221,4 +221,25 @@ class RingModelBlockTest {
         assertThrows(IllegalArgumentException.class, () -> RingModelBlock.builder().build());
     assertTrue(e.getMessage().contains("setEmbedding"), e.getMessage());
   }
+
+  @Test
+  void aNullHeadSaysWhatToPassInstead() {
+    NullPointerException e =
+        assertThrows(NullPointerException.class, () -> RingModelBlock.of(userEmbedding(), null));
+    assertTrue(e.getMessage().startsWith("head is null"), e.getMessage());
+    assertTrue(e.getMessage().contains("RingModelBlock.of(embedding)"), e.getMessage());
+  }
+
+  @Test
+  void readingRAfterTheModelClosedSaysSo() {
+    RingModelBlock block = RingModelBlock.of(userEmbedding());
+    try (Model model = Model.newInstance("closed")) {
+      model.setBlock(block);
+      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(8, 5));
+      assertEquals(0.0, block.getRing().getRadius(), 0.0); // the first-batch start's placeholder
+    }
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> block.getRing().getRadius());
+    assertTrue(e.getMessage().contains("the Model that owned it was closed"), e.getMessage());
+  }
 }

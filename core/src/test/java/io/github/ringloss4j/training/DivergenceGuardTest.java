@@ -165,4 +165,35 @@ class DivergenceGuardTest {
       assertEquals(9, guard.getStepsDone());
     }
   }
+
+  @Test
+  void aNegativeRadiusIsADivergenceNamingR() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      RingLossBlock ring =
+          RingLossBlock.builder().optRadiusInit(RadiusInit.constant(0.5)).optLambda(0.1f).build();
+      ring.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(2, 3));
+      ai.djl.training.ParameterStore store = new ai.djl.training.ParameterStore(m, false);
+      NDArray f = m.create(new float[][] {{3, 4, 0}, {0, 0, 2}}); // ‖f‖ = 5 and 2
+      DivergenceGuard guard = new DivergenceGuard(ring);
+      guard.check(ring.forward(store, new NDList(f), false), m.create(1f)); // R = 0.5: healthy
+      ring.getRadiusParameter().getArray().set(new ai.djl.ndarray.index.NDIndex("0"), -0.089f);
+      DivergenceException e =
+          assertThrows(
+              DivergenceException.class,
+              () -> guard.check(ring.forward(store, new NDList(f), false), m.create(1f)));
+      assertEquals(2, e.getStep());
+      assertTrue(
+          e.getMessage()
+              .contains(
+                  "the ring radius R is negative (-0.08900; the mean feature" + " norm is 3.500)"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("Lower the learning rate"), e.getMessage());
+      // The same on held-out data after the last step.
+      DivergenceException held =
+          assertThrows(
+              DivergenceException.class,
+              () -> guard.checkHeldOut(ring.forward(store, new NDList(f), false), null));
+      assertTrue(held.getMessage().contains("after step 2: the ring radius R is negative"));
+    }
+  }
 }
