@@ -11,6 +11,7 @@ public final class DivergenceException extends IllegalStateException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The 1-based training step at which the divergence was detected. */
   private final long step;
 
   /**

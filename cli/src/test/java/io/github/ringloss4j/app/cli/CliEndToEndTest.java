@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -576,6 +577,7 @@ class CliEndToEndTest {
   }
 
   @Test
+  @Tag("slow")
   void compareBothProtocolsWritesOneReportAndTheReadmeTable() throws Exception {
     Path ten = TinyData.idx(tmp.resolve("idx10-both"), 200, 100, 3, 10);
     Path runs = tmp.resolve("both-runs");

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -299,6 +300,7 @@ class MutationRobustnessTest {
   }
 
   @Test
+  @Tag("slow")
   void everyMutatedInputEndsInAResultOrANamedRefusal() throws IOException {
     int perKind = Integer.getInteger("ringloss.mutations", DEFAULT_PER_KIND);
     Random random = new Random(Long.getLong("ringloss.mutationSeed", 20261206L));
