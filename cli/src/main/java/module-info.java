@@ -18,13 +18,20 @@ module io.github.ringloss4j.app {
   requires org.slf4j;
   requires pickle;
 
-  // picocli sets the annotated option fields of the commands and their option groups.
+  // picocli sets the annotated option fields of the commands and their option groups; Gson reads
+  // and writes the option groups (a checkpoint's saved options) and the comparison's cells field by
+  // field. Records written through io.JsonFiles need no opening: its adapter is this module's code.
   opens io.github.ringloss4j.app.cli to
       info.picocli;
   opens io.github.ringloss4j.app.data to
-      info.picocli;
+      info.picocli,
+      com.google.gson;
   opens io.github.ringloss4j.app.model to
-      info.picocli;
+      info.picocli,
+      com.google.gson;
   opens io.github.ringloss4j.app.train to
-      info.picocli;
+      info.picocli,
+      com.google.gson;
+  opens io.github.ringloss4j.app.report to
+      com.google.gson;
 }
