@@ -3,16 +3,21 @@ package io.github.ringloss4j.architecture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.ringloss4j.internal.Norms;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +55,35 @@ class CoreArchitectureTest {
     assertTrue(dependencies.size() > 50, "read the library's classes in " + classes());
     List<String> violations = RULE.violations(dependencies);
     assertEquals(List.of(), violations, String.join("\n", violations));
+  }
+
+  /**
+   * The benchmarks are compiled on the class path (JMH), where nothing enforces the module's
+   * exports, so this reads their sources: none names core's internal package. (The application, a
+   * module, is held to the descriptor by the compiler and by its own {@code ArchitectureTest}.)
+   */
+  @Test
+  void theBenchmarksUseOnlyWhatCoreExports() throws Exception {
+    Path bench = Path.of("..", "bench", "src", "main", "java");
+    assumeTrue(Files.isDirectory(bench), "no bench sources next to core's in " + bench);
+    List<String> offenders;
+    try (Stream<Path> files = Files.walk(bench)) {
+      offenders =
+          files
+              .filter(f -> f.toString().endsWith(".java"))
+              .filter(f -> read(f).contains("io.github.ringloss4j.internal"))
+              .map(Path::toString)
+              .toList();
+    }
+    assertEquals(List.of(), offenders, "bench sources that name core's internal package");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
