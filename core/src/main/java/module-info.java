@@ -2,14 +2,15 @@
  * ringloss4j: Ring loss (Zheng, Pal, Savvides, CVPR 2018) and its robust variants for the Deep Java
  * Library.
  *
- * <p>The exported packages are the API; {@code io.github.ringloss4j.internal} is not exported and
- * may change in any release.
+ * <p>The exported packages are the API; {@code io.github.ringloss4j.internal} is exported to the
+ * command-line application alone (which shares its image steps with serving) and may change in any
+ * release.
  */
 module io.github.ringloss4j.core {
   requires transitive ai.djl.api;
   requires org.slf4j;
-  // The serving package's image steps take and return java.awt BufferedImages.
-  requires transitive java.desktop;
+  // Serving decodes and resizes with java.awt; no exported signature mentions a java.awt type.
+  requires java.desktop;
 
   exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;
@@ -20,4 +21,6 @@ module io.github.ringloss4j.core {
   exports io.github.ringloss4j.penalty;
   exports io.github.ringloss4j.serving;
   exports io.github.ringloss4j.training;
+  exports io.github.ringloss4j.internal to
+      io.github.ringloss4j.app;
 }

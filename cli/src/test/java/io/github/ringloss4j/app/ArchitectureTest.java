@@ -1,15 +1,21 @@
 package io.github.ringloss4j.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.cli.RingLossCli;
 import io.github.ringloss4j.app.data.DataOptions;
 import io.github.ringloss4j.app.train.TrainOptions;
+import io.github.ringloss4j.architecture.ClassFileDependencies;
+import io.github.ringloss4j.architecture.Layering;
+import io.github.ringloss4j.internal.ImagePixels;
+import io.github.ringloss4j.penalty.Penalties;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +39,35 @@ class ArchitectureTest {
     assertTrue(dependencies.size() > 50, "read the application's classes in " + classes);
     List<String> violations = RULE.violations(dependencies);
     assertEquals(List.of(), violations, String.join("\n", violations));
+  }
+
+  /**
+   * The tests run on the module path (Surefire's default for a module with a descriptor), in the
+   * application's module, so core's module descriptor is enforced: core's {@code internal} package
+   * is readable here only through its qualified export to this module.
+   */
+  @Test
+  void theTestsRunInTheApplicationsModuleWhichReadsCoreAsAModule() {
+    Module app = ArchitectureTest.class.getModule();
+    Module core = Penalties.class.getModule();
+    assertEquals("io.github.ringloss4j.app", app.getName());
+    assertEquals("io.github.ringloss4j.core", core.getName());
+    assertTrue(app.canRead(core));
+    assertTrue(core.isExported("io.github.ringloss4j.internal", app));
+    assertFalse(core.isExported("io.github.ringloss4j.internal"));
+  }
+
+  /** Of core's internals the application uses only the image steps it shares with serving. */
+  @Test
+  void theApplicationUsesOfCoresInternalsOnlyTheImageSteps() throws Exception {
+    Path classes =
+        Path.of(RingLossCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Set<String> internals = new TreeSet<>();
+    ClassFileDependencies.of(classes).values().stream()
+        .flatMap(Set::stream)
+        .filter(name -> name.startsWith("io.github.ringloss4j.internal."))
+        .forEach(internals::add);
+    assertEquals(Set.of(ImagePixels.class.getName()), internals);
   }
 
   @Test

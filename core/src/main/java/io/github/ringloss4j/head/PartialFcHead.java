@@ -202,12 +202,13 @@ public final class PartialFcHead extends AbstractBlock {
   }
 
   /**
-   * Sets the step the next labelled forward pass samples with, e.g. to replay a step.
+   * Sets the step the next labelled forward pass samples with, to replay a step; the tests'
+   * sampling hook (a checkpoint restores the step with the parameters).
    *
    * @param step t ≥ 0
    * @throws IllegalArgumentException when negative
    */
-  public void setStep(long step) {
+  void setStep(long step) {
     if (step < 0) {
       throw new IllegalArgumentException("step must be >= 0, got " + step);
     }
@@ -224,11 +225,11 @@ public final class PartialFcHead extends AbstractBlock {
   }
 
   /**
-   * The classes the last labelled forward pass used.
+   * The classes the last labelled forward pass used; the tests' sampling hook.
    *
    * @return S, ascending; empty before the first
    */
-  public int[] getLastSample() {
+  int[] getLastSample() {
     return lastSample.clone();
   }
 

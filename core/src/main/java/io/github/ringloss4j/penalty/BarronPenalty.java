@@ -20,7 +20,7 @@ import io.github.ringloss4j.internal.Scalars;
  * L = log1p(z/β) and φ(y) = expm1(y)/y, φ(0) = 1: no factor β/α ever blows up, so the loss is
  * continuous through α = 0 and accurate as α approaches 2 or −∞. ρ′(e) = e·(z/β + 1)^(α/2 − 1).
  */
-public final class BarronPenalty implements ReferencePenalty {
+public final class BarronPenalty extends ReferencePenalty {
 
   private final double alpha;
   private final double scale;
@@ -91,7 +91,7 @@ public final class BarronPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     double c2 = scale * scale;
     double z = (e / scale) * (e / scale);
     if (alpha == 2) {
@@ -117,7 +117,7 @@ public final class BarronPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     double z = (e / scale) * (e / scale);
     if (alpha == 2) {
       return e;

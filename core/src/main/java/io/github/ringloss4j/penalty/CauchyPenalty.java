@@ -14,7 +14,7 @@ import io.github.ringloss4j.internal.Scalars;
  * the Keras package used. Its gradient decays like 1/e in the tails, so R must start near the
  * feature norms (see {@code RadiusInit.firstBatchMean()}) or it barely moves.
  */
-public final class CauchyPenalty implements ReferencePenalty {
+public final class CauchyPenalty extends ReferencePenalty {
 
   /** The Keras package's scale, the Cauchy M-estimator's 95 %-efficiency constant. */
   public static final double DEFAULT_SCALE = 2.3849;
@@ -49,13 +49,13 @@ public final class CauchyPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     double r = e / scale;
     return 0.5 * scale * scale * Math.log1p(r * r);
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     double r = e / scale;
     return e / (1 + r * r);
   }

@@ -18,7 +18,7 @@ import io.github.ringloss4j.internal.Scalars;
  * <p>Computed as (c²/2)·z/(1 + z) with z = (e/c)² for z &lt; 1 and as (c²/2)·(1 − 1/(1 + z)) above,
  * so that huge residuals (z = ∞ in float32) give the bound c²/2 instead of ∞/∞.
  */
-public final class GemanMcClurePenalty implements ReferencePenalty {
+public final class GemanMcClurePenalty extends ReferencePenalty {
 
   private final double scale;
 
@@ -67,14 +67,14 @@ public final class GemanMcClurePenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     double z = (e / scale) * (e / scale);
     double ratio = z < 1 ? z / (1 + z) : 1 - 1 / (1 + z);
     return 0.5 * scale * scale * ratio;
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     double c2 = scale * scale;
     double d = c2 + e * e;
     return e * c2 * c2 / (d * d);

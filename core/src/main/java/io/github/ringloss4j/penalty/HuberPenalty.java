@@ -15,7 +15,7 @@ import io.github.ringloss4j.internal.Scalars;
  * autograd sees one expression and both regimes share the same code path. For the Keras package's
  * asymmetric variant see {@link KerasHuberPenalty}.
  */
-public final class HuberPenalty implements ReferencePenalty {
+public final class HuberPenalty extends ReferencePenalty {
 
   private final double delta;
 
@@ -59,18 +59,18 @@ public final class HuberPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     double a = Math.abs(e);
     return a <= delta ? 0.5 * e * e : delta * (a - 0.5 * delta);
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     return Math.max(-delta, Math.min(delta, e));
   }
 
   @Override
-  public double[] kinks() {
+  double[] kinks() {
     return new double[] {-delta, delta};
   }
 

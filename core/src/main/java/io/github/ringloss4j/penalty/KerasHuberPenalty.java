@@ -16,7 +16,7 @@ import io.github.ringloss4j.internal.Scalars;
  * above R are penalised linearly: the penalty is asymmetric, unlike a textbook Huber. Use it only
  * to reproduce a model trained with the original {@code Ring_Loss(loss_type='huber')}.
  */
-public final class KerasHuberPenalty implements ReferencePenalty {
+public final class KerasHuberPenalty extends ReferencePenalty {
 
   private final double delta;
 
@@ -40,22 +40,22 @@ public final class KerasHuberPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     return e < delta ? 0.5 * e * e : delta * (e - 0.5 * delta);
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     return Math.min(e, delta);
   }
 
   @Override
-  public double[] kinks() {
+  double[] kinks() {
     return new double[] {delta};
   }
 
   @Override
-  public boolean isSymmetric() {
+  boolean isSymmetric() {
     return false;
   }
 

@@ -52,7 +52,7 @@ public final class Penalties {
    *
    * @return {@link SquaredPenalty#INSTANCE}
    */
-  public static ReferencePenalty defaultPenalty() {
+  public static Penalty defaultPenalty() {
     return SquaredPenalty.INSTANCE;
   }
 
@@ -64,7 +64,7 @@ public final class Penalties {
    * @throws IllegalArgumentException naming the valid names or parameters when the specification is
    *     not understood
    */
-  public static ReferencePenalty parse(String spec) {
+  public static Penalty parse(String spec) {
     if (spec == null || spec.isBlank()) {
       throw new IllegalArgumentException("penalty must be one of " + NAMES + ", got an empty name");
     }
@@ -111,7 +111,7 @@ public final class Penalties {
    * @return the penalty that reproduces the Keras package
    * @throws IllegalArgumentException for any other name (the Keras package fell back to Huber)
    */
-  public static ReferencePenalty keras(String lossType) {
+  public static Penalty keras(String lossType) {
     String name = lossType == null ? "" : lossType.trim().toLowerCase(Locale.ROOT);
     switch (name) {
       case "huber":

@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
  *
  * <p>DJL's autograd differentiates it, so any composition of {@link NDArray} operations works. For
  * λ to keep the meaning it has with the paper's ½e², a penalty should satisfy ρ(0) = 0 and ρ(e) ≈
- * ½e² near 0, as every built-in one does. The built-in penalties also implement {@link
- * ReferencePenalty}, a plain-double reference the tests hold this path to.
+ * ½e² near 0, as every built-in one does. The built-in penalties also carry a plain-double
+ * reference of ρ and ρ′ (package-private) that the tests hold this path to.
  *
  * <pre>{@code
  * Penalty quartic = e -> e.square().mul(0.5).add(e.pow(4).mul(0.01));

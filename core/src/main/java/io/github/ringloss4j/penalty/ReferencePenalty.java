@@ -2,10 +2,11 @@ package io.github.ringloss4j.penalty;
 
 /**
  * A {@link Penalty} with a plain-{@code double} reference of its value and derivative, which the
- * built-in penalties implement and the tests hold the {@link Penalty#apply NDArray path} to
- * (values, finite-difference gradients, symmetry, kinks). A custom penalty needs none of this.
+ * built-in penalties extend and the tests hold the {@link Penalty#apply NDArray path} to (values,
+ * finite-difference gradients, symmetry, kinks). Package-private: a test hook, not API; a custom
+ * penalty needs none of this.
  */
-public interface ReferencePenalty extends Penalty {
+abstract class ReferencePenalty implements Penalty {
 
   /**
    * The reference value ρ(e) in double precision.
@@ -13,7 +14,7 @@ public interface ReferencePenalty extends Penalty {
    * @param e the residual
    * @return ρ(e)
    */
-  double value(double e);
+  abstract double value(double e);
 
   /**
    * The reference derivative ρ′(e) in double precision.
@@ -21,7 +22,7 @@ public interface ReferencePenalty extends Penalty {
    * @param e the residual
    * @return dρ/de
    */
-  double derivative(double e);
+  abstract double derivative(double e);
 
   /**
    * The residuals at which ρ is not twice differentiable (Huber's kinks); gradient checks sample
@@ -29,7 +30,7 @@ public interface ReferencePenalty extends Penalty {
    *
    * @return the kinks, empty for smooth penalties
    */
-  default double[] kinks() {
+  double[] kinks() {
     return new double[0];
   }
 
@@ -38,7 +39,7 @@ public interface ReferencePenalty extends Penalty {
    *
    * @return true for every penalty but the Keras package's asymmetric Huber
    */
-  default boolean isSymmetric() {
+  boolean isSymmetric() {
     return true;
   }
 }

@@ -9,7 +9,7 @@ import io.github.ringloss4j.internal.Scalars;
  * <p>With the batch mean and λ outside, λ·mean(½(‖f‖ − R)²) is exactly the ring loss of Zheng, Pal
  * and Savvides (CVPR 2018), L = λ/(2m)·Σ(‖f_i‖ − R)². This is the default penalty.
  */
-public final class SquaredPenalty implements ReferencePenalty {
+public final class SquaredPenalty extends ReferencePenalty {
 
   /** The single instance: the penalty has no parameters. */
   public static final SquaredPenalty INSTANCE = new SquaredPenalty();
@@ -22,12 +22,12 @@ public final class SquaredPenalty implements ReferencePenalty {
   }
 
   @Override
-  public double value(double e) {
+  double value(double e) {
     return 0.5 * e * e;
   }
 
   @Override
-  public double derivative(double e) {
+  double derivative(double e) {
     return e;
   }
 

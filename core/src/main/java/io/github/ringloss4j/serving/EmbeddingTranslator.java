@@ -9,14 +9,15 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import io.github.ringloss4j.backbone.Backbones;
+import io.github.ringloss4j.internal.ImagePixels;
 import java.awt.image.BufferedImage;
 import java.util.Objects;
 
 /**
  * Turns a DJL {@link Image} into an embedding with an embedding network, as {@link Preprocessing}
- * describes: the application's resize and centre crop ({@link ImagePixels}), grey or RGB, {@code (x
- * / 255 − mean) / std} per channel, optionally the sum with the mirror image's embedding,
- * optionally L2-normalised.
+ * describes: the application's resize and centre crop (the same code as its {@code ImageFolder}),
+ * grey or RGB, {@code (x / 255 − mean) / std} per channel, optionally the sum with the mirror
+ * image's embedding, optionally L2-normalised.
  *
  * <p>Each image becomes k rows of the network's input batch, k = 2 with flip-sum (the image, then
  * its mirror) and 1 without, so that {@code Predictor.batchPredict} runs one forward pass for all

@@ -11,7 +11,7 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>The image is converted, resized and centre-cropped to {@code input} as the application does
- *       ({@link ImagePixels}), giving values {@code x / 255} in [0, 1] for pixel values x.
+ *       (with the same code), giving values {@code x / 255} in [0, 1] for pixel values x.
  *   <li>Channel c is normalised: {@code (x / 255 − mean[c]) / std[c]}. The application trains on
  *       {@code x / 255} ({@link #of}: mean 0, std 1); ImageNet-style statistics or InsightFace's
  *       {@code (x / 255 − 0.5) / 0.5} are {@link #withNormalization} for networks trained so.

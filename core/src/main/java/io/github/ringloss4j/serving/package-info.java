@@ -20,7 +20,7 @@
  * }
  * }</pre>
  *
- * <p>The image steps ({@link io.github.ringloss4j.serving.ImagePixels}) are the application's, so a
- * served network sees the tensors it was trained on.
+ * <p>The image steps are the application's own code, so a served network sees the tensors it was
+ * trained on.
  */
 package io.github.ringloss4j.serving;

@@ -25,6 +25,7 @@ import io.github.ringloss4j.penalty.CauchyPenalty;
 import io.github.ringloss4j.penalty.GemanMcClurePenalty;
 import io.github.ringloss4j.penalty.HuberPenalty;
 import io.github.ringloss4j.penalty.Penalty;
+import io.github.ringloss4j.penalty.PenaltyReferences;
 import io.github.ringloss4j.penalty.SquaredPenalty;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -206,7 +207,8 @@ class RingLossBlockTest {
         assertEquals(8, perSample.length);
         double sum = 0;
         for (int i = 0; i < perSample.length; i++) {
-          assertEquals(new HuberPenalty(1).value(norms[i] - 2.0), perSample[i], 1e-5);
+          assertEquals(
+              PenaltyReferences.value(new HuberPenalty(1), norms[i] - 2.0), perSample[i], 1e-5);
           sum += perSample[i];
         }
         assertEquals(lambda * sum / 8, ringLoss.evaluate(null, out).getFloat(), 1e-6);

@@ -137,13 +137,15 @@ class PenaltyPropertiesTest {
   @Test
   void kerasPresetReproducesThePackage() {
     // The package's 'huber' and its older 'smoothl1' are the asymmetric Huber: −3 → ½·9 = 4.5.
-    assertEquals(4.5, Penalties.keras("huber").value(-3));
-    assertEquals(4.5, Penalties.keras("smoothl1").value(-3));
-    assertEquals(4.5, Penalties.keras("l2").value(-3));
+    assertEquals(4.5, PenaltyReferences.value(Penalties.keras("huber"), -3));
+    assertEquals(4.5, PenaltyReferences.value(Penalties.keras("smoothl1"), -3));
+    assertEquals(4.5, PenaltyReferences.value(Penalties.keras("l2"), -3));
     // 'geman' is 0.5·e²/(e² + 1): at 1, 0.25
-    assertEquals(0.25, Penalties.keras("geman").value(1), 1e-16);
+    assertEquals(0.25, PenaltyReferences.value(Penalties.keras("geman"), 1), 1e-16);
     // 'cauchy' with c = 2.3849
-    assertEquals(new CauchyPenalty(2.3849).value(1.7), Penalties.keras("cauchy").value(1.7));
+    assertEquals(
+        new CauchyPenalty(2.3849).value(1.7),
+        PenaltyReferences.value(Penalties.keras("cauchy"), 1.7));
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Penalties.keras("tukey"));
     assertTrue(e.getMessage().contains("silently"), e.getMessage());

@@ -24,6 +24,7 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.github.ringloss4j.backbone.Backbones;
+import io.github.ringloss4j.internal.ImagePixels;
 import io.github.ringloss4j.nn.RingModelBlock;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

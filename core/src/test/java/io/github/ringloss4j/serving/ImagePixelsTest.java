@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.github.ringloss4j.internal.ImagePixels;
 import java.awt.image.BufferedImage;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.github.ringloss4j.app.data;
 
 import io.github.ringloss4j.app.io.DataFormatException;
-import io.github.ringloss4j.serving.ImagePixels;
+import io.github.ringloss4j.internal.ImagePixels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.io.DataFormatException;
-import io.github.ringloss4j.serving.ImagePixels;
+import io.github.ringloss4j.internal.ImagePixels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;

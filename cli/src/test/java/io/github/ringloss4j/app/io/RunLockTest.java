@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,11 +107,16 @@ class RunLockTest {
   @Test
   void anotherProcessIsRefusedAndItsLockDiesWithIt() throws Exception {
     Path run = Files.createDirectories(tmp.resolve("shared"));
+    // The tests run on the module path; the other process runs the same classes on the class path.
+    String classPath =
+        Stream.of(System.getProperty("jdk.module.path"), System.getProperty("java.class.path"))
+            .filter(Objects::nonNull)
+            .collect(Collectors.joining(File.pathSeparator));
     Process other =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 Holder.class.getName(),
                 run.toString())
             .redirectErrorStream(true)

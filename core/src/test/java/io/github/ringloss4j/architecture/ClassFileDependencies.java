@@ -1,4 +1,4 @@
-package io.github.ringloss4j.app;
+package io.github.ringloss4j.architecture;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * arguments. Compile-time constants inlined from another class leave no trace, as with any
  * byte-code analysis.
  */
-final class ClassFileDependencies {
+public final class ClassFileDependencies {
 
   /** A class named inside a descriptor or signature: {@code L}, the internal name, then ; or <. */
   private static final Pattern IN_DESCRIPTOR = Pattern.compile("L([\\w/$]+)[;<]");
@@ -31,16 +31,20 @@ final class ClassFileDependencies {
   private ClassFileDependencies() {}
 
   /**
-   * Every class under a directory of class files, with the classes it refers to.
+   * Every class under a directory of class files, with the classes it refers to; the module
+   * descriptor, which is no class, is left out.
    *
    * @param classes a compiler output directory, e.g. {@code target/classes}
    * @return binary names (dots, {@code $} for nested classes) to the binary names they refer to
    */
-  static Map<String, Set<String>> of(Path classes) throws IOException {
+  public static Map<String, Set<String>> of(Path classes) throws IOException {
     Map<String, Set<String>> dependencies = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> walk = Files.walk(classes)) {
-      files = walk.filter(p -> p.toString().endsWith(".class")).toList();
+      files =
+          walk.filter(p -> p.toString().endsWith(".class"))
+              .filter(p -> !p.getFileName().toString().equals("module-info.class"))
+              .toList();
     }
     for (Path file : files) {
       String relative =
@@ -58,7 +62,7 @@ final class ClassFileDependencies {
    * @return binary names
    * @throws IOException if the bytes are not a class file
    */
-  static Set<String> referencedClasses(byte[] classFile) throws IOException {
+  public static Set<String> referencedClasses(byte[] classFile) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
     if (in.readInt() != 0xCAFEBABE) {
       throw new IOException("not a class file");
@@ -107,7 +111,7 @@ final class ClassFileDependencies {
    * @param type the class
    * @return binary names
    */
-  static Set<String> referencedClasses(Class<?> type) throws IOException {
+  public static Set<String> referencedClasses(Class<?> type) throws IOException {
     String file = type.getName().substring(type.getName().lastIndexOf('.') + 1) + ".class";
     try (InputStream in = type.getResourceAsStream(file)) {
       if (in == null) {

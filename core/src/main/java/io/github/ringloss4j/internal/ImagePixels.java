@@ -1,4 +1,4 @@
-package io.github.ringloss4j.serving;
+package io.github.ringloss4j.internal;
 
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -28,7 +28,8 @@ import java.awt.image.Raster;
  *
  * <p>These are the steps of the command-line application's {@code ImageFolder} (its evaluation
  * view, and with an offset window its augmentation), which delegates here so that the two cannot
- * drift apart. Decoding is not part of it: a service decodes with DJL's {@code ImageFactory}.
+ * drift apart. Decoding is not part of it: a service decodes with DJL's {@code ImageFactory}. Not
+ * API: the module exports this package to the application alone.
  */
 public final class ImagePixels {
 

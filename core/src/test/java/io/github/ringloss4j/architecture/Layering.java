@@ -1,4 +1,4 @@
-package io.github.ringloss4j.app;
+package io.github.ringloss4j.architecture;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +8,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The rule of a layered application: its packages in one order, each using only packages after it —
- * never one before it, never one that uses it back. Classes outside the application (the JDK, the
- * core library, DJL, picocli, …) are not checked.
+ * The rule of a layered module: its packages in one order, each using only packages after it —
+ * never one before it, never one that uses it back. Classes outside the root (the JDK, DJL,
+ * picocli, another module of this project, …) are not checked. The core library's tests and the
+ * application's (through core's test jar) both apply it.
  */
-final class Layering {
+public final class Layering {
 
   private final String root;
   private final List<String> order;
@@ -20,10 +21,10 @@ final class Layering {
   /**
    * Creates the rule.
    *
-   * @param root the application's root package, e.g. {@code io.github.ringloss4j.app}
+   * @param root the root package, e.g. {@code io.github.ringloss4j.app}
    * @param order the names of its packages under the root, top layer first
    */
-  Layering(String root, List<String> order) {
+  public Layering(String root, List<String> order) {
     this.root = root;
     this.order = List.copyOf(order);
   }
@@ -31,11 +32,11 @@ final class Layering {
   /**
    * Every breach of the rule.
    *
-   * @param classes the application's classes (binary names), each with the classes it uses
+   * @param classes the module's classes (binary names), each with the classes it uses
    * @return one message per package not in the order, per use of a package above (with the classes
    *     that make it), and per pair of packages that use each other; empty when the rule holds
    */
-  List<String> violations(Map<String, Set<String>> classes) {
+  public List<String> violations(Map<String, Set<String>> classes) {
     Map<String, Map<String, Set<String>>> uses = new TreeMap<>();
     Set<String> packages = new TreeSet<>();
     for (String type : classes.keySet()) {
