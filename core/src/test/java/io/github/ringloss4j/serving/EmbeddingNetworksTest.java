@@ -1,5 +1,6 @@
 package io.github.ringloss4j.serving;
 
+import static io.github.ringloss4j.serving.ServingTestSupport.assertSameParameters;
 import static io.github.ringloss4j.serving.ServingTestSupport.combine;
 import static io.github.ringloss4j.serving.ServingTestSupport.forward;
 import static io.github.ringloss4j.serving.ServingTestSupport.handTensor;
@@ -97,12 +98,7 @@ class EmbeddingNetworksTest {
         assertArrayEquals(expected.get(i), predictor.predict(images.get(i)), 1e-5f, "image " + i);
         assertArrayEquals(expected.get(i), batch.get(i), 1e-5f, "batched image " + i);
       }
-      for (int i = 0; i < trained.getParameters().size(); i++) {
-        assertArrayEquals(
-            trained.getParameters().valueAt(i).getArray().toFloatArray(),
-            model.getBlock().getParameters().valueAt(i).getArray().toFloatArray(),
-            trained.getParameters().keyAt(i));
-      }
+      assertSameParameters(trained, model.getBlock());
     }
   }
 

@@ -1,5 +1,8 @@
 package io.github.ringloss4j.serving;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -75,6 +78,17 @@ final class ServingTestSupport {
       }
     }
     return block;
+  }
+
+  /** The same parameters, by name and value, in the same order. */
+  static void assertSameParameters(Block expected, Block actual) {
+    assertEquals(expected.getParameters().keys(), actual.getParameters().keys());
+    for (int i = 0; i < expected.getParameters().size(); i++) {
+      assertArrayEquals(
+          expected.getParameters().valueAt(i).getArray().toFloatArray(),
+          actual.getParameters().valueAt(i).getArray().toFloatArray(),
+          expected.getParameters().keyAt(i));
+    }
   }
 
   /** An image of random pixels: grey (TYPE_BYTE_GRAY) for 1 channel, else TYPE_INT_RGB. */
