@@ -386,10 +386,35 @@ public final class Gallery implements AutoCloseable {
    * @throws IllegalArgumentException naming the probe, k or the threshold
    */
   public Decision identify(float[] probe, int k, double threshold) {
+    checkThreshold(threshold);
+    return new Decision(search(probe, k), threshold);
+  }
+
+  /**
+   * Open-set identification of many probes in one batched search ({@link #search(float[][], int)}):
+   * the same decisions as {@link #identify(float[], int, double)} one probe at a time, at the cost
+   * of one pass over the gallery per {@value #PROBE_CHUNK} probes rather than per probe.
+   *
+   * @param probes the probes' embeddings, each d finite values
+   * @param k how many candidates to return per probe, at least 1
+   * @param threshold the open-set threshold, e.g. from {@link OpenSetThreshold#calibrate}; not NaN
+   * @return one decision per probe, in the probes' order
+   * @throws IllegalArgumentException naming the probe row, k or the threshold
+   */
+  public List<Decision> identify(float[][] probes, int k, double threshold) {
+    checkThreshold(threshold);
+    List<List<Match>> found = search(probes, k);
+    List<Decision> out = new ArrayList<>(found.size());
+    for (List<Match> candidates : found) {
+      out.add(new Decision(candidates, threshold));
+    }
+    return out;
+  }
+
+  private static void checkThreshold(double threshold) {
     if (Double.isNaN(threshold)) {
       throw new IllegalArgumentException("threshold must be a number, got NaN");
     }
-    return new Decision(search(probe, k), threshold);
   }
 
   /** Frees the gallery's engine memory. */

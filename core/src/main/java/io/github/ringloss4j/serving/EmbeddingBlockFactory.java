@@ -3,13 +3,14 @@ package io.github.ringloss4j.serving;
 import ai.djl.Model;
 import ai.djl.nn.Block;
 import ai.djl.nn.BlockFactory;
-import io.github.ringloss4j.backbone.Backbones;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
  * Builds the embedding network of an exported model, uninitialised, from its {@value
- * ServingConfig#FILE} arguments: {@code Backbones.create(backbone, embeddingSize)}.
+ * ServingConfig#FILE} arguments: the network its {@value ServingConfig#BACKBONE} key names,
+ * resolved through the {@link EmbeddingNetworks} the loader registered in code ({@link
+ * EmbeddingNetworks#newBlock}), never through a class the file names.
  *
  * <p>Why it is needed: a directory written by {@code Model.save} holds parameters, not a network.
  * Without a block, DJL's PyTorch engine ({@code PtModel.load}) looks for a TorchScript {@code .pt}
@@ -26,8 +27,22 @@ public final class EmbeddingBlockFactory implements BlockFactory {
 
   private static final long serialVersionUID = 1L;
 
-  /** Creates the factory; DJL instantiates it by class name. */
-  public EmbeddingBlockFactory() {}
+  /** The networks the file may name; null after deserialisation, which means the built-in ones. */
+  private final transient EmbeddingNetworks networks;
+
+  /** Creates the factory of the built-in networks; DJL instantiates it by class name. */
+  public EmbeddingBlockFactory() {
+    this(EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Creates the factory of the given networks.
+   *
+   * @param networks the networks the file may name
+   */
+  EmbeddingBlockFactory(EmbeddingNetworks networks) {
+    this.networks = networks;
+  }
 
   /**
    * Builds the network the arguments name.
@@ -41,15 +56,17 @@ public final class EmbeddingBlockFactory implements BlockFactory {
    */
   @Override
   public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
-    ServingConfig config;
+    EmbeddingNetworks known = networks == null ? EmbeddingNetworks.builtIn() : networks;
     try {
-      config = ServingConfig.fromArguments(arguments, modelPath.resolve(ServingConfig.FILE));
-    } catch (IllegalArgumentException e) {
+      ServingConfig config =
+          ServingConfig.fromArguments(arguments, modelPath.resolve(ServingConfig.FILE), known);
+      return known.newBlock(
+          config.backbone(), config.embeddingSize(), config.preprocessing().input());
+    } catch (RuntimeException e) {
       // DJL 0.36's BaseModelLoader.createModel drops the model it made for us without closing it
       // when this throws; its native memory would wait for the finalizer.
       model.close();
       throw e;
     }
-    return Backbones.create(config.backbone(), config.embeddingSize());
   }
 }

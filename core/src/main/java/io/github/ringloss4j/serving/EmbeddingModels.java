@@ -34,6 +34,16 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>A network of one's own (not one of the built-in {@link Backbones}) is exported and loaded
+ * under a name registered, in code and on both sides, with the code that builds it ({@link
+ * EmbeddingNetworks}):
+ *
+ * <pre>{@code
+ * EmbeddingNetworks networks = EmbeddingNetworks.builtIn().with("my-cnn", MyNets::cnn);
+ * EmbeddingModels.export(trained, "my-cnn", 64, Preprocessing.of(input), dir, networks);
+ * Criteria<Image, float[]> criteria = EmbeddingModels.criteria(dir, networks);
+ * }</pre>
+ *
  * <p>The directory holds two files:
  *
  * <ul>
@@ -65,15 +75,8 @@ public final class EmbeddingModels {
   private EmbeddingModels() {}
 
   /**
-   * Writes a model directory for an embedding network, atomically: everything is written to a
-   * hidden temporary directory next to {@code dir}, which is then renamed to {@code dir}, so that a
-   * reader never sees half an export and a failure leaves nothing behind.
-   *
-   * <p>What is saved is a copy: {@code embedding}'s parameters are read into a new {@code
-   * Backbones.create(backbone, embeddingSize)}, exactly what loading will build, and their shapes
-   * compared with that network's, so that a mismatch fails here rather than in the service. The
-   * copy also lets blocks whose parameters were loaded from a checkpoint be saved, which DJL 0.36's
-   * {@code Model.save} refuses. It costs about twice the parameters' size in memory while it runs.
+   * Writes a model directory for a built-in embedding network: {@link #export(Block, String, int,
+   * Preprocessing, Path, EmbeddingNetworks)} with {@link EmbeddingNetworks#builtIn()}.
    *
    * @param embedding the trained embedding network alone (for a Ring-loss model, {@code
    *     RingModelBlock.getEmbedding()}), initialised for {@code preprocessing.input()} or with
@@ -94,7 +97,52 @@ public final class EmbeddingModels {
   public static Path export(
       Block embedding, String backbone, int embeddingSize, Preprocessing preprocessing, Path dir)
       throws IOException {
-    ServingConfig config = new ServingConfig(backbone, embeddingSize, preprocessing);
+    return export(
+        embedding, backbone, embeddingSize, preprocessing, dir, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Writes a model directory for an embedding network, built in or registered in {@code networks},
+   * atomically: everything is written to a hidden temporary directory next to {@code dir}, which is
+   * then renamed to {@code dir}, so that a reader never sees half an export and a failure leaves
+   * nothing behind. The directory records the network's name, not its code: load it with {@link
+   * #criteria(Path, EmbeddingNetworks)} and a registry that registers the same name.
+   *
+   * <p>What is saved is a copy: {@code embedding}'s parameters are read into a new {@code
+   * networks.newBlock(network, embeddingSize, input)}, exactly what loading will build, after
+   * comparing their names and shapes with that network's, so that a mismatch fails here rather than
+   * in the service. The copy also lets blocks whose parameters were loaded from a checkpoint be
+   * saved, which DJL 0.36's {@code Model.save} refuses. It costs about twice the parameters' size
+   * in memory while it runs.
+   *
+   * @param embedding the trained embedding network alone (for a Ring-loss model, {@code
+   *     RingModelBlock.getEmbedding()}), initialised for {@code preprocessing.input()} or with
+   *     parameters loaded from a checkpoint; it is not changed
+   * @param network its name in {@code networks}, which must build a network with the same
+   *     parameters
+   * @param embeddingSize its output dimension d
+   * @param preprocessing how images become its input and its output the embedding
+   * @param dir the directory to create; it must not exist, or be empty
+   * @param networks the built-in networks and those registered in code
+   * @return {@code dir}
+   * @throws FileAlreadyExistsException if {@code dir} exists and is not an empty directory
+   * @throws IOException if writing fails
+   * @throws IllegalStateException if {@code embedding} has no parameters yet
+   * @throws IllegalArgumentException if the network is unknown to {@code networks} (listing the
+   *     known ones), cannot take the input shape, or does not match {@code embedding} (another
+   *     input shape; other parameters or parameter shapes, such as another d, listing the first
+   *     that differ by name and shape)
+   */
+  public static Path export(
+      Block embedding,
+      String network,
+      int embeddingSize,
+      Preprocessing preprocessing,
+      Path dir,
+      EmbeddingNetworks networks)
+      throws IOException {
+    ServingConfig config =
+        new ServingConfig(networks.require(network), embeddingSize, preprocessing);
     if (!embedding.isInitialized()) {
       throw new IllegalStateException(
           "the embedding network has no parameters yet: train it or load them first");
@@ -102,8 +150,11 @@ public final class EmbeddingModels {
     String engine =
         embedding.getParameters().valueAt(0).getArray().getManager().getEngine().getEngineName();
     try (Model model = Model.newInstance(MODEL_NAME, engine)) {
-      model.setBlock(BackboneCopy.of(embedding, config, model.getNDManager()));
-      writeAtomically(dir.toAbsolutePath(), model, servingProperties(engine, config));
+      model.setBlock(NetworkCopy.of(embedding, config, networks, model.getNDManager()));
+      writeAtomically(
+          dir.toAbsolutePath(),
+          model,
+          servingProperties(engine, config, networks.isRegistered(config.backbone())));
     }
     logger.info(
         "Exported {} (d = {}, input {}) to {}",
@@ -115,11 +166,32 @@ public final class EmbeddingModels {
   }
 
   /**
-   * The one call that loads an exported model directory for serving: the directory is checked as
-   * untrusted data ({@link ModelDirectory#open}: no code in it, no class named by it, every key
-   * valid) and loaded with this library's block and translator factories.
+   * The one call that loads an exported model directory of a built-in network for serving: {@link
+   * #criteria(Path, EmbeddingNetworks)} with {@link EmbeddingNetworks#builtIn()}.
    *
    * @param dir the directory {@link #export} wrote
+   * @return the criteria; {@code loadModel()} gives the model, whose predictors map an {@link
+   *     Image} to its embedding as the export configured it
+   * @throws java.nio.file.NoSuchFileException if the directory, its {@value ServingConfig#FILE} or
+   *     its parameters are missing
+   * @throws MalformedModelException naming the file and the key or entry when the directory is not
+   *     what an export writes, or names a network that is not built in
+   * @throws IOException if it cannot be read
+   */
+  public static Criteria<Image, float[]> criteria(Path dir)
+      throws IOException, MalformedModelException {
+    return criteria(dir, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * The one call that loads an exported model directory for serving: the directory is checked as
+   * untrusted data ({@link ModelDirectory#open}: no code in it, no class named by it, every key
+   * valid, the network built in or registered in {@code networks}) and loaded with this library's
+   * block and translator factories, the network built by the code {@code networks} holds.
+   *
+   * @param dir the directory {@link #export} wrote
+   * @param networks the built-in networks and those registered in code; the directory's network
+   *     must be one of them
    * @return the criteria; {@code loadModel()} gives the model, whose predictors map an {@link
    *     Image} to its embedding as the export configured it
    * @throws java.nio.file.NoSuchFileException if the directory, its {@value ServingConfig#FILE} or
@@ -128,9 +200,9 @@ public final class EmbeddingModels {
    *     what an export writes
    * @throws IOException if it cannot be read
    */
-  public static Criteria<Image, float[]> criteria(Path dir)
+  public static Criteria<Image, float[]> criteria(Path dir, EmbeddingNetworks networks)
       throws IOException, MalformedModelException {
-    return ModelDirectory.open(dir).criteria();
+    return ModelDirectory.open(dir, networks).criteria();
   }
 
   /**
@@ -161,7 +233,7 @@ public final class EmbeddingModels {
   }
 
   /** DJL's keys, then the configuration's, one plain {@code key=value} per line, in order. */
-  private static String servingProperties(String engine, ServingConfig config) {
+  private static String servingProperties(String engine, ServingConfig config, boolean registered) {
     Map<String, String> entries = new LinkedHashMap<>();
     entries.put("engine", engine);
     entries.put("blockFactory", EmbeddingBlockFactory.class.getName());
@@ -171,7 +243,12 @@ public final class EmbeddingModels {
     StringBuilder out =
         new StringBuilder(
             "# An embedding network exported by ringloss4j; load it with\n"
-                + "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir).\n");
+                + (registered
+                    ? "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir, networks),\n"
+                        + "# networks registering '"
+                        + config.backbone()
+                        + "' with the code that builds it.\n"
+                    : "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir).\n"));
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (!PLAIN_VALUE.matcher(e.getValue()).matches()) {
         throw new IllegalStateException(

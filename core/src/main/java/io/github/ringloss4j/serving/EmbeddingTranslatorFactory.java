@@ -21,8 +21,22 @@ import java.util.Set;
  */
 public final class EmbeddingTranslatorFactory implements TranslatorFactory {
 
-  /** Creates the factory; DJL instantiates it by class name. */
-  public EmbeddingTranslatorFactory() {}
+  /** The networks the file may name. */
+  private final EmbeddingNetworks networks;
+
+  /** Creates the factory for the built-in networks; DJL instantiates it by class name. */
+  public EmbeddingTranslatorFactory() {
+    this(EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Creates the factory for the given networks.
+   *
+   * @param networks the networks the file may name
+   */
+  EmbeddingTranslatorFactory(EmbeddingNetworks networks) {
+    this.networks = networks;
+  }
 
   /**
    * The one pair this factory serves.
@@ -58,7 +72,7 @@ public final class EmbeddingTranslatorFactory implements TranslatorFactory {
     }
     Path dir = model.getModelPath();
     Path file = dir == null ? Path.of(ServingConfig.FILE) : dir.resolve(ServingConfig.FILE);
-    ServingConfig config = ServingConfig.fromArguments(arguments, file);
+    ServingConfig config = ServingConfig.fromArguments(arguments, file, networks);
     return (Translator<I, O>) new EmbeddingTranslator(config.preprocessing());
   }
 }

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,7 +51,10 @@ import java.util.stream.Stream;
  *       with a key given twice, with a key this version does not write, or whose {@code
  *       blockFactory}, {@code translatorFactory} or {@code option.modelName} is not the one an
  *       export writes, or whose {@code engine} is not an engine on the class path;
- *   <li>any {@link ServingConfig} key that is missing or invalid.
+ *   <li>any {@link ServingConfig} key that is missing or invalid, and a {@value
+ *       ServingConfig#BACKBONE} that is neither built in nor registered in the {@link
+ *       EmbeddingNetworks} given to {@link #open(Path, EmbeddingNetworks)} (a network of one's own
+ *       is built only by code its loader registered, never by a name the file holds).
  * </ul>
  */
 public final class ModelDirectory {
@@ -94,15 +98,19 @@ public final class ModelDirectory {
   private final Path path;
   private final String engine;
   private final ServingConfig config;
+  private final EmbeddingNetworks networks;
 
-  private ModelDirectory(Path path, String engine, ServingConfig config) {
+  private ModelDirectory(
+      Path path, String engine, ServingConfig config, EmbeddingNetworks networks) {
     this.path = path;
     this.engine = engine;
     this.config = config;
+    this.networks = networks;
   }
 
   /**
-   * Checks an exported model directory and reads its configuration.
+   * Checks an exported model directory of a built-in network and reads its configuration: {@link
+   * #open(Path, EmbeddingNetworks)} with {@link EmbeddingNetworks#builtIn()}.
    *
    * @param dir the directory {@link EmbeddingModels#export} wrote
    * @return the checked directory
@@ -113,6 +121,25 @@ public final class ModelDirectory {
    * @throws IOException if it cannot be read
    */
   public static ModelDirectory open(Path dir) throws IOException, MalformedModelException {
+    return open(dir, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Checks an exported model directory and reads its configuration.
+   *
+   * @param dir the directory {@link EmbeddingModels#export} wrote
+   * @param networks the networks its {@value ServingConfig#BACKBONE} key may name, and which build
+   *     them when it is loaded
+   * @return the checked directory
+   * @throws NoSuchFileException if {@code dir}, its {@value ServingConfig#FILE} or its parameter
+   *     file does not exist, or {@code dir} is not a directory
+   * @throws MalformedModelException naming the file and the key or entry when the directory carries
+   *     code or its {@value ServingConfig#FILE} is not what an export writes
+   * @throws IOException if it cannot be read
+   */
+  public static ModelDirectory open(Path dir, EmbeddingNetworks networks)
+      throws IOException, MalformedModelException {
+    Objects.requireNonNull(networks, "networks");
     Path absolute = dir.toAbsolutePath().normalize();
     if (!Files.isDirectory(absolute)) {
       throw new NoSuchFileException(
@@ -149,7 +176,7 @@ public final class ModelDirectory {
     }
     ServingConfig config;
     try {
-      config = ServingConfig.fromArguments(arguments, file);
+      config = ServingConfig.fromArguments(arguments, file, networks);
     } catch (IllegalArgumentException e) {
       throw new MalformedModelException(e.getMessage(), e);
     }
@@ -157,7 +184,7 @@ public final class ModelDirectory {
     if (!Files.isRegularFile(parameters)) {
       throw new NoSuchFileException(parameters.toString(), null, "the exported parameters");
     }
-    return new ModelDirectory(absolute, engine, config);
+    return new ModelDirectory(absolute, engine, config, networks);
   }
 
   /**
@@ -173,8 +200,8 @@ public final class ModelDirectory {
         .optModelPath(path)
         .optModelName(EmbeddingModels.MODEL_NAME)
         .optEngine(engine)
-        .optArgument(BLOCK_FACTORY, new EmbeddingBlockFactory())
-        .optTranslatorFactory(new EmbeddingTranslatorFactory())
+        .optArgument(BLOCK_FACTORY, new EmbeddingBlockFactory(networks))
+        .optTranslatorFactory(new EmbeddingTranslatorFactory(networks))
         .build();
   }
 

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
@@ -16,18 +15,20 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * What an exported embedding model is: the network by {@link Backbones} name and embedding size,
- * and its {@link Preprocessing}. It is stored as the arguments (plain keys) of the model
- * directory's {@value #FILE}, which DJL hands to {@link EmbeddingBlockFactory} and {@link
- * EmbeddingTranslatorFactory}; both read it with {@link #fromArguments}, so a missing or invalid
- * key fails the same way, naming the file and the key, whichever runs first.
+ * What an exported embedding model is: the network by name (built in, {@link Backbones#NAMES}, or
+ * registered in {@link EmbeddingNetworks}) and embedding size, and its {@link Preprocessing}. It is
+ * stored as the arguments (plain keys) of the model directory's {@value #FILE}, which DJL hands to
+ * {@link EmbeddingBlockFactory} and {@link EmbeddingTranslatorFactory}; both read it with {@link
+ * #fromArguments}, so a missing or invalid key fails the same way, naming the file and the key,
+ * whichever runs first.
  *
  * <table>
  *   <caption>The keys</caption>
  *   <tr><th>key</th><th>value</th><th>example</th></tr>
  *   <tr><td>{@value #FORMAT_KEY}</td><td>the layout of these keys, {@value #FORMAT}</td>
  *       <td>1</td></tr>
- *   <tr><td>{@value #BACKBONE}</td><td>a {@link Backbones#NAMES name}</td><td>iresnet50</td></tr>
+ *   <tr><td>{@value #BACKBONE}</td><td>a {@link Backbones#NAMES built-in name} or one registered
+ *       in the {@link EmbeddingNetworks} that loads it</td><td>iresnet50</td></tr>
  *   <tr><td>{@value #EMBEDDING_SIZE}</td><td>d ≥ 1</td><td>512</td></tr>
  *   <tr><td>{@value #CHANNELS}</td><td>1 (grey, BT.601 luma) or 3 (RGB)</td><td>3</td></tr>
  *   <tr><td>{@value #HEIGHT}, {@value #WIDTH}</td><td>the network's input size in pixels</td>
@@ -41,7 +42,8 @@ import java.util.stream.IntStream;
  * <p>Every key is required: a default would let a file written by a newer version, or edited by
  * hand, be served with preprocessing its network was not trained for.
  *
- * @param backbone the network's name, as in {@link Backbones#NAMES}
+ * @param backbone the network's name, in lower case: built in or registered in {@link
+ *     EmbeddingNetworks}
  * @param embeddingSize d
  * @param preprocessing the image-to-embedding steps
  */
@@ -56,7 +58,7 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
   /** Key: the key layout's version, {@value #FORMAT}. */
   public static final String FORMAT_KEY = "exportFormat";
 
-  /** Key: the network's {@link Backbones} name. */
+  /** Key: the network's name, built in or registered in {@link EmbeddingNetworks}. */
   public static final String BACKBONE = "backbone";
 
   /** Key: the embedding dimension d. */
@@ -86,19 +88,22 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
   /**
    * Validates the configuration.
    *
-   * @param backbone the network's name, any letter case; stored as listed in {@link
-   *     Backbones#NAMES}
+   * @param backbone the network's name, any letter case; stored in lower case. Only its form is
+   *     checked here: whether it is known is decided by the {@link EmbeddingNetworks} that exports
+   *     or loads it
    * @param embeddingSize d ≥ 1
    * @param preprocessing the preprocessing, whose input shape the network must take
-   * @throws IllegalArgumentException for an unknown network, d &lt; 1, or an input shape the
+   * @throws IllegalArgumentException for a malformed name, d &lt; 1, or an input shape a built-in
    *     network cannot take ({@link Backbones#checkInput})
    */
   public ServingConfig {
-    backbone = Backbones.canonicalName(backbone);
+    backbone = EmbeddingNetworks.canonicalName(backbone);
     if (embeddingSize < 1) {
       throw new IllegalArgumentException("embedding size must be >= 1, got " + embeddingSize);
     }
-    Backbones.checkInput(backbone, preprocessing.input());
+    if (Backbones.NAMES.contains(backbone)) {
+      Backbones.checkInput(backbone, preprocessing.input());
+    }
   }
 
   /**
@@ -130,8 +135,8 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
   }
 
   /**
-   * Reads the configuration from DJL's model arguments (the {@value #FILE} keys without the {@code
-   * option.} prefix, plus any {@code Criteria} arguments, which take precedence).
+   * Reads the configuration of a built-in network from DJL's model arguments: {@link
+   * #fromArguments(Map, Path, EmbeddingNetworks)} with {@link EmbeddingNetworks#builtIn()}.
    *
    * @param arguments the arguments; values are read with {@code toString()}
    * @param file the {@value #FILE} they came from, for messages
@@ -140,15 +145,37 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
    *     of the wrong form, or has an invalid value (listing the valid ones where there are few)
    */
   public static ServingConfig fromArguments(Map<String, ?> arguments, Path file) {
+    return fromArguments(arguments, file, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Reads the configuration from DJL's model arguments (the {@value #FILE} keys without the {@code
+   * option.} prefix, plus any {@code Criteria} arguments, which take precedence).
+   *
+   * @param arguments the arguments; values are read with {@code toString()}
+   * @param file the {@value #FILE} they came from, for messages
+   * @param networks the networks the {@value #BACKBONE} key may name
+   * @return the configuration
+   * @throws IllegalArgumentException naming the file and the key when a key is missing, has a value
+   *     of the wrong form, or has an invalid value (listing the valid ones where there are few, and
+   *     the known networks for an unknown one)
+   */
+  public static ServingConfig fromArguments(
+      Map<String, ?> arguments, Path file, EmbeddingNetworks networks) {
     Arguments r = new Arguments(arguments, file);
     int format = r.value(FORMAT_KEY, "the export format", Integer::parseInt);
     if (format != FORMAT) {
       throw r.invalid(
           FORMAT_KEY, "is not a format this version reads (" + FORMAT + "); re-export the model");
     }
-    String backbone = r.value(BACKBONE, "the network, one of " + Backbones.NAMES, s -> s);
-    if (!Backbones.NAMES.contains(backbone.toLowerCase(Locale.ROOT))) {
-      throw r.invalid(BACKBONE, "is not a known network; valid: " + Backbones.NAMES);
+    String backbone = r.value(BACKBONE, "the network, one of " + networks.names(), s -> s);
+    if (!networks.contains(backbone)) {
+      throw r.invalid(
+          BACKBONE,
+          "is not a known network; known: "
+              + networks.names()
+              + " (a network of your own loads only with the EmbeddingNetworks that registers it:"
+              + " EmbeddingModels.criteria(dir, networks))");
     }
     int embeddingSize =
         r.value(EMBEDDING_SIZE, "the embedding dimension, >= 1", Arguments::positive);

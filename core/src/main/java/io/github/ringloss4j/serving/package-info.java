@@ -5,7 +5,9 @@
  * io.github.ringloss4j.serving.EmbeddingModels#criteria} checks it as untrusted data ({@link
  * io.github.ringloss4j.serving.ModelDirectory}) and gives DJL's {@code Criteria} the factories that
  * load it: {@link io.github.ringloss4j.serving.EmbeddingBlockFactory} (which rebuilds the network
- * by {@link io.github.ringloss4j.backbone.Backbones} name) and {@link
+ * by name: a built-in {@link io.github.ringloss4j.backbone.Backbones} one, or a network of one's
+ * own registered in code in {@link io.github.ringloss4j.serving.EmbeddingNetworks} and passed to
+ * both {@code export} and {@code criteria}) and {@link
  * io.github.ringloss4j.serving.EmbeddingTranslatorFactory} (whose {@link
  * io.github.ringloss4j.serving.EmbeddingTranslator} turns an {@code Image} into a {@code float[]}
  * embedding with the preprocessing the file records, {@link

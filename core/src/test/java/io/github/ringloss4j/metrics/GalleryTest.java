@@ -297,6 +297,44 @@ class GalleryTest {
   }
 
   @Test
+  void batchIdentifyEqualsOneProbeAtATime() {
+    Random rnd = new Random(4);
+    int d = 8;
+    float[][] rows = new float[60][d];
+    for (float[] row : rows) {
+      for (int j = 0; j < d; j++) {
+        row[j] = (float) rnd.nextGaussian();
+      }
+    }
+    // A zero probe and probes equal to a row (accepted at any threshold below 1) among them.
+    float[][] probes = new float[40][d];
+    for (int p = 0; p < probes.length; p++) {
+      if (p % 7 == 0) {
+        probes[p] = rows[p % rows.length].clone();
+      } else if (p != 5) {
+        for (int j = 0; j < d; j++) {
+          probes[p][j] = (float) rnd.nextGaussian();
+        }
+      }
+    }
+    double threshold = 0.6;
+    try (NDManager manager = NDManager.newBaseManager();
+        Gallery gallery = Gallery.of(manager, names(rows.length), rows)) {
+      List<Gallery.Decision> batch = gallery.identify(probes, 3, threshold);
+      assertEquals(probes.length, batch.size());
+      int accepted = 0;
+      for (int p = 0; p < probes.length; p++) {
+        assertEquals(gallery.identify(probes[p], 3, threshold), batch.get(p), "probe " + p);
+        accepted += batch.get(p).isUnknown() ? 0 : 1;
+      }
+      assertTrue(accepted > 0 && accepted < probes.length, "both decisions occur: " + accepted);
+      assertMessage(() -> gallery.identify(probes, 1, Double.NaN), "threshold");
+      assertMessage(() -> gallery.identify(new float[][] {{1}}, 1, 0.5), "probes[0]");
+      assertEquals(List.of(), gallery.identify(new float[0][], 1, 0.5));
+    }
+  }
+
+  @Test
   void rejectsBadInputNamingIt() {
     try (NDManager manager = NDManager.newBaseManager()) {
       assertMessage(

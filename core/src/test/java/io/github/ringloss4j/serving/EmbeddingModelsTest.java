@@ -1,12 +1,12 @@
 package io.github.ringloss4j.serving;
 
+import static io.github.ringloss4j.serving.ServingTestSupport.assertSameParameters;
 import static io.github.ringloss4j.serving.ServingTestSupport.combine;
 import static io.github.ringloss4j.serving.ServingTestSupport.forward;
 import static io.github.ringloss4j.serving.ServingTestSupport.handTensor;
 import static io.github.ringloss4j.serving.ServingTestSupport.network;
 import static io.github.ringloss4j.serving.ServingTestSupport.randomImage;
 import static io.github.ringloss4j.serving.ServingTestSupport.writePng;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -215,13 +215,7 @@ class EmbeddingModelsTest {
       // The bare backbone reads the file to its end: nothing of the head or ring is in it.
       Block embedding = trained.getEmbedding();
       try (ZooModel<Image, float[]> model = load(exported)) {
-        assertEquals(embedding.getParameters().keys(), model.getBlock().getParameters().keys());
-        for (int i = 0; i < embedding.getParameters().size(); i++) {
-          assertArrayEquals(
-              embedding.getParameters().valueAt(i).getArray().toFloatArray(),
-              model.getBlock().getParameters().valueAt(i).getArray().toFloatArray(),
-              embedding.getParameters().keyAt(i));
-        }
+        assertSameParameters(embedding, model.getBlock());
       }
     }
   }

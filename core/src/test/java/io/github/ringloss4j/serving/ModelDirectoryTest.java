@@ -232,6 +232,46 @@ class ModelDirectoryTest {
   }
 
   @Test
+  void theNetworkIsBuiltOnlyByCodeRegisteredInTheLoaderNeverByANameTheFileHolds(@TempDir Path tmp)
+      throws Exception {
+    EmbeddingNetworks mine =
+        EmbeddingNetworks.builtIn().with("mine", (d, input) -> ServingTestSupport.ownNetwork(d));
+    for (String value : List.of(HOSTILE, "java.lang.Runtime", "../cnn", "mine", "")) {
+      Path dir = copy(tmp, "backbone" + value.hashCode());
+      setKey(dir, "backbone", value);
+      MalformedModelException e = refused(dir);
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  dir.resolve(ServingConfig.FILE)
+                      + ": backbone="
+                      + value
+                      + " is not a known network; known: "
+                      + Backbones.NAMES),
+          e.getMessage());
+    }
+    Path named = copy(tmp, "registry");
+    setKey(named, "backbone", HOSTILE);
+    MalformedModelException e =
+        assertThrows(MalformedModelException.class, () -> EmbeddingModels.criteria(named, mine));
+    assertTrue(e.getMessage().contains("known: [cnn,"), e.getMessage());
+    assertTrue(e.getMessage().contains("mobilefacenet, mine]"), e.getMessage());
+    // The built-in network still loads through a registry that adds others.
+    assertArrayEquals(expected, embed(EmbeddingModels.criteria(export, mine)), 0f);
+
+    // Checked, then renamed to a class before loading: the factory refuses it as well.
+    Path late = copy(tmp, "lateName");
+    Criteria<Image, float[]> criteria = EmbeddingModels.criteria(late, mine);
+    setKey(late, "backbone", HOSTILE);
+    IllegalArgumentException atLoad =
+        assertThrows(IllegalArgumentException.class, criteria::loadModel);
+    assertTrue(
+        atLoad.getMessage().contains("backbone=" + HOSTILE + " is not a known network"),
+        atLoad.getMessage());
+    assertNull(System.getProperty(RAN), "no class of the directory ran");
+  }
+
+  @Test
   void aMalformedConfigurationIsRefusedNamingTheFileAndTheKey(@TempDir Path tmp) throws Exception {
     Path unknownEngine = copy(tmp, "engine");
     setKey(unknownEngine, "engine", "Evil");

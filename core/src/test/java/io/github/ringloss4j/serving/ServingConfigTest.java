@@ -91,7 +91,7 @@ class ServingConfigTest {
       delimiter = '|',
       value = {
         "exportFormat | 2              | exportFormat=2",
-        "backbone     | vgg16          | backbone=vgg16 is not a known network; valid: [cnn,",
+        "backbone     | vgg16          | backbone=vgg16 is not a known network; known: [cnn,",
         "embeddingSize| 0              | embeddingSize=0 is not valid; expected the embedding dimension",
         "embeddingSize| many           | embeddingSize=many is not valid",
         "channels     | 2              | channels, height, width: channels must be 1 or 3",

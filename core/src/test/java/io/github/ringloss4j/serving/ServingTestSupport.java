@@ -1,11 +1,22 @@
 package io.github.ringloss4j.serving;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.github.ringloss4j.backbone.Backbones;
@@ -26,8 +37,26 @@ final class ServingTestSupport {
    * match.
    */
   static Block network(String backbone, int d, Backbones.Input input, NDManager manager, int seed) {
+    return randomised(Backbones.create(backbone, d), input, manager, seed);
+  }
+
+  /**
+   * A network of one's own, not a built-in one: conv3×3(6)–BN–ReLU–maxpool, FC(d), on any input of
+   * at least 3×3.
+   */
+  static Block ownNetwork(int d) {
+    return new SequentialBlock()
+        .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).setFilters(6).build())
+        .add(BatchNorm.builder().build())
+        .add(Activation::relu)
+        .add(Pool.maxPool2dBlock(new Shape(2, 2)))
+        .add(Blocks.batchFlattenBlock())
+        .add(Linear.builder().setUnits(d).build());
+  }
+
+  /** {@code block} initialised for {@code input} with seeded random values everywhere. */
+  static Block randomised(Block block, Backbones.Input input, NDManager manager, int seed) {
     Engine.getInstance().setRandomSeed(seed);
-    Block block = Backbones.create(backbone, d);
     block.setInitializer(new XavierInitializer(), Parameter.Type.WEIGHT);
     block.initialize(manager, DataType.FLOAT32, input.batchShape(1));
     Random random = new Random(seed);
@@ -49,6 +78,17 @@ final class ServingTestSupport {
       }
     }
     return block;
+  }
+
+  /** The same parameters, by name and value, in the same order. */
+  static void assertSameParameters(Block expected, Block actual) {
+    assertEquals(expected.getParameters().keys(), actual.getParameters().keys());
+    for (int i = 0; i < expected.getParameters().size(); i++) {
+      assertArrayEquals(
+          expected.getParameters().valueAt(i).getArray().toFloatArray(),
+          actual.getParameters().valueAt(i).getArray().toFloatArray(),
+          expected.getParameters().keyAt(i));
+    }
   }
 
   /** An image of random pixels: grey (TYPE_BYTE_GRAY) for 1 channel, else TYPE_INT_RGB. */
