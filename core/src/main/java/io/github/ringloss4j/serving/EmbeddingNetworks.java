@@ -75,7 +75,8 @@ public final class EmbeddingNetworks {
           "'" + name + "' is a built-in network (" + Backbones.NAMES + "); choose another name");
     }
     if (registered.containsKey(canonical)) {
-      throw new IllegalArgumentException("a network named '" + canonical + "' is already registered");
+      throw new IllegalArgumentException(
+          "a network named '" + canonical + "' is already registered");
     }
     Map<String, EmbeddingNetwork> more = new LinkedHashMap<>(registered);
     more.put(canonical, network);

@@ -183,7 +183,8 @@ class EmbeddingNetworksTest {
     assertEquals(List.of("my-conv"), MINE.names().subList(Backbones.NAMES.size(), 8));
     assertTrue(MINE.contains("MY-CONV") && MINE.isRegistered("my-conv"));
     assertFalse(MINE.isRegistered("cnn") || EmbeddingNetworks.builtIn().contains("my-conv"));
-    assertMessage(() -> MINE.with("my-conv", any), "a network named 'my-conv' is already registered");
+    assertMessage(
+        () -> MINE.with("my-conv", any), "a network named 'my-conv' is already registered");
     assertMessage(() -> MINE.with("CNN", any), "'CNN' is a built-in network");
     for (String bad : new String[] {"", "../x", "a b", "x=y", "-x", "x".repeat(65)}) {
       assertMessage(() -> MINE.with(bad, any), "a network name is 1 to 64 letters");
