@@ -9,9 +9,9 @@
 module io.github.ringloss4j.core {
   requires transitive ai.djl.api;
   requires org.slf4j;
-  // DJL's api is an automatic module, which declares no dependency of its own, and its model loading
-  // (Criteria, used by serving) parses with Gson: required here so that a user's module path
-  // resolves it without --add-modules.
+  // DJL's api is an automatic module, which declares no dependency of its own, and its model
+  // loading (Criteria, used by serving) parses with Gson: required here so that a user's module
+  // path resolves it without --add-modules.
   requires com.google.gson;
   // Serving decodes and resizes with java.awt; no exported signature mentions a java.awt type.
   requires java.desktop;
