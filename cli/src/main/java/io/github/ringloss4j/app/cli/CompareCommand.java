@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.cli;
 
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.FashionMnist;
+import io.github.ringloss4j.app.eval.BinEvaluation;
 import io.github.ringloss4j.app.eval.Method;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.model.ModelOptions;
@@ -18,6 +19,7 @@ import io.github.ringloss4j.app.train.TrainOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +65,62 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Option(
       names = "--train-limit",
-      defaultValue = "10000",
-      description = "Training images per run (0: all 60,000). Default: ${DEFAULT-VALUE}.")
-  int trainLimit;
+      paramLabel = "N",
+      description =
+          "Training images per run (0: all). Default: 10000 with the Fashion-MNIST protocols, 0"
+              + " with the face protocol.")
+  Integer trainLimit;
+
+  @Option(
+      names = "--model",
+      defaultValue = "cnn",
+      description =
+          "The backbone of every run, as train's --model (cnn, resnet, mobilefacenet,"
+              + " iresnet18 ...). Default: ${DEFAULT-VALUE}.")
+  String model;
+
+  @Option(
+      names = "--image-size",
+      paramLabel = "PIXELS",
+      description = "The input side of every run, as train's. Default: train's.")
+  Integer imageSize;
+
+  @Option(
+      names = "--channels",
+      paramLabel = "N",
+      description = "Input channels (1 or 3), as train's. Default: train's.")
+  Integer channels;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "The batch of every run, as train's. Default: train's.")
+  Integer batchSize;
+
+  @Option(
+      names = "--test-identities",
+      paramLabel = "N|FRACTION",
+      defaultValue = "0.2",
+      description =
+          "With --protocol face: the identities held out of training altogether as the test set,"
+              + " a count or a fraction of the classes, drawn with --split-seed and saved as"
+              + " OUT/split.json. Default: ${DEFAULT-VALUE}.")
+  String testIdentities;
+
+  @Option(
+      names = "--split-seed",
+      defaultValue = "7",
+      description = "The seed of the face protocol's identity split. Default: ${DEFAULT-VALUE}.")
+  long splitSeed;
+
+  @Option(
+      names = "--bin",
+      split = ",",
+      paramLabel = "FILE",
+      description =
+          "With --protocol face: InsightFace .bin verification sets (lfw.bin, ...) every run is"
+              + " also scored on with InsightFace's protocol.")
+  List<Path> bins = new ArrayList<>();
 
   @Option(
       names = "--embedding-size",
@@ -81,15 +136,22 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Option(
       names = "--resolutions",
-      split = ",",
-      defaultValue = "14,10,7",
-      description = "Low-resolution probe sides. Default: ${DEFAULT-VALUE}.")
+      paramLabel = "SIDES",
+      description =
+          "Low-resolution probe sides, e.g. 14,10,7, or none. Default: 14,10,7 with the"
+              + " Fashion-MNIST protocols, none with the face protocol (its data carry their own"
+              + " quality tail).")
+  String resolutionsText;
+
+  /** {@code --resolutions}, parsed once the protocol is known. */
   int[] resolutions;
 
   @Option(
       names = "--data",
       paramLabel = "DIR",
-      description = "Fashion-MNIST IDX directory. Default: the Debian package's.")
+      description =
+          "Any data train reads: an IDX directory, an image folder (one sub-folder per identity)"
+              + " or a packed set. Default: the Debian package's Fashion-MNIST.")
   Path data;
 
   @Option(
@@ -108,13 +170,16 @@ public final class CompareCommand implements Callable<Integer> {
 
   @Option(
       names = "--protocol",
-      defaultValue = "closed",
       description =
-          "closed: train on the 10 classes, test on the 10,000 test images. open: train on 8"
+          "face: the face protocol (the default for image folders and packed sets): train on"
+              + " every identity but --test-identities held out, and test on those unseen"
+              + " identities: 1:1 pairs and open-set 1:N, overall and per recorded quality"
+              + " stratum. closed: train on the 10 classes, test on the 10,000 test images. open: train on 8"
               + " classes and verify on the test images of the 2 held out, rotated over 5 folds"
               + " (held out {0,1}, {2,3}, {4,5}, {6,7}, {8,9}) so that every class is held out"
               + " once; verification only. both: closed, then open, into OUT/closed and OUT/open,"
-              + " and one results.md. Default: ${DEFAULT-VALUE}.")
+              + " and one results.md. Default: face for image folders and packed sets, closed for"
+              + " IDX data.")
   String protocol;
 
   @Option(
@@ -163,18 +228,37 @@ public final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     runtime.apply();
-    List<Boolean> protocols = protocols();
+    boolean face = face();
+    List<Boolean> protocols = face ? List.of(false) : protocols();
     boolean allFolds = allFolds();
-    checkOutputs(protocols);
+    resolutions = resolutions(face);
+    if (trainLimit == null) {
+      trainLimit = face ? 0 : 10000;
+    }
+    checkOutputs(protocols, face);
     List<Method> grid = distinct(methods);
     String source = dataSource();
     long start = System.nanoTime();
-    CompareGrid runner =
-        new CompareGrid(this::options, resolutions, pairsPerKind, runtime.progress());
     List<CompareGrid.Protocol> done = new ArrayList<>();
-    for (boolean open : protocols) {
-      Path dir = protocols.size() > 1 ? out.resolve(open ? "open" : "closed") : out;
-      done.add(runner.run(grid, open ? openFolds(allFolds) : closedFolds(), source, dir));
+    if (face) {
+      BinEvaluation.requireFiles(bins);
+      done.add(
+          new FaceGrid(
+                  (m, seed, excluded) -> options(m, seed, excluded, epochs),
+                  resolutions,
+                  pairsPerKind,
+                  runtime.progress(),
+                  testIdentities,
+                  splitSeed,
+                  bins)
+              .run(grid, seeds, source, out));
+    } else {
+      CompareGrid runner =
+          new CompareGrid(this::options, resolutions, pairsPerKind, runtime.progress());
+      for (boolean open : protocols) {
+        Path dir = protocols.size() > 1 ? out.resolve(open ? "open" : "closed") : out;
+        done.add(runner.run(grid, open ? openFolds(allFolds) : closedFolds(), source, dir));
+      }
     }
     // The schedule check trains after the grid, before the wall time is read.
     Map<String, List<Path>> curves = new LinkedHashMap<>(done.get(0).runs());
@@ -184,13 +268,51 @@ public final class CompareCommand implements Callable<Integer> {
         done.stream().map(p -> new ComparisonReport.Part(p.results(), p.dir())).toList();
     Path file =
         ComparisonReport.write(
-            header(grid, done, minutes, allFolds), parts, grid, curves, notes, report);
+            header(grid, done, minutes, allFolds, face), parts, grid, curves, notes, report);
     System.out.println("results: " + file);
     if (readme != null) {
       ComparisonReport.writeHeadline(readme, parts, grid);
       System.out.println("headline table: " + readme);
     }
     return 0;
+  }
+
+  /**
+   * Whether the face protocol runs: {@code --protocol face}, or no {@code --protocol} with data
+   * other than IDX files.
+   */
+  private boolean face() throws IOException {
+    if (protocol == null) {
+      protocol = Datasets.isIdx(Datasets.directory(data)) ? "closed" : "face";
+    }
+    boolean face = protocol.equalsIgnoreCase("face");
+    if (!face && !bins.isEmpty()) {
+      throw new IllegalArgumentException("--bin needs --protocol face");
+    }
+    return face;
+  }
+
+  /** {@code --resolutions}, with the protocol's default. */
+  private int[] resolutions(boolean face) {
+    String text = resolutionsText == null ? (face ? "none" : "14,10,7") : resolutionsText.strip();
+    if (text.equalsIgnoreCase("none")) {
+      return new int[0];
+    }
+    try {
+      int[] sides =
+          Arrays.stream(text.split(",")).mapToInt(t -> Integer.parseInt(t.strip())).toArray();
+      for (int side : sides) {
+        if (side < 1) {
+          throw new NumberFormatException();
+        }
+      }
+      return sides;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--resolutions must be positive sides separated by commas (e.g. 14,10,7) or none, got '"
+              + resolutionsText
+              + "'");
+    }
   }
 
   /** {@code --seeds} and {@code --protocol}: whether each protocol to run is the open set. */
@@ -204,7 +326,7 @@ public final class CompareCommand implements Callable<Integer> {
       case "both" -> List.of(false, true);
       default ->
           throw new IllegalArgumentException(
-              "--protocol must be closed, open or both, got '" + protocol + "'");
+              "--protocol must be face, closed, open or both, got '" + protocol + "'");
     };
   }
 
@@ -223,13 +345,15 @@ public final class CompareCommand implements Callable<Integer> {
    * Fills in {@code --out} and {@code --report} and checks them, the schedule check and the
    * README's block: before hours of training, not after.
    */
-  private void checkOutputs(List<Boolean> protocols) throws IOException {
+  private void checkOutputs(List<Boolean> protocols, boolean face) throws IOException {
     if (out == null) {
       out =
           Path.of(
-              protocols.size() > 1
-                  ? "runs/compare-both"
-                  : protocols.get(0) ? "runs/compare-open" : "runs/compare");
+              face
+                  ? "runs/compare-face"
+                  : protocols.size() > 1
+                      ? "runs/compare-both"
+                      : protocols.get(0) ? "runs/compare-open" : "runs/compare");
     }
     if (report == null) {
       report = out;
@@ -243,7 +367,7 @@ public final class CompareCommand implements Callable<Integer> {
               + "), got "
               + scheduleCheck);
     }
-    if (scheduleCheck != 0 && protocols.get(0)) {
+    if (scheduleCheck != 0 && (protocols.get(0) || face)) {
       throw new IllegalArgumentException("--schedule-check needs --protocol closed or both");
     }
     if (readme != null) {
@@ -289,7 +413,11 @@ public final class CompareCommand implements Callable<Integer> {
    * what every run shares, told from the first run's options rather than from their defaults.
    */
   private ComparisonHeader header(
-      List<Method> grid, List<CompareGrid.Protocol> done, double minutes, boolean allFolds) {
+      List<Method> grid,
+      List<CompareGrid.Protocol> done,
+      double minutes,
+      boolean allFolds,
+      boolean face) {
     CompareGrid.Protocol first = done.get(0);
     CompareGrid.Protocol open = done.get(done.size() - 1);
     List<Long> seedList = new ArrayList<>();
@@ -323,7 +451,9 @@ public final class CompareCommand implements Callable<Integer> {
                 allFolds
                     ? "every fold for every seed"
                     : "seed number k, from 0, holds out fold k mod 5",
-                heldOutText(openFolds(allFolds))));
+                heldOutText(openFolds(allFolds))),
+        Arrays.stream(resolutions).boxed().toList(),
+        face);
   }
 
   /** What the schedule check's summary says it was for. */
@@ -459,6 +589,15 @@ public final class CompareCommand implements Callable<Integer> {
 
   /** A run as the grid makes it, for a given number of epochs. */
   private TrainOptions options(Method method, long seed, int fold, int epochs) {
+    return options(
+        method,
+        seed,
+        fold < 0 ? List.of() : List.of(heldOut(fold).get(0), heldOut(fold).get(1)),
+        epochs);
+  }
+
+  /** A run as the grid makes it, without some classes, for a given number of epochs. */
+  private TrainOptions options(Method method, long seed, List<Integer> excluded, int epochs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -477,13 +616,27 @@ public final class CompareCommand implements Callable<Integer> {
                 "--head",
                 method.head().text(),
                 "--center-lambda",
-                Double.toString(method.centerLambda())));
+                Double.toString(method.centerLambda()),
+                "--model",
+                model));
     if (data != null) {
       args.addAll(List.of("--data", data.toString()));
     }
-    if (fold >= 0) {
-      args.addAll(List.of("--exclude-classes", heldOut(fold).get(0) + "," + heldOut(fold).get(1)));
+    optional(args, "--image-size", imageSize);
+    optional(args, "--channels", channels);
+    optional(args, "--batch-size", batchSize);
+    if (!excluded.isEmpty()) {
+      args.addAll(
+          List.of(
+              "--exclude-classes",
+              String.join(",", excluded.stream().map(String::valueOf).toList())));
     }
     return TrainOptions.parse(args);
+  }
+
+  private static void optional(List<String> args, String name, Integer value) {
+    if (value != null) {
+      args.addAll(List.of(name, value.toString()));
+    }
   }
 }

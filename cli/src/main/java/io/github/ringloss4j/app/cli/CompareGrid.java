@@ -120,7 +120,7 @@ final class CompareGrid {
           long seed = 1000 + k;
           for (int fold : folds.get(k)) {
             TrainOptions run = options.of(method, seed, fold);
-            Path dir = out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_"));
+            Path dir = methodDir(out, method);
             if (fold >= 0) {
               List<Integer> held = CompareCommand.heldOut(fold);
               dir = dir.resolve("heldout" + held.get(0) + held.get(1));
@@ -161,20 +161,55 @@ final class CompareGrid {
             + "; probe sides "
             + Arrays.toString(resolutions)
             + (fold < 0 ? "" : "; open set, held-out classes " + CompareCommand.heldOut(fold));
-    System.out.println(
+    String what =
         (fold >= 0 ? "open set, " : "closed set, ")
             + method.name()
             + ", seed "
             + run.run().seed()
-            + (fold < 0 ? "" : ", held out " + CompareCommand.heldOut(fold))
-            + ": "
-            + run.method());
+            + (fold < 0 ? "" : ", held out " + CompareCommand.heldOut(fold));
+    return reuseOrRun(
+        what,
+        run,
+        dir,
+        evaluation,
+        progress,
+        c -> RunEvaluation.evaluate(method, c, test, pairs, resolutions, fold));
+  }
+
+  /** How a trained run is evaluated. */
+  @FunctionalInterface
+  interface Evaluator {
+    RunResult of(Checkpoint checkpoint) throws IOException;
+  }
+
+  /**
+   * A run's figures: from its summary when it has one for these options and this evaluation, else
+   * from its checkpoint, trained (or resumed) first if need be, and the summary written.
+   *
+   * @param what the run, for the progress lines
+   * @param run its options
+   * @param dir its directory
+   * @param evaluation how it is evaluated, compared with its summary's
+   * @param progress the training's progress display
+   * @param evaluator evaluates the trained run
+   * @return its figures
+   * @throws IOException if it cannot be trained, read or written
+   */
+  static RunResult reuseOrRun(
+      String what,
+      TrainOptions run,
+      Path dir,
+      String evaluation,
+      Progress progress,
+      Evaluator evaluator)
+      throws IOException {
+    System.out.println(what + ": " + run.method());
     RunResult result = RunSummaries.read(dir, run, evaluation);
     if (result != null) {
       System.out.println("  reused " + dir.resolve(RunSummaries.FILE_NAME));
     } else {
       RunDirectory.trainOrReuse(run, dir, progress);
-      result = RunEvaluation.evaluate(method, Checkpoint.read(dir), test, pairs, resolutions, fold);
+      result = evaluator.of(Checkpoint.read(dir));
       RunSummaries.write(dir, run, evaluation, result);
     }
     System.out.printf(
@@ -190,10 +225,21 @@ final class CompareGrid {
   }
 
   /**
+   * The run directory of a method and seed under a protocol's directory.
+   *
+   * @param out the protocol's directory
+   * @param method the method
+   * @return {@code out/<method, file-safe>}
+   */
+  static Path methodDir(Path out, Method method) {
+    return out.resolve(method.name().replaceAll("[^A-Za-z0-9@+.-]", "_"));
+  }
+
+  /**
    * The images a run draws its training and validation items from: its data, without the classes it
    * holds out, limited by {@code --train-limit}. The same for every seed of a fold.
    */
-  private static int trainingImages(TrainOptions run) throws IOException {
+  static int trainingImages(TrainOptions run) throws IOException {
     try (Datasets.Splits splits = Datasets.open(run.data(), run.run().seed())) {
       return splits.train().size() + splits.validation().size();
     }

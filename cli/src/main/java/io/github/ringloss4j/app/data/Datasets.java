@@ -68,6 +68,15 @@ public final class Datasets {
     }
 
     /**
+     * Every item of the data (IDX data: of its training file), without the excluded classes.
+     *
+     * @return the items the splits are drawn from
+     */
+    public LabelledSource all() {
+      return all;
+    }
+
+    /**
      * Where the number of classes comes from, for messages about it.
      *
      * @return a packed set's {@code property} file, an image folder, or null for IDX data (whose

@@ -94,7 +94,9 @@ final class ComparisonCsv {
    */
   static void writeEffects(List<PairedEffects.Effect> effects, Path dir) throws IOException {
     List<List<String>> rows = new ArrayList<>();
-    for (PairedEffects.Effect e : effects) {
+    double[] holm = Contrasts.holm(effects);
+    for (int i = 0; i < effects.size(); i++) {
+      PairedEffects.Effect e = effects.get(i);
       rows.add(
           List.of(
               e.method(),
@@ -103,11 +105,22 @@ final class ComparisonCsv {
               Integer.toString(e.n()),
               CsvWriter.num(e.mean()),
               CsvWriter.num(e.low()),
-              CsvWriter.num(e.high())));
+              CsvWriter.num(e.high()),
+              CsvWriter.num(e.p()),
+              CsvWriter.num(holm[i])));
     }
     CsvWriter.write(
         dir.resolve("compare_effects.csv"),
-        List.of("method", "baseline", "metric", "n", "mean_difference", "ci95_low", "ci95_high"),
+        List.of(
+            "method",
+            "baseline",
+            "metric",
+            "n",
+            "mean_difference",
+            "ci95_low",
+            "ci95_high",
+            "p",
+            "holm_p"),
         rows);
   }
 }

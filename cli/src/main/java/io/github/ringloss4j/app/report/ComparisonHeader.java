@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  * @param seeds the seeds
  * @param pairs how the verification pairs were drawn
  * @param openSet the open-set protocol, or null when it did not run
+ * @param probeSides the low-resolution probe sides, possibly none
+ * @param face whether the runs follow the face protocol (an identity-disjoint split)
  */
 public record ComparisonHeader(
     String command,
@@ -36,7 +38,9 @@ public record ComparisonHeader(
     TrainOptions shared,
     List<Long> seeds,
     String pairs,
-    OpenSet openSet) {
+    OpenSet openSet,
+    List<Integer> probeSides,
+    boolean face) {
 
   /**
    * The data of one protocol, as its runs were given them.
@@ -87,21 +91,24 @@ public record ComparisonHeader(
                 + " when it was evaluated the same way, else their checkpoint, so a rerun only"
                 + " re-evaluates or only tabulates; the runs' own training took %.1f minutes in"
                 + " all), on %s.%n%n"
-                + "Data: %s, %s training images per run (a seeded sample; %s%% of it held out for"
-                + " validation), the %s test images for evaluation. Every method: the same %s"
+                + "Data: %s, %s training images per run (%s; %s%% of it held out for"
+                + " validation), the %s test images %sfor evaluation. Every method: the same %s"
                 + " backbone (%d-d embedding), %s, learning rate %s with a %s schedule, weight"
                 + " decay %s, batch %d, %d epochs, seeds %s. Ring runs: %s penalty, %s, R"
-                + " learning-rate multiplier %s. Verification: %s, cosine score. Low resolution:"
-                + " the second image of each pair is reduced to the given side by area averaging"
-                + " and brought back to %d px bilinearly; the first stays at full resolution.%n",
+                + " learning-rate multiplier %s. Verification: %s, cosine score.%s%n",
             command,
             minutes,
             trainingMinutes,
             machine,
             data.source(),
             count(data.trainingImages()),
+            face
+                ? "every image of the training identities"
+                    + (shared.data().trainLimit() > 0 ? ", at most --train-limit" : "")
+                : "a seeded sample",
             percent(shared.data().validationFraction()),
             count(data.testImages()),
+            face ? "of the test identities " : "",
             model.backbone().toString().toUpperCase(Locale.ROOT),
             model.embeddingSize(),
             optimizer.kind() == OptimizerKind.SGD
@@ -119,7 +126,15 @@ public record ComparisonHeader(
                 : "R from " + ring.radiusInit(),
             ring.radiusLrMultiplierRule(optimizer.kind()),
             pairs,
-            data.side());
+            probeSides.isEmpty()
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    " Low resolution (probe sides %s): the second image of each pair is reduced to"
+                        + " the given side by area averaging and brought back to %d px bilinearly;"
+                        + " the first stays at full resolution.",
+                    probeSides.stream().map(String::valueOf).collect(Collectors.joining(", ")),
+                    data.side()));
     if (openSet == null) {
       return header;
     }

@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.report;
 
 import io.github.ringloss4j.app.eval.Method;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,33 @@ public final class Contrasts {
     for (String[] contrast : of(methods)) {
       for (Map.Entry<String, ToDoubleFunction<RunResult>> metric : metrics.entrySet()) {
         out.add(effect(results, contrast[0], contrast[1], metric.getKey(), metric.getValue()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Holm-adjusted p-values ({@link PairedEffects#holm}) of the comparisons with softmax: the family
+   * of one metric is every method's effect against {@value #BASELINE} on it; the contrasts of a
+   * head with and without ring form no family and get NaN.
+   *
+   * @param effects the effects
+   * @return the adjusted p of each effect, in order
+   */
+  static double[] holm(List<PairedEffects.Effect> effects) {
+    double[] out = new double[effects.size()];
+    Arrays.fill(out, Double.NaN);
+    Map<String, List<Integer>> families = new LinkedHashMap<>();
+    for (int i = 0; i < effects.size(); i++) {
+      if (effects.get(i).baseline().equals(BASELINE)) {
+        families.computeIfAbsent(effects.get(i).metric(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    for (List<Integer> family : families.values()) {
+      double[] p = family.stream().mapToDouble(i -> effects.get(i).p()).toArray();
+      double[] adjusted = PairedEffects.holm(p);
+      for (int j = 0; j < family.size(); j++) {
+        out[family.get(j)] = adjusted[j];
       }
     }
     return out;

@@ -76,7 +76,9 @@ final class NormMarkdown {
             + kFold
             + " protocol chose for its fold on the other folds, so the bins average to the pooled "
             + kFold
-            + " accuracy.\n\n| method |");
+            + " accuracy. The deciles are each run's own: a method's D1 holds other pairs than"
+            + " another's, so the columns compare shapes, not methods on the same pairs (the face"
+            + " protocol's strata, by recorded degradation, do that).\n\n| method |");
     for (int b = 1; b <= RunResult.NORM_BINS; b++) {
       md.append(" D").append(b).append(" |");
     }

@@ -1,10 +1,13 @@
 package io.github.ringloss4j.app.report;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Effect sizes of the comparison: the mean paired difference of a metric between a method and its
@@ -44,6 +47,25 @@ public final class PairedEffects {
      */
     public double high() {
       return mean + halfWidth;
+    }
+
+    /**
+     * The two-sided p-value of the paired t test of a zero mean difference: with t = mean / (s/√n)
+     * on n − 1 degrees of freedom, p = 1 − P(|T| ≤ |t|). The standard error is recovered from the
+     * interval, s/√n = half-width / t₀.₉₇₅(n − 1).
+     *
+     * @return p in [0, 1]; NaN for fewer than two pairs; 0 when every difference is the same
+     *     non-zero value, 1 when they are all zero
+     */
+    public double p() {
+      if (n < 2 || !Double.isFinite(halfWidth)) {
+        return Double.NaN;
+      }
+      double se = halfWidth / tQuantile975(n - 1);
+      if (se == 0) {
+        return mean == 0 ? 1 : 0;
+      }
+      return Math.max(0, 1 - centralProbability(Math.abs(mean) / se, n - 1));
     }
 
     /**
@@ -106,6 +128,32 @@ public final class PairedEffects {
     }
     double se = Math.sqrt(var / (n - 1) / n);
     return new Effect(method, baseline, metric, n, mean, tQuantile975(n - 1) * se);
+  }
+
+  /**
+   * Holm's step-down adjustment of a family of p-values (Holm 1979), which controls the family-wise
+   * error rate: with the m values sorted ascending, p₍ᵢ₎ becomes max over j ≤ i of min(1, (m − j +
+   * 1)·p₍ⱼ₎). NaN values are not part of the family and stay NaN.
+   *
+   * @param p the family's p-values
+   * @return the adjusted values, in the input's order
+   */
+  public static double[] holm(double[] p) {
+    Integer[] order =
+        IntStream.range(0, p.length)
+            .filter(i -> !Double.isNaN(p[i]))
+            .boxed()
+            .toArray(Integer[]::new);
+    Arrays.sort(order, Comparator.comparingDouble(i -> p[i]));
+    double[] out = new double[p.length];
+    Arrays.fill(out, Double.NaN);
+    int m = order.length;
+    double running = 0;
+    for (int r = 0; r < m; r++) {
+      running = Math.max(running, Math.min(1, (m - r) * p[order[r]]));
+      out[order[r]] = running;
+    }
+    return out;
   }
 
   /**

@@ -41,7 +41,12 @@ public final class ProtocolMarkdown {
     List<PairedEffects.Effect> effects = Contrasts.effects(results, methods);
     ComparisonCsv.writeEffects(effects, csvDir);
     EffectsMarkdown.write(effects, section);
-    NormMarkdown.write(section);
+    if (FaceMarkdown.isFace(results)) {
+      // Its norms are told by recorded degradation level, the same images for every method.
+      FaceMarkdown.write(section);
+    } else {
+      NormMarkdown.write(section);
+    }
     return section.md().toString();
   }
 
@@ -132,13 +137,19 @@ public final class ProtocolMarkdown {
         "accuracy",
         names,
         List.of(new Plots.Series2(kFold + " verification accuracy", accMeans, accStds)));
-    Plots.lines(
-        plots.file("low_resolution.png"),
-        "Full-resolution vs low-resolution probes: " + kFold + " accuracy",
-        "probe side (pixels)",
-        "accuracy",
-        lowLines);
+    if (sides.size() > 1) {
+      Plots.lines(
+          plots.file("low_resolution.png"),
+          "Full-resolution vs low-resolution probes: " + kFold + " accuracy",
+          "probe side (pixels)",
+          "accuracy",
+          lowLines);
+    }
 
+    md.append("\n").append(plots.link("verification", "verification.png")).append("\n\n");
+    if (sides.size() < 2) {
+      return;
+    }
     md.append(
         "\n"
             + section.heading("Low-resolution matching")
@@ -158,8 +169,7 @@ public final class ProtocolMarkdown {
       }
       md.append('\n');
     }
-    md.append("\n").append(plots.link("verification", "verification.png")).append("\n\n");
-    md.append(plots.link("low resolution", "low_resolution.png")).append("\n\n");
+    md.append("\n").append(plots.link("low resolution", "low_resolution.png")).append("\n\n");
   }
 
   /**

@@ -5,6 +5,7 @@ import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.data.LowResolution;
 import io.github.ringloss4j.app.eval.Embedder;
 import io.github.ringloss4j.app.eval.Evaluation;
+import io.github.ringloss4j.app.eval.FaceTest;
 import io.github.ringloss4j.app.eval.Method;
 import io.github.ringloss4j.app.eval.NormDeciles;
 import io.github.ringloss4j.app.train.Checkpoint;
@@ -46,6 +47,41 @@ public final class RunEvaluation {
       int[] resolutions,
       int fold)
       throws IOException {
+    return evaluate(method, checkpoint, test, pairs, resolutions, fold, null);
+  }
+
+  /**
+   * Evaluates a trained run with the face protocol's test: its figures as {@link #evaluate}, on the
+   * test identities' images and the stratified pairs, plus the {@link FaceFigures}.
+   *
+   * @param method the method
+   * @param checkpoint the run
+   * @param test the face protocol's test
+   * @param resolutions the probe sides, possibly none
+   * @return the run's figures; classification accuracy NaN, the test identities being unseen
+   * @throws IOException if the run, the data or a {@code .bin} set cannot be read
+   */
+  public static RunResult evaluate(
+      Method method, Checkpoint checkpoint, FaceTest test, int[] resolutions) throws IOException {
+    return evaluate(
+        method,
+        checkpoint,
+        test.source(),
+        test.pairs().pairs(),
+        resolutions,
+        Integer.MAX_VALUE,
+        test);
+  }
+
+  private static RunResult evaluate(
+      Method method,
+      Checkpoint checkpoint,
+      LabelledSource test,
+      Evaluation.PairSet pairs,
+      int[] resolutions,
+      int fold,
+      FaceTest face)
+      throws IOException {
     try (Model model = checkpoint.loadModel()) {
       Embedder.Embedded full = Embedder.embed(model, test, BATCH);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
@@ -85,9 +121,10 @@ public final class RunEvaluation {
           seconds,
           low,
           pairs.folds(),
-          fold,
+          face == null ? fold : -1,
           norms,
-          normDeciles(full, pairs));
+          normDeciles(full, pairs),
+          face == null ? null : FaceRunFigures.of(face, full, v, checkpoint, model));
     }
   }
 

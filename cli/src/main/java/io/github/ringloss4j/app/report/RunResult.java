@@ -25,6 +25,8 @@ import java.util.Map;
  * @param normByResolution mean ‖f‖ of the test images reduced to each side (the full side first)
  * @param normDecileAccuracy k-fold verification accuracy of the full-resolution pairs by decile of
  *     the smaller ‖f‖ of the pair, lowest first ({@link NormDeciles})
+ * @param face the face protocol's figures ({@link FaceFigures}), null in the Fashion-MNIST
+ *     protocols and in summaries written before it
  */
 public record RunResult(
     String method,
@@ -41,7 +43,8 @@ public record RunResult(
     int folds,
     int fold,
     Map<Integer, Double> normByResolution,
-    double[] normDecileAccuracy) {
+    double[] normDecileAccuracy,
+    FaceFigures face) {
 
   /** Deciles of the pair's smaller norm. */
   static final int NORM_BINS = 10;

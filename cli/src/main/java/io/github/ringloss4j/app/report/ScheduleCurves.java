@@ -61,8 +61,10 @@ public final class ScheduleCurves {
         .append(title)
         .append(
             "\n\nClassification accuracy on the 10 % of the training images each run holds out,")
-        .append(" mean ± std over the runs (n in the header); the learning rate follows a cosine")
-        .append(" to zero at the last epoch. A curve that has flattened before the end says the")
+        .append(
+            " mean ± std over the runs (n in the header); with the cosine schedule the learning")
+        .append(" rate falls from its base value to 1 % of it at the last step, not to zero. A")
+        .append(" curve that has flattened before the end says the")
         .append(" epochs were enough for the schedule.\n\n| epoch |");
     StringBuilder rule = new StringBuilder("|---|");
     for (Map.Entry<String, List<double[]>> c : curves.entrySet()) {

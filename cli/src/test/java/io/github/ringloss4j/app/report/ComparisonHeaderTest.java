@@ -35,7 +35,9 @@ class ComparisonHeaderTest {
         TrainOptions.parse("--train-limit", limit, "--epochs", "3"),
         List.of(1000L, 1001L),
         "20 genuine + 20 impostor pairs",
-        open);
+        open,
+        List.of(8, 4),
+        false);
   }
 
   @Test

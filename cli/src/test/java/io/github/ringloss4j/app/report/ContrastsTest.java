@@ -31,7 +31,8 @@ class ContrastsTest {
         10,
         fold,
         Map.of(28, 10.0, 7, 4.0),
-        new double[] {0.7, 0.8, 0.9, 1, 1, 1, 1, 1, 1, 1});
+        new double[] {0.7, 0.8, 0.9, 1, 1, 1, 1, 1, 1, 1},
+        null);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.app.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,5 +46,33 @@ class PairedEffectsTest {
     assertEquals(0.25, e.mean());
     assertTrue(Double.isNaN(e.halfWidth()));
     assertEquals(0, PairedEffects.of("x", "y", "z", Map.of("a", 1.0), Map.of()).n());
+  }
+
+  @Test
+  void pValueByHand() {
+    // The differences above: t = 0.02 / (0.01/√3) = 3.46410 on 2 degrees of freedom; for ν = 2,
+    // P(|T| ≤ t) = t/√(2 + t²) = 3.46410/√14 = 0.925820, so p = 0.074180.
+    PairedEffects.Effect e =
+        PairedEffects.of(
+            "ring",
+            "softmax",
+            "acc",
+            Map.of("a", 0.83, "b", 0.85, "c", 0.84),
+            Map.of("a", 0.82, "b", 0.82, "c", 0.82));
+    assertEquals(1 - Math.sqrt(12) / Math.sqrt(14), e.p(), 1e-9);
+    assertTrue(
+        Double.isNaN(PairedEffects.of("x", "y", "z", Map.of("a", 1.0), Map.of("a", 0.0)).p()));
+  }
+
+  @Test
+  void holmByHand() {
+    // Sorted: 0.01, 0.03, 0.04 with m = 3: 3·0.01 = 0.03; 2·0.03 = 0.06; max(0.06, 1·0.04) =
+    // 0.06 (kept monotone). A NaN is outside the family and stays NaN.
+    assertArrayEquals(
+        new double[] {0.03, 0.06, 0.06, Double.NaN},
+        PairedEffects.holm(new double[] {0.01, 0.04, 0.03, Double.NaN}),
+        1e-12);
+    // Capped at 1: 2·0.7 = 1.4 → 1, and the larger stays 1.
+    assertArrayEquals(new double[] {1, 1}, PairedEffects.holm(new double[] {0.7, 0.9}), 0);
   }
 }
