@@ -34,4 +34,6 @@ module io.github.ringloss4j.app {
       com.google.gson;
   opens io.github.ringloss4j.app.report to
       com.google.gson;
+  opens io.github.ringloss4j.app.eval to
+      com.google.gson;
 }
