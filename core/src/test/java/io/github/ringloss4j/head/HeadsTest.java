@@ -68,11 +68,11 @@ class HeadsTest {
   @Test
   void unknownNamesAndOptionsAreRejectedListingTheValidOnes() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Heads.create("adaface", 3));
+        assertThrows(IllegalArgumentException.class, () -> Heads.create("curricularface", 3));
     for (String name : Heads.NAMES) {
       assertTrue(e.getMessage().contains(name), e.getMessage());
     }
-    assertTrue(e.getMessage().contains("adaface"), e.getMessage());
+    assertTrue(e.getMessage().contains("curricularface"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(k=1)", 3));
     assertTrue(
         e.getMessage().contains("no option 'k'")
