@@ -20,8 +20,9 @@ import java.util.Map;
  * default 0) seeds its sampler and is only valid with {@code sample}. An option of the head rather
  * than a separate {@code partialfc(...)} wrapper, because sampling changes how a head is trained,
  * not what it computes: the head keeps its name and options, and {@code sample=1} is the plain head
- * (bit for bit, in a wrapper whose checkpoints also carry the sampler's state). SphereFace and
- * L2-softmax do not take it (see {@link PartialFcHead}).
+ * (bit for bit, in a wrapper whose checkpoints also carry the sampler's state). SphereFace,
+ * L2-softmax, MagFace and AdaFace do not take it (see {@link PartialFcHead}; the last two take each
+ * feature's norm, which a sampled head does not pass on).
  *
  * <table>
  *   <caption>Names and options</caption>
@@ -34,13 +35,25 @@ import java.util.Map;
  *   seed</td></tr>
  *   <tr><td>arcface</td><td>{@link ArcFaceHead}</td><td>s (30), m (0.5), learn (false), sample,
  *   seed</td></tr>
+ *   <tr><td>magface</td><td>{@link MagFaceHead}</td><td>s (64), la (10), ua (110), lm (0.45), um
+ *   (0.8), lambda_g (35)</td></tr>
+ *   <tr><td>adaface</td><td>{@link AdaFaceHead}</td><td>s (64), m (0.4), h (0.333), alpha
+ *   (0.01)</td></tr>
  * </table>
  */
 public final class Heads {
 
   /** The valid names, in the order error messages list them. */
   public static final List<String> NAMES =
-      List.of("softmax", "l2softmax", "normface", "sphereface", "cosface", "arcface");
+      List.of(
+          "softmax",
+          "l2softmax",
+          "normface",
+          "sphereface",
+          "cosface",
+          "arcface",
+          "magface",
+          "adaface");
 
   private static final String SAMPLE = "sample";
   private static final String SEED = "seed";
@@ -128,6 +141,28 @@ public final class Heads {
             .optScale(number(spec, options, "s", ArcFaceHead.DEFAULT_SCALE))
             .optMargin(number(spec, options, "m", ArcFaceHead.DEFAULT_MARGIN))
             .optLearnScale(flag(spec, options, "learn"))
+            .build();
+      case "magface":
+        checkKeys(spec, options, List.of("s", "la", "ua", "lm", "um", "lambda_g"));
+        return MagFaceHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "s", MagFaceHead.DEFAULT_SCALE))
+            .optNormBounds(
+                number(spec, options, "la", MagFaceHead.DEFAULT_LOWER_NORM),
+                number(spec, options, "ua", MagFaceHead.DEFAULT_UPPER_NORM))
+            .optMarginBounds(
+                number(spec, options, "lm", MagFaceHead.DEFAULT_LOWER_MARGIN),
+                number(spec, options, "um", MagFaceHead.DEFAULT_UPPER_MARGIN))
+            .optLambdaG(number(spec, options, "lambda_g", MagFaceHead.DEFAULT_LAMBDA_G))
+            .build();
+      case "adaface":
+        checkKeys(spec, options, List.of("s", "m", "h", "alpha"));
+        return AdaFaceHead.builder()
+            .setClasses(classes)
+            .optScale(number(spec, options, "s", AdaFaceHead.DEFAULT_SCALE))
+            .optMargin(number(spec, options, "m", AdaFaceHead.DEFAULT_MARGIN))
+            .optH(number(spec, options, "h", AdaFaceHead.DEFAULT_H))
+            .optAlpha(number(spec, options, "alpha", AdaFaceHead.DEFAULT_ALPHA))
             .build();
       default:
         throw new IllegalArgumentException(

@@ -7,6 +7,14 @@
  * io.github.ringloss4j.head.CenterLoss}), and {@link io.github.ringloss4j.head.Heads} to build them
  * by name.
  *
+ * <p>Two heads take each feature's norm as a quality signal. {@link
+ * io.github.ringloss4j.head.MagFaceHead} (MagFace, CVPR 2021) gives ArcFace a margin that grows
+ * with ‖x‖ and comes with a regulariser on ‖x‖ that the loss adds ({@link
+ * io.github.ringloss4j.loss.MagFaceRegularizer}). {@link io.github.ringloss4j.head.AdaFaceHead}
+ * (AdaFace, CVPR 2022) moves its margin between angular and additive with ‖x‖ relative to running
+ * statistics of the batches' norms, which it keeps as untrained parameters, so checkpoints carry
+ * them.
+ *
  * <p>Every head maps features [m, d] to logits [m, classes] for softmax cross-entropy. Margin heads
  * apply their margin only when the labels come with the forward pass ({@code forward(store, data,
  * labels, params)}, what DJL's {@code Trainer.forward(data, labels)} and RingModelBlock do in

@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HeadsTest {
@@ -68,11 +69,11 @@ class HeadsTest {
   @Test
   void unknownNamesAndOptionsAreRejectedListingTheValidOnes() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Heads.create("adaface", 3));
+        assertThrows(IllegalArgumentException.class, () -> Heads.create("curricularface", 3));
     for (String name : Heads.NAMES) {
       assertTrue(e.getMessage().contains(name), e.getMessage());
     }
-    assertTrue(e.getMessage().contains("adaface"), e.getMessage());
+    assertTrue(e.getMessage().contains("curricularface"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Heads.create("cosface(k=1)", 3));
     assertTrue(
         e.getMessage().contains("no option 'k'")
@@ -106,6 +107,65 @@ class HeadsTest {
       },
       {"l2softmax(sample=0.1)", "has no option 'sample'"},
       {"arcface(sample=0.1, sample=0.2)", "option 'sample' is repeated"},
+    };
+    for (String[] c : cases) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> Heads.create(c[0], 10), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void magFaceAndAdaFaceParseTheirOptionsWithThePapersDefaults() {
+    MagFaceHead mag = (MagFaceHead) Heads.create("magface", 3);
+    assertEquals(
+        List.of(64.0, 10.0, 110.0, 0.45, 0.8, 35.0),
+        List.of(
+            mag.getScale(),
+            mag.getLowerNorm(),
+            mag.getUpperNorm(),
+            mag.getLowerMargin(),
+            mag.getUpperMargin(),
+            mag.getLambdaG()));
+    mag = (MagFaceHead) Heads.create("MagFace(s=32, la=5, ua=50, lm=0.3, um=0.7, lambda_g=20)", 3);
+    assertEquals(
+        List.of(32.0, 5.0, 50.0, 0.3, 0.7, 20.0),
+        List.of(
+            mag.getScale(),
+            mag.getLowerNorm(),
+            mag.getUpperNorm(),
+            mag.getLowerMargin(),
+            mag.getUpperMargin(),
+            mag.getLambdaG()));
+    AdaFaceHead ada = (AdaFaceHead) Heads.create("adaface", 3);
+    assertEquals(
+        List.of(64.0, 0.4, 0.333, 0.01),
+        List.of(ada.getScale(), ada.getMargin(), ada.getH(), ada.getAlpha()));
+    ada = (AdaFaceHead) Heads.create("adaface(s=30, m=0.5, h=0.2, alpha=0.1)", 3);
+    assertEquals(
+        List.of(30.0, 0.5, 0.2, 0.1),
+        List.of(ada.getScale(), ada.getMargin(), ada.getH(), ada.getAlpha()));
+    assertEquals(3, ada.getClasses());
+  }
+
+  @Test
+  void magFaceAndAdaFaceBadValuesNameTheOption() {
+    String[][] cases = {
+      {"magface(s=0)", "s (scale)"},
+      {"magface(la=0)", "la (lower norm bound"},
+      {"magface(la=20, ua=10)", "ua (upper norm bound"},
+      {"magface(ua=Infinity)", "ua (upper norm bound"},
+      {"magface(lm=-0.1)", "lm (margin at l_a)"},
+      {"magface(lm=0.5, um=0.4)", "um (margin at u_a)"},
+      {"magface(lambda_g=-1)", "lambda_g"},
+      {"magface(lambda_g=big)", "lambda_g must be a number"},
+      {"magface(m=0.5)", "valid: [s, la, ua, lm, um, lambda_g]"},
+      {"magface(sample=0.5)", "has no option 'sample'"},
+      {"adaface(s=-1)", "s (scale)"},
+      {"adaface(m=2)", "m (margin)"},
+      {"adaface(h=-0.1)", "h (concentration)"},
+      {"adaface(alpha=1.5)", "alpha (momentum"},
+      {"adaface(t_alpha=0.1)", "valid: [s, m, h, alpha]"},
     };
     for (String[] c : cases) {
       IllegalArgumentException e =

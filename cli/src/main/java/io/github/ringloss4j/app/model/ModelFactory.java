@@ -8,7 +8,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.tracker.Tracker;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.head.CenterLossBlock;
+import io.github.ringloss4j.head.MagFaceHead;
 import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.loss.RingLoss;
 import io.github.ringloss4j.loss.SampledLabelsLoss;
@@ -96,6 +98,21 @@ public final class ModelFactory {
       return null;
     }
     return CenterLoss.onRingModel((CenterLossBlock) block.getHead(), (float) model.centerLambda());
+  }
+
+  /**
+   * MagFace's regulariser λ_g·mean g(a) when the head is a {@link MagFaceHead} (λ_g from its
+   * options, {@code magface(lambda_g=…)}).
+   *
+   * @param block the model built by {@link #block}
+   * @return the term, or null for another head
+   */
+  public static MagFaceRegularizer magFaceRegularizer(RingModelBlock block) {
+    Block head = block.getHead();
+    if (head instanceof CenterLossBlock) {
+      head = ((CenterLossBlock) head).getHead();
+    }
+    return head instanceof MagFaceHead ? MagFaceRegularizer.onRingModel((MagFaceHead) head) : null;
   }
 
   /**

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -44,8 +45,9 @@ import java.util.zip.CRC32C;
  * and its CRC-32C (4 bytes), then the payload (options, classes, history, model parameters,
  * optimiser state). The checksum is verified on every read, before anything is parsed or used, so a
  * corrupted file is reported as such, naming the file, instead of surfacing later as NaN weights or
- * a "diverged" resume. Format 1 (no checksum, models with positional outputs) is refused with a
- * message saying so.
+ * a "diverged" resume. Format 2 (19 metric values per epoch, before MagFace's {@code train_magface}
+ * and {@code val_magface}) is read with those two at 0. Format 1 (no checksum, models with
+ * positional outputs) is refused with a message saying so.
  *
  * <p>Every count and length in the payload is checked against the bytes left before anything is
  * allocated, and {@link #loadModel} checks the weights' shapes against the saved options (the
@@ -119,7 +121,16 @@ public record Checkpoint(
   private static final int MAGIC = 0x524c434b; // "RLCK"
 
   /** The current format; see the class documentation. */
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
+
+  /**
+   * The oldest format read: format 2 differs only by its history, {@link #FORMAT_2_METRICS} values
+   * per epoch (before MagFace's two columns, read as 0).
+   */
+  static final int OLDEST_FORMAT = 2;
+
+  /** The metric values per epoch in format 2. */
+  static final int FORMAT_2_METRICS = 19;
 
   private static final int HEADER_BYTES = 4 + 4 + 8 + 4;
 
@@ -310,7 +321,8 @@ public record Checkpoint(
         throw new DataFormatException(
             file, "field 'classes': " + classes + " names, not distinct and at least one");
       }
-      int values = EpochMetrics.HEADER.size();
+      int values =
+          header.getInt(4) == OLDEST_FORMAT ? FORMAT_2_METRICS : EpochMetrics.HEADER.size();
       int epochs = readCount(in, file, "history", 8 * values);
       List<EpochMetrics> history = new ArrayList<>(epochs);
       for (int e = 0; e < epochs; e++) {
@@ -318,7 +330,7 @@ public record Checkpoint(
         for (int i = 0; i < v.length; i++) {
           v[i] = in.readDouble();
         }
-        history.add(EpochMetrics.of(v));
+        history.add(EpochMetrics.of(Arrays.copyOf(v, EpochMetrics.HEADER.size())));
       }
       byte[] params = readBytes(in, file, "model parameters");
       byte[] state = readBytes(in, file, "optimizer state");
@@ -370,10 +382,10 @@ public record Checkpoint(
             file, 0, "not a ringloss checkpoint (no RLCK magic number)");
       }
       int format = header.getInt(4);
-      if (format != FORMAT) {
+      if (format < OLDEST_FORMAT || format > FORMAT) {
         throw new DataFormatException(
             file,
-            format < FORMAT
+            format < OLDEST_FORMAT
                 ? "checkpoint format "
                     + format
                     + " was written by an older ringloss4j (before checksums and named model"

@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param imagesPerSecond training throughput
  * @param trainCenter mean λc·center term on training batches (0 without center loss)
  * @param valCenter the validation center term (0 without center loss)
+ * @param trainMagface mean λ_g·MagFace regulariser on training batches (0 without a MagFace head)
+ * @param valMagface the validation MagFace regulariser (0 without a MagFace head)
  */
 public record EpochMetrics(
     int epoch,
@@ -49,7 +51,76 @@ public record EpochMetrics(
     double seconds,
     double imagesPerSecond,
     double trainCenter,
-    double valCenter) {
+    double valCenter,
+    double trainMagface,
+    double valMagface) {
+
+  /**
+   * The metrics of a run without a MagFace head (its two terms 0).
+   *
+   * @param epoch the epoch, from 1
+   * @param trainSoftmax mean softmax cross-entropy on training batches
+   * @param trainRing mean λ·ring term on training batches
+   * @param trainTotal mean total loss
+   * @param trainAccuracy training accuracy
+   * @param trainNormMean mean ‖f‖ on training batches
+   * @param trainNormStd standard deviation of ‖f‖ on training batches
+   * @param valSoftmax validation softmax cross-entropy
+   * @param valRing validation λ·ring term
+   * @param valTotal validation total
+   * @param valAccuracy validation accuracy
+   * @param valNormMean mean ‖f‖ on validation data
+   * @param valNormStd standard deviation of ‖f‖ on validation data
+   * @param radius R at the end of the epoch
+   * @param learningRate the learning rate at the end of the epoch
+   * @param seconds the epoch's training wall time
+   * @param imagesPerSecond training throughput
+   * @param trainCenter mean λc·center term on training batches
+   * @param valCenter the validation center term
+   */
+  public EpochMetrics(
+      int epoch,
+      double trainSoftmax,
+      double trainRing,
+      double trainTotal,
+      double trainAccuracy,
+      double trainNormMean,
+      double trainNormStd,
+      double valSoftmax,
+      double valRing,
+      double valTotal,
+      double valAccuracy,
+      double valNormMean,
+      double valNormStd,
+      double radius,
+      double learningRate,
+      double seconds,
+      double imagesPerSecond,
+      double trainCenter,
+      double valCenter) {
+    this(
+        epoch,
+        trainSoftmax,
+        trainRing,
+        trainTotal,
+        trainAccuracy,
+        trainNormMean,
+        trainNormStd,
+        valSoftmax,
+        valRing,
+        valTotal,
+        valAccuracy,
+        valNormMean,
+        valNormStd,
+        radius,
+        learningRate,
+        seconds,
+        imagesPerSecond,
+        trainCenter,
+        valCenter,
+        0,
+        0);
+  }
 
   /** The CSV header, in field order. */
   public static final List<String> HEADER =
@@ -72,7 +143,9 @@ public record EpochMetrics(
           "seconds",
           "images_per_second",
           "train_center",
-          "val_center");
+          "val_center",
+          "train_magface",
+          "val_magface");
 
   /**
    * The values in {@link #HEADER} order.
@@ -99,7 +172,9 @@ public record EpochMetrics(
       seconds,
       imagesPerSecond,
       trainCenter,
-      valCenter
+      valCenter,
+      trainMagface,
+      valMagface
     };
   }
 
@@ -133,7 +208,9 @@ public record EpochMetrics(
         v[15],
         v[16],
         v[17],
-        v[18]);
+        v[18],
+        v[19],
+        v[20]);
   }
 
   /**

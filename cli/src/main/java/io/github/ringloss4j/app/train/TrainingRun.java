@@ -22,6 +22,7 @@ import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.model.Schedule;
 import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.optim.RingOptimizer;
@@ -74,10 +75,13 @@ public final class TrainingRun {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
-  // The loss terms' indices in TrainingStep.terms(loss, center); the center term may be absent.
+  // The loss terms' indices in TrainingStep.terms(loss, center, magface); the center and MagFace
+  // terms may be absent, and then their index is past the last term (BatchTally.sum gives 0).
   private static final int SOFTMAX = 0;
   private static final int RING = 1;
-  private static final int CENTER = 2;
+  private static final int ABSENT = Integer.MAX_VALUE;
+  private int centerTerm = ABSENT;
+  private int magfaceTerm = ABSENT;
 
   private final TrainOptions options;
   private final LabelledSource train;
@@ -246,6 +250,9 @@ public final class TrainingRun {
           ModelFactory.optimizer(options.optimizer(), block, r.epochs(), batches);
       RingCompositeLoss loss = ModelFactory.loss(block);
       CenterLoss center = ModelFactory.centerLoss(options.model(), block);
+      MagFaceRegularizer magface = ModelFactory.magFaceRegularizer(block);
+      centerTerm = center == null ? ABSENT : 2;
+      magfaceTerm = magface == null ? ABSENT : center == null ? 2 : 3;
       try (Trainer trainer =
           model.newTrainer(
               new DefaultTrainingConfig(loss).optOptimizer(optimizer).optDevices(devices))) {
@@ -261,7 +268,8 @@ public final class TrainingRun {
         }
         DivergenceGuard guard = new DivergenceGuard(block.getRing());
         guard.setStepsDone((long) history.size() * batches);
-        TrainingStep step = new TrainingStep(trainer, TrainingStep.terms(loss, center), guard);
+        TrainingStep step =
+            new TrainingStep(trainer, TrainingStep.terms(loss, center, magface), guard);
         SetValidation.Snapshot snapshot =
             () ->
                 new Checkpoint(
@@ -336,7 +344,8 @@ public final class TrainingRun {
     double seconds = (System.nanoTime() - start) / 1e9;
     double softmax = tally.sum(SOFTMAX);
     double ring = tally.sum(RING);
-    double centerSum = tally.sum(CENTER);
+    double centerSum = tally.sum(centerTerm);
+    double magfaceSum = tally.sum(magfaceTerm);
     NormStatistics norms = tally.norms();
     // The last update of the epoch was checked by no step.
     guard.checkParameters(block);
@@ -348,13 +357,13 @@ public final class TrainingRun {
         epoch,
         softmax / n,
         ring / n,
-        (softmax + ring + centerSum) / n,
+        (softmax + ring + centerSum + magfaceSum) / n,
         tally.correct() / (double) n,
         norms.mean(),
         norms.std(),
         v.softmax,
         v.ring,
-        v.softmax + v.ring + v.center,
+        v.softmax + v.ring + v.center + v.magface,
         v.accuracy,
         v.norms.mean(),
         v.norms.std(),
@@ -363,7 +372,9 @@ public final class TrainingRun {
         seconds,
         n / seconds,
         centerSum / n,
-        v.center);
+        v.center,
+        magfaceSum / n,
+        v.magface);
   }
 
   /**
@@ -384,13 +395,19 @@ public final class TrainingRun {
   }
 
   private record Validation(
-      double softmax, double ring, double center, double accuracy, NormStatistics norms) {}
+      double softmax,
+      double ring,
+      double center,
+      double magface,
+      double accuracy,
+      NormStatistics norms) {}
 
   private Validation validate(Trainer trainer, TrainingStep step, DivergenceGuard guard)
       throws IOException {
     int n = validation.size();
     if (n == 0) {
-      return new Validation(Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
+      return new Validation(
+          Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, new NormStatistics());
     }
     BatchTally tally = new BatchTally(step.termCount());
     try (BatchReader reader =
@@ -414,7 +431,8 @@ public final class TrainingRun {
     return new Validation(
         tally.sum(SOFTMAX) / n,
         tally.sum(RING) / n,
-        tally.sum(CENTER) / n,
+        tally.sum(centerTerm) / n,
+        tally.sum(magfaceTerm) / n,
         tally.correct() / (double) n,
         tally.norms());
   }

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import io.github.ringloss4j.head.CenterLoss;
+import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.training.DivergenceGuard;
 import java.util.ArrayList;
@@ -77,9 +78,27 @@ public final class TrainingStep {
    * @return the terms
    */
   public static List<Loss> terms(RingCompositeLoss loss, CenterLoss center) {
+    return terms(loss, center, null);
+  }
+
+  /**
+   * The terms of the application's loss, in the order they are reported and summed: softmax
+   * cross-entropy, λ·ring, the center term when there is one, and MagFace's regulariser when the
+   * head is MagFace.
+   *
+   * @param loss softmax plus λ·ring
+   * @param center the center term, or null
+   * @param magface MagFace's λ_g·mean g(a), or null
+   * @return the terms
+   */
+  public static List<Loss> terms(
+      RingCompositeLoss loss, CenterLoss center, MagFaceRegularizer magface) {
     List<Loss> terms = new ArrayList<>(List.of(loss.getPrimary(), loss.getRing()));
     if (center != null) {
       terms.add(center);
+    }
+    if (magface != null) {
+      terms.add(magface);
     }
     return terms;
   }

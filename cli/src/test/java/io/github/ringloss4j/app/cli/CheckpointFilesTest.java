@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.train.Checkpoint;
-import io.github.ringloss4j.app.train.EpochMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -211,7 +210,8 @@ class CheckpointFilesTest {
         p.names.add(in.readUTF());
       }
       p.epochCount = in.readInt();
-      p.history = in.readNBytes(p.epochCount * 8 * EpochMetrics.HEADER.size());
+      // The committed checkpoint is of format 2: 19 metric values per epoch (no MagFace columns).
+      p.history = in.readNBytes(p.epochCount * 8 * 19);
       p.parametersLength = in.readInt();
       p.parameters = in.readNBytes(p.parametersLength);
       p.stateLength = in.readInt();

@@ -218,7 +218,7 @@ class VerificationSetsTest {
 
     // The epoch ends' accuracies are columns of both metrics files.
     List<String> csv = Files.readAllLines(run.resolve("metrics.csv"));
-    assertTrue(csv.get(0).endsWith(",val_center,val_lfw_acc,val_cfp_fp_acc"), csv.get(0));
+    assertTrue(csv.get(0).endsWith(",val_magface,val_lfw_acc,val_cfp_fp_acc"), csv.get(0));
     for (int epoch = 1; epoch <= 2; epoch++) {
       String[] cells = csv.get(epoch).split(",");
       SetValidation.Row end = rows.get(2 * epoch - 1);

@@ -80,7 +80,7 @@ class MetricsFilesTest {
         List.of("val_lfw_acc", "val_agedb_30_acc"),
         e -> e == 1 ? new double[] {0.5, Double.NaN} : new double[] {0.75, 0.625});
     List<String> csv = Files.readAllLines(dir.resolve("metrics.csv"));
-    assertTrue(csv.get(0).endsWith(",val_center,val_lfw_acc,val_agedb_30_acc"), csv.get(0));
+    assertTrue(csv.get(0).endsWith(",val_magface,val_lfw_acc,val_agedb_30_acc"), csv.get(0));
     assertTrue(csv.get(2).endsWith(",0.75,0.625"), csv.get(2));
     JsonArray json =
         JsonParser.parseString(Files.readString(dir.resolve("metrics.json"))).getAsJsonArray();
