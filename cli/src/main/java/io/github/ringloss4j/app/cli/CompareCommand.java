@@ -48,8 +48,11 @@ public final class CompareCommand implements Callable<Integer> {
       split = ",",
       description =
           "Methods: softmax, ring@LAMBDA, center@LAMBDA, l2softmax, normface, sphereface,"
-              + " cosface, arcface, HEAD+ring@LAMBDA. Default: the paper's grid.")
-  List<String> methods = new ArrayList<>(Method.DEFAULT_GRID);
+              + " cosface, arcface, magface, adaface, HEAD+ring@LAMBDA (a head may carry its"
+              + " options: adaface(m=0.4)+ring@0.01). Default: the paper's grid (Fashion-MNIST"
+              + " protocols) or the face grid (softmax, ring at 0.001, 0.01 and 0.1, l2softmax,"
+              + " cosface and arcface with and without ring@0.01, magface, adaface).")
+  List<String> methods;
 
   @Option(
       names = "--seeds",
@@ -236,7 +239,8 @@ public final class CompareCommand implements Callable<Integer> {
       trainLimit = face ? 0 : 10000;
     }
     checkOutputs(protocols, face);
-    List<Method> grid = distinct(methods);
+    List<Method> grid =
+        distinct(methods != null ? methods : face ? Method.FACE_GRID : Method.DEFAULT_GRID);
     String source = dataSource();
     long start = System.nanoTime();
     List<CompareGrid.Protocol> done = new ArrayList<>();

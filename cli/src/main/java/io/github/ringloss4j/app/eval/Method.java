@@ -45,6 +45,25 @@ public record Method(String name, HeadSpec head, double lambda, double centerLam
           "center@0.01");
 
   /**
+   * The face protocol's comparison: softmax with ring at three λ, L2-softmax, CosFace and ArcFace
+   * without and with ring at the paper's λ = 0.01, and the norm-aware heads that followed ring loss,
+   * MagFace and AdaFace, which use the norm as a quality signal where ring loss equalises it.
+   */
+  public static final List<String> FACE_GRID =
+      List.of(
+          "softmax",
+          "ring@0.001",
+          "ring@0.01",
+          "ring@0.1",
+          "l2softmax",
+          "cosface",
+          "cosface+ring@0.01",
+          "arcface",
+          "arcface+ring@0.01",
+          "magface",
+          "adaface");
+
+  /**
    * Parses a method name.
    *
    * @param spec the name
