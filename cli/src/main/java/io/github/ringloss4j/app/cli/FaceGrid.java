@@ -4,6 +4,7 @@ import io.github.ringloss4j.app.data.ClassFilter;
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.IdentitySplit;
 import io.github.ringloss4j.app.data.LabelledSource;
+import io.github.ringloss4j.app.data.QualityRecords;
 import io.github.ringloss4j.app.eval.FacePairs;
 import io.github.ringloss4j.app.eval.FaceTest;
 import io.github.ringloss4j.app.eval.Method;
@@ -100,12 +101,16 @@ final class FaceGrid {
       IdentitySplit split = IdentitySplit.draw(all.classNames(), testIdentities, splitSeed);
       LabelledSource testSource = ClassFilter.only(all, split.testLabelList());
       int[] labels = testSource.labels();
-      int[] level = QualityLevels.of(Datasets.directory(base.data().directory()), testSource);
+      QualityRecords.Quality[] quality =
+          QualityRecords.of(testSource, Datasets.directory(base.data().directory()));
+      int[] level = null;
       boolean[] low = null;
-      if (level != null) {
-        low = new boolean[level.length];
-        for (int i = 0; i < level.length; i++) {
-          low[i] = level[i] > 0;
+      if (quality != null) {
+        level = new int[quality.length];
+        low = new boolean[quality.length];
+        for (int i = 0; i < quality.length; i++) {
+          level[i] = quality[i].level();
+          low[i] = quality[i].low();
         }
       }
       FaceTest test =

@@ -46,8 +46,8 @@ public record Method(String name, HeadSpec head, double lambda, double centerLam
 
   /**
    * The face protocol's comparison: softmax with ring at three λ, L2-softmax, CosFace and ArcFace
-   * without and with ring at the paper's λ = 0.01, and the norm-aware heads that followed ring loss,
-   * MagFace and AdaFace, which use the norm as a quality signal where ring loss equalises it.
+   * without and with ring at the paper's λ = 0.01, and the norm-aware heads that followed ring
+   * loss, MagFace and AdaFace, which use the norm as a quality signal where ring loss equalises it.
    */
   public static final List<String> FACE_GRID =
       List.of(
