@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * {@code side × side} pixels and bilinearly back up, given Gaussian noise of σ {@code noise} (8-bit
  * levels), and JPEG-compressed at quality {@code jpegQuality} (in percent). Three levels, each a
  * band of every parameter at the reference side of 112 pixels (smaller sides scale the downsampled
- * side and σ by {@code side / 112}, the side at least 4 and below the image's):
+ * side and σ by {@code side / 112}, keeping the side at least {@value #MIN_SIDE} and below the
+ * image's, so at 40 pixels the levels' sides are about 9–11, 6–8 and 6):
  *
  * <table>
  *   <caption>levels</caption>
@@ -52,6 +53,9 @@ public record Degradation(int level, int side, float blur, int jpegQuality, floa
           "noise",
           "level",
           "quality");
+
+  /** The smallest downsampled side: below it a face is a few blocks of colour. */
+  public static final int MIN_SIDE = 6;
 
   /** The highest level. */
   public static final int MAX_LEVEL = 3;
@@ -96,7 +100,7 @@ public record Degradation(int level, int side, float blur, int jpegQuality, floa
     float[][] band = BANDS[level - 1];
     float k = imageSide / (float) FacePainter.REFERENCE;
     int reference = (int) band[0][0] + r.nextInt((int) (band[0][1] - band[0][0]) + 1);
-    int side = Math.max(4, Math.min(imageSide - 1, Math.round(reference * k)));
+    int side = Math.max(MIN_SIDE, Math.min(imageSide - 1, Math.round(reference * k)));
     float blur = Math.round(draw(r, band[1]) * k * 100) / 100f;
     int quality = (int) band[2][0] + r.nextInt((int) (band[2][1] - band[2][0]) + 1);
     float noise = Math.round(draw(r, band[3]) * 10) / 10f;
