@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.data.ImageFolder;
 import io.github.ringloss4j.app.io.Temporaries;
+import io.github.ringloss4j.app.recordio.ImageFormat;
 import io.github.ringloss4j.app.recordio.PackedDatasetWriter;
+import io.github.ringloss4j.app.recordio.SyntheticFaces;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +142,147 @@ class PackCommandTest {
         "--out",
         tmp.resolve("s").toString());
     assertEquals("keep", Files.readString(taken.resolve("keep.txt")));
+  }
+
+  @Test
+  void synthWritesTheStandInWithItsQualityFileAndContactSheet() throws IOException {
+    Path faces = tmp.resolve("faces");
+    String out =
+        ok(
+                "synth",
+                "--identities",
+                "4",
+                "--per-identity",
+                "5",
+                "--side",
+                "24",
+                "--out",
+                faces.toString())
+            .out();
+    assertTrue(out.contains("wrote " + faces.resolve("quality.csv")), out);
+    List<String> rows = Files.readAllLines(faces.resolve("quality.csv"));
+    assertEquals(21, rows.size());
+    // 30 % of 5 images: 1 or 2 per identity; families of 4.
+    long low = rows.stream().filter(r -> r.endsWith(",low")).count();
+    assertTrue(low >= 4 && low <= 8, rows.toString());
+    assertTrue(rows.get(20).startsWith("id3,3,4,id3/4.jpg,0,"), rows.get(20));
+    assertTrue(Files.size(faces.resolve("contact-sheet.png")) > 0);
+    Path packed = tmp.resolve("packed");
+    ok(
+        "synth",
+        "--identities",
+        "4",
+        "--per-identity",
+        "5",
+        "--side",
+        "24",
+        "--out",
+        packed.toString(),
+        "--packed",
+        "--family-size",
+        "1");
+    assertEquals("4,24,24\n", Files.readString(packed.resolve("property")));
+    rows = Files.readAllLines(packed.resolve("quality.csv"));
+    assertTrue(rows.get(20).startsWith("id3,3,4,20,3,"), rows.get(20));
+    assertTrue(Files.size(packed.resolve("contact-sheet.png")) > 0);
+    try (Stream<Path> left = Files.list(packed)) {
+      assertEquals(
+          List.of(
+              "classes.txt",
+              "contact-sheet.png",
+              "property",
+              "quality.csv",
+              "train.idx",
+              "train.rec"),
+          left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  @Test
+  void synthWithoutVariationIsThePlainGenerator() throws IOException {
+    Path direct = tmp.resolve("direct");
+    new SyntheticFaces(2, 3, 4).writePacked(direct, ImageFormat.JPEG);
+    Path none = tmp.resolve("none");
+    ok(
+        "synth",
+        "--identities",
+        "2",
+        "--per-identity",
+        "3",
+        "--seed",
+        "4",
+        "--out",
+        none.toString(),
+        "--packed",
+        "--variation",
+        "none");
+    Path zeros = tmp.resolve("zeros");
+    ok(
+        "synth",
+        "--identities",
+        "2",
+        "--per-identity",
+        "3",
+        "--seed",
+        "4",
+        "--out",
+        zeros.toString(),
+        "--packed",
+        "--rotation",
+        "0",
+        "--scale",
+        "0",
+        "--pose",
+        "0",
+        "--expression",
+        "0",
+        "--illumination",
+        "0",
+        "--occlusion",
+        "0",
+        "--family-size",
+        "1",
+        "--low-quality-share",
+        "0");
+    for (String name : List.of("train.rec", "train.idx", "quality.csv")) {
+      assertArrayEquals(
+          Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(none.resolve(name)), name);
+      assertArrayEquals(
+          Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(zeros.resolve(name)), name);
+    }
+  }
+
+  @Test
+  void badSynthOptionsExitWithTwoNamingTheOption() {
+    String[][] cases = {
+      {"--side", "8"},
+      {"--rotation", "90"},
+      {"--scale", "0.5"},
+      {"--pose", "1"},
+      {"--expression", "2"},
+      {"--illumination", "-1"},
+      {"--occlusion", "1.5"},
+      {"--family-size", "0"},
+      {"--family-spread", "0"},
+      {"--low-quality-share", "2"},
+      {"--variation", "some"}
+    };
+    for (String[] c : cases) {
+      Path out = tmp.resolve("s");
+      fails(
+          2,
+          c[0] + " must be",
+          "synth",
+          "--identities",
+          "2",
+          "--per-identity",
+          "1",
+          "--out",
+          out.toString(),
+          c[0],
+          c[1]);
+      assertFalse(Files.exists(out), c[0]);
+    }
   }
 
   @Test
