@@ -138,8 +138,9 @@ public final class PackCommand implements Callable<Integer> {
             + " (--variation face) faces vary in pose (rotation, scale, a horizontal squeeze),"
             + " expression, directional light and occluders (a bar, glasses); identities come in"
             + " look-alike families; and a quality tail of images is degraded (downsampled to 8-32"
-            + " px at side 112 and back, blurred, noised, JPEG-compressed at quality 10-40) at"
-            + " levels 1 (mild) to 3 (severe). --variation none gives the plain generator (a smooth"
+            + " px at side 112, proportionally less at smaller sides but at least 6 px, and back;"
+            + " blurred, noised, JPEG-compressed at quality 10-40) at levels 1 (mild) to 3"
+            + " (severe). --variation none gives the plain generator (a smooth"
             + " random face varied by shift, brightness, tint and noise); any option below"
             + " overrides the preset's value.",
         "",

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.data.ImageFolder;
 import io.github.ringloss4j.app.io.Temporaries;
+import io.github.ringloss4j.app.recordio.FaceVariation;
 import io.github.ringloss4j.app.recordio.ImageFormat;
 import io.github.ringloss4j.app.recordio.PackedDatasetWriter;
 import io.github.ringloss4j.app.recordio.SyntheticFaces;
@@ -249,6 +250,35 @@ class PackCommandTest {
           Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(none.resolve(name)), name);
       assertArrayEquals(
           Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(zeros.resolve(name)), name);
+    }
+  }
+
+  @Test
+  void synthHelpStatesTheFaceLikeDefaults() {
+    String help = ok("synth", "--help").out().replaceAll("\\s+", " ");
+    FaceVariation f = FaceVariation.FACE_LIKE;
+    Object[][] defaults = {
+      {"--side", f.side()},
+      {"--rotation", f.rotation()},
+      {"--scale", f.scale()},
+      {"--pose", f.pose()},
+      {"--expression", f.expression()},
+      {"--illumination", f.illumination()},
+      {"--occlusion", f.occlusion()},
+      {"--family-size", f.familySize()},
+      {"--family-spread", f.familySpread()},
+      {"--low-quality-share", f.lowQualityShare()}
+    };
+    for (Object[] d : defaults) {
+      String value =
+          d[1] instanceof Double v && v == Math.rint(v)
+              ? Long.toString(v.longValue())
+              : d[1].toString();
+      int at = help.indexOf(" " + d[0] + "=");
+      assertTrue(at >= 0, d[0] + " in " + help);
+      int next = help.indexOf(" --", at + 3);
+      String text = help.substring(at, next < 0 ? help.length() : next);
+      assertTrue(text.contains("Default: " + value + "."), text);
     }
   }
 
