@@ -39,17 +39,9 @@ public final class QualityRecords {
   /** The longest line accepted, in bytes. */
   static final int MAX_LINE_BYTES = 4096;
 
+  /** The columns read: all of {@link Degradation#COLUMNS} but the label and image number. */
   private static final List<String> REQUIRED =
-      List.of(
-          "identity",
-          "item",
-          "family",
-          "side",
-          "blur",
-          "jpeg_quality",
-          "noise",
-          "level",
-          "quality");
+      Degradation.COLUMNS.stream().filter(c -> !c.equals("label") && !c.equals("image")).toList();
 
   /**
    * One image's recorded degradation.

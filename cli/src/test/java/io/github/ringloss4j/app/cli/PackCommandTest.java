@@ -145,21 +145,20 @@ class PackCommandTest {
     assertEquals("keep", Files.readString(taken.resolve("keep.txt")));
   }
 
+  /** {@code synth --identities N --per-identity M --out OUT} and more options. */
+  static String[] synth(int identities, int perIdentity, Path out, String... more) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of("synth", "--identities", "" + identities, "--per-identity", "" + perIdentity));
+    args.addAll(List.of("--out", out.toString()));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
   @Test
   void synthWritesTheStandInWithItsQualityFileAndContactSheet() throws IOException {
     Path faces = tmp.resolve("faces");
-    String out =
-        ok(
-                "synth",
-                "--identities",
-                "4",
-                "--per-identity",
-                "5",
-                "--side",
-                "24",
-                "--out",
-                faces.toString())
-            .out();
+    String out = ok(synth(4, 5, faces, "--side", "24")).out();
     assertTrue(out.contains("wrote " + faces.resolve("quality.csv")), out);
     List<String> rows = Files.readAllLines(faces.resolve("quality.csv"));
     assertEquals(21, rows.size());
@@ -169,19 +168,7 @@ class PackCommandTest {
     assertTrue(rows.get(20).startsWith("id3,3,4,id3/4.jpg,0,"), rows.get(20));
     assertTrue(Files.size(faces.resolve("contact-sheet.png")) > 0);
     Path packed = tmp.resolve("packed");
-    ok(
-        "synth",
-        "--identities",
-        "4",
-        "--per-identity",
-        "5",
-        "--side",
-        "24",
-        "--out",
-        packed.toString(),
-        "--packed",
-        "--family-size",
-        "1");
+    ok(synth(4, 5, packed, "--side", "24", "--packed", "--family-size", "1"));
     assertEquals("4,24,24\n", Files.readString(packed.resolve("property")));
     rows = Files.readAllLines(packed.resolve("quality.csv"));
     assertTrue(rows.get(20).startsWith("id3,3,4,20,3,"), rows.get(20));
@@ -204,52 +191,33 @@ class PackCommandTest {
     Path direct = tmp.resolve("direct");
     new SyntheticFaces(2, 3, 4).writePacked(direct, ImageFormat.JPEG);
     Path none = tmp.resolve("none");
-    ok(
-        "synth",
-        "--identities",
-        "2",
-        "--per-identity",
-        "3",
-        "--seed",
-        "4",
-        "--out",
-        none.toString(),
-        "--packed",
-        "--variation",
-        "none");
+    ok(synth(2, 3, none, "--seed", "4", "--packed", "--variation", "none"));
     Path zeros = tmp.resolve("zeros");
-    ok(
-        "synth",
-        "--identities",
-        "2",
-        "--per-identity",
-        "3",
-        "--seed",
-        "4",
-        "--out",
-        zeros.toString(),
-        "--packed",
-        "--rotation",
-        "0",
-        "--scale",
-        "0",
-        "--pose",
-        "0",
-        "--expression",
-        "0",
-        "--illumination",
-        "0",
-        "--occlusion",
-        "0",
-        "--family-size",
-        "1",
-        "--low-quality-share",
-        "0");
+    String[] allZero = {
+      "--rotation",
+      "0",
+      "--scale",
+      "0",
+      "--pose",
+      "0",
+      "--expression",
+      "0",
+      "--illumination",
+      "0",
+      "--occlusion",
+      "0",
+      "--family-size",
+      "1",
+      "--low-quality-share",
+      "0"
+    };
+    List<String> more = new ArrayList<>(List.of("--seed", "4", "--packed"));
+    more.addAll(List.of(allZero));
+    ok(synth(2, 3, zeros, more.toArray(new String[0])));
     for (String name : List.of("train.rec", "train.idx", "quality.csv")) {
-      assertArrayEquals(
-          Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(none.resolve(name)), name);
-      assertArrayEquals(
-          Files.readAllBytes(direct.resolve(name)), Files.readAllBytes(zeros.resolve(name)), name);
+      byte[] expected = Files.readAllBytes(direct.resolve(name));
+      assertArrayEquals(expected, Files.readAllBytes(none.resolve(name)), name);
+      assertArrayEquals(expected, Files.readAllBytes(zeros.resolve(name)), name);
     }
   }
 
@@ -299,18 +267,7 @@ class PackCommandTest {
     };
     for (String[] c : cases) {
       Path out = tmp.resolve("s");
-      fails(
-          2,
-          c[0] + " must be",
-          "synth",
-          "--identities",
-          "2",
-          "--per-identity",
-          "1",
-          "--out",
-          out.toString(),
-          c[0],
-          c[1]);
+      fails(2, c[0] + " must be", synth(2, 1, out, c[0], c[1]));
       assertFalse(Files.exists(out), c[0]);
     }
   }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.BiPredicate;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -282,35 +283,39 @@ class SyntheticFacesTest {
     return sum / (image.getHeight() * (image.getWidth() - 1));
   }
 
+  /** The mean distance of image 0 of {@code i} to image 1 of {@code j} over the pairs that pass. */
+  static double meanDistance(SyntheticFaces faces, BiPredicate<Integer, Integer> pairs) {
+    double sum = 0;
+    int count = 0;
+    for (int i = 0; i < faces.identities(); i++) {
+      for (int j = 0; j < faces.identities(); j++) {
+        if (pairs.test(i, j)) {
+          sum += distance(faces.image(i, 0), faces.image(j, 1));
+          count++;
+        }
+      }
+    }
+    return sum / count;
+  }
+
   @Test
   void familyMembersAreCloserToEachOtherThanToOtherFamilies() {
     FaceVariation noTail = new FaceVariation(32, 10, 0.08, 0.3, 0.6, 0.4, 0.1, 4, 0.35, 0);
     SyntheticFaces faces = new SyntheticFaces(24, 2, 5, noTail);
-    double within = 0;
-    double across = 0;
-    int withinCount = 0;
-    int acrossCount = 0;
-    for (int i = 0; i < 24; i++) {
-      for (int j = i + 1; j < 24; j++) {
-        double d = distance(faces.image(i, 0), faces.image(j, 1));
-        if (faces.family(i) == faces.family(j)) {
-          within += d;
-          withinCount++;
-        } else {
-          across += d;
-          acrossCount++;
-        }
-      }
-    }
-    within /= withinCount;
-    across /= acrossCount;
+    double self = meanDistance(faces, (i, j) -> i.equals(j));
+    double within =
+        meanDistance(faces, (i, j) -> !i.equals(j) && faces.family(i) == faces.family(j));
+    double across = meanDistance(faces, (i, j) -> faces.family(i) != faces.family(j));
     assertTrue(within < 0.9 * across, "within " + within + ", across " + across);
     // Yet a member is closer to itself than to its family.
-    double self = 0;
-    for (int i = 0; i < 24; i++) {
-      self += distance(faces.image(i, 0), faces.image(i, 1));
-    }
-    assertTrue(self / 24 < within, "self " + self / 24 + ", within " + within);
+    assertTrue(self < within, "self " + self + ", within " + within);
+    // Independent identities (families of 1) are not closer to their "family".
+    SyntheticFaces independent =
+        new SyntheticFaces(
+            24, 2, 5, new FaceVariation(32, 10, 0.08, 0.3, 0.6, 0.4, 0.1, 1, 0.35, 0));
+    double neighbours = meanDistance(independent, (i, j) -> !i.equals(j) && i / 4 == j / 4);
+    double others = meanDistance(independent, (i, j) -> i / 4 != j / 4);
+    assertTrue(neighbours > 0.9 * others, "neighbours " + neighbours + ", others " + others);
   }
 
   @Test
