@@ -89,6 +89,36 @@ public record Degradation(int level, int side, float blur, int jpegQuality, floa
   }
 
   /**
+   * Chooses the degraded images of one identity: {@code share × n} of them, the count rounded up
+   * with probability its fractional part, at random positions.
+   *
+   * @param r the identity's quality generator
+   * @param share the share to degrade, in [0, 1]
+   * @param n the identity's images
+   * @return which are degraded
+   */
+  static boolean[] choose(SplittableRandom r, double share, int n) {
+    boolean[] chosen = new boolean[n];
+    double wanted = share * n;
+    int count = (int) wanted;
+    if (r.nextDouble() < wanted - count) {
+      count++;
+    }
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int k = 0; k < count; k++) {
+      int pick = k + r.nextInt(n - k);
+      int image = order[pick];
+      order[pick] = order[k];
+      order[k] = image;
+      chosen[image] = true;
+    }
+    return chosen;
+  }
+
+  /**
    * Draws a degradation of a level.
    *
    * @param r the image's degradation generator

@@ -1,23 +1,13 @@
 package io.github.ringloss4j.app.recordio;
 
-import io.github.ringloss4j.app.io.AtomicFiles;
-import io.github.ringloss4j.app.io.CsvWriter;
-import io.github.ringloss4j.app.io.StagingDirectory;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
  * Synthetic face-like images for tests and benchmarks: {@code identities × perIdentity} RGB images,
@@ -358,33 +348,19 @@ public final class SyntheticFaces {
     return made;
   }
 
-  /** Chooses {@code share × perIdentity} images of an identity, the count rounded at random. */
+  /** Which images of an identity are degraded. */
   private boolean[] degraded(int identity) {
-    boolean[] degraded = new boolean[perIdentity];
     if (variation.lowQualityShare() == 0) {
-      return degraded;
+      return new boolean[perIdentity];
     }
     SplittableRandom r = new SplittableRandom(mix(mix(seed, identity), QUALITY_STREAM));
-    double wanted = variation.lowQualityShare() * perIdentity;
-    int count = (int) wanted;
-    if (r.nextDouble() < wanted - count) {
-      count++;
-    }
-    int[] order = IntStream.range(0, perIdentity).toArray();
-    for (int k = 0; k < count; k++) {
-      int pick = k + r.nextInt(perIdentity - k);
-      int chosen = order[pick];
-      order[pick] = order[k];
-      order[k] = chosen;
-      degraded[chosen] = true;
-    }
-    return degraded;
+    return Degradation.choose(r, variation.lowQualityShare(), perIdentity);
   }
 
   /**
    * Writes a packed data set ({@link PackedDatasetWriter}) of all images, with {@value
    * Degradation#FILE_NAME} (items named by record key) and {@value ContactSheet#FILE_NAME} beside
-   * it.
+   * it ({@link SyntheticSet}).
    *
    * @param dir the data set directory
    * @param format the image encoding
@@ -393,33 +369,13 @@ public final class SyntheticFaces {
    * @throws IOException if writing fails; no data set file is then replaced
    */
   public PackedDatasetWriter.Summary writePacked(Path dir, ImageFormat format) throws IOException {
-    PackedDatasetWriter.checkCapacity((long) identities * perIdentity, identities);
-    PackedDatasetWriter.Summary[] summary = new PackedDatasetWriter.Summary[1];
-    // The quality file is renamed last, after the data set's own files.
-    AtomicFiles.write(
-        dir.resolve(Degradation.FILE_NAME),
-        quality ->
-            summary[0] =
-                PackedDatasetWriter.write(
-                    dir,
-                    classNames(),
-                    variation.side(),
-                    variation.side(),
-                    sink ->
-                        generate(
-                            format,
-                            quality,
-                            (identity, index) ->
-                                Integer.toString(identity * perIdentity + index + 1),
-                            (identity, index, bytes) -> sink.add(identity, bytes))));
-    ContactSheet.write(this, dir.resolve(ContactSheet.FILE_NAME));
-    return summary[0];
+    return SyntheticSet.writePacked(this, dir, format);
   }
 
   /**
    * Writes an image folder of all images, with {@value Degradation#FILE_NAME} (items named by their
    * path in the folder) and {@value ContactSheet#FILE_NAME} in its root, built under a temporary
-   * name and renamed when complete.
+   * name and renamed when complete ({@link SyntheticSet}).
    *
    * @param dir the folder to create; it must not exist or be empty
    * @param format the image encoding
@@ -428,94 +384,23 @@ public final class SyntheticFaces {
    * @throws IOException if writing fails; the folder is then not created
    */
   public int writeFolder(Path dir, ImageFormat format) throws IOException {
-    List<String> names = classNames();
-    int width = Integer.toString(perIdentity - 1).length();
-    try (StagingDirectory stage = StagingDirectory.create(dir)) {
-      AtomicFiles.write(
-          stage.path().resolve(Degradation.FILE_NAME),
-          quality ->
-              generate(
-                  format,
-                  quality,
-                  (identity, index) -> names.get(identity) + "/" + fileName(index, width, format),
-                  (identity, index, bytes) -> {
-                    Path classDir = stage.path().resolve(names.get(identity));
-                    if (index == 0) {
-                      Files.createDirectory(classDir);
-                    }
-                    Files.write(
-                        classDir.resolve(fileName(index, width, format)),
-                        bytes,
-                        StandardOpenOption.CREATE_NEW);
-                  }));
-      ContactSheet.write(this, stage.path().resolve(ContactSheet.FILE_NAME));
-      stage.commit();
-    }
-    return identities * perIdentity;
-  }
-
-  private static String fileName(int index, int width, ImageFormat format) {
-    return ClassNames.zeroPadded(index, width) + "." + format.extension();
-  }
-
-  /** Receives encoded images in order. */
-  private interface EncodedSink {
-    void accept(int identity, int index, byte[] bytes) throws IOException;
+    return SyntheticSet.writeFolder(this, dir, format);
   }
 
   /** An encoded image and its degradation. */
-  private record Encoded(byte[] bytes, Degradation degradation) {}
+  record Encoded(byte[] bytes, Degradation degradation) {}
 
-  /** Names an image in the quality file as its data set does. */
-  private interface ItemNames {
-    String of(int identity, int index);
-  }
-
-  private void generate(
-      ImageFormat format, OutputStream qualityOut, ItemNames items, EncodedSink sink)
-      throws IOException {
-    Writer quality = new OutputStreamWriter(qualityOut, StandardCharsets.UTF_8);
-    CsvWriter.writeLine(quality, Degradation.COLUMNS);
-    List<String> names = classNames();
-    int total = identities * perIdentity;
-    for (int start = 0; start < total; start += CHUNK) {
-      int first = start;
-      Encoded[] chunk =
-          IntStream.range(first, Math.min(total, first + CHUNK))
-              .parallel()
-              .mapToObj(i -> render(i / perIdentity, i % perIdentity, -1))
-              .map(r -> new Encoded(r.encoded(format), r.degradation()))
-              .toArray(Encoded[]::new);
-      for (int k = 0; k < chunk.length; k++) {
-        int identity = (first + k) / perIdentity;
-        int index = (first + k) % perIdentity;
-        sink.accept(identity, index, chunk[k].bytes());
-        CsvWriter.writeLine(
-            quality,
-            row(
-                names.get(identity),
-                identity,
-                index,
-                items.of(identity, index),
-                chunk[k].degradation()));
-      }
-    }
-    quality.flush();
-  }
-
-  private List<String> row(String name, int identity, int index, String item, Degradation d) {
-    return List.of(
-        name,
-        CsvWriter.num(identity),
-        CsvWriter.num(index),
-        item,
-        CsvWriter.num(family(identity)),
-        d.low() ? CsvWriter.num(d.side()) : "",
-        CsvWriter.num(d.blur()),
-        d.low() ? CsvWriter.num(d.jpegQuality()) : "",
-        CsvWriter.num(d.noise()),
-        CsvWriter.num(d.level()),
-        d.bin());
+  /**
+   * One image, encoded, with its degradation.
+   *
+   * @param identity the identity
+   * @param index the image of that identity
+   * @param format the encoding
+   * @return both
+   */
+  Encoded encodedWithDegradation(int identity, int index, ImageFormat format) {
+    Rendered r = render(identity, index, -1);
+    return new Encoded(r.encoded(format), r.degradation());
   }
 
   /** A seed for stream {@code stream} of {@code seed}: the SplitMix64 finaliser of their mix. */
