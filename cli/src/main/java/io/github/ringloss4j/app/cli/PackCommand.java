@@ -2,6 +2,8 @@ package io.github.ringloss4j.app.cli;
 
 import io.github.ringloss4j.app.data.Packing;
 import io.github.ringloss4j.app.io.OutputPaths;
+import io.github.ringloss4j.app.recordio.Degradation;
+import io.github.ringloss4j.app.recordio.FaceVariation;
 import io.github.ringloss4j.app.recordio.ImageFormat;
 import io.github.ringloss4j.app.recordio.PackedDatasetWriter;
 import io.github.ringloss4j.app.recordio.SyntheticFaces;
@@ -131,9 +133,21 @@ public final class PackCommand implements Callable<Integer> {
       name = "synth",
       mixinStandardHelpOptions = true,
       description = {
-        "Generate synthetic face-like 112x112 RGB images: N identities x M images, each a smooth"
-            + " random face varied by shift, brightness, tint and noise; deterministic for a"
-            + " seed. Writes an image folder, or with --packed a packed data set."
+        "Generate a synthetic stand-in for a face set: N identities x M RGB images, deterministic"
+            + " for a seed (each image a pure function of seed, identity and image). By default"
+            + " (--variation face) faces vary in pose (rotation, scale, a horizontal squeeze),"
+            + " expression, directional light and occluders (a bar, glasses); identities come in"
+            + " look-alike families; and a quality tail of images is degraded (downsampled to 8-32"
+            + " px at side 112, proportionally less at smaller sides but at least 6 px, and back;"
+            + " blurred, noised, JPEG-compressed at quality 10-40) at levels 1 (mild) to 3"
+            + " (severe). --variation none gives the plain generator (a smooth"
+            + " random face varied by shift, brightness, tint and noise); any option below"
+            + " overrides the preset's value.",
+        "",
+        "Writes an image folder, or with --packed a packed data set, plus quality.csv (one row"
+            + " per image: identity, label, image, item, family, side, blur, jpeg_quality, noise,"
+            + " level 0-3, quality high/low) and contact-sheet.png (families, unrelated faces, one"
+            + " identity at levels 0-3, the set's first images) beside it."
       })
   public static final class Synth implements Callable<Integer> {
 
@@ -171,11 +185,113 @@ public final class PackCommand implements Callable<Integer> {
         description = "jpg or png. Default: ${DEFAULT-VALUE}.")
     String format;
 
+    @Option(
+        names = "--variation",
+        defaultValue = "face",
+        paramLabel = "face|none",
+        description =
+            "The preset of the options below: face (the stand-in; the defaults shown) or none"
+                + " (all 0, families of 1: the plain generator, whose 112-px images are those of"
+                + " earlier releases). Default: ${DEFAULT-VALUE}.")
+    String variation;
+
+    @Option(
+        names = "--side",
+        paramLabel = "PX",
+        description = "Image side, 16-224; the faces are drawn at that side. Default: 112.")
+    Integer side;
+
+    @Option(
+        names = "--rotation",
+        paramLabel = "DEG",
+        description = "Largest in-plane rotation, +- degrees, 0-45. Default: 10.")
+    Double rotation;
+
+    @Option(
+        names = "--scale",
+        paramLabel = "F",
+        description = "Largest change of scale, +- fraction, 0-0.3. Default: 0.08.")
+    Double scale;
+
+    @Option(
+        names = "--pose",
+        paramLabel = "F",
+        description =
+            "Largest horizontal squeeze, 0-0.6: the features move sideways by up to this fraction"
+                + " of the face's half-width, one half compressed (a turned head). Default: 0.3.")
+    Double pose;
+
+    @Option(
+        names = "--expression",
+        paramLabel = "F",
+        description =
+            "Strength of expressions, 0-1: mouth opening, smile or frown, eye openness. Default:"
+                + " 0.6.")
+    Double expression;
+
+    @Option(
+        names = "--illumination",
+        paramLabel = "F",
+        description =
+            "Strongest directional light, 0-1: a linear shading ramp in a random direction, up to"
+                + " this relative change from the centre to an edge. Default: 0.4.")
+    Double illumination;
+
+    @Option(
+        names = "--occlusion",
+        paramLabel = "P",
+        description =
+            "Probability of an occluder, 0-1: a dark bar across the face or glasses (clear to"
+                + " dark), half each. Default: 0.1.")
+    Double occlusion;
+
+    @Option(
+        names = "--family-size",
+        paramLabel = "K",
+        description =
+            "Identities per look-alike family (identity i is in family i / K), 1-10000; 1 makes"
+                + " identities independent. Default: 4.")
+    Integer familySize;
+
+    @Option(
+        names = "--family-spread",
+        paramLabel = "F",
+        description =
+            "How far a family member's face is from its family's parent, (0, 1]: each face"
+                + " parameter is parent + F x (own - parent); 1 is an independent face. Default:"
+                + " 0.35.")
+    Double familySpread;
+
+    @Option(
+        names = "--low-quality-share",
+        paramLabel = "F",
+        description =
+            "Share of degraded images, 0-1, in every identity (the count rounded at random), each"
+                + " at a level 1-3 drawn per image. Default: 0.3.")
+    Double lowQualityShare;
+
+    /** The variation: the preset's values, overridden by the options given. */
+    FaceVariation faceVariation() {
+      FaceVariation p = FaceVariation.preset(variation);
+      return new FaceVariation(
+          side != null ? side : p.side(),
+          rotation != null ? rotation : p.rotation(),
+          scale != null ? scale : p.scale(),
+          pose != null ? pose : p.pose(),
+          expression != null ? expression : p.expression(),
+          illumination != null ? illumination : p.illumination(),
+          occlusion != null ? occlusion : p.occlusion(),
+          familySize != null ? familySize : p.familySize(),
+          familySpread != null ? familySpread : p.familySpread(),
+          lowQualityShare != null ? lowQualityShare : p.lowQualityShare());
+    }
+
     @Override
     public Integer call() throws IOException {
       ImageFormat f = ImageFormat.parse(format);
+      FaceVariation v = faceVariation();
       OutputPaths.requireWritableDirectory(out, "--out");
-      SyntheticFaces faces = new SyntheticFaces(identities, perIdentity, seed);
+      SyntheticFaces faces = new SyntheticFaces(identities, perIdentity, seed, v);
       if (packed) {
         print(faces.writePacked(out, f), out);
       } else {
@@ -183,6 +299,11 @@ public final class PackCommand implements Callable<Integer> {
         System.out.println(
             "wrote " + n + " synthetic images of " + identities + " identities into " + out);
       }
+      System.out.println(
+          "wrote "
+              + out.resolve(Degradation.FILE_NAME)
+              + " (each image's degradation) and "
+              + out.resolve("contact-sheet.png"));
       return 0;
     }
   }

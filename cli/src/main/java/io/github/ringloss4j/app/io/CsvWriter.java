@@ -83,7 +83,15 @@ public final class CsvWriter {
     }
   }
 
-  private static void writeLine(Writer w, List<String> fields) throws IOException {
+  /**
+   * Writes one line of fields, escaped and ended by CRLF, for a file written row by row (inside
+   * {@link AtomicFiles#write}); the caller keeps every line as wide as its header.
+   *
+   * @param w the writer
+   * @param fields the raw fields
+   * @throws IOException if writing fails
+   */
+  public static void writeLine(Writer w, List<String> fields) throws IOException {
     for (int c = 0; c < fields.size(); c++) {
       if (c > 0) {
         w.write(',');

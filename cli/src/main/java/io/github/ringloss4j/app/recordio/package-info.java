@@ -24,8 +24,10 @@
  * access, {@code io.github.ringloss4j.app.data.PackedSource} serves it as training input, {@code
  * io.github.ringloss4j.app.data.Packing} converts between image folders and packed sets through
  * {@link io.github.ringloss4j.app.recordio.PackedDatasetWriter}, and {@link
- * io.github.ringloss4j.app.recordio.SyntheticFaces} generates data. Malformed input is a {@link
- * io.github.ringloss4j.app.io.DataFormatException} naming the file and the line, or the record key
- * and byte offset.
+ * io.github.ringloss4j.app.recordio.SyntheticFaces} generates data (a face-like stand-in whose
+ * per-image {@link io.github.ringloss4j.app.recordio.Degradation} is written beside the set as
+ * {@code quality.csv}, read back by {@code io.github.ringloss4j.app.data.QualityRecords}).
+ * Malformed input is a {@link io.github.ringloss4j.app.io.DataFormatException} naming the file and
+ * the line, or the record key and byte offset.
  */
 package io.github.ringloss4j.app.recordio;

@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.data.ImageFolder;
 import io.github.ringloss4j.app.io.Temporaries;
+import io.github.ringloss4j.app.recordio.FaceVariation;
+import io.github.ringloss4j.app.recordio.ImageFormat;
 import io.github.ringloss4j.app.recordio.PackedDatasetWriter;
+import io.github.ringloss4j.app.recordio.SyntheticFaces;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -140,6 +143,133 @@ class PackCommandTest {
         "--out",
         tmp.resolve("s").toString());
     assertEquals("keep", Files.readString(taken.resolve("keep.txt")));
+  }
+
+  /** {@code synth --identities N --per-identity M --out OUT} and more options. */
+  static String[] synth(int identities, int perIdentity, Path out, String... more) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of("synth", "--identities", "" + identities, "--per-identity", "" + perIdentity));
+    args.addAll(List.of("--out", out.toString()));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
+  @Test
+  void synthWritesTheStandInWithItsQualityFileAndContactSheet() throws IOException {
+    Path faces = tmp.resolve("faces");
+    String out = ok(synth(4, 5, faces, "--side", "24")).out();
+    assertTrue(out.contains("wrote " + faces.resolve("quality.csv")), out);
+    List<String> rows = Files.readAllLines(faces.resolve("quality.csv"));
+    assertEquals(21, rows.size());
+    // 30 % of 5 images: 1 or 2 per identity; families of 4.
+    long low = rows.stream().filter(r -> r.endsWith(",low")).count();
+    assertTrue(low >= 4 && low <= 8, rows.toString());
+    assertTrue(rows.get(20).startsWith("id3,3,4,id3/4.jpg,0,"), rows.get(20));
+    assertTrue(Files.size(faces.resolve("contact-sheet.png")) > 0);
+    Path packed = tmp.resolve("packed");
+    ok(synth(4, 5, packed, "--side", "24", "--packed", "--family-size", "1"));
+    assertEquals("4,24,24\n", Files.readString(packed.resolve("property")));
+    rows = Files.readAllLines(packed.resolve("quality.csv"));
+    assertTrue(rows.get(20).startsWith("id3,3,4,20,3,"), rows.get(20));
+    assertTrue(Files.size(packed.resolve("contact-sheet.png")) > 0);
+    try (Stream<Path> left = Files.list(packed)) {
+      assertEquals(
+          List.of(
+              "classes.txt",
+              "contact-sheet.png",
+              "property",
+              "quality.csv",
+              "train.idx",
+              "train.rec"),
+          left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+  }
+
+  @Test
+  void synthWithoutVariationIsThePlainGenerator() throws IOException {
+    Path direct = tmp.resolve("direct");
+    new SyntheticFaces(2, 3, 4).writePacked(direct, ImageFormat.JPEG);
+    Path none = tmp.resolve("none");
+    ok(synth(2, 3, none, "--seed", "4", "--packed", "--variation", "none"));
+    Path zeros = tmp.resolve("zeros");
+    String[] allZero = {
+      "--rotation",
+      "0",
+      "--scale",
+      "0",
+      "--pose",
+      "0",
+      "--expression",
+      "0",
+      "--illumination",
+      "0",
+      "--occlusion",
+      "0",
+      "--family-size",
+      "1",
+      "--low-quality-share",
+      "0"
+    };
+    List<String> more = new ArrayList<>(List.of("--seed", "4", "--packed"));
+    more.addAll(List.of(allZero));
+    ok(synth(2, 3, zeros, more.toArray(new String[0])));
+    for (String name : List.of("train.rec", "train.idx", "quality.csv")) {
+      byte[] expected = Files.readAllBytes(direct.resolve(name));
+      assertArrayEquals(expected, Files.readAllBytes(none.resolve(name)), name);
+      assertArrayEquals(expected, Files.readAllBytes(zeros.resolve(name)), name);
+    }
+  }
+
+  @Test
+  void synthHelpStatesTheFaceLikeDefaults() {
+    String help = ok("synth", "--help").out().replaceAll("\\s+", " ");
+    FaceVariation f = FaceVariation.FACE_LIKE;
+    Object[][] defaults = {
+      {"--side", f.side()},
+      {"--rotation", f.rotation()},
+      {"--scale", f.scale()},
+      {"--pose", f.pose()},
+      {"--expression", f.expression()},
+      {"--illumination", f.illumination()},
+      {"--occlusion", f.occlusion()},
+      {"--family-size", f.familySize()},
+      {"--family-spread", f.familySpread()},
+      {"--low-quality-share", f.lowQualityShare()}
+    };
+    for (Object[] d : defaults) {
+      String value =
+          d[1] instanceof Double v && v == Math.rint(v)
+              ? Long.toString(v.longValue())
+              : d[1].toString();
+      int at = help.indexOf(" " + d[0] + "=");
+      assertTrue(at >= 0, d[0] + " in " + help);
+      int next = help.indexOf(" --", at + 3);
+      String text = help.substring(at, next < 0 ? help.length() : next);
+      assertTrue(text.contains("Default: " + value + "."), text);
+    }
+  }
+
+  @Test
+  void badSynthOptionsExitWithTwoNamingTheOption() {
+    String[][] cases = {
+      {"--side", "8"},
+      {"--rotation", "90"},
+      {"--scale", "0.5"},
+      {"--pose", "1"},
+      {"--expression", "2"},
+      {"--illumination", "-1"},
+      {"--occlusion", "1.5"},
+      {"--family-size", "0"},
+      {"--family-spread", "0"},
+      {"--low-quality-share", "2"},
+      {"--variation", "some"}
+    };
+    for (String[] c : cases) {
+      Path out = tmp.resolve("s");
+      fails(2, c[0] + " must be", synth(2, 1, out, c[0], c[1]));
+      assertFalse(Files.exists(out), c[0]);
+    }
   }
 
   @Test
