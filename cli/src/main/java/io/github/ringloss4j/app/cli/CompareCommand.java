@@ -217,7 +217,9 @@ public final class CompareCommand implements Callable<Integer> {
       description =
           "A Markdown file (e.g. README.md) whose lines between <!-- compare:headline --> and"
               + " <!-- /compare:headline --> get the headline table: per method and protocol the"
-              + " verification accuracy and its paired difference to softmax.")
+              + " verification accuracy and its paired difference to softmax; with the face"
+              + " protocol the lines between <!-- compare:face-headline --> and"
+              + " <!-- /compare:face-headline --> get its table (all pairs, low-low pairs, FNIR).")
   Path readme;
 
   @Option(
@@ -374,7 +376,9 @@ public final class CompareCommand implements Callable<Integer> {
     if (scheduleCheck != 0 && (protocols.get(0) || face)) {
       throw new IllegalArgumentException("--schedule-check needs --protocol closed or both");
     }
-    if (readme != null) {
+    if (readme != null && face) {
+      HeadlineTable.requireFaceBlock(readme);
+    } else if (readme != null) {
       HeadlineTable.requireBlock(readme);
     }
   }

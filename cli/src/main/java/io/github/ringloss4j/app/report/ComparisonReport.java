@@ -70,6 +70,10 @@ public final class ComparisonReport {
    */
   public static void writeHeadline(Path readme, List<Part> parts, List<Method> methods)
       throws IOException {
+    if (FaceMarkdown.isFace(parts.get(0).results())) {
+      HeadlineTable.writeFaceInto(readme, HeadlineTable.faceTable(methods, parts.get(0).results()));
+      return;
+    }
     HeadlineTable.writeInto(
         readme, HeadlineTable.table(methods, parts.stream().map(Part::results).toList()));
   }

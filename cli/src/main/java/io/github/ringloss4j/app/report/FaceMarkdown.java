@@ -149,8 +149,6 @@ final class FaceMarkdown {
     }
     md.append(" worst / clean |\n|---|").append("---|".repeat(levels.size() + 1)).append('\n');
     List<Plots.Series> lines = new ArrayList<>();
-    int worst = levels.last();
-    int clean = levels.first();
     for (String name : names) {
       List<RunResult> mine = results.of(name);
       md.append("| ").append(name).append(" |");
@@ -164,9 +162,7 @@ final class FaceMarkdown {
         y[i++] = finite(n.mean());
       }
       md.append(' ')
-          .append(
-              MeanStd.over(mine, r -> r.face().normAt(worst) / r.face().normAt(clean))
-                  .format("%.3f"))
+          .append(MeanStd.over(mine, FaceMarkdown::worstOverClean).format("%.3f"))
           .append(" |\n");
       lines.add(new Plots.Series(name, x, y));
     }
@@ -250,6 +246,19 @@ final class FaceMarkdown {
       md.append('\n');
     }
     md.append('\n');
+  }
+
+  /**
+   * A run's mean ‖f‖ at its most degraded level over that at the clean level.
+   *
+   * @param r the run
+   * @return the ratio, NaN without quality records
+   */
+  static double worstOverClean(RunResult r) {
+    TreeSet<Integer> levels = new TreeSet<>(r.face().normByLevel().keySet());
+    return levels.size() < 2
+        ? Double.NaN
+        : r.face().normAt(levels.last()) / r.face().normAt(levels.first());
   }
 
   /** A stratum's figure of a run, NaN when the run lacks the stratum. */

@@ -6,7 +6,10 @@ import io.github.ringloss4j.app.io.DataFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The comparison in one table, for a README: per method and protocol the k-fold verification
@@ -22,6 +25,64 @@ public final class HeadlineTable {
 
   /** The line after the table. */
   public static final String END = "<!-- /compare:headline -->";
+
+  /** Where the face protocol's table goes: between these two lines, which stay. */
+  public static final String FACE_BEGIN = "<!-- compare:face-headline -->";
+
+  /** The line after the face protocol's table. */
+  public static final String FACE_END = "<!-- /compare:face-headline -->";
+
+  /**
+   * The face protocol's table: per method the k-fold accuracy over all pairs and on low–low pairs,
+   * and FNIR at FPIR = 0.01, each with its paired difference to softmax (95 % interval), then the
+   * spread of the norms and the mean norm of the most degraded images over that of clean ones.
+   *
+   * @param methods the methods, in table order
+   * @param results the face protocol's runs
+   * @return Markdown, ending with a line break
+   */
+  public static String faceTable(List<Method> methods, ProtocolResults results) {
+    String kFold = results.kFold();
+    List<String> strata =
+        results.runs().get(0).face().strata().stream().map(FaceFigures.Stratum::name).toList();
+    String worst = strata.get(strata.size() - 1);
+    Map<String, ToDoubleFunction<RunResult>> columns = new LinkedHashMap<>();
+    columns.put(kFold + " acc.", RunResult::foldAccuracy);
+    columns.put(
+        worst + " acc.",
+        r -> {
+          FaceFigures.Stratum s = r.face().stratum(worst);
+          return s == null ? Double.NaN : s.foldAccuracy();
+        });
+    columns.put("FNIR@FPIR=0.01", r -> r.face().openSet().fnir());
+    StringBuilder md = new StringBuilder("| method |");
+    columns.keySet().forEach(c -> md.append(' ').append(c).append(" | Δ vs softmax [95 % CI] |"));
+    md.append(" CV ‖f‖ | ‖f‖ most degraded / clean |\n|---|")
+        .append("---|---|".repeat(columns.size()))
+        .append("---|---|\n");
+    for (Method method : methods) {
+      String name = method.name();
+      List<RunResult> mine = results.of(name);
+      md.append("| ").append(name).append(" |");
+      columns.forEach(
+          (column, metric) ->
+              md.append(' ')
+                  .append(MeanStd.over(mine, metric).format("%.4f"))
+                  .append(" | ")
+                  .append(
+                      name.equals(Contrasts.BASELINE)
+                          ? "—"
+                          : Contrasts.effect(results, name, Contrasts.BASELINE, column, metric)
+                              .format("%.4f"))
+                  .append(" |"));
+      md.append(' ')
+          .append(MeanStd.over(mine, RunResult::normCv).format("%.3f"))
+          .append(" | ")
+          .append(MeanStd.over(mine, FaceMarkdown::worstOverClean).format("%.3f"))
+          .append(" |\n");
+    }
+    return md.toString();
+  }
 
   /**
    * The table.
@@ -86,7 +147,18 @@ public final class HeadlineTable {
    * @throws IOException if the file cannot be read
    */
   public static void requireBlock(Path file) throws IOException {
-    block(file, Files.readString(file));
+    block(file, Files.readString(file), BEGIN, END);
+  }
+
+  /**
+   * Checks that a Markdown file has the block the face protocol's table goes in.
+   *
+   * @param file e.g. README.md
+   * @throws DataFormatException naming the file when it lacks the two lines, in that order
+   * @throws IOException if the file cannot be read
+   */
+  public static void requireFaceBlock(Path file) throws IOException {
+    block(file, Files.readString(file), FACE_BEGIN, FACE_END);
   }
 
   /**
@@ -98,8 +170,25 @@ public final class HeadlineTable {
    * @throws IOException if the file cannot be read or written
    */
   public static void writeInto(Path file, String table) throws IOException {
+    writeInto(file, table, BEGIN, END);
+  }
+
+  /**
+   * Replaces what lies between {@link #FACE_BEGIN} and {@link #FACE_END} in a Markdown file.
+   *
+   * @param file e.g. README.md
+   * @param table the new content
+   * @throws DataFormatException naming the file when it lacks the two lines, in that order
+   * @throws IOException if the file cannot be read or written
+   */
+  public static void writeFaceInto(Path file, String table) throws IOException {
+    writeInto(file, table, FACE_BEGIN, FACE_END);
+  }
+
+  private static void writeInto(Path file, String table, String begin, String end)
+      throws IOException {
     String text = Files.readString(file);
-    int[] block = block(file, text);
+    int[] block = block(file, text, begin, end);
     AtomicFiles.writeString(file, text.substring(0, block[0]) + table + text.substring(block[1]));
   }
 
@@ -107,14 +196,15 @@ public final class HeadlineTable {
    * Where the block's content starts (after the BEGIN line) and ends (at the END line). Each marker
    * counts only as a line of its own: a README may quote it in its text, as this project's does.
    */
-  private static int[] block(Path file, String text) throws DataFormatException {
-    int begin = line(text, BEGIN, 0);
-    int from = begin < 0 ? -1 : Math.min(begin + BEGIN.length() + 1, text.length());
-    int end = begin < 0 ? -1 : line(text, END, from);
+  private static int[] block(Path file, String text, String first, String last)
+      throws DataFormatException {
+    int begin = line(text, first, 0);
+    int from = begin < 0 ? -1 : Math.min(begin + first.length() + 1, text.length());
+    int end = begin < 0 ? -1 : line(text, last, from);
     if (end < 0) {
       throw new DataFormatException(
           file,
-          "has no block to put the table in: a line " + BEGIN + " and, after it, a line " + END);
+          "has no block to put the table in: a line " + first + " and, after it, a line " + last);
     }
     return new int[] {from, end};
   }

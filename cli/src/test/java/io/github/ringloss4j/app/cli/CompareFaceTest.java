@@ -21,6 +21,11 @@ class CompareFaceTest {
   @TempDir Path tmp;
 
   private CliEndToEndTest.Run compare(Path data, Path out, String... more) {
+    return compareHolding(data, out, "4", "20", more);
+  }
+
+  private CliEndToEndTest.Run compareHolding(
+      Path data, Path out, String testIdentities, String pairsPerKind, String... more) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -28,7 +33,7 @@ class CompareFaceTest {
                 "--data",
                 data.toString(),
                 "--test-identities",
-                "4",
+                testIdentities,
                 "--methods",
                 "softmax,ring@0.01",
                 "--seeds",
@@ -42,7 +47,7 @@ class CompareFaceTest {
                 "--batch-size",
                 "8",
                 "--pairs-per-kind",
-                "20",
+                pairsPerKind,
                 "--out",
                 out.toString(),
                 "--no-progress"));
@@ -100,27 +105,50 @@ class CompareFaceTest {
   }
 
   @Test
-  void aPackedSetRunsTheSameProtocol() throws Exception {
-    Path folder = TinyData.faces(tmp.resolve("faces"), 10, 6, 3);
+  void aPackedStandInIsStratifiedByItsRecordedQualityAndFillsTheReadmeBlock() throws Exception {
     Path packed = tmp.resolve("packed");
-    CliEndToEndTest.Run pack =
-        CliEndToEndTest.run("pack", folder.toString(), "--out", packed.toString());
-    assertEquals(0, pack.exit(), pack.err());
+    CliEndToEndTest.Run synth =
+        CliEndToEndTest.run(
+            "synth",
+            "--identities",
+            "12",
+            "--per-identity",
+            "8",
+            "--side",
+            "16",
+            "--packed",
+            "--out",
+            packed.toString());
+    assertEquals(0, synth.exit(), synth.err());
+    Path readme =
+        Files.writeString(
+            tmp.resolve("README.md"),
+            "# x\n\n<!-- compare:face-headline -->\nold\n<!-- /compare:face-headline -->\n");
     Path out = tmp.resolve("out");
-    CliEndToEndTest.Run run = compare(packed, out, "--resolutions", "8");
+    CliEndToEndTest.Run run =
+        compareHolding(packed, out, "6", "4", "--resolutions", "8", "--readme", readme.toString());
     assertEquals(0, run.exit(), run.out() + run.err());
     String md = Files.readString(out.resolve("results.md"));
-    assertTrue(md.contains("4 of 10 identities held out"), md);
+    assertTrue(md.contains("6 of 12 identities held out"), md);
+    assertTrue(md.contains("| method | high-high acc. | high-low acc. | low-low acc. |"), md);
+    assertTrue(md.contains("## Mean ‖f‖ by recorded degradation level"), md);
+    assertTrue(md.contains("FNIR, low probes"), md);
     assertTrue(md.contains("Low-resolution matching"), md);
+    assertTrue(Files.size(out.resolve("results").resolve("norm_by_level.png")) > 1000);
     assertTrue(Files.readString(out.resolve("compare_effects.csv")).contains("holm_p"));
+    String table = Files.readString(readme);
+    assertTrue(table.contains("| low-low acc. | Δ vs softmax [95 % CI] |"), table);
+    assertTrue(table.contains("| ring@0.01 |"), table);
+    assertTrue(!table.contains("\nold\n"), table);
   }
 
   @Test
   void badFaceOptionsAreNamed() throws Exception {
     Path folder = TinyData.faces(tmp.resolve("faces"), 4, 3, 3);
-    CliEndToEndTest.Run run = compare(folder, tmp.resolve("o1"), "--test-identities", "3");
+    CliEndToEndTest.Run run = compareHolding(folder, tmp.resolve("o1"), "3", "20");
     assertEquals(2, run.exit(), run.err());
-    assertTrue(run.err().contains("--test-identities"), run.err());
+    assertTrue(
+        run.err().contains("--test-identities 3 holds out 3 of the 4 identities"), run.err());
     CliEndToEndTest.Run bin =
         CliEndToEndTest.run(
             "compare",
