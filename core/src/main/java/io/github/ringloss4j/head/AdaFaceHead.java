@@ -92,7 +92,7 @@ public final class AdaFaceHead extends NormAwareHead {
   private final Initializer stdInitializer = ScalarParameters.constant(INITIAL_STD);
 
   private AdaFaceHead(Builder builder) {
-    super(VERSION, builder.classes, builder.scale);
+    super(VERSION, builder);
     this.margin = builder.margin;
     this.h = builder.h;
     this.alpha = builder.alpha;
@@ -238,34 +238,17 @@ public final class AdaFaceHead extends NormAwareHead {
   }
 
   /** Builds an {@link AdaFaceHead}. */
-  public static final class Builder {
-    private int classes;
-    private double scale = DEFAULT_SCALE;
+  public static final class Builder extends NormAwareHead.BaseBuilder<Builder> {
     private double margin = DEFAULT_MARGIN;
     private double h = DEFAULT_H;
     private double alpha = DEFAULT_ALPHA;
 
-    private Builder() {}
-
-    /**
-     * Sets the number of classes (required).
-     *
-     * @param classes ≥ 1
-     * @return this builder
-     */
-    public Builder setClasses(int classes) {
-      this.classes = classes;
-      return this;
+    private Builder() {
+      super(DEFAULT_SCALE);
     }
 
-    /**
-     * Sets the scale s.
-     *
-     * @param scale finite and &gt; 0; default {@value AdaFaceHead#DEFAULT_SCALE}
-     * @return this builder
-     */
-    public Builder optScale(double scale) {
-      this.scale = scale;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -312,8 +295,7 @@ public final class AdaFaceHead extends NormAwareHead {
      *     s, m, h, alpha)
      */
     public AdaFaceHead build() {
-      HeadSupport.checkClasses(classes);
-      HeadSupport.checkPositive("s (scale)", scale);
+      validate();
       if (!(margin >= 0 && margin < Math.PI / 2)) {
         throw new IllegalArgumentException("m (margin) must be in [0, π/2), got " + margin);
       }

@@ -77,7 +77,7 @@ public final class MagFaceHead extends NormAwareHead {
   private final double slope;
 
   private MagFaceHead(Builder builder) {
-    super(VERSION, builder.classes, builder.scale);
+    super(VERSION, builder);
     this.lowerNorm = builder.lowerNorm;
     this.upperNorm = builder.upperNorm;
     this.lowerMargin = builder.lowerMargin;
@@ -215,36 +215,19 @@ public final class MagFaceHead extends NormAwareHead {
   }
 
   /** Builds a {@link MagFaceHead}. */
-  public static final class Builder {
-    private int classes;
-    private double scale = DEFAULT_SCALE;
+  public static final class Builder extends NormAwareHead.BaseBuilder<Builder> {
     private double lowerNorm = DEFAULT_LOWER_NORM;
     private double upperNorm = DEFAULT_UPPER_NORM;
     private double lowerMargin = DEFAULT_LOWER_MARGIN;
     private double upperMargin = DEFAULT_UPPER_MARGIN;
     private double lambdaG = DEFAULT_LAMBDA_G;
 
-    private Builder() {}
-
-    /**
-     * Sets the number of classes (required).
-     *
-     * @param classes ≥ 1
-     * @return this builder
-     */
-    public Builder setClasses(int classes) {
-      this.classes = classes;
-      return this;
+    private Builder() {
+      super(DEFAULT_SCALE);
     }
 
-    /**
-     * Sets the scale s.
-     *
-     * @param scale finite and &gt; 0; default {@value MagFaceHead#DEFAULT_SCALE}
-     * @return this builder
-     */
-    public Builder optScale(double scale) {
-      this.scale = scale;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -294,8 +277,7 @@ public final class MagFaceHead extends NormAwareHead {
      *     s, la, ua, lm, um, lambda_g)
      */
     public MagFaceHead build() {
-      HeadSupport.checkClasses(classes);
-      HeadSupport.checkPositive("s (scale)", scale);
+      validate();
       HeadSupport.checkPositive("la (lower norm bound l_a)", lowerNorm);
       if (!(upperNorm > lowerNorm) || Double.isInfinite(upperNorm)) {
         throw new IllegalArgumentException(

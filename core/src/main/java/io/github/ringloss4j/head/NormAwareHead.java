@@ -30,12 +30,12 @@ abstract class NormAwareHead extends AbstractBlock {
   private final double scale;
   private final Parameter weight;
 
-  NormAwareHead(byte version, int classes, double scale) {
+  NormAwareHead(byte version, BaseBuilder<?> builder) {
     super(version);
     this.blockName = getClass().getSimpleName();
     this.version = version;
-    this.classes = classes;
-    this.scale = scale;
+    this.classes = builder.classes;
+    this.scale = builder.scale;
     this.weight = addParameter(HeadSupport.weight());
   }
 
@@ -146,6 +146,55 @@ abstract class NormAwareHead extends AbstractBlock {
               + "; build it with setClasses("
               + saved
               + ")");
+    }
+  }
+
+  /**
+   * What the builders of the norm-aware heads share: the number of classes and the scale s.
+   *
+   * @param <T> the builder's own type
+   */
+  public abstract static class BaseBuilder<T extends BaseBuilder<T>> {
+    private int classes;
+    private double scale;
+
+    BaseBuilder(double defaultScale) {
+      this.scale = defaultScale;
+    }
+
+    /**
+     * This builder, typed as itself.
+     *
+     * @return this
+     */
+    protected abstract T self();
+
+    /**
+     * Sets the number of classes (required).
+     *
+     * @param classes ≥ 1
+     * @return this builder
+     */
+    public T setClasses(int classes) {
+      this.classes = classes;
+      return self();
+    }
+
+    /**
+     * Sets the scale s.
+     *
+     * @param scale finite and &gt; 0; default the head's
+     * @return this builder
+     */
+    public T optScale(double scale) {
+      this.scale = scale;
+      return self();
+    }
+
+    /** Checks the classes and the scale, naming the option ({@code s}) as {@link Heads} does. */
+    void validate() {
+      HeadSupport.checkClasses(classes);
+      HeadSupport.checkPositive("s (scale)", scale);
     }
   }
 }

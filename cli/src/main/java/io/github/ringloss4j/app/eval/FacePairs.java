@@ -108,8 +108,8 @@ public record FacePairs(Evaluation.PairSet pairs, int[] stratum, List<String> na
       kinds[s][1] = im;
       long[] drawn = genuine(items[qa], items[qb], qa == qb, weights, genuineAvailable, g, random);
       long[] impostors = impostors(pool[qa], pool[qb], qa == qb, labels, im, random);
-      first.add(firstOf(drawn, impostors));
-      second.add(secondOf(drawn, impostors));
+      first.add(items(drawn, impostors, true));
+      second.add(items(drawn, impostors, false));
       boolean[] kind = new boolean[drawn.length + impostors.length];
       Arrays.fill(kind, 0, drawn.length, true);
       genuine.add(kind);
@@ -188,10 +188,8 @@ public record FacePairs(Evaluation.PairSet pairs, int[] stratum, List<String> na
       sum += weights[c];
       cumulative[c] = sum;
     }
-    Set<Long> seen = new HashSet<>();
-    long[] out = new long[count];
-    int n = 0;
-    while (n < count) {
+    DistinctPairs out = new DistinctPairs(count, same);
+    while (!out.full()) {
       long r = random.nextLong(available);
       int c = Arrays.binarySearch(cumulative, r + 1);
       c = c >= 0 ? c : -c - 1;
@@ -200,61 +198,61 @@ public record FacePairs(Evaluation.PairSet pairs, int[] stratum, List<String> na
       }
       int x = byA[c][random.nextInt(byA[c].length)];
       int y = byB[c][random.nextInt(byB[c].length)];
-      if (x == y) {
-        continue;
-      }
-      if (same && x > y) {
-        int t = x;
-        x = y;
-        y = t;
-      }
-      long key = ((long) x << 32) | y;
-      if (seen.add(key)) {
-        out[n++] = key;
+      if (x != y) {
+        out.offer(x, y);
       }
     }
-    return out;
+    return out.keys;
   }
 
   /** Impostor pairs, distinct, packed as first·2³² + second. */
   private static long[] impostors(
       int[] poolA, int[] poolB, boolean same, int[] labels, int count, SplittableRandom random) {
-    Set<Long> seen = new HashSet<>();
-    long[] out = new long[count];
-    int n = 0;
-    while (n < count) {
+    DistinctPairs out = new DistinctPairs(count, same);
+    while (!out.full()) {
       int x = poolA[random.nextInt(poolA.length)];
       int y = poolB[random.nextInt(poolB.length)];
-      if (labels[x] == labels[y]) {
-        continue;
+      if (labels[x] != labels[y]) {
+        out.offer(x, y);
       }
-      if (same && x > y) {
-        int t = x;
-        x = y;
-        y = t;
-      }
-      long key = ((long) x << 32) | y;
+    }
+    return out.keys;
+  }
+
+  /**
+   * Distinct pairs, drawn one at a time, packed as first·2³² + second; a pair within one pool is
+   * unordered and kept with its smaller item first, so (x, y) and (y, x) are one pair.
+   */
+  private static final class DistinctPairs {
+    private final Set<Long> seen = new HashSet<>();
+    private final long[] keys;
+    private final boolean unordered;
+    private int n;
+
+    DistinctPairs(int count, boolean unordered) {
+      this.keys = new long[count];
+      this.unordered = unordered;
+    }
+
+    boolean full() {
+      return n == keys.length;
+    }
+
+    /** Keeps the pair unless it was drawn before. */
+    void offer(int x, int y) {
+      long key = unordered && x > y ? ((long) y << 32) | x : ((long) x << 32) | y;
       if (seen.add(key)) {
-        out[n++] = key;
+        keys[n++] = key;
       }
     }
-    return out;
   }
 
-  private static int[] firstOf(long[] genuine, long[] impostors) {
+  /** One item of every pair, genuine pairs first: the first ({@code first}) or the second. */
+  private static int[] items(long[] genuine, long[] impostors, boolean first) {
     int[] out = new int[genuine.length + impostors.length];
     for (int i = 0; i < out.length; i++) {
       long key = i < genuine.length ? genuine[i] : impostors[i - genuine.length];
-      out[i] = (int) (key >>> 32);
-    }
-    return out;
-  }
-
-  private static int[] secondOf(long[] genuine, long[] impostors) {
-    int[] out = new int[genuine.length + impostors.length];
-    for (int i = 0; i < out.length; i++) {
-      long key = i < genuine.length ? genuine[i] : impostors[i - genuine.length];
-      out[i] = (int) key;
+      out[i] = first ? (int) (key >>> 32) : (int) key;
     }
     return out;
   }
