@@ -18,7 +18,7 @@ devices="${GPU_CHECK_DEVICES:-gpu}"
 export RINGLOSS_DEVICE=gpu
 
 echo "gpu-check: data and run in $work" >&2
-"$here/ringloss" synth --identities 200 --per-identity 64 --out "$work/faces" --packed --seed 1
+"$here/ringloss" synth --identities 200 --per-identity 64 --out "$work/faces" --packed --seed 1 --variation none
 "$here/ringloss" train --data "$work/faces" --out "$work/run" --model iresnet50 \
   --embedding-size 512 --image-size 112 --channels 3 --batch-size 64 --epochs 2 \
   --validation-fraction 0 --lambda 0.01 --lr 0.1 --devices "$devices" --progress lines
