@@ -99,6 +99,18 @@ public final class JsonFiles {
   public @interface EmptyWhenAbsent {}
 
   /**
+   * Marks a {@code double} component that counts something files written before it existed did not
+   * have at all, such as a loss term a newer head adds: a missing key reads as 0, which is then the
+   * true value (those runs had none of it), while an explicit {@code null} is still refused. Not
+   * for a measurement that old files merely did not record: that would read as a value it never
+   * had.
+   */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD})
+  public @interface ZeroWhenAbsent {}
+
+  /**
    * The JSON text of a value, as {@link #write} puts it in a file.
    *
    * @param value a record, an array or list of records, or any value Gson serialises
@@ -316,6 +328,7 @@ public final class JsonFiles {
     private final String[] keys;
     private final TypeAdapter<?>[] adapters;
     private final boolean[] emptyWhenAbsent;
+    private final boolean[] zeroWhenAbsent;
     private final Map<String, Integer> byKey = new HashMap<>();
     private final Constructor<R> constructor;
 
@@ -326,6 +339,7 @@ public final class JsonFiles {
       this.keys = new String[components.length];
       this.adapters = new TypeAdapter<?>[components.length];
       this.emptyWhenAbsent = new boolean[components.length];
+      this.zeroWhenAbsent = new boolean[components.length];
       Class<?>[] parameterTypes = new Class<?>[components.length];
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
@@ -340,6 +354,11 @@ public final class JsonFiles {
         if (emptyWhenAbsent[i] && c.getType() != List.class) {
           throw new IllegalStateException(
               type.getSimpleName() + "." + c.getName() + " is @EmptyWhenAbsent but not a List");
+        }
+        zeroWhenAbsent[i] = c.isAnnotationPresent(ZeroWhenAbsent.class);
+        if (zeroWhenAbsent[i] && c.getType() != double.class) {
+          throw new IllegalStateException(
+              type.getSimpleName() + "." + c.getName() + " is @ZeroWhenAbsent but not a double");
         }
       }
       try {
@@ -426,6 +445,8 @@ public final class JsonFiles {
       for (int i = 0; i < components.length; i++) {
         if (!present[i] && emptyWhenAbsent[i]) {
           values[i] = List.of();
+        } else if (!present[i] && zeroWhenAbsent[i]) {
+          values[i] = 0.0;
         } else if (!present[i]) {
           throw new JsonSyntaxException(
               "missing field '" + keys[i] + "' in the object at " + where);

@@ -1,5 +1,6 @@
 package io.github.ringloss4j.app.train;
 
+import io.github.ringloss4j.app.io.JsonFiles;
 import java.util.List;
 import java.util.Locale;
 
@@ -52,8 +53,8 @@ public record EpochMetrics(
     double imagesPerSecond,
     double trainCenter,
     double valCenter,
-    double trainMagface,
-    double valMagface) {
+    @JsonFiles.ZeroWhenAbsent double trainMagface,
+    @JsonFiles.ZeroWhenAbsent double valMagface) {
 
   /**
    * The metrics of a run without a MagFace head (its two terms 0).

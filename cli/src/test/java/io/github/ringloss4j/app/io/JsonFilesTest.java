@@ -128,6 +128,32 @@ class JsonFilesTest {
     assertTrue(misused.getMessage().contains("Misused.name"), misused.getMessage());
   }
 
+  record Term(double loss, @JsonFiles.ZeroWhenAbsent double added) {}
+
+  record MisusedZero(@JsonFiles.ZeroWhenAbsent String name) {}
+
+  record Strict(double loss, double other) {}
+
+  @Test
+  void aTermAddedLaterReadsZeroFromOlderFilesAndNullStaysNaN() throws IOException {
+    // Runs written before a loss term existed had none of it: 0 is their true value.
+    Path file = Files.writeString(dir.resolve("term.json"), "{\"loss\": 1.5}");
+    assertEquals(new Term(1.5, 0), JsonFiles.read(file, Term.class));
+    Files.writeString(file, "{\"loss\": 1.5, \"added\": 0.25}");
+    assertEquals(new Term(1.5, 0.25), JsonFiles.read(file, Term.class));
+    // A double written as null is NaN, as everywhere in these files, not 0.
+    Files.writeString(file, "{\"loss\": 1.5, \"added\": null}");
+    assertTrue(Double.isNaN(JsonFiles.read(file, Term.class).added()));
+    // Without the mark a missing number is still refused.
+    Files.writeString(file, "{\"loss\": 1}");
+    DataFormatException missing =
+        assertThrows(DataFormatException.class, () -> JsonFiles.read(file, Strict.class));
+    assertTrue(missing.getMessage().contains("missing field 'other'"), missing.getMessage());
+    IllegalStateException misused =
+        assertThrows(IllegalStateException.class, () -> JsonFiles.toJson(new MisusedZero("x")));
+    assertTrue(misused.getMessage().contains("MisusedZero.name"), misused.getMessage());
+  }
+
   @Test
   void unknownFieldsAreIgnored() throws IOException {
     Path file =
