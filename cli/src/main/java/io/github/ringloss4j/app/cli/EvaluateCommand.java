@@ -74,9 +74,11 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = "--batch-size",
-      defaultValue = "256",
-      description = "Items per forward pass. Default: ${DEFAULT-VALUE}.")
-  int batchSize;
+      paramLabel = "N",
+      description =
+          "Items per forward pass. Default: the run's training batch, at most 256 (the engine"
+              + " keeps a forward pass's intermediate arrays until its batch ends).")
+  Integer batchSize;
 
   @Option(
       names = "--out",
@@ -105,7 +107,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (pairsPerKind < 1) {
       throw new IllegalArgumentException("--pairs-per-kind must be >= 1, got " + pairsPerKind);
     }
-    if (batchSize < 1) {
+    if (batchSize != null && batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
     }
     List<Path> sets = bins == null ? List.of() : bins;
@@ -129,7 +131,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     try (EvaluationData.Prepared prepared =
             EvaluationData.prepare(checkpoint, data, pairs, pairsPerKind, seed);
         Model model = checkpoint.loadModel()) {
-      Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), batchSize);
+      Embedder.Embedded embedded =
+          Embedder.embed(
+              model,
+              prepared.source(),
+              batchSize != null ? batchSize : Embedder.batchFor(checkpoint.options()));
       problems = degenerate(embedded, run);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       // Classes matched by name: other data need not list the training classes in their order.

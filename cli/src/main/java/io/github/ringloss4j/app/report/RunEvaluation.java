@@ -23,9 +23,6 @@ public final class RunEvaluation {
 
   private RunEvaluation() {}
 
-  /** The batch the test images are embedded in. */
-  private static final int BATCH = 256;
-
   /**
    * Evaluates a trained run, at full resolution and with low-resolution probes.
    *
@@ -83,7 +80,8 @@ public final class RunEvaluation {
       FaceTest face)
       throws IOException {
     try (Model model = checkpoint.loadModel()) {
-      Embedder.Embedded full = Embedder.embed(model, test, BATCH);
+      int batch = Embedder.batchFor(checkpoint.options());
+      Embedder.Embedded full = Embedder.embed(model, test, batch);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
       Map<Integer, Double> low = new LinkedHashMap<>();
@@ -92,7 +90,7 @@ public final class RunEvaluation {
       low.put(side, v.foldMean());
       norms.put(side, mean(full.norms()));
       for (int r : resolutions) {
-        Embedder.Embedded degraded = Embedder.embed(model, LowResolution.of(test, r), BATCH);
+        Embedder.Embedded degraded = Embedder.embed(model, LowResolution.of(test, r), batch);
         norms.put(r, mean(degraded.norms()));
         low.put(
             r,
