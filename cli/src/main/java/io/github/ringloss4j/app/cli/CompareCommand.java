@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -432,10 +431,6 @@ public final class CompareCommand implements Callable<Integer> {
     for (int k = 0; k < seeds; k++) {
       seedList.add(1000L + k);
     }
-    List<String> folds = new ArrayList<>();
-    for (int f = 0; f < OPEN_FOLDS; f++) {
-      folds.add("{" + heldOut(f).get(0) + "," + heldOut(f).get(1) + "}");
-    }
     return new ComparisonHeader(
         CommandLines.current("compare", out),
         minutes,
@@ -453,13 +448,13 @@ public final class CompareCommand implements Callable<Integer> {
             ? null
             : new ComparisonHeader.OpenSet(
                 open.data(),
-                heldOut(0).size(),
-                String.join(", ", folds),
-                OPEN_FOLDS,
+                OpenSetFolds.heldOut(0).size(),
+                OpenSetFolds.names(),
+                OpenSetFolds.COUNT,
                 allFolds
                     ? "every fold for every seed"
                     : "seed number k, from 0, holds out fold k mod 5",
-                heldOutText(openFolds(allFolds))),
+                OpenSetFolds.heldOutText(openFolds(allFolds))),
         Arrays.stream(resolutions).boxed().toList(),
         face);
   }
@@ -501,22 +496,10 @@ public final class CompareCommand implements Callable<Integer> {
    * The open-set folds each seed's runs hold out, in the order they train.
    *
    * @param allFolds {@code --open-folds all}
-   * @return per seed number k: every fold, or fold k mod 5
+   * @return per seed number k: every fold, or fold k mod 5 ({@link OpenSetFolds#of})
    */
   List<List<Integer>> openFolds(boolean allFolds) {
-    List<List<Integer>> folds = new ArrayList<>();
-    for (int k = 0; k < seeds; k++) {
-      if (allFolds) {
-        List<Integer> every = new ArrayList<>();
-        for (int f = 0; f < OPEN_FOLDS; f++) {
-          every.add(f);
-        }
-        folds.add(every);
-      } else {
-        folds.add(List.of(k % OPEN_FOLDS));
-      }
-    }
-    return folds;
+    return OpenSetFolds.of(seeds, allFolds);
   }
 
   /**
@@ -526,60 +509,6 @@ public final class CompareCommand implements Callable<Integer> {
    */
   private List<List<Integer>> closedFolds() {
     return Collections.nCopies(seeds, List.of(-1));
-  }
-
-  /**
-   * What the open-set runs held out, told from the folds that ran: each class's number of runs per
-   * method, and the classes never held out.
-   *
-   * @param folds per seed, the folds its runs held out ({@link #openFolds})
-   * @return one or two sentences
-   */
-  static String heldOutText(List<List<Integer>> folds) {
-    int[] times = new int[OPEN_FOLDS];
-    for (List<Integer> seed : folds) {
-      for (int f : seed) {
-        times[f]++;
-      }
-    }
-    Map<Integer, List<String>> byTimes = new TreeMap<>();
-    for (int f = 0; f < OPEN_FOLDS; f++) {
-      byTimes
-          .computeIfAbsent(times[f], t -> new ArrayList<>())
-          .add("{" + heldOut(f).get(0) + "," + heldOut(f).get(1) + "}");
-    }
-    List<String> parts = new ArrayList<>();
-    byTimes.forEach(
-        (t, named) -> {
-          if (t > 0) {
-            parts.add(
-                String.join(", ", named)
-                    + (t == 1 ? " once" : " " + t + " times")
-                    + (named.size() == 1 ? "" : " each"));
-          }
-        });
-    List<String> never = byTimes.getOrDefault(0, List.of());
-    String held = "Per method, these runs held out " + String.join("; ", parts) + ".";
-    if (never.isEmpty()) {
-      return held + " Every class was held out.";
-    }
-    return held
-        + " Never held out: "
-        + String.join(", ", never)
-        + " (use --seeds a multiple of 5, or --open-folds all, to hold out every class).";
-  }
-
-  /** The open-set folds. */
-  static final int OPEN_FOLDS = 5;
-
-  /**
-   * The classes an open-set fold holds out.
-   *
-   * @param fold 0 to 4
-   * @return {2·fold, 2·fold + 1}
-   */
-  static List<Integer> heldOut(int fold) {
-    return List.of(2 * fold, 2 * fold + 1);
   }
 
   /** A closed-set run of the grid: {@link #options(Method, long, int)} with no class held out. */
@@ -597,11 +526,7 @@ public final class CompareCommand implements Callable<Integer> {
 
   /** A run as the grid makes it, for a given number of epochs. */
   private TrainOptions options(Method method, long seed, int fold, int epochs) {
-    return options(
-        method,
-        seed,
-        fold < 0 ? List.of() : List.of(heldOut(fold).get(0), heldOut(fold).get(1)),
-        epochs);
+    return options(method, seed, fold < 0 ? List.of() : OpenSetFolds.heldOut(fold), epochs);
   }
 
   /** A run as the grid makes it, without some classes, for a given number of epochs. */

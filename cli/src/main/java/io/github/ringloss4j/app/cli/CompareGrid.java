@@ -110,8 +110,8 @@ final class CompareGrid {
       tests.put(-1, fullTest);
       trainedOn.put(-1, testData.train().size() + testData.validation().size());
       if (open) {
-        for (int f = 0; f < CompareCommand.OPEN_FOLDS; f++) {
-          tests.put(f, ClassFilter.only(fullTest, CompareCommand.heldOut(f)));
+        for (int f = 0; f < OpenSetFolds.COUNT; f++) {
+          tests.put(f, ClassFilter.only(fullTest, OpenSetFolds.heldOut(f)));
         }
       }
       pairs = pairSet(-1, open ? tests.get(0) : fullTest, pairSets);
@@ -122,7 +122,7 @@ final class CompareGrid {
             TrainOptions run = options.of(method, seed, fold);
             Path dir = methodDir(out, method);
             if (fold >= 0) {
-              List<Integer> held = CompareCommand.heldOut(fold);
+              List<Integer> held = OpenSetFolds.heldOut(fold);
               dir = dir.resolve("heldout" + held.get(0) + held.get(1));
             }
             dir = dir.resolve("seed" + seed);
@@ -160,13 +160,13 @@ final class CompareGrid {
         pairs.protocol()
             + "; probe sides "
             + Arrays.toString(resolutions)
-            + (fold < 0 ? "" : "; open set, held-out classes " + CompareCommand.heldOut(fold));
+            + (fold < 0 ? "" : "; open set, held-out classes " + OpenSetFolds.heldOut(fold));
     String what =
         (fold >= 0 ? "open set, " : "closed set, ")
             + method.name()
             + ", seed "
             + run.run().seed()
-            + (fold < 0 ? "" : ", held out " + CompareCommand.heldOut(fold));
+            + (fold < 0 ? "" : ", held out " + OpenSetFolds.heldOut(fold));
     return reuseOrRun(
         what,
         run,

@@ -274,23 +274,23 @@ class TrainingChecksTest {
     compare.seeds = 3;
     List<List<Integer>> rotated = compare.openFolds(false);
     assertEquals(List.of(List.of(0), List.of(1), List.of(2)), rotated);
-    String three = CompareCommand.heldOutText(rotated);
+    String three = OpenSetFolds.heldOutText(rotated);
     assertEquals(
         "Per method, these runs held out {0,1}, {2,3}, {4,5} once each. Never held out: {6,7},"
             + " {8,9} (use --seeds a multiple of 5, or --open-folds all, to hold out every class).",
         three);
     compare.seeds = 5;
     assertTrue(
-        CompareCommand.heldOutText(compare.openFolds(false)).endsWith("Every class was held out."));
+        OpenSetFolds.heldOutText(compare.openFolds(false)).endsWith("Every class was held out."));
     compare.seeds = 7;
     assertEquals(
         "Per method, these runs held out {4,5}, {6,7}, {8,9} once each; {0,1}, {2,3} 2 times"
             + " each. Every class was held out.",
-        CompareCommand.heldOutText(compare.openFolds(false)));
+        OpenSetFolds.heldOutText(compare.openFolds(false)));
     compare.seeds = 2;
     assertEquals(
         "Per method, these runs held out {0,1}, {2,3}, {4,5}, {6,7}, {8,9} 2 times each. Every"
             + " class was held out.",
-        CompareCommand.heldOutText(compare.openFolds(true)));
+        OpenSetFolds.heldOutText(compare.openFolds(true)));
   }
 }
