@@ -59,7 +59,12 @@ class CompareFaceTest {
   void anImageFolderIsSplitByIdentityAndEveryMethodSharesTheTest() throws Exception {
     Path folder = TinyData.faces(tmp.resolve("faces"), 10, 6, 3);
     Path out = tmp.resolve("out");
-    CliEndToEndTest.Run run = compare(folder, out);
+    // An InsightFace .bin set as an extra verification target of every run.
+    Path lfw =
+        Files.copy(
+            VerificationSetsTest.FIXTURES.resolve("tiny_py3.bin"),
+            Files.createDirectories(tmp.resolve("sets")).resolve("lfw.bin"));
+    CliEndToEndTest.Run run = compare(folder, out, "--bin", lfw.toString());
     assertEquals(0, run.exit(), run.out() + run.err());
     JsonObject split =
         JsonParser.parseString(Files.readString(out.resolve("split.json"))).getAsJsonObject();
@@ -96,10 +101,12 @@ class CompareFaceTest {
     assertTrue(md.contains("## Effect sizes on the face metrics"), md);
     assertTrue(md.contains("| ring@0.01 | softmax | 2 |"), md);
     assertTrue(md.contains("every image of the training identities"), md);
+    assertTrue(md.contains("## Verification sets"), md);
+    assertTrue(md.contains("| method | lfw |"), md);
     assertTrue(!md.contains("Low-resolution matching"), "no probe sides by default: " + md);
     assertTrue(Files.size(out.resolve("results").resolve("strata.png")) > 1000);
     // A second call reuses every run: nothing is trained or evaluated again.
-    CliEndToEndTest.Run again = compare(folder, out);
+    CliEndToEndTest.Run again = compare(folder, out, "--bin", lfw.toString());
     assertEquals(0, again.exit(), again.err());
     assertEquals(4, again.out().split("reused", -1).length - 1, again.out());
   }
