@@ -18,6 +18,7 @@ module io.github.ringloss4j.core {
 
   exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;
+  exports io.github.ringloss4j.interop;
   exports io.github.ringloss4j.loss;
   exports io.github.ringloss4j.metrics;
   exports io.github.ringloss4j.nn;
