@@ -37,6 +37,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ring_loss import RingLoss
+
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
 
 
@@ -193,22 +195,11 @@ class RingModel(nn.Module):
         super().__init__()
         self.embedding, embedding = backbone(model)
         self.head = nn.Linear(embedding, classes)
-        self.ring = ring
-        self.radius = nn.Parameter(torch.zeros(1)) if ring else None
-        self.radius_initialised = False
+        self.ring = RingLoss("squared", lam=0.01) if ring else None
 
     def forward(self, x):
         f = self.embedding(x)
         return self.head(f), f
-
-
-def ring_term(model, f, lam):
-    norms = f.norm(dim=1)
-    if not model.radius_initialised:
-        with torch.no_grad():
-            model.radius.fill_(norms.mean().item())
-        model.radius_initialised = True
-    return lam * (0.5 * (norms - model.radius) ** 2).mean()
 
 
 def main():
@@ -241,17 +232,19 @@ def main():
 
     ring = a.variant == "softmax+ring"
     model = RingModel(ring=ring, model=a.model, classes=a.classes if face else 10)
+    if ring:
+        model.ring.lam = a.lam
     model.train()
     if face:
         bt, bf = counts(model.embedding)
         tt, tf = counts(model)
         print(f"python {a.model}: backbone {bt:,} trained + {bf:,} frozen; with head"
               f"{' and R' if ring else ''}: {tt:,} trained, {tf:,} frozen")
-    decayed = [q for name, q in model.named_parameters() if name != "radius"]
+    decayed = [q for name, q in model.named_parameters() if name != "ring.radius"]
     groups = [{"params": decayed, "weight_decay": 5e-4}]
     if ring:
         # ringloss4j's --radius-lr-mult auto: with SGD, R's learning rate is lr / lambda.
-        groups.append({"params": [model.radius], "weight_decay": 0.0, "lr": 0.01 / a.lam})
+        groups.append({"params": [model.ring.radius], "weight_decay": 0.0, "lr": 0.01 / a.lam})
     optimizer = torch.optim.SGD(groups, lr=0.01, momentum=0.9)
 
     cursor = 0
@@ -272,7 +265,7 @@ def main():
         logits, f = model(x)
         loss = F.cross_entropy(logits, y)
         if ring:
-            loss = loss + ring_term(model, f, a.lam)
+            loss = loss + model.ring(f)
         loss.backward()
         optimizer.step()
     seconds = time.perf_counter() - start
