@@ -208,6 +208,40 @@ class ModelDirectoryTest {
   }
 
   @Test
+  void aTorchScriptDirectoryRunsNoClassOfItsDirectoryEither(@TempDir Path tmp) throws Exception {
+    // A TorchScript model needs no block, but DJL 0.36 given no blockFactory looks for one among
+    // the directory's classes (ClassLoaderUtils.findImplementation without a name) and initialises
+    // each. Shown on DJL's stock path first:
+    Preprocessing p = Preprocessing.of(TorchScriptFixtures.INPUT);
+    Path stock =
+        EmbeddingModels.importTorchScript(
+            TorchScriptFixtures.file("tiny.pt"), p, tmp.resolve("stock"));
+    copyTree(compiledClasses, stock.resolve("classes"));
+    setKey(stock, "blockFactory", null);
+    Criteria<Image, float[]> deferred =
+        Criteria.builder()
+            .setTypes(Image.class, float[].class)
+            .optModelPath(stock)
+            .optTranslatorFactory(new DeferredTranslatorFactory())
+            .build();
+    assertThrows(Exception.class, deferred::loadModel);
+    assertEquals("yes", System.getProperty(RAN), "the directory's class ran");
+    System.clearProperty(RAN);
+
+    // Through the library, opted in, with the same code slipped in after the check: the block
+    // factory is an instance that builds no block, so DJL scans nothing.
+    Path late =
+        EmbeddingModels.importTorchScript(
+            TorchScriptFixtures.file("tiny.pt"), p, tmp.resolve("late"));
+    Criteria<Image, float[]> criteria =
+        EmbeddingModels.criteria(late, EmbeddingNetworks.builtIn().withTorchScript());
+    copyTree(compiledClasses, late.resolve("classes"));
+    setKey(late, "blockFactory", null);
+    assertEquals(TorchScriptFixtures.D, embed(criteria).length);
+    assertNull(System.getProperty(RAN), "no class of the directory ran");
+  }
+
+  @Test
   void onlyThisLibrarysFactoriesAreAccepted(@TempDir Path tmp) throws Exception {
     for (String key : List.of("blockFactory", "translatorFactory")) {
       for (String value : List.of("java.lang.Runtime", HOSTILE, "")) {
