@@ -69,6 +69,12 @@ import org.slf4j.LoggerFactory;
  *       found whatever the directory is called), followed by the {@link ServingConfig} keys.
  * </ul>
  *
+ * <p>A network traced with PyTorch ({@code torch.jit.trace}), built in or not, is brought in with
+ * {@link #importTorchScript}: the directory then holds {@value #MODEL_NAME}{@code .pt} instead of
+ * the parameters, and its network is {@value EmbeddingNetworks#TORCHSCRIPT}. Serving it applies the
+ * same {@link Preprocessing}, but loading it is an opt-in ({@link
+ * EmbeddingNetworks#withTorchScript()}), because the file is a program.
+ *
  * <p><b>A model directory from elsewhere is untrusted input.</b> Load it with {@link #criteria},
  * which checks it ({@link ModelDirectory}) and gives DJL this library's factories, not with DJL's
  * {@code DeferredTranslatorFactory}: that one creates whatever classes the file names, from the
