@@ -311,7 +311,9 @@ public final class EmbeddingModels {
                       new ParameterStore(manager, false),
                       new NDList(manager.zeros(shape, DataType.FLOAT32)),
                       false);
-        } catch (EngineException e) {
+        } catch (RuntimeException e) {
+          // libtorch's errors (EngineException) and DJL's refusal of an output it cannot convert:
+          // any failure to run the file is the file's.
           throw new MalformedModelException(
               traced
                   + ": running it on a zero input "

@@ -259,6 +259,11 @@ class TorchScriptModelsTest {
     assertTrue(message.contains("float32 (1, 16, 1, 1)"), message);
     Files.delete(wrong);
 
+    Path pair = Files.copy(file("tuple_output.pt"), tmp.resolve("tuple_output.pt"));
+    message = importRefused(pair, Preprocessing.of(INPUT), tmp);
+    assertTrue(message.endsWith("it gave 2 array(s): float32 (1, 64), float32 (1)"), message);
+    Files.delete(pair);
+
     Path tiny = Files.copy(file("tiny.pt"), tmp.resolve("tiny.pt"));
     // Grey input: the first convolution wants 3 channels.
     message = importRefused(tiny, Preprocessing.of(new Backbones.Input(1, 112, 112)), tmp);
