@@ -22,6 +22,13 @@ import java.util.Map;
  *
  * <p>All of the file's arguments, preprocessing included, are validated here, so that a broken file
  * fails before the parameters are read, with a message naming the file and the key.
+ *
+ * <p>For a TorchScript directory ({@value EmbeddingNetworks#TORCHSCRIPT}, loadable only with {@link
+ * EmbeddingNetworks#withTorchScript()}) there is no network to build: {@link #newBlock} returns
+ * null after the same validation, and {@code PtModel.load} then reads {@code <modelName>.pt} with
+ * libtorch. The factory is still passed, as an instance, because without one {@code
+ * BaseModelLoader.createModel} would look for a {@code BlockFactory} among the classes in the
+ * directory's {@code classes/} folder and jars and create it.
  */
 public final class EmbeddingBlockFactory implements BlockFactory {
 
@@ -51,7 +58,7 @@ public final class EmbeddingBlockFactory implements BlockFactory {
    *     abandons it then
    * @param modelPath the model directory, for messages
    * @param arguments the model's arguments
-   * @return the uninitialised network
+   * @return the uninitialised network, or null for a TorchScript model, whose network is its file
    * @throws IllegalArgumentException naming the file and key when an argument is missing or invalid
    */
   @Override
@@ -60,6 +67,9 @@ public final class EmbeddingBlockFactory implements BlockFactory {
     try {
       ServingConfig config =
           ServingConfig.fromArguments(arguments, modelPath.resolve(ServingConfig.FILE), known);
+      if (config.isTorchScript()) {
+        return null;
+      }
       return known.newBlock(
           config.backbone(), config.embeddingSize(), config.preprocessing().input());
     } catch (RuntimeException e) {

@@ -1,10 +1,19 @@
 package io.github.ringloss4j.serving;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.modality.cv.Image;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.repository.zoo.Criteria;
+import ai.djl.training.ParameterStore;
 import io.github.ringloss4j.backbone.Backbones;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,11 +21,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -56,6 +68,12 @@ import org.slf4j.LoggerFactory;
  *       EmbeddingTranslatorFactory}) and {@code option.modelName} (so that the parameter file is
  *       found whatever the directory is called), followed by the {@link ServingConfig} keys.
  * </ul>
+ *
+ * <p>A network traced with PyTorch ({@code torch.jit.trace}), built in or not, is brought in with
+ * {@link #importTorchScript}: the directory then holds {@value #MODEL_NAME}{@code .pt} instead of
+ * the parameters, and its network is {@value EmbeddingNetworks#TORCHSCRIPT}. Serving it applies the
+ * same {@link Preprocessing}, but loading it is an opt-in ({@link
+ * EmbeddingNetworks#withTorchScript()}), because the file is a program.
  *
  * <p><b>A model directory from elsewhere is untrusted input.</b> Load it with {@link #criteria},
  * which checks it ({@link ModelDirectory}) and gives DJL this library's factories, not with DJL's
@@ -143,6 +161,12 @@ public final class EmbeddingModels {
       throws IOException {
     ServingConfig config =
         new ServingConfig(networks.require(network), embeddingSize, preprocessing);
+    if (config.isTorchScript()) {
+      throw new IllegalArgumentException(
+          "'"
+              + network
+              + "' names a traced model, not a network to export; importTorchScript writes those");
+    }
     if (!embedding.isInitialized()) {
       throw new IllegalStateException(
           "the embedding network has no parameters yet: train it or load them first");
@@ -151,10 +175,22 @@ public final class EmbeddingModels {
         embedding.getParameters().valueAt(0).getArray().getManager().getEngine().getEngineName();
     try (Model model = Model.newInstance(MODEL_NAME, engine)) {
       model.setBlock(NetworkCopy.of(embedding, config, networks, model.getNDManager()));
+      String properties =
+          servingProperties(
+              engine,
+              config,
+              networks.isRegistered(config.backbone())
+                  ? "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir, networks),\n"
+                      + "# networks registering '"
+                      + config.backbone()
+                      + "' with the code that builds it.\n"
+                  : "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir).\n");
       writeAtomically(
           dir.toAbsolutePath(),
-          model,
-          servingProperties(engine, config, networks.isRegistered(config.backbone())));
+          tmp -> {
+            model.save(tmp, MODEL_NAME);
+            Files.writeString(tmp.resolve(ServingConfig.FILE), properties, StandardCharsets.UTF_8);
+          });
     }
     logger.info(
         "Exported {} (d = {}, input {}) to {}",
@@ -163,6 +199,167 @@ public final class EmbeddingModels {
         preprocessing.input(),
         dir.toAbsolutePath());
     return dir;
+  }
+
+  /**
+   * Writes a model directory for a traced TorchScript embedding model, so that a network that is
+   * not among the built-in or registered ones (any {@code torch.jit.trace} of a PyTorch module
+   * mapping [m, C, H, W] to [m, d]) serves through {@link #criteria(Path, EmbeddingNetworks)} with
+   * this library's preprocessing, flip-sum and L2 normalisation:
+   *
+   * <pre>{@code
+   * // Python: torch.jit.trace(net.eval(), torch.zeros(1, 3, 112, 112)).save("model.pt")
+   * Preprocessing p = Preprocessing.of(new Backbones.Input(3, 112, 112))
+   *     .withNormalization(new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f})
+   *     .withFlipSum(true);
+   * EmbeddingModels.importTorchScript(Paths.get("model.pt"), p, Paths.get("served"));
+   * Criteria<Image, float[]> criteria =
+   *     EmbeddingModels.criteria(Paths.get("served"), EmbeddingNetworks.builtIn().withTorchScript());
+   * }</pre>
+   *
+   * <p>The directory holds the file, copied byte for byte, as {@value #MODEL_NAME}{@code .pt}, and
+   * a {@value ServingConfig#FILE} whose network is {@value EmbeddingNetworks#TORCHSCRIPT} (engine
+   * PyTorch, the same keys as any export). It is written atomically, as {@link #export} writes.
+   * Before the rename, the copy is loaded with DJL's PyTorch engine and run once on a zero input
+   * [1, C, H, W] of {@code preprocessing.input()}: its output must be one float32 array [1, d], and
+   * d is recorded.
+   *
+   * <p><b>This runs the file.</b> A TorchScript archive is a program that libtorch's interpreter
+   * executes, and it may call any operator libtorch registers; importing it, like serving it
+   * ({@link EmbeddingNetworks#withTorchScript()}), trusts it as {@code torch.jit.load} would.
+   * Import only files from a source one trusts.
+   *
+   * @param traced the file {@code torch.jit.save} (or {@code ScriptModule.save}) wrote
+   * @param preprocessing how images become its input, which must be the shape it was traced for,
+   *     and its output the embedding
+   * @param dir the directory to create; it must not exist, or be empty
+   * @return {@code dir}
+   * @throws java.nio.file.NoSuchFileException if {@code traced} is not a regular file
+   * @throws FileAlreadyExistsException if {@code dir} exists and is not an empty directory
+   * @throws MalformedModelException naming {@code traced} when it is not a TorchScript archive (a
+   *     {@code state_dict} saved with {@code torch.save}, say), fails on the zero input, or gives
+   *     anything but one float32 [1, d] array (saying what it gave)
+   * @throws IllegalStateException if DJL's PyTorch engine is not on the class path
+   * @throws IOException if reading or writing fails
+   */
+  public static Path importTorchScript(Path traced, Preprocessing preprocessing, Path dir)
+      throws IOException, MalformedModelException {
+    Objects.requireNonNull(preprocessing, "preprocessing");
+    if (!Files.isRegularFile(traced)) {
+      throw new NoSuchFileException(traced.toString(), null, "no such TorchScript file");
+    }
+    if (!Engine.hasEngine(ModelDirectory.PYTORCH)) {
+      throw new IllegalStateException(
+          "importing TorchScript needs DJL's PyTorch engine (ai.djl.pytorch:pytorch-engine) on"
+              + " the class path");
+    }
+    int[] embeddingSize = new int[1];
+    writeAtomically(
+        dir.toAbsolutePath(),
+        tmp -> {
+          Files.copy(traced, tmp.resolve(ModelDirectory.modelFileName(true)));
+          embeddingSize[0] = probeTorchScript(tmp, traced, preprocessing.input());
+          ServingConfig config =
+              new ServingConfig(EmbeddingNetworks.TORCHSCRIPT, embeddingSize[0], preprocessing);
+          Files.writeString(
+              tmp.resolve(ServingConfig.FILE),
+              servingProperties(
+                  ModelDirectory.PYTORCH,
+                  config,
+                  "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir,\n"
+                      + "# EmbeddingNetworks.builtIn().withTorchScript()): serving runs "
+                      + ModelDirectory.modelFileName(true)
+                      + ".\n"),
+              StandardCharsets.UTF_8);
+        });
+    logger.info(
+        "Imported TorchScript {} (d = {}, input {}) to {}",
+        traced,
+        embeddingSize[0],
+        preprocessing.input(),
+        dir.toAbsolutePath());
+    return dir;
+  }
+
+  /**
+   * Loads {@code dir}'s {@value #MODEL_NAME}{@code .pt} as serving will and runs it on zeros.
+   *
+   * @return d
+   */
+  private static int probeTorchScript(Path dir, Path traced, Backbones.Input input)
+      throws IOException, MalformedModelException {
+    try (Model model = Model.newInstance(MODEL_NAME, Device.cpu(), ModelDirectory.PYTORCH)) {
+      try {
+        model.load(dir, MODEL_NAME, Map.of(ModelDirectory.MAP_LOCATION_OPTION, "true"));
+      } catch (EngineException | MalformedModelException e) {
+        throw new MalformedModelException(
+            traced
+                + ": not a TorchScript archive that libtorch loads (a state_dict saved with"
+                + " torch.save holds weights without the network: save torch.jit.trace(model.eval(),"
+                + " example) instead): "
+                + engineError(e.getMessage()),
+            e);
+      }
+      Shape shape = input.batchShape(1);
+      try (NDManager manager = model.getNDManager().newSubManager()) {
+        NDList out;
+        try {
+          out =
+              model
+                  .getBlock()
+                  .forward(
+                      new ParameterStore(manager, false),
+                      new NDList(manager.zeros(shape, DataType.FLOAT32)),
+                      false);
+        } catch (RuntimeException e) {
+          // libtorch's errors (EngineException) and DJL's refusal of an output it cannot convert:
+          // any failure to run the file is the file's.
+          throw new MalformedModelException(
+              traced
+                  + ": running it on a zero input "
+                  + shape
+                  + " failed (is that the input shape it was traced for?): "
+                  + engineError(e.getMessage()),
+              e);
+        }
+        NDArray first = out.isEmpty() ? null : out.get(0);
+        if (out.size() != 1
+            || first.getDataType() != DataType.FLOAT32
+            || first.getShape().dimension() != 2
+            || first.getShape().get(0) != 1
+            || first.getShape().get(1) < 1
+            || first.getShape().get(1) > Integer.MAX_VALUE) {
+          StringBuilder got = new StringBuilder();
+          for (NDArray a : out) {
+            got.append(got.length() == 0 ? "" : ", ")
+                .append(a.getDataType())
+                .append(' ')
+                .append(a.getShape());
+          }
+          throw new MalformedModelException(
+              traced
+                  + ": for a zero input "
+                  + shape
+                  + " it must output one float32 array (1, d), the embedding; it gave "
+                  + (out.isEmpty() ? "nothing" : out.size() + " array(s): " + got));
+        }
+        return Math.toIntExact(first.getShape().get(1));
+      }
+    }
+  }
+
+  /**
+   * The line of a libtorch message that says what failed: the first, but the last for an error in
+   * the TorchScript interpreter, whose message is a traceback ending with the error.
+   */
+  private static String engineError(String message) {
+    if (message == null || message.isBlank()) {
+      return "(no message)";
+    }
+    List<String> lines = message.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+    return lines.get(0).startsWith("The following operation failed")
+        ? lines.get(lines.size() - 1)
+        : lines.get(0);
   }
 
   /**
@@ -205,11 +402,18 @@ public final class EmbeddingModels {
     return ModelDirectory.open(dir, networks).criteria();
   }
 
+  /** What goes into the temporary directory of {@link #writeAtomically}. */
+  @FunctionalInterface
+  private interface Contents<E extends Exception> {
+    void writeTo(Path tmp) throws IOException, E;
+  }
+
   /**
-   * Saves the model and the properties into a temporary sibling of {@code target}, renamed last.
+   * Writes the contents into a temporary sibling of {@code target}, renamed last; on any failure
+   * the temporary directory is deleted.
    */
-  private static void writeAtomically(Path target, Model model, String properties)
-      throws IOException {
+  private static <E extends Exception> void writeAtomically(Path target, Contents<E> contents)
+      throws IOException, E {
     Path parent = target.getParent();
     Files.createDirectories(parent);
     if (Files.exists(target) && !isEmptyDirectory(target)) {
@@ -218,11 +422,10 @@ public final class EmbeddingModels {
     }
     Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
     try {
-      model.save(tmp, MODEL_NAME);
-      Files.writeString(tmp.resolve(ServingConfig.FILE), properties, StandardCharsets.UTF_8);
+      contents.writeTo(tmp);
       Files.deleteIfExists(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
+    } catch (Exception e) {
       deleteTree(tmp, e);
       if (e instanceof DirectoryNotEmptyException) {
         throw new FileAlreadyExistsException(
@@ -232,8 +435,11 @@ public final class EmbeddingModels {
     }
   }
 
-  /** DJL's keys, then the configuration's, one plain {@code key=value} per line, in order. */
-  private static String servingProperties(String engine, ServingConfig config, boolean registered) {
+  /**
+   * A header saying how to load, DJL's keys, then the configuration's, one plain {@code key=value}
+   * per line, in order.
+   */
+  private static String servingProperties(String engine, ServingConfig config, String howToLoad) {
     Map<String, String> entries = new LinkedHashMap<>();
     entries.put("engine", engine);
     entries.put("blockFactory", EmbeddingBlockFactory.class.getName());
@@ -242,13 +448,10 @@ public final class EmbeddingModels {
     entries.putAll(config.toArguments());
     StringBuilder out =
         new StringBuilder(
-            "# An embedding network exported by ringloss4j; load it with\n"
-                + (registered
-                    ? "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir, networks),\n"
-                        + "# networks registering '"
-                        + config.backbone()
-                        + "' with the code that builds it.\n"
-                    : "# io.github.ringloss4j.serving.EmbeddingModels.criteria(dir).\n"));
+            (config.isTorchScript()
+                    ? "# A traced TorchScript embedding model imported by ringloss4j; load it with\n"
+                    : "# An embedding network exported by ringloss4j; load it with\n")
+                + howToLoad);
     for (Map.Entry<String, String> e : entries.entrySet()) {
       if (!PLAIN_VALUE.matcher(e.getValue()).matches()) {
         throw new IllegalStateException(

@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -54,8 +53,25 @@ import java.util.stream.Stream;
  *   <li>any {@link ServingConfig} key that is missing or invalid, and a {@value
  *       ServingConfig#BACKBONE} that is neither built in nor registered in the {@link
  *       EmbeddingNetworks} given to {@link #open(Path, EmbeddingNetworks)} (a network of one's own
- *       is built only by code its loader registered, never by a name the file holds).
+ *       is built only by code its loader registered, never by a name the file holds);
+ *   <li>a TorchScript directory ({@value ServingConfig#BACKBONE}={@value
+ *       EmbeddingNetworks#TORCHSCRIPT}, written by {@link EmbeddingModels#importTorchScript})
+ *       unless the networks were made with {@link EmbeddingNetworks#withTorchScript()}, the message
+ *       saying so; with that opt-in, one whose engine is not PyTorch;
+ *   <li>a mixture: a TorchScript directory with a {@code *.params} file or a file named {@value
+ *       EmbeddingModels#MODEL_NAME} (which DJL would load before {@value
+ *       EmbeddingModels#MODEL_NAME}{@code .pt}), or a directory of parameters with a {@code *.pt}
+ *       file, so that what is loaded is never in doubt.
  * </ul>
+ *
+ * <p>A TorchScript directory is loaded by DJL's PyTorch engine from {@value
+ * EmbeddingModels#MODEL_NAME}{@code .pt} ({@code PtModel.load} with no block: {@code
+ * torch::jit::load}, mapped to the model's device, in eval mode, parameters frozen) with the same
+ * translator, so the preprocessing, flip-sum and L2 normalisation are those of any export. Only
+ * {@code mapLocation} is passed of the options {@code PtModel.load} reads ({@code extraFiles},
+ * {@code trainParam}, {@code mapLocation}), so that a model traced on a GPU serves on the CPU; the
+ * directory's {@value ServingConfig#FILE} cannot add options, since it may hold no key but those an
+ * export writes.
  */
 public final class ModelDirectory {
 
@@ -70,6 +86,12 @@ public final class ModelDirectory {
 
   /** DJL's key naming the translator factory class. */
   static final String TRANSLATOR_FACTORY = "translatorFactory";
+
+  /**
+   * {@code PtModel.load}'s option that loads a TorchScript file's tensors onto the model's device
+   * rather than the one they were saved from.
+   */
+  static final String MAP_LOCATION_OPTION = "mapLocation";
 
   /** DJL's key (an option) naming the parameter file's prefix. */
   static final String MODEL_NAME_OPTION = "option.modelName";
@@ -91,9 +113,8 @@ public final class ModelDirectory {
           ServingConfig.FLIP_SUM,
           ServingConfig.L2_NORMALIZE);
 
-  /** The parameter files {@code Model.save} writes: the prefix and a four-digit epoch. */
-  private static final Pattern PARAMETERS =
-      Pattern.compile(Pattern.quote(EmbeddingModels.MODEL_NAME) + "-\\d{4}\\.params");
+  /** The engine that runs a TorchScript directory. */
+  static final String PYTORCH = "PyTorch";
 
   private final Path path;
   private final String engine;
@@ -147,7 +168,8 @@ public final class ModelDirectory {
           null,
           Files.exists(absolute) ? "not a directory" : "no such model directory");
     }
-    checkEntries(absolute);
+    List<String> entries = entryNames(absolute);
+    checkNoCode(absolute, entries);
     Path file = absolute.resolve(ServingConfig.FILE);
     Map<String, String> arguments = readProperties(file);
     for (Map.Entry<String, String> fixed : FIXED.entrySet()) {
@@ -180,9 +202,23 @@ public final class ModelDirectory {
     } catch (IllegalArgumentException e) {
       throw new MalformedModelException(e.getMessage(), e);
     }
-    Path parameters = absolute.resolve(EmbeddingModels.MODEL_NAME + "-0000.params");
-    if (!Files.isRegularFile(parameters)) {
-      throw new NoSuchFileException(parameters.toString(), null, "the exported parameters");
+    if (config.isTorchScript() && !engine.equals(PYTORCH)) {
+      throw new MalformedModelException(
+          file
+              + ": "
+              + ENGINE
+              + "="
+              + engine
+              + " is refused: a TorchScript model runs on "
+              + PYTORCH);
+    }
+    checkNoMixture(absolute, entries, config.isTorchScript());
+    Path model = absolute.resolve(modelFileName(config.isTorchScript()));
+    if (!Files.isRegularFile(model)) {
+      throw new NoSuchFileException(
+          model.toString(),
+          null,
+          config.isTorchScript() ? "the traced TorchScript model" : "the exported parameters");
     }
     return new ModelDirectory(absolute, engine, config, networks);
   }
@@ -195,14 +231,20 @@ public final class ModelDirectory {
    *     to its embedding
    */
   public Criteria<Image, float[]> criteria() {
-    return Criteria.builder()
-        .setTypes(Image.class, float[].class)
-        .optModelPath(path)
-        .optModelName(EmbeddingModels.MODEL_NAME)
-        .optEngine(engine)
-        .optArgument(BLOCK_FACTORY, new EmbeddingBlockFactory(networks))
-        .optTranslatorFactory(new EmbeddingTranslatorFactory(networks))
-        .build();
+    Criteria.Builder<Image, float[]> builder =
+        Criteria.builder()
+            .setTypes(Image.class, float[].class)
+            .optModelPath(path)
+            .optModelName(EmbeddingModels.MODEL_NAME)
+            .optEngine(engine)
+            // An instance, also for TorchScript (where it builds no block): without one, DJL would
+            // look for a BlockFactory among the directory's classes.
+            .optArgument(BLOCK_FACTORY, new EmbeddingBlockFactory(networks))
+            .optTranslatorFactory(new EmbeddingTranslatorFactory(networks));
+    if (config.isTorchScript()) {
+      builder.optOption(MAP_LOCATION_OPTION, "true");
+    }
+    return builder.build();
   }
 
   /**
@@ -215,12 +257,29 @@ public final class ModelDirectory {
   }
 
   /**
-   * The parameter file the model is read from.
+   * The file the model is read from.
    *
-   * @return {@code path()/embedding-0000.params}
+   * @return {@code path()/embedding-0000.params}, or {@code path()/embedding.pt} for a TorchScript
+   *     directory
    */
   public Path parameters() {
-    return path.resolve(EmbeddingModels.MODEL_NAME + "-0000.params");
+    return path.resolve(modelFileName(config.isTorchScript()));
+  }
+
+  /**
+   * Whether this directory holds a traced TorchScript model ({@link
+   * EmbeddingModels#importTorchScript}), which only a registry made with {@link
+   * EmbeddingNetworks#withTorchScript()} opens.
+   *
+   * @return true for {@value ServingConfig#BACKBONE}={@value EmbeddingNetworks#TORCHSCRIPT}
+   */
+  public boolean isTorchScript() {
+    return config.isTorchScript();
+  }
+
+  /** The model file's name: the TorchScript file or the parameters of epoch 0. */
+  static String modelFileName(boolean torchScript) {
+    return EmbeddingModels.MODEL_NAME + (torchScript ? ".pt" : "-0000.params");
   }
 
   /**
@@ -249,20 +308,28 @@ public final class ModelDirectory {
     return Collections.unmodifiableMap(fixed);
   }
 
-  /** Refuses entries through which DJL would put code on a class path. */
-  private static void checkEntries(Path dir) throws IOException, MalformedModelException {
-    List<String> code = new ArrayList<>();
+  /** The names of the directory's entries, sorted. */
+  private static List<String> entryNames(Path dir) throws IOException {
+    List<String> names = new ArrayList<>();
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path entry : (Iterable<Path>) entries::iterator) {
-        String name = entry.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.equals("classes") || lower.endsWith(".jar") || lower.endsWith(".class")) {
-          code.add(name);
-        }
+        names.add(entry.getFileName().toString());
+      }
+    }
+    names.sort(null);
+    return names;
+  }
+
+  /** Refuses entries through which DJL would put code on a class path. */
+  private static void checkNoCode(Path dir, List<String> entries) throws MalformedModelException {
+    List<String> code = new ArrayList<>();
+    for (String name : entries) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.equals("classes") || lower.endsWith(".jar") || lower.endsWith(".class")) {
+        code.add(name);
       }
     }
     if (!code.isEmpty()) {
-      code.sort(null);
       throw new MalformedModelException(
           dir
               + ": refused: the model directory carries code ("
@@ -270,6 +337,35 @@ public final class ModelDirectory {
               + "); an export holds only "
               + ServingConfig.FILE
               + " and its parameters, and a model directory is data, never code");
+    }
+  }
+
+  /**
+   * Refuses a TorchScript directory with parameters, or a file DJL would load instead of its {@code
+   * .pt}, and a directory of parameters with a TorchScript file.
+   */
+  private static void checkNoMixture(Path dir, List<String> entries, boolean torchScript)
+      throws MalformedModelException {
+    for (String name : entries) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (torchScript && (lower.endsWith(".params") || name.equals(EmbeddingModels.MODEL_NAME))) {
+        throw new MalformedModelException(
+            dir.resolve(name)
+                + ": refused: a TorchScript model directory ("
+                + ServingConfig.BACKBONE
+                + "="
+                + EmbeddingNetworks.TORCHSCRIPT
+                + ") holds "
+                + modelFileName(true)
+                + " and no other model file; remove it or import again");
+      }
+      if (!torchScript && lower.endsWith(".pt")) {
+        throw new MalformedModelException(
+            dir.resolve(name)
+                + ": refused: a directory of exported parameters holds "
+                + modelFileName(false)
+                + " and no TorchScript file; remove it or export again");
+      }
     }
   }
 

@@ -28,7 +28,8 @@ import java.util.stream.IntStream;
  *   <tr><td>{@value #FORMAT_KEY}</td><td>the layout of these keys, {@value #FORMAT}</td>
  *       <td>1</td></tr>
  *   <tr><td>{@value #BACKBONE}</td><td>a {@link Backbones#NAMES built-in name} or one registered
- *       in the {@link EmbeddingNetworks} that loads it</td><td>iresnet50</td></tr>
+ *       in the {@link EmbeddingNetworks} that loads it, or {@value EmbeddingNetworks#TORCHSCRIPT}
+ *       for a traced model ({@link EmbeddingModels#importTorchScript})</td><td>iresnet50</td></tr>
  *   <tr><td>{@value #EMBEDDING_SIZE}</td><td>d ≥ 1</td><td>512</td></tr>
  *   <tr><td>{@value #CHANNELS}</td><td>1 (grey, BT.601 luma) or 3 (RGB)</td><td>3</td></tr>
  *   <tr><td>{@value #HEIGHT}, {@value #WIDTH}</td><td>the network's input size in pixels</td>
@@ -107,6 +108,16 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
   }
 
   /**
+   * Whether this is a traced TorchScript model ({@link EmbeddingModels#importTorchScript}) rather
+   * than a network built in code.
+   *
+   * @return true if the network is {@value EmbeddingNetworks#TORCHSCRIPT}
+   */
+  public boolean isTorchScript() {
+    return backbone.equals(EmbeddingNetworks.TORCHSCRIPT);
+  }
+
+  /**
    * The configuration as {@value #FILE} arguments, in the order of the class documentation. Floats
    * are written with {@link Float#toString}, which {@link Float#parseFloat} reads back exactly.
    *
@@ -169,6 +180,13 @@ public record ServingConfig(String backbone, int embeddingSize, Preprocessing pr
           FORMAT_KEY, "is not a format this version reads (" + FORMAT + "); re-export the model");
     }
     String backbone = r.value(BACKBONE, "the network, one of " + networks.names(), s -> s);
+    if (backbone.equalsIgnoreCase(EmbeddingNetworks.TORCHSCRIPT) && !networks.allowsTorchScript()) {
+      throw r.invalid(
+          BACKBONE,
+          "is refused: the directory holds a TorchScript model, a program that libtorch runs, and"
+              + " loading one is an opt-in: EmbeddingModels.criteria(dir,"
+              + " EmbeddingNetworks.builtIn().withTorchScript())");
+    }
     if (!networks.contains(backbone)) {
       throw r.invalid(
           BACKBONE,

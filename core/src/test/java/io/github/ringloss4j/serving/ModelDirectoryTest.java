@@ -160,6 +160,11 @@ class ModelDirectoryTest {
     Path dir = copy(tmp, "hostile");
     copyTree(compiledClasses, dir.resolve("classes"));
     setKey(dir, "blockFactory", HOSTILE);
+    assertStockLoadingRunsTheClass(dir);
+  }
+
+  /** DJL's stock loading, which follows the directory, fails but has run the hostile class. */
+  private static void assertStockLoadingRunsTheClass(Path dir) {
     Criteria<Image, float[]> stock =
         Criteria.builder()
             .setTypes(Image.class, float[].class)
@@ -204,6 +209,33 @@ class ModelDirectoryTest {
     setKey(dir, "blockFactory", HOSTILE);
     setKey(dir, "translatorFactory", HOSTILE);
     assertArrayEquals(expected, embed(criteria), 0f);
+    assertNull(System.getProperty(RAN), "no class of the directory ran");
+  }
+
+  @Test
+  void aTorchScriptDirectoryRunsNoClassOfItsDirectoryEither(@TempDir Path tmp) throws Exception {
+    // A TorchScript model needs no block, but DJL 0.36 given no blockFactory looks for one among
+    // the directory's classes (ClassLoaderUtils.findImplementation without a name) and initialises
+    // each. Shown on DJL's stock path first:
+    Preprocessing p = Preprocessing.of(TorchScriptFixtures.INPUT);
+    Path stock =
+        EmbeddingModels.importTorchScript(
+            TorchScriptFixtures.file("tiny.pt"), p, tmp.resolve("stock"));
+    copyTree(compiledClasses, stock.resolve("classes"));
+    setKey(stock, "blockFactory", null);
+    assertStockLoadingRunsTheClass(stock);
+    System.clearProperty(RAN);
+
+    // Through the library, opted in, with the same code slipped in after the check: the block
+    // factory is an instance that builds no block, so DJL scans nothing.
+    Path late =
+        EmbeddingModels.importTorchScript(
+            TorchScriptFixtures.file("tiny.pt"), p, tmp.resolve("late"));
+    Criteria<Image, float[]> criteria =
+        EmbeddingModels.criteria(late, EmbeddingNetworks.builtIn().withTorchScript());
+    copyTree(compiledClasses, late.resolve("classes"));
+    setKey(late, "blockFactory", null);
+    assertEquals(TorchScriptFixtures.D, embed(criteria).length);
     assertNull(System.getProperty(RAN), "no class of the directory ran");
   }
 
