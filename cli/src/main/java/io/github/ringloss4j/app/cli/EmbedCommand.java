@@ -31,8 +31,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Embed a dataset with a trained run, or image files with an exported model directory"
-          + " ('ringloss export' or 'ringloss import'). Writes OUT/embeddings.csv (source, label, norm, raw"
-          + " vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
+          + " ('ringloss export' or 'ringloss import'). Writes OUT/embeddings.csv (source, label,"
+          + " norm, raw vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
           + " norms.npy (float32) and labels.npy (int64), loadable with numpy.load."
     })
 public final class EmbedCommand implements Callable<Integer> {
