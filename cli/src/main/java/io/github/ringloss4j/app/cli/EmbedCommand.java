@@ -6,11 +6,14 @@ import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.ImageFiles;
 import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.eval.Embedder;
+import io.github.ringloss4j.app.eval.ModelEmbedder;
 import io.github.ringloss4j.app.io.CsvWriter;
 import io.github.ringloss4j.app.io.NpyWriter;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.app.train.TrainOptions;
+import io.github.ringloss4j.serving.ModelDirectory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +30,9 @@ import picocli.CommandLine.Parameters;
     name = "embed",
     mixinStandardHelpOptions = true,
     description = {
-      "Embed a dataset with a trained run. Writes OUT/embeddings.csv (source, label, norm, raw"
-          + " vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
+      "Embed a dataset with a trained run, or image files with an exported model directory"
+          + " ('ringloss export' or 'ringloss import'). Writes OUT/embeddings.csv (source, label,"
+          + " norm, raw vector, L2-normalised vector) and OUT/embeddings.npy, embeddings_normalized.npy,"
           + " norms.npy (float32) and labels.npy (int64), loadable with numpy.load."
     })
 public final class EmbedCommand implements Callable<Integer> {
@@ -36,7 +40,9 @@ public final class EmbedCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "RUN",
-      description = "The run directory (or checkpoint file).")
+      description =
+          "The run directory (or checkpoint file), or an exported model directory (with"
+              + " --images; its embeddings as it configured them: flip-sum, L2).")
   Path run;
 
   @Option(names = "--data", paramLabel = "DIR", description = "Embed other data than the run's.")
@@ -101,23 +107,7 @@ public final class EmbedCommand implements Callable<Integer> {
                 + "); add --overwrite to replace them, or choose another --out");
       }
     }
-    Checkpoint checkpoint = Checkpoint.read(run);
-    TrainOptions o = checkpoint.options();
-    DataOptions target =
-        o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
-    Embedder.Embedded e;
-    // The run's data stay open while they are embedded (a packed set's file); images need none.
-    try (Datasets.Splits splits = images != null ? null : Datasets.open(target, o.run().seed());
-        Model model = checkpoint.loadModel()) {
-      LabelledSource source =
-          splits == null
-              ? ImageFiles.inFolder(images, Datasets.inputSpec(o.data()))
-              : split.of(splits);
-      if (splits != null) {
-        Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
-      }
-      e = Embedder.embed(model, source, batchSize);
-    }
+    Embedder.Embedded e = images != null ? embedImages() : embedData();
     write(e, out);
     System.out.println(
         "embedded "
@@ -127,6 +117,37 @@ public final class EmbedCommand implements Callable<Integer> {
             + " into "
             + out);
     return 0;
+  }
+
+  /** Image files, with a run or an exported model directory ({@link ModelEmbedder}). */
+  private Embedder.Embedded embedImages() throws IOException {
+    List<Path> files = ImageFiles.listFolder(images);
+    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+      return embedder.embedded(files, batchSize);
+    }
+  }
+
+  /** The run's data, or other data read as the run reads its own. */
+  private Embedder.Embedded embedData() throws IOException {
+    if (ModelDirectory.isExport(run)) {
+      throw new IllegalArgumentException(
+          run
+              + " is an exported model directory, which embeds image files only: give --images"
+              + " FOLDER"
+              + (data != null ? " instead of --data" : "")
+              + " (--data and --split read a run's data sets, with its preprocessing)");
+    }
+    Checkpoint checkpoint = Checkpoint.read(run);
+    TrainOptions o = checkpoint.options();
+    DataOptions target =
+        o.data().forReading(data, split == Split.ALL ? 0 : o.data().validationFraction());
+    // The run's data stay open while they are embedded (a packed set's file).
+    try (Datasets.Splits splits = Datasets.open(target, o.run().seed());
+        Model model = checkpoint.loadModel()) {
+      LabelledSource source = split.of(splits);
+      Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
+      return Embedder.embed(model, source, batchSize);
+    }
   }
 
   /** Which items {@code --split} embeds. */

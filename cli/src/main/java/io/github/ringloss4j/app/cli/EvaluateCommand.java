@@ -6,6 +6,7 @@ import io.github.ringloss4j.app.eval.Embedder;
 import io.github.ringloss4j.app.eval.Evaluation;
 import io.github.ringloss4j.app.eval.EvaluationData;
 import io.github.ringloss4j.app.eval.EvaluationFile;
+import io.github.ringloss4j.app.eval.ModelEmbedder;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.io.RunLock;
@@ -13,6 +14,7 @@ import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.app.train.LearnedRadius;
 import io.github.ringloss4j.metrics.EmbeddingDiagnostics;
 import io.github.ringloss4j.nn.RingModelBlock;
+import io.github.ringloss4j.serving.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Parameters;
           + " k-fold accuracy, cosine and Euclidean) on a pairs file or on pairs drawn from the"
           + " test labels with a fixed seed; identification rank-1/rank-5. With --bin, InsightFace's"
           + " verification sets too, with InsightFace's protocol.",
+      "An exported model directory ('ringloss export' or 'ringloss import') is scored on --bin"
+          + " sets only, its images getting the export's own preprocessing, into --out.",
       "Writes RUN/evaluation.json (for RUN/checkpoint.bin; RUN/evaluation-NAME.json for another"
           + " checkpoint RUN/NAME.bin such as best.bin), or --out, recording the checkpoint's name"
           + " and checksum."
@@ -44,7 +48,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "RUN",
-      description = "The run directory (or checkpoint file).")
+      description =
+          "The run directory (or checkpoint file), or an exported model directory (--bin and"
+              + " --out only).")
   Path run;
 
   @Option(
@@ -111,6 +117,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
     }
     List<Path> sets = bins == null ? List.of() : bins;
+    if (ModelDirectory.isExport(run)) {
+      evaluateExport(sets);
+      return 0;
+    }
     BinEvaluation.requireFiles(sets);
     Path target = out != null ? out : EvaluationFile.fileFor(Checkpoint.fileOf(run));
     OutputPaths.requireWritableFile(target, out != null ? "--out" : "the evaluation file");
@@ -152,6 +162,46 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     setResults.forEach(set -> System.out.print(set.summary()));
     System.out.println("written: " + target);
+  }
+
+  /**
+   * An exported model directory on InsightFace's verification sets, each image through the export's
+   * own preprocessing ({@link ModelEmbedder#verificationSet}); written to {@code --out}, since
+   * there is no run to write beside.
+   */
+  private void evaluateExport(List<Path> sets) throws IOException {
+    String why =
+        run + " is an exported model directory, which has no head, ring or data of its own";
+    if (data != null || pairs != null) {
+      throw new IllegalArgumentException(
+          (data != null ? "--data" : "--pairs")
+              + ": "
+              + why
+              + ": it is evaluated on InsightFace's verification sets with --bin only (or embed"
+              + " the images with 'ringloss embed "
+              + run
+              + " --images FOLDER')");
+    }
+    if (sets.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--bin is required: " + why + "; give the verification sets to score it on");
+    }
+    if (out == null) {
+      throw new IllegalArgumentException(
+          "--out is required: " + why + ", so there is no run directory to write beside");
+    }
+    BinEvaluation.requireFiles(sets);
+    OutputPaths.requireWritableFile(out, "--out");
+    String command = CommandLines.current("evaluate", run);
+    List<BinEvaluation.Result> setResults;
+    EvaluationFile file;
+    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+      setResults = BinEvaluation.evaluate(sets, embedder::verificationSet);
+      file = EvaluationFile.ofExport(command, embedder.export().orElseThrow().parameters());
+    }
+    file.withVerificationSets(setResults).write(out);
+    setResults.forEach(set -> System.out.print(set.summary()));
+    System.out.println("written: " + out);
   }
 
   /**

@@ -2,8 +2,10 @@ package io.github.ringloss4j.app.cli;
 
 import ai.djl.Device;
 import io.github.ringloss4j.app.data.Datasets;
+import io.github.ringloss4j.app.data.ImageSpec;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.io.RunLock;
+import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.app.train.EpochMetrics;
 import io.github.ringloss4j.app.train.SetValidation;
@@ -112,7 +114,14 @@ public final class TrainCommand implements Callable<Integer> {
     }
     // Before the training data are read: the devices and the --val sets, every image decoded.
     Device[] devices = runtime.devices();
-    SetValidation.check(options.run(), Datasets.inputSpec(options.data()));
+    ImageSpec input = Datasets.inputSpec(options.data());
+    SetValidation.check(options.run(), input);
+    if (checkpoint == null && options.model().initFrom() != null) {
+      // The directory's network against the run's, before the data are read (the run checks it
+      // again against the data's item shape when it loads it).
+      ExportedModels.check(
+          options.model(), new int[] {input.channels(), input.height(), input.width()});
+    }
     List<EpochMetrics> history;
     try (Datasets.Splits splits =
         Datasets.openForTraining(options.data(), options.run().seed(), skipBadImages)) {

@@ -1,19 +1,19 @@
 package io.github.ringloss4j.app.cli;
 
-import ai.djl.Model;
-import io.github.ringloss4j.app.data.Datasets;
-import io.github.ringloss4j.app.data.ImageFiles;
 import io.github.ringloss4j.app.eval.Embedder;
 import io.github.ringloss4j.app.eval.EvaluationFile;
+import io.github.ringloss4j.app.eval.ModelEmbedder;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.OptionChecks;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.metrics.Similarity;
+import io.github.ringloss4j.serving.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Score two images with a trained run (cosine similarity of their embeddings) and decide"
-          + " same/different with a threshold: --threshold, or the mean of the 10-fold cosine"
+      "Score two images with a trained run or an exported model directory (cosine similarity of"
+          + " their embeddings) and decide same/different with a threshold: --threshold (required"
+          + " for an exported model directory), or the mean of the 10-fold cosine"
           + " thresholds that 'ringloss evaluate' wrote for the same checkpoint (RUN/evaluation.json"
           + " for RUN/checkpoint.bin, RUN/evaluation-NAME.json for RUN/NAME.bin); a file written"
           + " for another checkpoint is refused.",
@@ -40,7 +41,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "RUN",
-      description = "The run directory (or checkpoint file).")
+      description = "The run directory (or checkpoint file), or an exported model directory.")
   Path run;
 
   @Parameters(index = "1", paramLabel = "IMAGE1", description = "The first image.")
@@ -63,13 +64,21 @@ public final class VerifyCommand implements Callable<Integer> {
       OptionChecks.require(
           threshold >= -1 && threshold <= 1, "--threshold", threshold, "a cosine in [-1, 1]");
     }
-    Checkpoint checkpoint = Checkpoint.read(run);
-    double t = threshold != null ? threshold : thresholdFromEvaluation(checkpoint.origin());
-    ImageFiles images =
-        new ImageFiles(List.of(first, second), Datasets.inputSpec(checkpoint.options().data()));
+    if (threshold == null && ModelDirectory.isExport(run)) {
+      throw new IllegalArgumentException(
+          "--threshold is required with an exported model directory ("
+              + run
+              + "): there is no evaluation file beside it to take the threshold from");
+    }
     Embedder.Embedded e;
-    try (Model model = checkpoint.loadModel()) {
-      e = Embedder.embed(model, images, 2);
+    double t;
+    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+      Optional<Checkpoint> checkpoint = embedder.checkpoint();
+      t =
+          threshold != null || checkpoint.isEmpty()
+              ? threshold
+              : thresholdFromEvaluation(checkpoint.get().origin());
+      e = embedder.embedded(List.of(first, second), 2);
     }
     double score = Similarity.COSINE.score(e.features()[0], e.features()[1]);
     boolean same = score >= t;

@@ -36,6 +36,17 @@ public final class ImageFiles implements LabelledSource {
    * @throws IOException naming the folder when it is missing or has no images
    */
   public static ImageFiles inFolder(Path dir, ImageSpec spec) throws IOException {
+    return new ImageFiles(listFolder(dir), spec);
+  }
+
+  /**
+   * Every JPEG or PNG directly in a folder, sorted by name.
+   *
+   * @param dir the folder
+   * @return the files
+   * @throws IOException naming the folder when it is missing or has no images
+   */
+  public static List<Path> listFolder(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "not a directory of images");
     }
@@ -50,7 +61,7 @@ public final class ImageFiles implements LabelledSource {
     if (images.isEmpty()) {
       throw new DataFormatException(dir, "no .jpg, .jpeg or .png images in this folder");
     }
-    return new ImageFiles(images, spec);
+    return images;
   }
 
   private static String extension(Path p) {

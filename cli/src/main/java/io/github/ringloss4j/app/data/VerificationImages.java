@@ -70,13 +70,7 @@ public final class VerificationImages {
    * @throws IOException if decoding fails otherwise
    */
   public void read(int index, float[] plain, float[] flipped, int offset) throws IOException {
-    BufferedImage decoded =
-        ImageFolder.decode(
-            bin.image(index),
-            (problem, cause) -> DataFormatException.atItem(bin.file(), index, problem, cause));
-    if (sourceShapes.size() <= SHAPES_LISTED) {
-      sourceShapes.add(shape(decoded));
-    }
+    BufferedImage decoded = decoded(index);
     // The view the run's own images get, then the same view read right to left.
     float[] view = ImageFolder.pixels(decoded, spec, null);
     System.arraycopy(view, 0, plain, offset, view.length);
@@ -89,6 +83,39 @@ public final class VerificationImages {
   }
 
   /**
+   * Decodes image {@code index} with {@link ImageFolder}'s decoder and checks (its size bounded
+   * before its pixels are allocated), as it is, not resized.
+   *
+   * @param index the image index, in [0, 2N)
+   * @return the decoded image
+   * @throws DataFormatException naming the {@code .bin} file and the image index when the bytes are
+   *     not a decodable JPEG or PNG
+   * @throws IOException if decoding fails otherwise
+   */
+  public BufferedImage decoded(int index) throws IOException {
+    BufferedImage decoded =
+        ImageFolder.decode(
+            bin.image(index),
+            (problem, cause) -> DataFormatException.atItem(bin.file(), index, problem, cause));
+    if (sourceShapes.size() <= SHAPES_LISTED) {
+      sourceShapes.add(shape(decoded));
+    }
+    return decoded;
+  }
+
+  /**
+   * The sizes and colours of the images decoded so far, for the output.
+   *
+   * @return e.g. {@code 112×112 RGB}, or {@code images of more than 4 sizes}
+   */
+  public String sourceShapes() {
+    List<String> shapes = new ArrayList<>(sourceShapes);
+    return shapes.size() > SHAPES_LISTED
+        ? "images of more than " + SHAPES_LISTED + " sizes"
+        : String.join(", ", shapes);
+  }
+
+  /**
    * What was done to the images read so far, for the output: their size and colour against the
    * run's input, and the normalisation with the reason for it.
    *
@@ -97,13 +124,9 @@ public final class VerificationImages {
    */
   public String preprocessing() {
     String target = spec.width() + "×" + spec.height() + " " + colour(spec.channels());
-    List<String> shapes = new ArrayList<>(sourceShapes);
-    String source =
-        shapes.size() > SHAPES_LISTED
-            ? "images of more than " + SHAPES_LISTED + " sizes"
-            : String.join(", ", shapes);
+    String source = sourceShapes();
     String geometry =
-        shapes.equals(List.of(target))
+        source.equals(target)
             ? source + " images, the run's input size and colour"
             : source
                 + " images resized to "

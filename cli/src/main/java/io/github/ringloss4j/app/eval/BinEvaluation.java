@@ -149,14 +149,28 @@ public final class BinEvaluation {
       throws IOException {
     ImageSpec spec = Datasets.inputSpec(checkpoint.options().data());
     RingModelBlock block = (RingModelBlock) model.getBlock();
+    return evaluate(
+        files,
+        bin -> VerificationEmbeddings.of(bin, block.getEmbedding(), model.getNDManager(), spec));
+  }
+
+  /**
+   * Evaluates sets with any model: each set read, embedded and scored before the next is read.
+   *
+   * @param files the {@code .bin} files
+   * @param embedder embeds a set's images and their mirror images, e.g. {@code
+   *     ModelEmbedder::verificationSet}
+   * @return one result per file, in order
+   * @throws java.nio.file.NoSuchFileException if a file does not exist
+   * @throws DataFormatException naming the file (and image) when a set is malformed
+   * @throws IOException if a file cannot be read
+   */
+  public static List<Result> evaluate(List<Path> files, VerificationEmbeddings.SetEmbedder embedder)
+      throws IOException {
     List<Result> results = new ArrayList<>();
     for (Path file : files) {
       VerificationBin bin = VerificationEmbeddings.readSet(file);
-      results.add(
-          of(
-              VerificationEmbeddings.name(file),
-              file,
-              VerificationEmbeddings.of(bin, block.getEmbedding(), model.getNDManager(), spec)));
+      results.add(of(VerificationEmbeddings.name(file), file, embedder.embed(bin)));
     }
     return results;
   }

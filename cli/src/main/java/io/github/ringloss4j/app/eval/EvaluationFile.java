@@ -7,6 +7,7 @@ import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.JsonFiles;
 import io.github.ringloss4j.app.train.Checkpoint;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32C;
 
 /**
  * What {@code evaluation.json} holds: the numbers of an {@link Evaluation.Result} without the ROC
@@ -220,6 +222,43 @@ public record EvaluationFile(
         result.rank5(),
         result.gallery(),
         result.probes(),
+        List.of());
+  }
+
+  /**
+   * The content for an exported model directory, which only {@code --bin} evaluates (it has no
+   * head, ring or data of its own): every figure of the application's own evaluation is NaN (null)
+   * or 0, and the checkpoint is the export's parameter file, with its CRC-32C.
+   *
+   * @param command the command line that produced it
+   * @param parameters the export's parameter file
+   * @return the content, without sets yet ({@link #withVerificationSets})
+   * @throws IOException if the parameter file cannot be read
+   */
+  public static EvaluationFile ofExport(String command, Path parameters) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (InputStream in = Files.newInputStream(parameters)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return new EvaluationFile(
+        command,
+        parameters.getFileName().toString(),
+        String.format("%08x", (int) crc.getValue()),
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        "none: an exported model directory is evaluated on --bin sets only",
+        0,
+        0,
+        List.of(),
+        Double.NaN,
+        Double.NaN,
+        0,
+        0,
         List.of());
   }
 

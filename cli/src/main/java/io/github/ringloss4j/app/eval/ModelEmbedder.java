@@ -5,16 +5,29 @@ import ai.djl.Model;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.GalleryFiles;
 import io.github.ringloss4j.app.data.ImageFiles;
 import io.github.ringloss4j.app.data.ImageSpec;
+import io.github.ringloss4j.app.data.VerificationBin;
+import io.github.ringloss4j.app.data.VerificationImages;
 import io.github.ringloss4j.app.io.DataFormatException;
+import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.app.train.TrainOptions;
+import io.github.ringloss4j.app.train.VerificationEmbeddings;
+import io.github.ringloss4j.backbone.Backbones;
+import io.github.ringloss4j.nn.RingModelBlock;
+import io.github.ringloss4j.serving.EmbeddingTranslator;
 import io.github.ringloss4j.serving.ModelDirectory;
 import io.github.ringloss4j.serving.ServingConfig;
 import java.io.IOException;
@@ -25,8 +38,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Embeds image files with a model given on the command line, which is either
@@ -48,6 +63,9 @@ public final class ModelEmbedder implements AutoCloseable {
   private final GalleryFiles.Model info;
   private final ZooModel<Image, float[]> zoo;
   private final Predictor<Image, float[]> predictor;
+  private final ModelDirectory export;
+  private final ServingConfig config;
+  private final Checkpoint checkpoint;
   private final Model run;
   private final ImageSpec spec;
 
@@ -55,11 +73,16 @@ public final class ModelEmbedder implements AutoCloseable {
       GalleryFiles.Model info,
       ZooModel<Image, float[]> zoo,
       Predictor<Image, float[]> predictor,
+      ModelDirectory export,
+      Checkpoint checkpoint,
       Model run,
       ImageSpec spec) {
     this.info = info;
     this.zoo = zoo;
     this.predictor = predictor;
+    this.export = export;
+    this.config = export == null ? null : export.config();
+    this.checkpoint = checkpoint;
     this.run = run;
     this.spec = spec;
   }
@@ -95,16 +118,11 @@ public final class ModelEmbedder implements AutoCloseable {
                 + spec.width()
                 + ", pixels / 255",
             sha256(checkpoint.modelParameters()));
-    return new ModelEmbedder(info, null, null, checkpoint.loadModel(), spec);
+    return new ModelEmbedder(info, null, null, null, checkpoint, checkpoint.loadModel(), spec);
   }
 
   private static ModelEmbedder exported(Path dir) throws IOException {
-    ModelDirectory export;
-    try {
-      export = ModelDirectory.open(dir);
-    } catch (MalformedModelException e) {
-      throw refused(dir, e);
-    }
+    ModelDirectory export = ExportedModels.open(dir);
     ServingConfig config = export.config();
     GalleryFiles.Model info =
         new GalleryFiles.Model(
@@ -120,22 +138,7 @@ public final class ModelEmbedder implements AutoCloseable {
     } catch (ModelNotFoundException | MalformedModelException | IllegalArgumentException e) {
       throw new DataFormatException(dir, "cannot load the exported model: " + e.getMessage(), e);
     }
-    return new ModelEmbedder(info, zoo, zoo.newPredictor(), null, null);
-  }
-
-  /**
-   * The library's refusal as the application's input error, located at the file it names ({@code
-   * ModelDirectory}'s messages start with the directory or its configuration file).
-   */
-  private static DataFormatException refused(Path dir, MalformedModelException e) {
-    String message = e.getMessage();
-    for (Path file : List.of(dir.resolve(ServingConfig.FILE), dir)) {
-      String prefix = file + ": ";
-      if (message.startsWith(prefix)) {
-        return new DataFormatException(file, message.substring(prefix.length()), e);
-      }
-    }
-    return new DataFormatException(dir, message, e);
+    return new ModelEmbedder(info, zoo, zoo.newPredictor(), export, null, null, null);
   }
 
   /**
@@ -148,6 +151,33 @@ public final class ModelEmbedder implements AutoCloseable {
   }
 
   /**
+   * Whether the model is an exported model directory rather than a run or checkpoint.
+   *
+   * @return true for an export
+   */
+  public boolean isExport() {
+    return config != null;
+  }
+
+  /**
+   * The exported model directory the model was read from.
+   *
+   * @return the checked directory, empty for a run
+   */
+  public Optional<ModelDirectory> export() {
+    return Optional.ofNullable(export);
+  }
+
+  /**
+   * The checkpoint the model was read from.
+   *
+   * @return the checkpoint, empty for an exported model directory
+   */
+  public Optional<Checkpoint> checkpoint() {
+    return Optional.ofNullable(checkpoint);
+  }
+
+  /**
    * Embeds images.
    *
    * @param images the image files
@@ -157,32 +187,192 @@ public final class ModelEmbedder implements AutoCloseable {
    * @throws IOException if an image cannot be read
    */
   public float[][] embed(List<Path> images, int batchSize) throws IOException {
+    return embedded(images, batchSize).features();
+  }
+
+  /**
+   * Embeds images, with the norms and sources {@code embed} writes: a run's raw embeddings and its
+   * head's predictions, or the export's embeddings as it configured them (flip-sum, L2), whose
+   * norms are 1 when it L2-normalises; labels are −1 and an export has no predictions (−1).
+   *
+   * @param images the image files
+   * @param batchSize images per forward pass, at least 1
+   * @return one row per image, in order
+   * @throws DataFormatException naming an image that cannot be decoded
+   * @throws IOException if an image cannot be read
+   */
+  public Embedder.Embedded embedded(List<Path> images, int batchSize) throws IOException {
     if (run != null) {
-      return Embedder.embed(run, new ImageFiles(images, spec), batchSize).features();
+      return Embedder.embed(run, new ImageFiles(images, spec), batchSize);
     }
-    float[][] out = new float[images.size()][];
-    for (int from = 0; from < images.size(); from += batchSize) {
-      int to = Math.min(from + batchSize, images.size());
+    float[][] features =
+        predict(
+            predictor,
+            images.size(),
+            batchSize,
+            new Images() {
+              @Override
+              public Image image(int index) throws IOException {
+                Path file = images.get(index);
+                try {
+                  return ImageFactory.getInstance().fromFile(file);
+                } catch (IOException | RuntimeException e) {
+                  throw new DataFormatException(
+                      file, "cannot decode the image: " + e.getMessage(), e);
+                }
+              }
+
+              @Override
+              public DataFormatException failed(int first, Exception e) {
+                return new DataFormatException(
+                    images.get(first), "the model failed on this batch: " + e.getMessage(), e);
+              }
+            });
+    int n = images.size();
+    float[] norms = new float[n];
+    int[] none = new int[n];
+    Arrays.fill(none, -1);
+    String[] sources = new String[n];
+    for (int i = 0; i < n; i++) {
+      double s = 0;
+      for (float v : features[i]) {
+        s += (double) v * v;
+      }
+      norms[i] = (float) Math.sqrt(s);
+      sources[i] = images.get(i).toString();
+    }
+    return new Embedder.Embedded(features, norms, none, none.clone(), sources);
+  }
+
+  /**
+   * Embeds an InsightFace verification set for its protocol ({@link BinEvaluation}): each distinct
+   * image and its mirror image once ({@link VerificationEmbeddings#distinct}). A run's images get
+   * the run's preprocessing ({@link VerificationEmbeddings#of}); an export's are decoded to DJL
+   * images (with the application's checked decoder) and go through the export's translator, its
+   * resize, crop and normalisation, as a service's would, the mirror image being the flip of the
+   * network's input, as InsightFace flips; the protocol fuses and normalises them itself, so the
+   * export's flip-sum and L2 settings do not apply.
+   *
+   * @param bin the set
+   * @return its embeddings
+   * @throws DataFormatException naming the file and image when an image cannot be decoded
+   * @throws IOException if decoding fails otherwise
+   */
+  public VerificationEmbeddings verificationSet(VerificationBin bin) throws IOException {
+    if (run != null) {
+      return VerificationEmbeddings.of(
+          bin, ((RingModelBlock) run.getBlock()).getEmbedding(), run.getNDManager(), spec);
+    }
+    return VerificationEmbeddings.distinct(bin, this::exportedSet);
+  }
+
+  private VerificationEmbeddings exportedSet(VerificationBin bin) throws IOException {
+    Backbones.Input input = config.preprocessing().input();
+    VerificationImages images =
+        new VerificationImages(bin, new ImageSpec(input.height(), input.width(), input.channels()));
+    int n = images.count();
+    float[][] rows;
+    try (Predictor<Image, float[]> pairs = zoo.newPredictor(new WithMirror(config))) {
+      rows =
+          predict(
+              pairs,
+              n,
+              VerificationEmbeddings.BATCH_IMAGES,
+              new Images() {
+                @Override
+                public Image image(int index) throws IOException {
+                  return ImageFactory.getInstance().fromImage(images.decoded(index));
+                }
+
+                @Override
+                public DataFormatException failed(int first, Exception e) {
+                  return DataFormatException.atItem(
+                      bin.file(), first, "the model failed on this batch: " + e.getMessage(), e);
+                }
+              });
+    }
+    float[][] plain = new float[n][];
+    float[][] flipped = new float[n][];
+    for (int i = 0; i < n; i++) {
+      int d = rows[i].length / 2;
+      plain[i] = Arrays.copyOfRange(rows[i], 0, d);
+      flipped[i] = Arrays.copyOfRange(rows[i], d, 2 * d);
+    }
+    return new VerificationEmbeddings(
+        plain,
+        flipped,
+        bin.issame(),
+        images.sourceShapes()
+            + " images through the exported model's preprocessing (resize and centre crop to "
+            + input
+            + ", (x/255 − "
+            + Arrays.toString(config.preprocessing().mean())
+            + ") / "
+            + Arrays.toString(config.preprocessing().std())
+            + "); each image's embedding is fused with its mirror image's");
+  }
+
+  /** The images a batch loop reads, and how a failed batch is reported. */
+  private interface Images {
+    Image image(int index) throws IOException;
+
+    DataFormatException failed(int first, Exception e);
+  }
+
+  private static float[][] predict(
+      Predictor<Image, float[]> predictor, int n, int batchSize, Images images) throws IOException {
+    float[][] out = new float[n][];
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(from + batchSize, n);
       List<Image> batch = new ArrayList<>(to - from);
-      for (Path file : images.subList(from, to)) {
-        try {
-          batch.add(ImageFactory.getInstance().fromFile(file));
-        } catch (IOException | RuntimeException e) {
-          throw new DataFormatException(file, "cannot decode the image: " + e.getMessage(), e);
-        }
+      for (int i = from; i < to; i++) {
+        batch.add(images.image(i));
       }
       List<float[]> embedded;
       try {
         embedded = predictor.batchPredict(batch);
       } catch (TranslateException e) {
-        throw new DataFormatException(
-            images.get(from), "the model failed on this batch: " + e.getMessage(), e);
+        throw images.failed(from, e);
       }
       for (int i = 0; i < embedded.size(); i++) {
         out[from + i] = embedded.get(i);
       }
     }
     return out;
+  }
+
+  /**
+   * The export's network on an image and its mirror image, without summing them: the export's
+   * preprocessing with flip-sum (the network's input, then its left-right flip) and the two output
+   * rows returned as they are, {@code [f(x), f(mirror(x))]}, 2d floats.
+   */
+  private static final class WithMirror implements Translator<Image, float[]> {
+    private final EmbeddingTranslator input;
+
+    WithMirror(ServingConfig config) {
+      this.input =
+          new EmbeddingTranslator(config.preprocessing().withFlipSum(true).withL2Normalize(false));
+    }
+
+    @Override
+    public NDList processInput(TranslatorContext ctx, Image image) {
+      return input.processInput(ctx, image);
+    }
+
+    @Override
+    public float[] processOutput(TranslatorContext ctx, NDList list) {
+      NDArray out = list.singletonOrThrow();
+      if (out.getShape().dimension() != 2 || out.getShape().get(0) != 2) {
+        throw new IllegalArgumentException(
+            "the embedding network must output [2, d], got " + out.getShape());
+      }
+      return out.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    @Override
+    public Batchifier getBatchifier() {
+      return input.getBatchifier();
+    }
   }
 
   /** Frees the model. */

@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.model;
 
 import static io.github.ringloss4j.app.io.OptionChecks.require;
 
+import java.nio.file.Path;
 import java.util.Objects;
 import picocli.CommandLine.Option;
 
@@ -56,6 +57,17 @@ public final class ModelOptions {
               + " normface, cosface, arcface. Default: ${DEFAULT-VALUE}.")
   private double sampleRate = 1;
 
+  @Option(
+      names = "--init-from",
+      paramLabel = "DIR",
+      description =
+          "Start the backbone from an exported model directory ('ringloss export' or 'ringloss"
+              + " import'): its parameters, BatchNorm running statistics included; the head and R"
+              + " start as usual. Its network, embedding size and input shape must be the run's,"
+              + " and its normalisation x/255 (mean 0, std 1) as training feeds. Saved with the"
+              + " run: --resume continues from the checkpoint.")
+  private Path initFrom;
+
   /** For picocli and Gson, which fill the fields. */
   private ModelOptions() {}
 
@@ -105,6 +117,15 @@ public final class ModelOptions {
   }
 
   /**
+   * The exported model directory the backbone starts from.
+   *
+   * @return {@code --init-from}, null to start from the backbone's initialisation
+   */
+  public Path initFrom() {
+    return initFrom;
+  }
+
+  /**
    * Checks the ranges the types do not.
    *
    * @throws IllegalArgumentException naming the first bad option
@@ -132,11 +153,12 @@ public final class ModelOptions {
         && embeddingSize == m.embeddingSize
         && Objects.equals(head, m.head)
         && Double.compare(centerLambda, m.centerLambda) == 0
-        && Double.compare(sampleRate, m.sampleRate) == 0;
+        && Double.compare(sampleRate, m.sampleRate) == 0
+        && Objects.equals(initFrom, m.initFrom);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(backbone, embeddingSize, head, centerLambda, sampleRate);
+    return Objects.hash(backbone, embeddingSize, head, centerLambda, sampleRate, initFrom);
   }
 }

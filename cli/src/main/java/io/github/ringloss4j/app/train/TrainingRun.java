@@ -18,6 +18,7 @@ import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.IoConsumer;
 import io.github.ringloss4j.app.io.JsonFiles;
 import io.github.ringloss4j.app.io.OutputPaths;
+import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.model.Schedule;
 import io.github.ringloss4j.head.CenterLoss;
@@ -245,6 +246,13 @@ public final class TrainingRun {
               e);
         }
         history.addAll(resume.history());
+      } else if (options.model().initFrom() != null) {
+        // Likewise before initialize(), which then draws only the head's and the ring's values.
+        ExportedModels.load(
+            ExportedModels.check(options.model(), train.itemShape()),
+            block.getEmbedding(),
+            model.getNDManager());
+        LOG.info("Backbone initialised from {}", options.model().initFrom());
       }
       RingOptimizer optimizer =
           ModelFactory.optimizer(options.optimizer(), block, r.epochs(), batches);

@@ -66,7 +66,7 @@ public record VerificationEmbeddings(
 
   /** Embeds every image of a set. */
   @FunctionalInterface
-  interface SetEmbedder {
+  public interface SetEmbedder {
     /**
      * Embeds every image of a set.
      *
@@ -88,7 +88,7 @@ public record VerificationEmbeddings(
    * @return the embeddings of every image of {@code bin}, with its flags
    * @throws IOException as the embedder
    */
-  static VerificationEmbeddings distinct(VerificationBin bin, SetEmbedder embedder)
+  public static VerificationEmbeddings distinct(VerificationBin bin, SetEmbedder embedder)
       throws IOException {
     int[] first = bin.firstOccurrences();
     int[] distinct = IntStream.range(0, first.length).filter(i -> first[i] == i).toArray();
