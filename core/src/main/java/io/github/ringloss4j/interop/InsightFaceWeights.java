@@ -14,9 +14,11 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * InsightFace's {@code state_dict} names for our backbones, both ways: {@link #load} sets an
@@ -306,11 +308,12 @@ public final class InsightFaceWeights {
   public static void load(Backbone backbone, Map<String, TorchTensor> stateDict)
       throws MalformedModelException {
     List<Pair<Key, Parameter>> bound = bind(backbone);
+    List<Key> keys = keys(backbone);
     Map<String, TorchTensor> dict = withoutDdpPrefix(stateDict);
     List<String> problems = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     List<float[]> values = new ArrayList<>();
-    for (Key key : keys(backbone)) {
+    for (Key key : keys) {
       TorchTensor t = dict.get(key.name());
       if (t == null) {
         if (key.role() != Role.BN_NUM_BATCHES) {
@@ -329,8 +332,9 @@ public final class InsightFaceWeights {
         values.add(v);
       }
     }
-    List<String> unexpected = new ArrayList<>(dict.keySet());
-    unexpected.removeAll(keys(backbone).stream().map(Key::name).toList());
+    Set<String> known = new HashSet<>();
+    keys.forEach(k -> known.add(k.name()));
+    List<String> unexpected = dict.keySet().stream().filter(n -> !known.contains(n)).toList();
     if (!missing.isEmpty()) {
       problems.add(0, missing.size() + " missing: " + String.join(", ", missing));
     }

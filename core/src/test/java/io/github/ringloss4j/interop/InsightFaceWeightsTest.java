@@ -281,6 +281,20 @@ class InsightFaceWeightsTest {
   }
 
   @Test
+  void worksInTheParametersOwnTypeAndRefusesAnUninitialisedBackbone() throws Exception {
+    MobileFaceNet small =
+        MobileFaceNet.builder().optBlocks(0, 0, 0, 0).optScale(1).optEmbeddingSize(8).build();
+    Map<String, TorchTensor> dict = HashWeights.stateDict(InsightFaceWeights.names(small), false);
+    assertThrows(IllegalStateException.class, () -> InsightFaceWeights.load(small, dict));
+    try (NDManager m = manager.newSubManager()) {
+      small.initialize(m, DataType.FLOAT64, Backbone.inputShape(1));
+      InsightFaceWeights.load(small, dict);
+      assertEquals(DataType.FLOAT64, small.getParameters().valueAt(0).getArray().getDataType());
+      assertEquals(dict, InsightFaceWeights.stateDict(small));
+    }
+  }
+
+  @Test
   void loadedParametersStillTrain() throws Exception {
     InsightFaceWeights.load(mbf, mbfDict());
     try (NDManager m = manager.newSubManager();
