@@ -312,7 +312,6 @@ public final class InsightFaceWeights {
     Map<String, TorchTensor> dict = withoutDdpPrefix(stateDict);
     List<String> problems = new ArrayList<>();
     List<String> missing = new ArrayList<>();
-    List<float[]> values = new ArrayList<>();
     for (Key key : keys) {
       TorchTensor t = dict.get(key.name());
       if (t == null) {
@@ -324,12 +323,8 @@ public final class InsightFaceWeights {
       String mismatch = mismatch(key, t);
       if (mismatch != null) {
         problems.add(mismatch);
-      } else if (key.role() != Role.BN_NUM_BATCHES) {
-        float[] v = t.toFloats();
-        if (backbone instanceof IResNet && key.name().equals(IRESNET_FEATURES_SCALE)) {
-          checkOnes(key.name(), v, problems);
-        }
-        values.add(v);
+      } else if (backbone instanceof IResNet && key.name().equals(IRESNET_FEATURES_SCALE)) {
+        checkOnes(key.name(), t.toFloats(), problems);
       }
     }
     Set<String> known = new HashSet<>();
@@ -353,8 +348,9 @@ public final class InsightFaceWeights {
               + ":\n  "
               + String.join("\n  ", problems));
     }
-    for (int i = 0; i < bound.size(); i++) {
-      set(bound.get(i).getValue().getArray(), values.get(i));
+    // Converted one at a time: no second copy of the whole network.
+    for (Pair<Key, Parameter> b : bound) {
+      set(b.getValue().getArray(), dict.get(b.getKey().name()).toFloats());
     }
   }
 
