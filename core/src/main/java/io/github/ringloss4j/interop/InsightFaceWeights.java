@@ -244,6 +244,42 @@ public final class InsightFaceWeights {
     return Collections.unmodifiableMap(names);
   }
 
+  /**
+   * The embedding size d of an InsightFace-named {@code state_dict}: the length of the network's
+   * last bias, its final BatchNorm's shift ({@code features.bias} for IResNet, {@code
+   * features.layers.3.bias} for MobileFaceNet), so that a file can be imported without being told
+   * d.
+   *
+   * @param network the backbone's kind at any d (only its names are used; no initialisation)
+   * @param stateDict name → tensor, names with or without DDP's {@code module.} prefix
+   * @return d ≥ 1
+   * @throws MalformedModelException naming the tensor when it is absent or not a vector
+   */
+  public static int embeddingSize(Backbone network, Map<String, TorchTensor> stateDict)
+      throws MalformedModelException {
+    List<Key> keys = keys(network);
+    String last = null;
+    for (Key key : keys) {
+      if (key.name().endsWith(".bias")) {
+        last = key.name();
+      }
+    }
+    TorchTensor shift = withoutDdpPrefix(stateDict).get(last);
+    if (shift == null || shift.shape().length != 1 || shift.shape()[0] < 1) {
+      throw new MalformedModelException(
+          "the state_dict has "
+              + (shift == null
+                  ? "no " + last
+                  : last + " of shape " + Arrays.toString(shift.shape()))
+              + ", the final BatchNorm's shift whose length is the embedding size of "
+              + network.getClass().getSimpleName()
+              + "; is it InsightFace's "
+              + (network instanceof IResNet ? "iresnet" : "get_mbf")
+              + "?");
+    }
+    return Math.toIntExact(shift.shape()[0]);
+  }
+
   /** Each key with a DJL parameter, paired with it; a mismatch of the two orders is a bug here. */
   private static List<Pair<Key, Parameter>> bind(Backbone backbone) {
     List<Parameter> parameters = new ArrayList<>(backbone.getParameters().values());

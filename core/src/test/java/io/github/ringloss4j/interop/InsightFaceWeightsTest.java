@@ -355,4 +355,24 @@ class InsightFaceWeightsTest {
     assertTrue(exponent > 0 && exponent < 31 && (bits & 0x1fff) == 0, "exact in float16: " + f);
     return (short) (((bits >>> 16) & 0x8000) | (exponent << 10) | ((bits >>> 13) & 0x3ff));
   }
+
+  @Test
+  void theEmbeddingSizeIsReadFromTheFinalShift() throws MalformedModelException {
+    // Probes built at d = 7 read d = 128 off the files' own final BatchNorm shift, with and
+    // without DDP's prefix; a file without that tensor is refused naming it.
+    IResNet probe = IResNet.builder().setDepth(18).optEmbeddingSize(7).build();
+    Map<String, TorchTensor> dict = InsightFaceWeights.stateDict(iresnet18);
+    assertEquals(128, InsightFaceWeights.embeddingSize(probe, dict));
+    Map<String, TorchTensor> ddp = new LinkedHashMap<>();
+    InsightFaceWeights.stateDict(mbf).forEach((name, t) -> ddp.put("module." + name, t));
+    assertEquals(
+        128,
+        InsightFaceWeights.embeddingSize(MobileFaceNet.builder().optEmbeddingSize(7).build(), ddp));
+    Map<String, TorchTensor> without = new LinkedHashMap<>(dict);
+    without.remove("features.bias");
+    MalformedModelException e =
+        assertThrows(
+            MalformedModelException.class, () -> InsightFaceWeights.embeddingSize(probe, without));
+    assertTrue(e.getMessage().contains("no features.bias"), e.getMessage());
+  }
 }
