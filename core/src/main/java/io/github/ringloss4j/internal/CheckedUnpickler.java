@@ -133,8 +133,9 @@ public final class CheckedUnpickler extends Unpickler {
      * @param args what it is called on (any unpickled value; a tuple is an {@code Object[]})
      * @return the result, pushed on the stack
      * @throws Rejected if the call is not one the policy evaluates, or its arguments are malformed
+     * @throws IOException if what the call needs cannot be read (the policy's failure)
      */
-    public Object reduce(Object callable, Object args) throws Rejected {
+    public Object reduce(Object callable, Object args) throws Rejected, IOException {
       throw Rejected.refused(
           "it calls " + describe(callable) + " on " + describe(args) + "; no call is accepted");
     }
@@ -351,6 +352,8 @@ public final class CheckedUnpickler extends Unpickler {
           stack.add(policy.reduce(callable, args));
         } catch (Rejected r) {
           throw rejected(key, r);
+        } catch (IOException e) {
+          throw new Failure(e);
         }
         return NO_RETURN_VALUE;
       }
@@ -370,6 +373,8 @@ public final class CheckedUnpickler extends Unpickler {
           stack.add(policy.persistentLoad(stack.pop()));
         } catch (Rejected r) {
           throw rejected(key, r);
+        } catch (IOException e) {
+          throw new Failure(e);
         }
         return NO_RETURN_VALUE;
       }
