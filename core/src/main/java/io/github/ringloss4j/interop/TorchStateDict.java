@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -490,9 +491,14 @@ public final class TorchStateDict {
     String stem = dot > 0 ? fileName.substring(0, dot) : fileName;
     String folder = (stem.isEmpty() || stem.contains("/") ? "archive" : stem) + "/";
     byte[] pickle = StateDictPickler.pickle(tensors);
-    Path tmp = Files.createTempFile(target.getParent(), "." + fileName + ".", ".tmp");
+    Path parent = target.getParent();
+    Files.createDirectories(parent);
+    // a new sibling with the process's default permissions (a temp file's would be 0600)
+    Path tmp =
+        parent.resolve("." + fileName + ".tmp-" + Long.toHexString(new SecureRandom().nextLong()));
     try {
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      try (FileChannel channel =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         CountingStream counted =
             new CountingStream(
                 new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));

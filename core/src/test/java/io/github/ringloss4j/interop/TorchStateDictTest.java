@@ -111,6 +111,43 @@ class TorchStateDictTest {
         new float[] {0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}, read.get("transposed").toFloats());
   }
 
+  @Test
+  void readsProtocol4AsWell() throws IOException {
+    // torch.save(..., pickle_protocol=4): STACK_GLOBAL, FRAME and MEMOIZE instead of GLOBAL, BINPUT
+    assertEquals(
+        TorchStateDict.read(resource("state_dict.pth")),
+        TorchStateDict.read(resource("state_dict_p4.pth")));
+  }
+
+  @Test
+  void refusesViewsThatWouldMultiplyASmallFile() throws IOException {
+    // ten tensors of 4096 floats, all pointed at storage '0': 160 KB of tensors from a 17 KB file
+    Map<String, TorchTensor> sd = new LinkedHashMap<>();
+    for (int i = 0; i < 10; i++) {
+      sd.put("w" + i, TorchTensor.ofFloats(new float[4096], 4096));
+    }
+    Path good = dir.resolve("good.pth");
+    TorchStateDict.write(sd, good);
+    assertEquals(sd, TorchStateDict.read(good));
+    Path shared =
+        rezip(
+            good,
+            "shared.pth",
+            e -> {
+              String pickle = new String(e.get("good/data.pkl"), StandardCharsets.ISO_8859_1);
+              for (int i = 1; i < 10; i++) {
+                e.remove("good/data/" + i);
+                pickle =
+                    pickle.replace("X\u0001\u0000\u0000\u0000" + i, "X\u0001\u0000\u0000\u00000");
+              }
+              e.put("good/data.pkl", pickle.getBytes(StandardCharsets.ISO_8859_1));
+              return e;
+            },
+            ZipEntry.STORED);
+    assertTrue(Files.size(shared) < 20_000, "a small file");
+    refused(shared, "the tensors would take more than", "twice the file's size");
+  }
+
   private static String dtype(TorchTensor t) {
     return t.dtype().name();
   }
@@ -394,6 +431,40 @@ class TorchStateDictTest {
     Map<String, TorchTensor> python = TorchStateDict.read(resource("state_dict.pth"));
     TorchStateDict.write(python, file);
     assertEquals(python, TorchStateDict.read(file));
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(file), files.toList(), "no temporary file left");
+    }
+  }
+
+  @Test
+  void aFailedWriteLeavesTheOldFileAndNoTemporary() throws IOException {
+    Path file = dir.resolve("model.pth");
+    TorchStateDict.write(Map.of("old", TorchTensor.ofFloats(new float[] {1}, 1)), file);
+    byte[] before = Files.readAllBytes(file);
+    // a map that fails while its storages are being written, after data.pkl and one storage
+    Map<String, TorchTensor> failing =
+        new LinkedHashMap<>(everyType()) {
+          @Override
+          public java.util.Collection<TorchTensor> values() {
+            List<TorchTensor> first = List.of(super.values().iterator().next());
+            return new java.util.AbstractList<TorchTensor>() {
+              @Override
+              public TorchTensor get(int i) {
+                if (i > 0) {
+                  throw new IllegalStateException("killed mid-write");
+                }
+                return first.get(0);
+              }
+
+              @Override
+              public int size() {
+                return 2;
+              }
+            };
+          }
+        };
+    assertThrows(IllegalStateException.class, () -> TorchStateDict.write(failing, file));
+    assertArrayEquals(before, Files.readAllBytes(file));
     try (var files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList(), "no temporary file left");
     }
