@@ -85,6 +85,11 @@ final class StateDictPolicy extends CheckedUnpickler.Policy {
     this.budget = budget;
   }
 
+  /**
+   * The dict, float and long opcodes checkpoints use around their state_dicts, {@code BUILD} (a
+   * dict's {@code _metadata}), {@code BINPERSID} (storages) and {@code STACK_GLOBAL} (protocol 4).
+   * Not the text {@code LONG}, which torch never writes and whose decimal parsing is quadratic.
+   */
   @Override
   public boolean accepts(short opcode) {
     return switch (opcode) {
@@ -94,7 +99,6 @@ final class StateDictPolicy extends CheckedUnpickler.Policy {
           Opcodes.SETITEMS,
           Opcodes.FLOAT,
           Opcodes.BINFLOAT,
-          Opcodes.LONG,
           Opcodes.LONG1,
           Opcodes.LONG4,
           Opcodes.BUILD,
