@@ -637,6 +637,38 @@ public final class CheckedUnpickler extends Unpickler {
     return b.toString();
   }
 
+  /**
+   * A Python-flavoured description of an unpickled value, never its content: what a policy's {@link
+   * Policy#describe} says of the values this class builds.
+   *
+   * @param value an unpickled value
+   * @return e.g. "a tuple of 2", "bytes (10)", "a text string (3 chars)"
+   */
+  public static String describe(Object value) {
+    if (value == null) {
+      return "None";
+    } else if (value instanceof Object[] tuple) {
+      return "a tuple of " + tuple.length;
+    } else if (value instanceof List<?> list) {
+      return "a list of " + list.size();
+    } else if (value instanceof Map<?, ?> map) {
+      return "a dict of " + map.size();
+    } else if (value instanceof Boolean) {
+      return "a bool";
+    } else if (value instanceof Double) {
+      return "a float";
+    } else if (value instanceof Number) {
+      return "an int";
+    } else if (value instanceof byte[] bytes) {
+      return "bytes (" + bytes.length + ")";
+    } else if (value instanceof String s) {
+      return "a Python 2 byte string (" + s.length() + ")";
+    } else if (value instanceof Text t) {
+      return "a text string (" + t.value().length() + " chars)";
+    }
+    return "a " + value.getClass().getSimpleName();
+  }
+
   private static String clip(String message) {
     return message.length() <= 200 ? message : message.substring(0, 200) + "…";
   }

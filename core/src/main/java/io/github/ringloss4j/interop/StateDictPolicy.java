@@ -4,13 +4,11 @@ import io.github.ringloss4j.internal.CheckedUnpickler;
 import io.github.ringloss4j.internal.CheckedUnpickler.Rejected;
 import io.github.ringloss4j.internal.CheckedUnpickler.Text;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import net.razorvine.pickle.Opcodes;
@@ -407,27 +405,7 @@ final class StateDictPolicy extends CheckedUnpickler.Policy {
 
   /** A Python-flavoured description of an unpickled value, never its content. */
   static String describeValue(Object value) {
-    if (value == null) {
-      return "None";
-    } else if (value instanceof Object[] tuple) {
-      return "a tuple of " + tuple.length;
-    } else if (value instanceof List<?> list) {
-      return "a list of " + list.size();
-    } else if (value instanceof Map<?, ?> map) {
-      return "a dict of " + map.size();
-    } else if (value instanceof Boolean) {
-      return "a bool";
-    } else if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
-      return "an int";
-    } else if (value instanceof Double) {
-      return "a float";
-    } else if (value instanceof byte[] bytes) {
-      return "bytes (" + bytes.length + ")";
-    } else if (value instanceof String s) {
-      return "a Python 2 string (" + s.length() + ")";
-    } else if (value instanceof Text t) {
-      return "a text string (" + t.value().length() + " chars)";
-    } else if (value instanceof TorchTensor t) {
+    if (value instanceof TorchTensor t) {
       return "a tensor " + t;
     } else if (value instanceof Function f) {
       return "the function " + f;
@@ -436,7 +414,7 @@ final class StateDictPolicy extends CheckedUnpickler.Policy {
     } else if (value instanceof Storage s) {
       return "storage '" + CheckedUnpickler.printable(s.key()) + "'";
     }
-    return "a " + value.getClass().getSimpleName();
+    return CheckedUnpickler.describe(value);
   }
 
   @Override

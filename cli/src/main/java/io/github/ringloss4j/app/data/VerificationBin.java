@@ -492,25 +492,8 @@ public final class VerificationBin {
 
   /** A Python-flavoured description of an unpickled value, never its content. */
   static String describe(Object value) {
-    if (value == null) {
-      return "None";
-    } else if (value instanceof Object[] tuple) {
-      return "a tuple of " + tuple.length;
-    } else if (value instanceof List<?> list) {
-      return "a list of " + list.size();
-    } else if (value instanceof Boolean) {
-      return "a bool";
-    } else if (value instanceof Number) {
-      return "an int";
-    } else if (value instanceof byte[] bytes) {
-      return "bytes (" + bytes.length + ")";
-    } else if (value instanceof String s) {
-      return "a Python 2 byte string (" + s.length() + ")";
-    } else if (value instanceof CheckedUnpickler.Text t) {
-      return "a text string (" + t.value().length() + " chars)";
-    } else if (value == BinPolicy.CODECS_ENCODE) {
-      return "the function _codecs.encode";
-    }
-    return "a " + value.getClass().getSimpleName();
+    return value == BinPolicy.CODECS_ENCODE
+        ? "the function _codecs.encode"
+        : CheckedUnpickler.describe(value);
   }
 }
