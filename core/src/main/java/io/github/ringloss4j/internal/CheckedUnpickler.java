@@ -55,6 +55,8 @@ public final class CheckedUnpickler extends Unpickler {
   /** Thrown by a policy to refuse or reject what the pickle does at the current opcode. */
   public static final class Rejected extends Exception {
     private static final long serialVersionUID = 1L;
+
+    /** Whether the message follows "refused pickle opcode NAME: " or stands alone. */
     private final boolean refusal;
 
     private Rejected(String message, boolean refusal) {
