@@ -1,28 +1,47 @@
 #!/usr/bin/env bash
-# The issue-22 exactness figure: PyTorch (Debian's python3-torch) builds InsightFace-named
-# iresnet18/50/100 and get_mbf at d = 512 with torch's own random init plus random BatchNorm
-# statistics, shifts and PReLU slopes, embeds 4 random inputs in eval mode and writes everything
-# as raw tensors; the bench's InsightFaceExactness loads the state_dict into our backbone with
-# InsightFaceWeights.load, embeds the same inputs and prints the max abs and relative difference.
+# Issue 22's bridge, measured on the path a user takes, for each model (default: iresnet18
+# iresnet50 mbf; iresnet100 for the cost figures):
+#   1. PyTorch (Debian's python3-torch 1.13) builds the InsightFace-named network at d = 512 with
+#      torch's own init plus random BatchNorm statistics and PReLU slopes, torch.save()s its
+#      state_dict, writes 8 random 112x112 RGB PNGs and their embeddings (InsightFace's
+#      preprocessing ((x/255) - 0.5)/0.5, eval mode);
+#   2. `ringloss import model.pth --model M --no-l2` (time and peak RSS), then `ringloss embed` of the
+#      PNGs through the imported directory: the max abs difference from PyTorch's embeddings;
+#   3. `ringloss export DIR --format pytorch` (time and peak RSS), then torch.load(weights_only=True)
+#      and load_state_dict(strict=True) in PyTorch: every tensor equal to the original, bit for bit.
 #
-#   bench/pytorch/insightface-exactness.sh [MODEL…]     default: iresnet18 iresnet50 mbf
+#   bench/pytorch/insightface-exactness.sh [MODEL…]
 #
-# Environment: WORK (default /tmp/insightface-exactness; about 100-260 MB per model), SKIP_BUILD=1.
+# Environment: WORK (default /tmp/insightface-exactness; up to 0.8 GB for iresnet100). Needs /usr/bin/time.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-jar="$root/bench/target/benchmarks.jar"
 work="${WORK:-/tmp/insightface-exactness}"
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(iresnet18 iresnet50 mbf)
+py=/usr/bin/python3
 
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  (cd "$root" && mvn -B -q -ntp -o -Pbenchmarks -DskipTests -Dspotless.check.skip=true package -pl bench -am) >&2
-fi
+# "<seconds> s, <peak RSS> MiB" of a command, its own output kept in $work/$model/LOG.log
+timed() {
+  local log="$1"; shift
+  /usr/bin/time -f '%e %M' -o "$log.time" "$@" >"$log.log" 2>&1 || { cat "$log.log" >&2; return 1; }
+  awk '{printf "%.1f s, %.0f MiB peak RSS", $1, $2 / 1024}' "$log.time"
+}
+
 for model in "${models[@]}"; do
-  /usr/bin/python3 "$here/insightface_names.py" measure "$model" "$work/$model"
-  java -Dai.djl.pytorch.num_threads=2 -cp "$jar" io.github.ringloss4j.bench.InsightFaceExactness "$work/$model" \
-    2>/dev/null | grep '^RESULT'
-  rm -rf "${work:?}/$model"
+  dir="$work/$model"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  name="$model"
+  [ "$model" != mbf ] || name=mobilefacenet
+  "$py" "$here/insightface_names.py" measure "$model" "$dir"
+  size=$(du -m "$dir/model.pth" | cut -f1)
+  import=$(timed "$dir/import" "$root/ringloss" import "$dir/model.pth" --model "$name" --no-l2 --out "$dir/imported")
+  "$root/ringloss" embed "$dir/imported" --images "$dir/images" --out "$dir/embedded" >/dev/null
+  diff=$("$py" "$here/insightface_names.py" compare "$dir/expected.npy" "$dir/embedded/embeddings.npy")
+  export=$(timed "$dir/export" "$root/ringloss" export "$dir/imported" --format pytorch --out "$dir/exported.pth")
+  check=$("$py" "$here/insightface_names.py" check-export "$model" "$dir/model.pth" "$dir/exported.pth")
+  printf 'RESULT\t%s\t%s MB\timport %s\texport %s\t%s\t%s\n' "$model" "$size" "$import" "$export" "$diff" "$check"
+  rm -rf "$dir"
 done

@@ -23,8 +23,12 @@ Usage (Debian's /usr/bin/python3 with python3-torch):
   insightface_names.py keys OUT_DIR            key lists (name, shape) of iresnet18/50/100 and mbf
   insightface_names.py fixtures OUT_DIR        hash-weight outputs of iresnet18 and mbf at d = 128
   insightface_names.py measure MODEL OUT_DIR   torch's random init at d = 512, random BN statistics:
-                                               tensors, inputs and outputs as raw little-endian
-                                               files plus index.txt, for bench InsightFaceExactness
+                                               OUT_DIR/model.pth, images/*.png, expected.npy
+  insightface_names.py compare EXPECTED ACTUAL  max abs difference of two embedding .npy files
+  insightface_names.py check-export MODEL ORIGINAL EXPORTED
+                                               the exported .pth loads strictly and equals ORIGINAL
+  (bench/pytorch/insightface-exactness.sh runs measure, ringloss import/embed/export, compare and
+  check-export for each model)
 """
 
 import os
@@ -242,19 +246,12 @@ def write_fixtures(out_dir):
                 f.write(" ".join(repr(float(v)) for v in row) + "\n")
 
 
-def write_raw(f, index, name, t):
-    t = t.contiguous()
-    dtype = {torch.float32: "FLOAT32", torch.int64: "INT64"}[t.dtype]
-    data = t.numpy().tobytes()
-    index.write("%s\t%s\t%s\t%d\t%d\n" % (name, dtype, ",".join(str(s) for s in t.shape),
-                                          f.tell(), len(data)))
-    f.write(data)
-
-
-def measure(model, out_dir):
-    torch.manual_seed(22)
+def randomised(model, seed=22):
+    """torch's own init at d = 512, with BatchNorm statistics, scales and shifts and PReLU slopes
+    drawn as a trained model could have them (torch's init leaves them at 0, 1 and 0.25)."""
+    torch.manual_seed(seed)
     net = build(model, 512)
-    with torch.no_grad():  # running statistics a trained model could have
+    with torch.no_grad():
         for m in net.modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm):
                 m.running_mean.uniform_(-0.5, 0.5)
@@ -265,17 +262,59 @@ def measure(model, out_dir):
                 m.num_batches_tracked.fill_(1000)
             elif isinstance(m, nn.PReLU):
                 m.weight.uniform_(0.1, 0.4)
-    x = torch.rand(4, 3, 112, 112) * 2 - 1
+    return net.eval()
+
+
+def insightface_input(png):
+    """InsightFace's preprocessing of one 112x112 RGB image: ((x / 255) - 0.5) / 0.5, CHW, float32."""
+    from PIL import Image
+    x = np.asarray(Image.open(png).convert("RGB"), dtype=np.float32) / np.float32(255)
+    return torch.from_numpy(((x - np.float32(0.5)) / np.float32(0.5)).transpose(2, 0, 1).copy())
+
+
+def measure(model, out_dir, count=8):
+    """OUT/model.pth (torch.save of the state_dict), OUT/images/*.png (random RGB faces-size
+    images) and OUT/expected.npy (the network's embeddings of them, eval mode)."""
+    from PIL import Image
+    net = randomised(model)
+    images = os.path.join(out_dir, "images")
+    os.makedirs(images, exist_ok=True)
+    torch.save(net.state_dict(), os.path.join(out_dir, "model.pth"))
+    rng = np.random.default_rng(22)
+    pngs = []
+    for i in range(count):
+        png = os.path.join(images, "%02d.png" % i)
+        Image.fromarray(rng.integers(0, 256, (112, 112, 3), dtype=np.uint8)).save(png)
+        pngs.append(png)
     with torch.no_grad():
-        y = net.eval()(x)
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "data.bin"), "wb") as f, \
-            open(os.path.join(out_dir, "index.txt"), "w") as index:
-        index.write("# model %s\n" % model)
-        for name, t in net.state_dict().items():
-            write_raw(f, index, name, t)
-        write_raw(f, index, "@input", x)
-        write_raw(f, index, "@output", y)
+        y = net(torch.stack([insightface_input(p) for p in pngs]))
+    np.save(os.path.join(out_dir, "expected.npy"), y.numpy())
+
+
+def compare(expected, actual):
+    """Prints the max abs difference of two [N, d] .npy files and its share of max |y|."""
+    e, a = np.load(expected), np.load(actual)
+    if e.shape != a.shape:
+        raise SystemExit("shapes differ: %s vs %s" % (e.shape, a.shape))
+    diff = float(np.abs(e.astype(np.float64) - a).max())
+    print("max abs diff %.3g (max |y| %.3g, ratio %.2g) over %d values"
+          % (diff, float(np.abs(e).max()), diff / float(np.abs(e).max()), e.size))
+
+
+def check_export(model, original, exported):
+    """The .pth Java exported loads with weights_only=True and strict=True into InsightFace's
+    names, and every tensor equals the original's bit for bit (num_batches_tracked aside)."""
+    sd = torch.load(exported, weights_only=True)
+    net = build(model, 512)
+    net.load_state_dict(sd, strict=True)
+    ref = torch.load(original, weights_only=True)
+    differing = [k for k in ref if not k.endswith("num_batches_tracked")
+                 and not torch.equal(ref[k], sd[k])]
+    print("torch.load(weights_only=True) + load_state_dict(strict=True): %d tensors, %d differ"
+          " from the original%s" % (len(sd), len(differing),
+                                    (": " + ", ".join(differing[:5])) if differing else ""))
+    if differing:
+        raise SystemExit(1)
 
 
 def main(argv):
@@ -286,6 +325,10 @@ def main(argv):
         write_fixtures(argv[2])
     elif argv[1] == "measure":
         measure(argv[2], argv[3])
+    elif argv[1] == "compare":
+        compare(argv[2], argv[3])
+    elif argv[1] == "check-export":
+        check_export(argv[2], argv[3], argv[4])
     else:
         raise SystemExit(__doc__)
 

@@ -174,6 +174,16 @@ public final class InsightFaceWeights {
     }
   }
 
+  /**
+   * Whether a backbone has InsightFace names here.
+   *
+   * @param backbone any backbone
+   * @return true for {@link IResNet} and {@link MobileFaceNet}
+   */
+  public static boolean isSupported(Backbone backbone) {
+    return backbone instanceof IResNet || backbone instanceof MobileFaceNet;
+  }
+
   private static List<Key> keys(Backbone backbone) {
     Keys k = new Keys();
     long d = backbone.getEmbeddingSize();
