@@ -144,6 +144,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       Embedder.Embedded embedded =
           Embedder.embed(
               model,
+              checkpoint.options().inputNormalization(),
               prepared.source(),
               batchSize != null ? batchSize : Embedder.batchFor(checkpoint.options()));
       problems = degenerate(embedded, run);

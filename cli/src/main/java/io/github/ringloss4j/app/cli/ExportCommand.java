@@ -88,6 +88,7 @@ public final class ExportCommand implements Callable<Integer> {
     // The run's own preprocessing: the pixels scaled to [0, 1] as in training, at its input size.
     Preprocessing preprocessing =
         Preprocessing.of(new Backbones.Input(spec.channels(), spec.height(), spec.width()))
+            .withNormalization(o.inputNormalization().mean(), o.inputNormalization().std())
             .withFlipSum(flipSum)
             .withL2Normalize(l2);
     try (Model model = checkpoint.loadModel()) {
