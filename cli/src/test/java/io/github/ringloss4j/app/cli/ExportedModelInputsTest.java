@@ -24,6 +24,7 @@ import io.github.ringloss4j.app.io.DecodedNpy;
 import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.train.Checkpoint;
+import io.github.ringloss4j.app.train.SetValidation;
 import io.github.ringloss4j.app.train.TrainOptions;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.serving.EmbeddingModels;
@@ -58,6 +59,9 @@ class ExportedModelInputsTest {
   static Path normalised;
 
   static Path normalisedRaw;
+
+  /** The .bin set the normalised run validates on while it trains. */
+  static Path normalisedSet;
 
   /** The tiny run's training arguments, {@code more} pairs replacing an option's value. */
   static List<String> train(Path out, String... more) {
@@ -102,7 +106,19 @@ class ExportedModelInputsTest {
     raw = tmp.resolve("raw");
     ok("export", run.toString(), "--out", raw.toString(), "--no-l2");
     normalised = tmp.resolve("normalised");
-    ok(train(normalised, "--input-mean", "0.5", "--input-std", "0.5").toArray(new String[0]));
+    normalisedSet =
+        Files.copy(
+            VerificationSetsTest.FIXTURES.resolve("tiny_py3.bin"), tmp.resolve("normalised.bin"));
+    ok(
+        train(
+                normalised,
+                "--input-mean",
+                "0.5",
+                "--input-std",
+                "0.5",
+                "--val",
+                normalisedSet.toString())
+            .toArray(new String[0]));
     normalisedRaw = tmp.resolve("normalised-raw");
     ok("export", normalised.toString(), "--out", normalisedRaw.toString(), "--no-l2");
   }
@@ -482,9 +498,7 @@ class ExportedModelInputsTest {
             floats(fromRun), floats(embedded(unnormalised, images, "unnormalised-embed")));
     assertTrue(most > 1e-3, "the normalisation changes nothing: " + most);
 
-    Path lfw =
-        Files.copy(
-            VerificationSetsTest.FIXTURES.resolve("tiny_py3.bin"), tmp.resolve("normalised.bin"));
+    Path lfw = normalisedSet;
     Path runFigures = tmp.resolve("normalised-run-eval.json");
     Path exportFigures = tmp.resolve("normalised-export-eval.json");
     ok("evaluate", normalised.toString(), "--bin", lfw.toString(), "--out", runFigures.toString());
@@ -497,6 +511,10 @@ class ExportedModelInputsTest {
         exportFigures.toString());
     JsonObject run = set(runFigures);
     assertSameFigures(run, set(exportFigures));
+    // train --val evaluated the same network on the same inputs at the end of its epoch.
+    SetValidation.SetAccuracy during = SetValidation.readLog(normalised).get(0).sets().get(0);
+    assertEquals(run.get("accuracy").getAsDouble(), during.accuracy(), 1e-9);
+    assertEquals(run.get("accuracy_std").getAsDouble(), during.std(), 1e-9);
     assertTrue(
         run.get("preprocessing").getAsString().contains("pixels (x/255 − [0.5, 0.5, 0.5])"),
         run.get("preprocessing").getAsString());
