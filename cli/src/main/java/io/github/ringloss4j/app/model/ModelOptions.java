@@ -76,7 +76,7 @@ public final class ModelOptions {
   @Option(
       names = "--input-mean",
       split = ",",
-      paramLabel = "M[,M,M]",
+      paramLabel = "M",
       description =
           "Input normalisation: the network is fed (x/255 - M) / S per channel; one value for"
               + " every channel or one per channel. Saved with the run and written by export."
@@ -87,7 +87,7 @@ public final class ModelOptions {
   @Option(
       names = "--input-std",
       split = ",",
-      paramLabel = "S[,S,S]",
+      paramLabel = "S",
       description =
           "Input normalisation's S, positive; one value for every channel or one per channel."
               + " Default: 1, or the --init-from directory's (InsightFace's: 0.5).")
