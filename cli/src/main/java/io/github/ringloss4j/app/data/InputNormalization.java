@@ -12,29 +12,29 @@ import java.util.Random;
  * is {@code x / 255} itself; a network imported from InsightFace expects mean 0.5 and std 0.5.
  *
  * <p>Applied where a source's items become the network's input ({@link #applyTo}, {@link
- * #normalize}), with core's {@link Preprocessing#normalize(float[], int)}: the arithmetic of an
+ * #preprocessing}), with core's {@link Preprocessing#normalize(float[], int)}: the arithmetic of an
  * exported model's translator, so that a run and its export compute bit for bit the same inputs.
  * The default is no work at all: {@link #applyTo} then returns the source itself.
- *
- * @param mean one mean of {@code x / 255} per channel, finite
- * @param std one standard deviation per channel, finite and positive
  */
-public record InputNormalization(float[] mean, float[] std) {
+public final class InputNormalization {
+
+  /** The per-channel statistics, held (and checked) by core as those of a 1×1 input. */
+  private final Preprocessing statistics;
 
   /**
-   * Validates the values and copies the arrays.
+   * Validates the values.
    *
-   * @param mean the means
-   * @param std the standard deviations
+   * @param mean one mean of {@code x / 255} per channel, finite
+   * @param std one standard deviation per channel, finite and positive
    * @throws IllegalArgumentException unless both have one value per channel (1 or 3), the means
    *     finite and the standard deviations finite and positive
    */
-  public InputNormalization {
-    // Core's checks, on an input of the channels given.
-    Preprocessing p = Preprocessing.of(new Backbones.Input(mean.length, 1, 1));
-    p = p.withNormalization(mean, std);
-    mean = p.mean();
-    std = p.std();
+  public InputNormalization(float[] mean, float[] std) {
+    this(identity(mean.length).statistics.withNormalization(mean, std));
+  }
+
+  private InputNormalization(Preprocessing statistics) {
+    this.statistics = statistics;
   }
 
   /**
@@ -44,9 +44,7 @@ public record InputNormalization(float[] mean, float[] std) {
    * @return the identity
    */
   public static InputNormalization identity(int channels) {
-    float[] one = new float[channels];
-    Arrays.fill(one, 1f);
-    return new InputNormalization(new float[channels], one);
+    return new InputNormalization(Preprocessing.of(new Backbones.Input(channels, 1, 1)));
   }
 
   /**
@@ -55,7 +53,7 @@ public record InputNormalization(float[] mean, float[] std) {
    * @return 1 or 3
    */
   public int channels() {
-    return mean.length;
+    return statistics.input().channels();
   }
 
   /**
@@ -64,7 +62,7 @@ public record InputNormalization(float[] mean, float[] std) {
    * @return true for {@code x / 255} itself
    */
   public boolean isIdentity() {
-    return equals(identity(channels()));
+    return statistics.equals(Preprocessing.of(statistics.input()));
   }
 
   /**
@@ -72,9 +70,8 @@ public record InputNormalization(float[] mean, float[] std) {
    *
    * @return a copy
    */
-  @Override
   public float[] mean() {
-    return mean.clone();
+    return statistics.mean();
   }
 
   /**
@@ -82,9 +79,8 @@ public record InputNormalization(float[] mean, float[] std) {
    *
    * @return a copy
    */
-  @Override
   public float[] std() {
-    return std.clone();
+    return statistics.std();
   }
 
   /**
@@ -96,7 +92,7 @@ public record InputNormalization(float[] mean, float[] std) {
    * @throws IllegalArgumentException if the channels differ
    */
   public Preprocessing preprocessing(Backbones.Input input) {
-    return Preprocessing.of(input).withNormalization(mean, std);
+    return Preprocessing.of(input).withNormalization(statistics.mean(), statistics.std());
   }
 
   /**
@@ -136,14 +132,12 @@ public record InputNormalization(float[] mean, float[] std) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof InputNormalization n
-        && Arrays.equals(mean, n.mean)
-        && Arrays.equals(std, n.std);
+    return o instanceof InputNormalization n && statistics.equals(n.statistics);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
+    return statistics.hashCode();
   }
 
   /**
@@ -155,6 +149,6 @@ public record InputNormalization(float[] mean, float[] std) {
   public String toString() {
     return isIdentity()
         ? "x/255"
-        : "(x/255 − " + Arrays.toString(mean) + ") / " + Arrays.toString(std);
+        : "(x/255 − " + Arrays.toString(mean()) + ") / " + Arrays.toString(std());
   }
 }

@@ -347,24 +347,16 @@ class ExportedModelInputsTest {
     ok("export", run.toString(), "--out", init.toString());
     Path tuned = tmp.resolve("tuned");
     ok(
-        train(
-                tuned,
-                "--init-from",
-                init.toString(),
-                "--lr",
-                "1e-12",
-                "--momentum",
-                "0",
-                "--weight-decay",
-                "0",
-                "--epochs",
-                "2",
-                "--stop-after",
-                "1",
-                // Another seed than the exported run's: its own initialisation would be that run's.
-                "--seed",
-                "5")
-            .toArray(new String[0]));
+        keeping(
+            init,
+            tuned,
+            "--epochs",
+            "2",
+            "--stop-after",
+            "1",
+            // Another seed than the exported run's: its own initialisation would be that run's.
+            "--seed",
+            "5"));
     assertBackboneKept(init, tuned);
     // Saved with the run: the resume continues the checkpoint without reading the directory.
     Path other = tmp.resolve("other");
@@ -386,6 +378,26 @@ class ExportedModelInputsTest {
     }
     ok("train", "--out", tuned.toString(), "--resume", "--no-progress");
     assertEquals(2, Checkpoint.read(tuned).epochsDone());
+  }
+
+  /**
+   * The arguments of a run from {@code --init-from init} whose learning rate is too small to move
+   * the weights.
+   */
+  private static String[] keeping(Path init, Path out, String... more) {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--init-from",
+                init.toString(),
+                "--lr",
+                "1e-12",
+                "--momentum",
+                "0",
+                "--weight-decay",
+                "0"));
+    options.addAll(List.of(more));
+    return train(out, options.toArray(new String[0])).toArray(new String[0]);
   }
 
   /** The tuned run's backbone holds the directory's trainable parameters. */
@@ -550,22 +562,7 @@ class ExportedModelInputsTest {
     Path start = tmp.resolve("normalised-start");
     Path init = copyOf(normalisedRaw, start);
     Path tuned = tmp.resolve("normalised-tuned");
-    ok(
-        train(
-                tuned,
-                "--init-from",
-                init.toString(),
-                "--input-mean",
-                "0.5",
-                "--lr",
-                "1e-12",
-                "--momentum",
-                "0",
-                "--weight-decay",
-                "0",
-                "--seed",
-                "5")
-            .toArray(new String[0]));
+    ok(keeping(init, tuned, "--input-mean", "0.5", "--seed", "5"));
     assertBackboneKept(init, tuned);
     float[] half = {0.5f, 0.5f, 0.5f};
     assertEquals(
