@@ -15,6 +15,9 @@ module io.github.ringloss4j.core {
   requires com.google.gson;
   // Serving decodes and resizes with java.awt; no exported signature mentions a java.awt type.
   requires java.desktop;
+  // Pyrolite (an automatic module): pickles are read and written inside core, none of its types
+  // appear in an exported signature.
+  requires pickle;
 
   exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;

@@ -56,6 +56,19 @@ public final class TorchTensor {
   }
 
   /**
+   * A tensor over a buffer this package made and hands over, not copied.
+   *
+   * @param dtype the element type
+   * @param shape the sizes, whose product times the element size is {@code owned}'s remaining bytes
+   * @param owned little-endian values, referenced by no one else
+   * @return the tensor
+   */
+  static TorchTensor wrap(TorchDtype dtype, long[] shape, ByteBuffer owned) {
+    return new TorchTensor(
+        dtype, shape.clone(), owned.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+  }
+
+  /**
    * A float32 tensor.
    *
    * @param values the values in row-major order; copied

@@ -22,17 +22,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The core library's packages form one-way layers, top first: {@code serving} (export and load) →
- * {@code training} (listeners) → {@code optim} → {@code metrics} → {@code loss} → {@code head} →
- * {@code backbone} → {@code nn} (the ring block) → {@code penalty} → {@code internal}, each using
- * only those after it, so there is no cycle and {@code internal} uses no other package of the
- * library. Checked on the compiled classes, as the application's {@code ArchitectureTest} checks
- * the application's.
+ * {@code interop} (PyTorch interchange) → {@code training} (listeners) → {@code optim} → {@code
+ * metrics} → {@code loss} → {@code head} → {@code backbone} → {@code nn} (the ring block) → {@code
+ * penalty} → {@code internal}, each using only those after it, so there is no cycle and {@code
+ * internal} uses no other package of the library. Checked on the compiled classes, as the
+ * application's {@code ArchitectureTest} checks the application's.
  */
 class CoreArchitectureTest {
 
   static final List<String> LAYERS =
       List.of(
           "serving",
+          "interop",
           "training",
           "optim",
           "metrics",

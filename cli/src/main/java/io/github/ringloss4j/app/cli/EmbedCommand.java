@@ -83,6 +83,8 @@ public final class EmbedCommand implements Callable<Integer> {
 
   @Mixin RuntimeOptions runtime;
 
+  @Mixin TorchScriptTrust trust;
+
   /** What {@link #write} puts in OUT; an OUT holding one of them already holds embeddings. */
   static final List<String> FILES =
       List.of(
@@ -122,7 +124,7 @@ public final class EmbedCommand implements Callable<Integer> {
   /** Image files, with a run or an exported model directory ({@link ModelEmbedder}). */
   private Embedder.Embedded embedImages() throws IOException {
     List<Path> files = ImageFiles.listFolder(images);
-    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+    try (ModelEmbedder embedder = ModelEmbedder.open(run, trust.networks())) {
       return embedder.embedded(files, batchSize);
     }
   }

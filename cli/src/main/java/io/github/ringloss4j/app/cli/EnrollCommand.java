@@ -94,6 +94,8 @@ public final class EnrollCommand implements Callable<Integer> {
 
   @Mixin RuntimeOptions runtime;
 
+  @Mixin TorchScriptTrust trust;
+
   @Override
   public Integer call() throws Exception {
     runtime.apply();
@@ -116,7 +118,7 @@ public final class EnrollCommand implements Callable<Integer> {
         RunLock.forOutput(
             Checkpoint.directoryOf(model), out, CommandLines.current("enroll", model));
     try (lock;
-        ModelEmbedder embedder = ModelEmbedder.open(model);
+        ModelEmbedder embedder = ModelEmbedder.open(model, trust.networks());
         NDManager manager = NDManager.newBaseManager()) {
       float[][] embeddings = embedder.embed(paths(enrolment.entries()), batchSize);
       List<String> names = enrolment.classNames();

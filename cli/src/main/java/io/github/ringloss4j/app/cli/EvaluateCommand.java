@@ -107,6 +107,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin RuntimeOptions runtime;
 
+  @Mixin TorchScriptTrust trust;
+
   @Override
   public Integer call() throws Exception {
     runtime.apply();
@@ -196,7 +198,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     String command = CommandLines.current("evaluate", run);
     List<BinEvaluation.Result> setResults;
     EvaluationFile file;
-    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+    try (ModelEmbedder embedder = ModelEmbedder.open(run, trust.networks())) {
       setResults = BinEvaluation.evaluate(sets, embedder::verificationSet);
       file = EvaluationFile.ofExport(command, embedder.export().orElseThrow().parameters());
     }

@@ -4,6 +4,7 @@ import ai.djl.engine.EngineException;
 import ai.djl.util.Utils;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.OutputPaths;
+import io.github.ringloss4j.interop.TorchFormatException;
 import io.github.ringloss4j.training.DivergenceException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,9 +19,10 @@ import java.nio.file.NoSuchFileException;
  *
  * <p>The exit codes ({@link RingLossCli}'s list and the README's table): 2 a bad option value
  * ({@link IllegalArgumentException}); 3 missing or malformed input ({@link DataFormatException},
- * {@link NoSuchFileException}); 4 training diverged ({@link DivergenceException}); 5 an I/O
- * failure: any other {@link IOException} (an output that cannot be written, a disk that fails) and
- * a native engine that cannot be unpacked or loaded ({@link EngineException}).
+ * {@link TorchFormatException}, {@link NoSuchFileException}); 4 training diverged ({@link
+ * DivergenceException}); 5 an I/O failure: any other {@link IOException} (an output that cannot be
+ * written, a disk that fails) and a native engine that cannot be unpacked or loaded ({@link
+ * EngineException}).
  */
 final class Failures {
 
@@ -75,7 +77,9 @@ final class Failures {
     if (cause instanceof IllegalArgumentException) {
       return RingLossCli.EXIT_USAGE;
     }
-    if (cause instanceof DataFormatException || cause instanceof NoSuchFileException) {
+    if (cause instanceof DataFormatException
+        || cause instanceof TorchFormatException
+        || cause instanceof NoSuchFileException) {
       return RingLossCli.EXIT_DATA;
     }
     if (cause instanceof IOException

@@ -62,6 +62,8 @@ public final class IdentifyCommand implements Callable<Integer> {
 
   @Mixin RuntimeOptions runtime;
 
+  @Mixin TorchScriptTrust trust;
+
   @Override
   public Integer call() throws Exception {
     runtime.apply();
@@ -76,7 +78,7 @@ public final class IdentifyCommand implements Callable<Integer> {
       GalleryFiles.Loaded loaded = GalleryFiles.read(manager, galleryDir);
       GalleryFiles.Info info = loaded.info();
       try (Gallery gallery = loaded.gallery();
-          ModelEmbedder embedder = ModelEmbedder.open(model)) {
+          ModelEmbedder embedder = ModelEmbedder.open(model, trust.networks())) {
         GalleryFiles.Model used = embedder.info();
         if (used.embeddingSize() != gallery.dimension()) {
           throw new IllegalArgumentException(

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       EmbedCommand.class,
       ExportCommand.class,
+      ImportCommand.class,
       VerifyCommand.class,
       EnrollCommand.class,
       IdentifyCommand.class,

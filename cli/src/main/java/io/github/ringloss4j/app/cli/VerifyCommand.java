@@ -57,6 +57,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @Mixin RuntimeOptions runtime;
 
+  @Mixin TorchScriptTrust trust;
+
   @Override
   public Integer call() throws Exception {
     runtime.apply();
@@ -72,7 +74,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     Embedder.Embedded e;
     double t;
-    try (ModelEmbedder embedder = ModelEmbedder.open(run)) {
+    try (ModelEmbedder embedder = ModelEmbedder.open(run, trust.networks())) {
       Optional<Checkpoint> checkpoint = embedder.checkpoint();
       t =
           threshold != null || checkpoint.isEmpty()

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.app.data;
 
 import io.github.ringloss4j.app.io.DataFormatException;
+import io.github.ringloss4j.internal.CheckedUnpickler;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import net.razorvine.pickle.Opcodes;
 
 /**
  * One of InsightFace's verification sets ({@code lfw.bin}, {@code cfp_fp.bin}, {@code
@@ -41,7 +43,8 @@ import java.util.Set;
  * global; Pyrolite ({@code net.razorvine:pickle}) by default turns an unknown global into an object
  * and a declared length into an allocation, so a 30-byte file can name {@code os.system} or ask for
  * 2 GB. The file is therefore unpickled by Pyrolite through a guard that sees every opcode before
- * Pyrolite executes it ({@code Unpickler.dispatch} overridden in {@link RestrictedUnpickler}):
+ * Pyrolite executes it ({@code Unpickler.dispatch} overridden in core's {@link CheckedUnpickler},
+ * with this reader's policy):
  *
  * <ul>
  *   <li>Opcodes that name, call or build Python objects are refused: {@code GLOBAL}, {@code
@@ -142,15 +145,16 @@ public final class VerificationBin {
         throw new DataFormatException(
             file, "empty file: expected a pickled (images, issame) verification set");
       }
-      RestrictedUnpickler.Input input =
-          new RestrictedUnpickler.Input(
-              new BufferedInputStream(Channels.newInputStream(channel)), size);
-      root = new RestrictedUnpickler(file, input).run();
-      if (input.remaining() > 0) {
+      CheckedUnpickler unpickler =
+          new CheckedUnpickler(
+              new BinPolicy(file), new BufferedInputStream(Channels.newInputStream(channel)), size);
+      root = unpickler.run();
+      if (unpickler.remaining() > 0) {
         throw DataFormatException.atByte(
             file,
-            input.position(),
-            input.remaining() + " bytes follow the pickle's STOP opcode: expected the end of file");
+            unpickler.position(),
+            unpickler.remaining()
+                + " bytes follow the pickle's STOP opcode: expected the end of file");
       }
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(
@@ -396,27 +400,100 @@ public final class VerificationBin {
     return new VerificationBin(file, List.copyOf(kept), issame, dialect);
   }
 
+  /**
+   * What a verification set may hold: the data opcodes of {@link CheckedUnpickler}, and the one
+   * global and call with which Python 3 writes bytes at protocol 2, {@code _codecs.encode(str,
+   * 'latin1')}, evaluated here as the ISO-8859-1 encoding of the text.
+   */
+  private static final class BinPolicy extends CheckedUnpickler.Policy {
+
+    /** The inert stand-in for {@code _codecs.encode}: only {@link #reduce} knows it. */
+    static final Object CODECS_ENCODE = new Object();
+
+    private static final String NO_CODE =
+        "a verification set holds only lists of bytes and bools, and this reader never runs"
+            + " pickled code";
+
+    private final Path file;
+
+    BinPolicy(Path file) {
+      this.file = file;
+    }
+
+    @Override
+    public String whyNot(short opcode, String name) {
+      return switch (opcode) {
+        case Opcodes.STACK_GLOBAL -> NO_CODE;
+        case Opcodes.EMPTY_DICT,
+            Opcodes.DICT,
+            Opcodes.SETITEM,
+            Opcodes.SETITEMS,
+            Opcodes.EMPTY_SET,
+            Opcodes.ADDITEMS,
+            Opcodes.FROZENSET,
+            Opcodes.FLOAT,
+            Opcodes.BINFLOAT,
+            Opcodes.LONG,
+            Opcodes.LONG1,
+            Opcodes.LONG4 ->
+            "it builds a dict, set, float or long, which is no part of a verification set:"
+                + " expected a tuple (images, issame) of a list of bytes and a list of bools";
+        default -> "it names, calls or builds a Python object; " + NO_CODE;
+      };
+    }
+
+    @Override
+    public Object global(String module, String name) {
+      return module.equals("_codecs") && name.equals("encode") ? CODECS_ENCODE : null;
+    }
+
+    @Override
+    public String whyNotGlobal() {
+      return "the only global accepted is _codecs.encode, with which Python 3 writes bytes"
+          + " at protocol 2";
+    }
+
+    @Override
+    public Object reduce(Object callable, Object args) throws CheckedUnpickler.Rejected {
+      if (callable == CODECS_ENCODE
+          && args instanceof Object[] a
+          && a.length == 2
+          && a[0] instanceof CheckedUnpickler.Text text
+          && a[1] instanceof CheckedUnpickler.Text encoding
+          && encoding.value().equals("latin1")) {
+        String s = text.value();
+        for (int c = 0; c < s.length(); c++) {
+          if (s.charAt(c) > 0xFF) {
+            throw CheckedUnpickler.Rejected.malformed(
+                "_codecs.encode(str, 'latin1') of a char above 0xFF at " + c + ": not bytes");
+          }
+        }
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+      }
+      throw CheckedUnpickler.Rejected.refused(
+          "it calls "
+              + describe(callable)
+              + " on "
+              + describe(args)
+              + "; the only call accepted is _codecs.encode(str, 'latin1'), with which Python 3"
+              + " writes bytes at protocol 2");
+    }
+
+    @Override
+    public String describe(Object value) {
+      return VerificationBin.describe(value);
+    }
+
+    @Override
+    public IOException failure(long byteOffset, String message) {
+      return DataFormatException.atByte(file, byteOffset, message);
+    }
+  }
+
   /** A Python-flavoured description of an unpickled value, never its content. */
   static String describe(Object value) {
-    if (value == null) {
-      return "None";
-    } else if (value instanceof Object[] tuple) {
-      return "a tuple of " + tuple.length;
-    } else if (value instanceof List<?> list) {
-      return "a list of " + list.size();
-    } else if (value instanceof Boolean) {
-      return "a bool";
-    } else if (value instanceof Number) {
-      return "an int";
-    } else if (value instanceof byte[] bytes) {
-      return "bytes (" + bytes.length + ")";
-    } else if (value instanceof String s) {
-      return "a Python 2 byte string (" + s.length() + ")";
-    } else if (value instanceof RestrictedUnpickler.Text t) {
-      return "a text string (" + t.value().length() + " chars)";
-    } else if (value == RestrictedUnpickler.CODECS_ENCODE) {
-      return "the function _codecs.encode";
-    }
-    return "a " + value.getClass().getSimpleName();
+    return value == BinPolicy.CODECS_ENCODE
+        ? "the function _codecs.encode"
+        : CheckedUnpickler.describe(value);
   }
 }

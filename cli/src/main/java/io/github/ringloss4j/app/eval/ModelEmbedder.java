@@ -27,6 +27,7 @@ import io.github.ringloss4j.app.train.TrainOptions;
 import io.github.ringloss4j.app.train.VerificationEmbeddings;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.nn.RingModelBlock;
+import io.github.ringloss4j.serving.EmbeddingNetworks;
 import io.github.ringloss4j.serving.EmbeddingTranslator;
 import io.github.ringloss4j.serving.ModelDirectory;
 import io.github.ringloss4j.serving.ServingConfig;
@@ -97,9 +98,24 @@ public final class ModelEmbedder implements AutoCloseable {
    * @throws IOException when it cannot be read
    */
   public static ModelEmbedder open(Path model) throws IOException {
+    return open(model, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Opens a model, an exported directory being allowed to name the given networks.
+   *
+   * @param model an exported model directory, a run directory or a checkpoint file
+   * @param networks what an exported directory may name ({@code withTorchScript()} to allow a
+   *     TorchScript directory)
+   * @return the embedder; close it
+   * @throws java.nio.file.NoSuchFileException when there is no model there
+   * @throws DataFormatException naming the file when the model cannot be loaded
+   * @throws IOException when it cannot be read
+   */
+  public static ModelEmbedder open(Path model, EmbeddingNetworks networks) throws IOException {
     Path absolute = model.toAbsolutePath().normalize();
     if (ModelDirectory.isExport(absolute)) {
-      return exported(absolute);
+      return exported(absolute, networks);
     }
     Checkpoint checkpoint = Checkpoint.read(absolute);
     TrainOptions o = checkpoint.options();
@@ -123,8 +139,8 @@ public final class ModelEmbedder implements AutoCloseable {
     return new ModelEmbedder(info, null, null, null, checkpoint, checkpoint.loadModel(), spec);
   }
 
-  private static ModelEmbedder exported(Path dir) throws IOException {
-    ModelDirectory export = ExportedModels.open(dir);
+  private static ModelEmbedder exported(Path dir, EmbeddingNetworks networks) throws IOException {
+    ModelDirectory export = ExportedModels.open(dir, networks);
     ServingConfig config = export.config();
     GalleryFiles.Model info =
         new GalleryFiles.Model(

@@ -48,7 +48,8 @@ public final class RunLock implements AutoCloseable {
 
   private static final Map<Path, RunLock> HELD = new ConcurrentHashMap<>();
 
-  private static final RunLock NONE = new RunLock(null, null, null, null, null, "");
+  /** No lock: for outputs that lie outside any run directory. */
+  public static final RunLock NONE = new RunLock(null, null, null, null, null, "");
 
   private final Path key;
   private final Path file;

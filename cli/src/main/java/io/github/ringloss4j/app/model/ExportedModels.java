@@ -9,6 +9,7 @@ import ai.djl.repository.zoo.ZooModel;
 import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.backbone.Backbones;
+import io.github.ringloss4j.serving.EmbeddingNetworks;
 import io.github.ringloss4j.serving.ModelDirectory;
 import io.github.ringloss4j.serving.Preprocessing;
 import io.github.ringloss4j.serving.ServingConfig;
@@ -56,9 +57,30 @@ public final class ExportedModels {
    * @throws IOException when it cannot be read
    */
   public static ModelDirectory open(Path dir) throws IOException {
+    return open(dir, EmbeddingNetworks.builtIn());
+  }
+
+  /**
+   * Checks an exported model directory as untrusted data ({@link ModelDirectory#open}) against the
+   * networks it may name, its refusals as the application's input errors; a TorchScript directory
+   * refused for want of the opt-in says how to give it on the command line.
+   *
+   * @param dir the directory
+   * @param networks the networks it may name ({@code withTorchScript()} to allow TorchScript)
+   * @return the checked directory
+   * @throws java.nio.file.NoSuchFileException when a file of it is missing
+   * @throws DataFormatException naming the file and the key or entry when it is refused
+   * @throws IOException when it cannot be read
+   */
+  public static ModelDirectory open(Path dir, EmbeddingNetworks networks) throws IOException {
     try {
-      return ModelDirectory.open(dir);
+      return ModelDirectory.open(dir, networks);
     } catch (MalformedModelException e) {
+      if (!networks.allowsTorchScript() && e.getMessage().contains(EmbeddingNetworks.TORCHSCRIPT)) {
+        e =
+            new MalformedModelException(
+                e.getMessage() + " (on the command line: --allow-torchscript)", e);
+      }
       throw refused(dir.toAbsolutePath().normalize(), e);
     }
   }
@@ -92,7 +114,14 @@ public final class ExportedModels {
    */
   public static ModelDirectory check(ModelOptions model, int[] item) throws IOException {
     Path dir = model.initFrom();
-    ModelDirectory export = open(dir);
+    ModelDirectory export = open(dir, EmbeddingNetworks.builtIn().withTorchScript());
+    if (export.isTorchScript()) {
+      throw new IllegalArgumentException(
+          "--init-from "
+              + dir
+              + " holds a TorchScript model, whose weights are not ours to train; import the"
+              + " network's state_dict instead (ringloss import FILE.pth --model NAME)");
+    }
     ServingConfig config = export.config();
     Preprocessing p = config.preprocessing();
     Backbones.Input input = p.input();

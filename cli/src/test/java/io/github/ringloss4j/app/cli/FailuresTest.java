@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.EngineException;
 import io.github.ringloss4j.app.io.DataFormatException;
+import io.github.ringloss4j.interop.TorchFormatException;
 import io.github.ringloss4j.training.DivergenceException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,6 +61,10 @@ class FailuresTest {
     assertEquals(2, report(new IllegalArgumentException("--lr must be > 0, got -1")).exit());
     assertEquals(3, report(DataFormatException.atByte(file, 16, "truncated")).exit());
     assertEquals(3, report(new NoSuchFileException(file.toString())).exit());
+    Reported pth =
+        report(new TorchFormatException(Path.of("/m/a.pth"), "entry a/data.pkl", "refused"));
+    assertEquals(3, pth.exit());
+    assertEquals("ringloss: /m/a.pth entry a/data.pkl: refused", pth.text().strip());
     assertEquals(4, report(new DivergenceException(7, "Training diverged at step 7")).exit());
     Reported denied = report(new AccessDeniedException("/runs/a/checkpoint.bin"));
     assertEquals(RingLossCli.EXIT_IO, denied.exit());
