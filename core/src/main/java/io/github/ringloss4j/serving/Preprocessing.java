@@ -147,12 +147,31 @@ public record Preprocessing(
       throw new IllegalArgumentException(
           "expected " + input + " = " + input.channels() * plane + " values, got " + chw.length);
     }
+    return normalize(chw, 0);
+  }
+
+  /**
+   * Normalises one input's CHW values {@code x / 255} in place where they start in a larger array
+   * (a batch): the same arithmetic as {@link #normalize(float[])}, so that an application feeding
+   * batches computes bit for bit the inputs a service computes.
+   *
+   * @param values holds {@code channels × height × width} values of the input shape from {@code
+   *     offset}
+   * @param offset where the input starts
+   * @return {@code values}
+   * @throws IndexOutOfBoundsException if the input does not fit in {@code values} from {@code
+   *     offset}
+   */
+  public float[] normalize(float[] values, int offset) {
+    int plane = input.height() * input.width();
+    Objects.checkFromIndexSize(offset, input.channels() * plane, values.length);
     for (int c = 0; c < input.channels(); c++) {
-      for (int i = c * plane; i < (c + 1) * plane; i++) {
-        chw[i] = (chw[i] - mean[c]) / std[c];
+      int from = offset + c * plane;
+      for (int i = from; i < from + plane; i++) {
+        values[i] = (values[i] - mean[c]) / std[c];
       }
     }
-    return chw;
+    return values;
   }
 
   @Override

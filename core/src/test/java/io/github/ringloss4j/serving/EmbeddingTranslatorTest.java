@@ -90,5 +90,14 @@ class EmbeddingTranslatorTest {
       expected[i] = (chw[i] - mean[i / 2]) / std[i / 2];
     }
     assertArrayEquals(expected, out, Arrays.toString(out));
+    // One input of a batch, where it starts: the same values, the rest untouched.
+    Preprocessing p = Preprocessing.of(input).withNormalization(mean, std);
+    float[] batch = new float[14];
+    System.arraycopy(chw, 0, batch, 5, 6);
+    p.normalize(batch, 5);
+    assertArrayEquals(expected, Arrays.copyOfRange(batch, 5, 11));
+    assertArrayEquals(new float[5], Arrays.copyOfRange(batch, 0, 5));
+    assertArrayEquals(new float[3], Arrays.copyOfRange(batch, 11, 14));
+    assertThrows(IndexOutOfBoundsException.class, () -> p.normalize(batch, 9));
   }
 }

@@ -148,7 +148,7 @@ public final class EmbedCommand implements Callable<Integer> {
         Model model = checkpoint.loadModel()) {
       LabelledSource source = split.of(splits);
       Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
-      return Embedder.embed(model, source, batchSize);
+      return Embedder.embed(model, o.inputNormalization(), source, batchSize);
     }
   }
 

@@ -102,7 +102,7 @@ public final class EvaluateCommand implements Callable<Integer> {
           "InsightFace verification sets (lfw.bin,cfp_fp.bin,agedb_30.bin,…) to score with"
               + " InsightFace's protocol (each image fused with its mirror image, 10 folds):"
               + " accuracy ± std, AUC, EER, TAR@FAR. Images get the model's own preprocessing"
-              + " (its input size and colour, x/255).")
+              + " (its input size and colour, x/255 or its --input-mean and --input-std).")
   List<Path> bins;
 
   @Mixin RuntimeOptions runtime;
@@ -146,6 +146,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       Embedder.Embedded embedded =
           Embedder.embed(
               model,
+              checkpoint.options().inputNormalization(),
               prepared.source(),
               batchSize != null ? batchSize : Embedder.batchFor(checkpoint.options()));
       problems = degenerate(embedded, run);

@@ -131,7 +131,8 @@ public final class ExportCommand implements Callable<Integer> {
   /** The run's own preprocessing: the pixels as training fed them, at its input size. */
   private static Preprocessing runPreprocessing(TrainOptions o) {
     ImageSpec spec = Datasets.inputSpec(o.data());
-    return Preprocessing.of(new Backbones.Input(spec.channels(), spec.height(), spec.width()));
+    return Preprocessing.of(new Backbones.Input(spec.channels(), spec.height(), spec.width()))
+        .withNormalization(o.inputNormalization().mean(), o.inputNormalization().std());
   }
 
   private void export() throws IOException {

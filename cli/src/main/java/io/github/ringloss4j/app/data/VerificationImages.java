@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.data;
 
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.internal.ImagePixels;
+import io.github.ringloss4j.serving.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,9 +19,10 @@ import java.util.TreeSet;
  *
  * <p>Why the model's own preprocessing and not InsightFace's: InsightFace's {@code verification.py}
  * feeds {@code ((x / 255) − 0.5) / 0.5} because its networks were trained on that; a ringloss run
- * was trained on {@code x / 255} (and on its own input size and channels), and a network fed
- * another normalisation than its training one measures the mismatch, not the network. The protocol
- * (pairs, flips, folds, thresholds) stays InsightFace's.
+ * was trained on its own input normalisation ({@code x / 255} unless it set {@code --input-mean}
+ * and {@code --input-std}, as a fine-tune of an InsightFace network does) and on its own input size
+ * and channels, and a network fed another normalisation than its training one measures the
+ * mismatch, not the network. The protocol (pairs, flips, folds, thresholds) stays InsightFace's.
  *
  * <p>The mirror image is the left-right flip of the resized view, as InsightFace flips the input
  * tensor after its own resizing. One image is decoded at a time; nothing decoded is kept, so memory
@@ -35,17 +37,33 @@ public final class VerificationImages {
 
   private final VerificationBin bin;
   private final ImageSpec spec;
+  private final InputNormalization input;
+  private final Preprocessing normalization;
   private final TreeSet<String> sourceShapes = new TreeSet<>();
 
   /**
-   * The images of a set, for a run's input shape.
+   * The images of a set, for a run's input shape, as {@code x / 255}.
    *
    * @param bin the verification set
    * @param spec the run's input shape ({@link Datasets#inputSpec})
    */
   public VerificationImages(VerificationBin bin, ImageSpec spec) {
+    this(bin, spec, InputNormalization.identity(spec.channels()));
+  }
+
+  /**
+   * The images of a set, for a run's input shape and input normalisation.
+   *
+   * @param bin the verification set
+   * @param spec the run's input shape ({@link Datasets#inputSpec})
+   * @param input the run's input normalisation, of {@code spec}'s channels
+   * @throws IllegalArgumentException if the channels differ
+   */
+  public VerificationImages(VerificationBin bin, ImageSpec spec, InputNormalization input) {
     this.bin = Objects.requireNonNull(bin, "bin");
     this.spec = Objects.requireNonNull(spec, "spec");
+    this.input = Objects.requireNonNull(input, "input");
+    this.normalization = input.isIdentity() ? null : input.preprocessing(spec);
   }
 
   /**
@@ -59,7 +77,7 @@ public final class VerificationImages {
 
   /**
    * Decodes image {@code index} and writes its view and its mirror image, {@code spec.size()}
-   * floats each in CHW order.
+   * floats each in CHW order, normalised with the run's input normalisation.
    *
    * @param index the image index, in [0, 2N)
    * @param plain where the view goes
@@ -73,6 +91,9 @@ public final class VerificationImages {
     BufferedImage decoded = decoded(index);
     // The view the run's own images get, then the same view read right to left.
     float[] view = ImageFolder.pixels(decoded, spec, null);
+    if (normalization != null) {
+      normalization.normalize(view);
+    }
     System.arraycopy(view, 0, plain, offset, view.length);
     int w = spec.width();
     for (int row = 0; row < view.length; row += w) {
@@ -133,10 +154,12 @@ public final class VerificationImages {
                 + target
                 + " as the run's own inputs are (cover and centre crop"
                 + (spec.channels() == 1 ? "; grey is the BT.601 luma)" : ")");
-    return geometry
-        + "; pixels x/255, the model's own normalisation, not InsightFace's ((x/255) − 0.5)/0.5,"
-        + " since the model was trained on x/255; each image's embedding is fused with its"
-        + " mirror image's";
+    String pixels =
+        input.isIdentity()
+            ? "pixels x/255, the model's own normalisation, not InsightFace's ((x/255) − 0.5)/0.5,"
+                + " since the model was trained on x/255"
+            : "pixels " + input + ", the model's own normalisation";
+    return geometry + "; " + pixels + "; each image's embedding is fused with its mirror image's";
   }
 
   private static String shape(BufferedImage decoded) {

@@ -151,7 +151,13 @@ public final class BinEvaluation {
     RingModelBlock block = (RingModelBlock) model.getBlock();
     return evaluate(
         files,
-        bin -> VerificationEmbeddings.of(bin, block.getEmbedding(), model.getNDManager(), spec));
+        bin ->
+            VerificationEmbeddings.of(
+                bin,
+                block.getEmbedding(),
+                model.getNDManager(),
+                spec,
+                checkpoint.options().inputNormalization()));
   }
 
   /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.github.ringloss4j.app.data.BatchReader;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.train.TrainOptions;
@@ -121,28 +122,36 @@ public final class Embedder {
    * Embeds every item of a source, read by the {@link BatchReader} with the default workers.
    *
    * @param model a model from {@code Checkpoint.loadModel}
-   * @param source the items
+   * @param input the run's input normalisation ({@link TrainOptions#inputNormalization})
+   * @param source the items, values {@code x / 255}
    * @param batchSize items per forward pass
    * @return the embeddings
    * @throws IOException if an item cannot be read
    */
-  public static Embedded embed(Model model, LabelledSource source, int batchSize)
+  public static Embedded embed(
+      Model model, InputNormalization input, LabelledSource source, int batchSize)
       throws IOException {
-    return embed(model, source, batchSize, BatchReader.Settings.defaults());
+    return embed(model, input, source, batchSize, BatchReader.Settings.defaults());
   }
 
   /**
-   * Embeds every item of a source; the items are decoded on worker threads ahead of the model.
+   * Embeds every item of a source; the items are decoded and normalised on worker threads ahead of
+   * the model.
    *
    * @param model a model from {@code Checkpoint.loadModel}
-   * @param source the items
+   * @param input the run's input normalisation ({@link TrainOptions#inputNormalization})
+   * @param source the items, values {@code x / 255}
    * @param batchSize items per forward pass
    * @param reading the batch reader's workers and read-ahead
    * @return the embeddings
    * @throws IOException if an item cannot be read
    */
   public static Embedded embed(
-      Model model, LabelledSource source, int batchSize, BatchReader.Settings reading)
+      Model model,
+      InputNormalization input,
+      LabelledSource source,
+      int batchSize,
+      BatchReader.Settings reading)
       throws IOException {
     int n = source.size();
     float[][] features = new float[n][];
@@ -150,7 +159,7 @@ public final class Embedder {
     int[] labels = new int[n];
     int[] predicted = new int[n];
     String[] sources = new String[n];
-    try (BatchReader reader = BatchReader.inOrder(source, batchSize, reading)) {
+    try (BatchReader reader = BatchReader.inOrder(input.applyTo(source), batchSize, reading)) {
       for (int from = 0; reader.hasNext(); ) {
         BatchReader.Batch batch = reader.next();
         int size = batch.size();

@@ -132,7 +132,9 @@ public final class ModelEmbedder implements AutoCloseable {
                 + spec.height()
                 + "×"
                 + spec.width()
-                + ", pixels / 255",
+                + (o.inputNormalization().isIdentity()
+                    ? ", pixels / 255"
+                    : ", pixels " + o.inputNormalization()),
             sha256(checkpoint.modelParameters()));
     return new ModelEmbedder(info, null, null, null, checkpoint, checkpoint.loadModel(), spec);
   }
@@ -219,7 +221,8 @@ public final class ModelEmbedder implements AutoCloseable {
    */
   public Embedder.Embedded embedded(List<Path> images, int batchSize) throws IOException {
     if (run != null) {
-      return Embedder.embed(run, new ImageFiles(images, spec), batchSize);
+      return Embedder.embed(
+          run, checkpoint.options().inputNormalization(), new ImageFiles(images, spec), batchSize);
     }
     float[][] features =
         predict(
@@ -277,7 +280,11 @@ public final class ModelEmbedder implements AutoCloseable {
   public VerificationEmbeddings verificationSet(VerificationBin bin) throws IOException {
     if (run != null) {
       return VerificationEmbeddings.of(
-          bin, ((RingModelBlock) run.getBlock()).getEmbedding(), run.getNDManager(), spec);
+          bin,
+          ((RingModelBlock) run.getBlock()).getEmbedding(),
+          run.getNDManager(),
+          spec,
+          checkpoint.options().inputNormalization());
     }
     return VerificationEmbeddings.distinct(bin, this::exportedSet);
   }

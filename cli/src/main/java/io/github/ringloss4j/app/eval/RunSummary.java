@@ -51,7 +51,8 @@ public record RunSummary(
     try (EvaluationData.Prepared prepared =
             EvaluationData.prepare(checkpoint, null, null, pairsPerKind, seed);
         Model model = checkpoint.loadModel()) {
-      Embedder.Embedded embedded = Embedder.embed(model, prepared.source(), 256);
+      Embedder.Embedded embedded =
+          Embedder.embed(model, checkpoint.options().inputNormalization(), prepared.source(), 256);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Result result = Evaluation.evaluate(embedded, prepared.pairs(), radius, seed);
       EvaluationFile.of(result, command, checkpoint.origin())

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.serving.EmbeddingNetworks;
@@ -35,12 +36,11 @@ import java.util.List;
  * backbone has. The head and the ring's radius start as they always do.
  *
  * <p>What must agree, each refused as an option error naming both values: the network, the
- * embedding size, the input shape (channels, height, width), and the normalisation. Training feeds
- * the network {@code x / 255} (mean 0, std 1); a directory recording another normalisation (such as
- * InsightFace's {@code (x / 255 − 0.5) / 0.5}) holds a network that expects other inputs, and
- * fine-tuning it on {@code x / 255} would first have to unlearn the shift, while every command
- * using the run (evaluate, embed, export, …) feeds {@code x / 255}: it is refused rather than
- * silently mismatched.
+ * embedding size and the input shape (channels, height, width). The directory's input normalisation
+ * (such as InsightFace's {@code (x / 255 − 0.5) / 0.5}) is the one its network expects: it becomes
+ * the run's ({@code --input-mean}, {@code --input-std}, saved with the run, so that training,
+ * validation, every command using the run and its export feed it), and an explicit other value is
+ * refused.
  */
 public final class ExportedModels {
 
@@ -101,13 +101,14 @@ public final class ExportedModels {
   }
 
   /**
-   * Opens {@code --init-from}'s directory and checks that it holds the run's network.
+   * Opens {@code --init-from}'s directory, checks that it holds the run's network and sets the
+   * run's input normalisation to the directory's ({@link ModelOptions#inputNormalizationFrom}).
    *
    * @param model the run's network options, whose {@link ModelOptions#initFrom} is set
    * @param item the run's input shape, {channels, height, width}
    * @return the checked directory
    * @throws IllegalArgumentException naming {@code --init-from} and every value that differs, the
-   *     directory's and the run's
+   *     directory's and the run's, or the normalisation option given with another value
    * @throws DataFormatException when the directory is refused as a model directory
    * @throws IOException when it cannot be read
    */
@@ -154,22 +155,7 @@ public final class ExportedModels {
               + String.join("; ", differences)
               + ". Give the run the directory's values, or another directory");
     }
-    float[] one = new float[input.channels()];
-    Arrays.fill(one, 1f);
-    if (!Arrays.equals(p.mean(), new float[input.channels()]) || !Arrays.equals(p.std(), one)) {
-      throw new IllegalArgumentException(
-          "--init-from "
-              + dir
-              + " records the normalisation (x/255 − "
-              + Arrays.toString(p.mean())
-              + ") / "
-              + Arrays.toString(p.std())
-              + " in its "
-              + ServingConfig.FILE
-              + ", but training feeds x/255 (mean 0, std 1), as every command using the run"
-              + " does: the network would be fine-tuned and evaluated on inputs other than those"
-              + " it was trained on. Use a directory recording mean 0 and std 1");
-    }
+    model.inputNormalizationFrom(new InputNormalization(p.mean(), p.std()));
     return export;
   }
 

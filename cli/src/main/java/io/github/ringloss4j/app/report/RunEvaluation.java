@@ -1,6 +1,7 @@
 package io.github.ringloss4j.app.report;
 
 import ai.djl.Model;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.data.LowResolution;
 import io.github.ringloss4j.app.eval.Embedder;
@@ -81,7 +82,8 @@ public final class RunEvaluation {
       throws IOException {
     try (Model model = checkpoint.loadModel()) {
       int batch = Embedder.batchFor(checkpoint.options());
-      Embedder.Embedded full = Embedder.embed(model, test, batch);
+      InputNormalization input = checkpoint.options().inputNormalization();
+      Embedder.Embedded full = Embedder.embed(model, input, test, batch);
       double radius = LearnedRadius.of(checkpoint.options(), (RingModelBlock) model.getBlock());
       Evaluation.Verification v = Evaluation.verify(full.features(), pairs, Similarity.COSINE);
       Map<Integer, Double> low = new LinkedHashMap<>();
@@ -90,7 +92,7 @@ public final class RunEvaluation {
       low.put(side, v.foldMean());
       norms.put(side, mean(full.norms()));
       for (int r : resolutions) {
-        Embedder.Embedded degraded = Embedder.embed(model, LowResolution.of(test, r), batch);
+        Embedder.Embedded degraded = Embedder.embed(model, input, LowResolution.of(test, r), batch);
         norms.put(r, mean(degraded.norms()));
         low.put(
             r,

@@ -3,6 +3,7 @@ package io.github.ringloss4j.app.train;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.github.ringloss4j.app.data.ImageSpec;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.data.VerificationImages;
 import io.github.ringloss4j.app.io.CsvWriter;
 import io.github.ringloss4j.app.io.DataFormatException;
@@ -98,6 +99,7 @@ public final class SetValidation {
   private final List<String> names;
   private final int every;
   private final ImageSpec spec;
+  private final InputNormalization input;
   private final Path outDir;
   private final Block embedding;
   private final NDManager manager;
@@ -110,6 +112,7 @@ public final class SetValidation {
       List<Path> files,
       int every,
       ImageSpec spec,
+      InputNormalization input,
       Path outDir,
       Block embedding,
       NDManager manager,
@@ -119,6 +122,7 @@ public final class SetValidation {
     this.names = files.stream().map(VerificationEmbeddings::name).toList();
     this.every = every;
     this.spec = spec;
+    this.input = input;
     this.outDir = outDir;
     this.embedding = embedding;
     this.manager = manager;
@@ -159,6 +163,7 @@ public final class SetValidation {
    *
    * @param run the run's options ({@code --val}, {@code --val-every})
    * @param spec the run's input shape
+   * @param input the run's input normalisation
    * @param outDir the run directory
    * @param stepsDone the steps the checkpoint it resumes from has done, 0 for a new run
    * @param embedding the network's embedding block
@@ -171,6 +176,7 @@ public final class SetValidation {
   static SetValidation open(
       RunOptions run,
       ImageSpec spec,
+      InputNormalization input,
       Path outDir,
       long stepsDone,
       Block embedding,
@@ -194,7 +200,7 @@ public final class SetValidation {
       Files.deleteIfExists(outDir.resolve(BEST_FILE_NAME));
     }
     return new SetValidation(
-        files, run.valEvery(), spec, outDir, embedding, manager, progress, kept);
+        files, run.valEvery(), spec, input, outDir, embedding, manager, progress, kept);
   }
 
   private static List<String> names(Row r) {
@@ -292,7 +298,7 @@ public final class SetValidation {
     for (int s = 0; s < files.size(); s++) {
       VerificationEmbeddings e =
           VerificationEmbeddings.of(
-              VerificationEmbeddings.readSet(files.get(s)), embedding, manager, spec);
+              VerificationEmbeddings.readSet(files.get(s)), embedding, manager, spec, input);
       preprocessing
           .computeIfAbsent(e.preprocessing(), k -> new ArrayList<>())
           .add(files.get(s).getFileName().toString());

@@ -10,6 +10,7 @@ import com.google.gson.reflect.TypeToken;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonWriter;
 import io.github.ringloss4j.app.data.DataOptions;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.io.MayChangeOnResume;
 import io.github.ringloss4j.app.model.HeadSpec;
 import io.github.ringloss4j.app.model.ModelOptions;
@@ -174,6 +175,19 @@ public final class TrainOptions {
     ring.validate();
     optimizer.validate();
     run.validate();
+    inputNormalization();
+  }
+
+  /**
+   * The run's input normalisation, per channel of its input ({@code --input-mean}, {@code
+   * --input-std}): what the network is fed instead of {@code x / 255}.
+   *
+   * @return the normalisation; mean 0 and std 1 for runs that did not set it
+   * @throws IllegalArgumentException naming the option whose count fits neither one value nor the
+   *     run's {@code --channels}
+   */
+  public InputNormalization inputNormalization() {
+    return model.inputNormalization(data.channels());
   }
 
   /**

@@ -11,6 +11,7 @@ import ai.djl.training.Trainer;
 import io.github.ringloss4j.app.data.Augmentation;
 import io.github.ringloss4j.app.data.BatchReader;
 import io.github.ringloss4j.app.data.ImageSpec;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.data.Permutations;
 import io.github.ringloss4j.app.io.CsvWriter;
@@ -27,6 +28,7 @@ import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.optim.RingOptimizer;
+import io.github.ringloss4j.serving.ModelDirectory;
 import io.github.ringloss4j.training.DivergenceGuard;
 import io.github.ringloss4j.training.NormStatistics;
 import java.io.ByteArrayInputStream;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * back with it.
  *
  * <p>Input: training and validation batches are read by a {@link BatchReader}, which decodes and
- * augments on {@code --workers} threads, {@code --prefetch} batches ahead of the step.
+ * augments on {@code --workers} threads, {@code --prefetch} batches ahead of the step; the workers
+ * also apply the run's input normalisation ({@link InputNormalization}: none by default).
  *
  * <p>With {@code --val}, InsightFace verification sets are evaluated at every epoch end and every
  * {@code --val-every} steps, and the best checkpoint by their mean accuracy is kept ({@link
@@ -94,6 +97,8 @@ public final class TrainingRun {
   private SetValidation sets;
   // The batch the run trains with: --batch-size, at most the training images.
   private int batchSize;
+  // What the network is fed instead of x/255 (--input-mean, --input-std).
+  private InputNormalization input;
 
   /**
    * Prepares a run.
@@ -199,6 +204,12 @@ public final class TrainingRun {
     Engine.getInstance().setRandomSeed((int) r.seed());
     // Before anything is built: a face network on other inputs is an option error, not a crash.
     options.model().backbone().checkInput(train.itemShape());
+    // Before the input normalisation is read: --init-from's directory sets it when not given.
+    ModelDirectory initFrom =
+        resume == null && options.model().initFrom() != null
+            ? ExportedModels.check(options.model(), train.itemShape())
+            : null;
+    input = options.inputNormalization();
     List<String> classNames = train.classNames();
     // Building the blocks allocates nothing; their parameters are made by initialize() below.
     RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
@@ -246,12 +257,9 @@ public final class TrainingRun {
               e);
         }
         history.addAll(resume.history());
-      } else if (options.model().initFrom() != null) {
+      } else if (initFrom != null) {
         // Likewise before initialize(), which then draws only the head's and the ring's values.
-        ExportedModels.load(
-            ExportedModels.check(options.model(), train.itemShape()),
-            block.getEmbedding(),
-            model.getNDManager());
+        ExportedModels.load(initFrom, block.getEmbedding(), model.getNDManager());
         LOG.info("Backbone initialised from {}", options.model().initFrom());
       }
       RingOptimizer optimizer =
@@ -287,6 +295,7 @@ public final class TrainingRun {
             SetValidation.open(
                 r,
                 new ImageSpec(item[1], item[2], item[0]),
+                input,
                 outDir,
                 (long) history.size() * batches,
                 block.getEmbedding(),
@@ -330,7 +339,8 @@ public final class TrainingRun {
     long start = System.nanoTime();
     NDManager root = trainer.getManager();
     try (BatchReader reader =
-        BatchReader.open(train, order, batchSize, augmentation, options.data().reading())) {
+        BatchReader.open(
+            input.applyTo(train), order, batchSize, augmentation, options.data().reading())) {
       int done = 0;
       for (int b = 0; b < batches; b++) {
         BatchReader.Batch next = reader.next();
@@ -419,7 +429,7 @@ public final class TrainingRun {
     }
     BatchTally tally = new BatchTally(step.termCount());
     try (BatchReader reader =
-        BatchReader.inOrder(validation, batchSize, options.data().reading())) {
+        BatchReader.inOrder(input.applyTo(validation), batchSize, options.data().reading())) {
       while (reader.hasNext()) {
         BatchReader.Batch next = reader.next();
         int size = next.size();

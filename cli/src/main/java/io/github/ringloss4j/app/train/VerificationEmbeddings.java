@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.github.ringloss4j.app.data.ImageSpec;
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.data.VerificationBin;
 import io.github.ringloss4j.app.data.VerificationImages;
 import io.github.ringloss4j.app.io.DataFormatException;
@@ -116,17 +117,28 @@ public record VerificationEmbeddings(
    * @param embedding the embedding network, e.g. {@code RingModelBlock.getEmbedding()}
    * @param manager where the batches are created (and on which device they run)
    * @param spec the run's input shape
+   * @param input the run's input normalisation
    * @return the embeddings
    * @throws IOException naming the file and the image when an image cannot be decoded
    */
   public static VerificationEmbeddings of(
-      VerificationBin bin, Block embedding, NDManager manager, ImageSpec spec) throws IOException {
-    return distinct(bin, set -> everyImage(set, embedding, manager, spec));
+      VerificationBin bin,
+      Block embedding,
+      NDManager manager,
+      ImageSpec spec,
+      InputNormalization input)
+      throws IOException {
+    return distinct(bin, set -> everyImage(set, embedding, manager, spec, input));
   }
 
   private static VerificationEmbeddings everyImage(
-      VerificationBin bin, Block embedding, NDManager manager, ImageSpec spec) throws IOException {
-    VerificationImages images = new VerificationImages(bin, spec);
+      VerificationBin bin,
+      Block embedding,
+      NDManager manager,
+      ImageSpec spec,
+      InputNormalization input)
+      throws IOException {
+    VerificationImages images = new VerificationImages(bin, spec, input);
     int n = images.count();
     int item = spec.size();
     float[][] plain = new float[n][];

@@ -116,6 +116,8 @@ class CheckpointFilesTest {
     Checkpoint checkpoint = Checkpoint.read(run);
     assertEquals(List.of("id0", "id1", "id2"), checkpoint.classNames());
     assertEquals(1, checkpoint.epochsDone());
+    // Saved before the input normalisation existed: read as x/255, what it was trained on.
+    assertTrue(checkpoint.options().inputNormalization().isIdentity());
     CliEndToEndTest.Run r =
         CliEndToEndTest.ok("evaluate", run.toString(), "--data", faces.toString());
     assertTrue(r.out().contains("cosine"), r.out());

@@ -16,17 +16,25 @@ import ai.djl.repository.zoo.ZooModel;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.ringloss4j.app.data.Datasets;
+import io.github.ringloss4j.app.data.ImageFiles;
+import io.github.ringloss4j.app.data.InputNormalization;
+import io.github.ringloss4j.app.eval.Embedder;
 import io.github.ringloss4j.app.io.DecodedNpy;
 import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.train.Checkpoint;
+import io.github.ringloss4j.app.train.SetValidation;
 import io.github.ringloss4j.app.train.TrainOptions;
 import io.github.ringloss4j.nn.RingModelBlock;
 import io.github.ringloss4j.serving.EmbeddingModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -46,6 +54,14 @@ class ExportedModelInputsTest {
 
   /** The run exported with its raw embeddings (--no-l2), comparable with the run's. */
   static Path raw;
+
+  /** A run fed InsightFace's normalisation, (x/255 − 0.5) / 0.5, and its raw export. */
+  static Path normalised;
+
+  static Path normalisedRaw;
+
+  /** The .bin set the normalised run validates on while it trains. */
+  static Path normalisedSet;
 
   /** The tiny run's training arguments, {@code more} pairs replacing an option's value. */
   static List<String> train(Path out, String... more) {
@@ -89,6 +105,22 @@ class ExportedModelInputsTest {
     ok(train(run).toArray(new String[0]));
     raw = tmp.resolve("raw");
     ok("export", run.toString(), "--out", raw.toString(), "--no-l2");
+    normalised = tmp.resolve("normalised");
+    normalisedSet =
+        Files.copy(
+            VerificationSetsTest.FIXTURES.resolve("tiny_py3.bin"), tmp.resolve("normalised.bin"));
+    ok(
+        train(
+                normalised,
+                "--input-mean",
+                "0.5",
+                "--input-std",
+                "0.5",
+                "--val",
+                normalisedSet.toString())
+            .toArray(new String[0]));
+    normalisedRaw = tmp.resolve("normalised-raw");
+    ok("export", normalised.toString(), "--out", normalisedRaw.toString(), "--no-l2");
   }
 
   @Test
@@ -101,17 +133,7 @@ class ExportedModelInputsTest {
     for (String file : EmbedCommand.FILES) {
       assertTrue(Files.isRegularFile(fromExport.resolve(file)), file);
     }
-    for (String file :
-        List.of("embeddings.npy", "embeddings_normalized.npy", "norms.npy", "labels.npy")) {
-      DecodedNpy expected = DecodedNpy.read(fromRun.resolve(file));
-      DecodedNpy actual = DecodedNpy.read(fromExport.resolve(file));
-      assertArrayEquals(expected.shape(), actual.shape(), file);
-      if (expected.floats() != null) {
-        assertArrayEquals(expected.floats(), actual.floats(), 1e-5f, file);
-      } else {
-        assertArrayEquals(expected.longs(), actual.longs(), file);
-      }
-    }
+    assertSameEmbeddings(fromRun, fromExport);
     // The CSV names the same sources in the same order.
     assertEquals(
         column(fromRun.resolve("embeddings.csv")), column(fromExport.resolve("embeddings.csv")));
@@ -147,6 +169,21 @@ class ExportedModelInputsTest {
         refused.toString());
     fails(2, "--images", "embed", raw.toString(), "--out", refused.toString());
     assertFalse(Files.exists(refused.resolve("embeddings.npy")));
+  }
+
+  /** Two {@code embed} outputs hold the same embeddings, within float rounding. */
+  private static void assertSameEmbeddings(Path fromRun, Path fromExport) throws Exception {
+    for (String file :
+        List.of("embeddings.npy", "embeddings_normalized.npy", "norms.npy", "labels.npy")) {
+      DecodedNpy expected = DecodedNpy.read(fromRun.resolve(file));
+      DecodedNpy actual = DecodedNpy.read(fromExport.resolve(file));
+      assertArrayEquals(expected.shape(), actual.shape(), file);
+      if (expected.floats() != null) {
+        assertArrayEquals(expected.floats(), actual.floats(), 1e-5f, file);
+      } else {
+        assertArrayEquals(expected.longs(), actual.longs(), file);
+      }
+    }
   }
 
   private static List<String> column(Path csv) throws Exception {
@@ -198,20 +235,8 @@ class ExportedModelInputsTest {
     CliEndToEndTest.Run r =
         ok("evaluate", raw.toString(), "--bin", lfw.toString(), "--out", fromExport.toString());
     assertTrue(r.out().contains("lfw"), r.out());
-    JsonObject expected = set(fromRun);
     JsonObject actual = set(fromExport);
-    assertEquals(expected.get("pairs").getAsInt(), actual.get("pairs").getAsInt());
-    for (String key : List.of("accuracy", "accuracy_std", "auc", "eer")) {
-      assertEquals(expected.get(key).getAsDouble(), actual.get(key).getAsDouble(), 1e-6, key);
-    }
-    for (String key : List.of("fold_accuracies", "fold_thresholds")) {
-      JsonArray e = expected.getAsJsonArray(key);
-      JsonArray a = actual.getAsJsonArray(key);
-      assertEquals(e.size(), a.size(), key);
-      for (int i = 0; i < e.size(); i++) {
-        assertEquals(e.get(i).getAsDouble(), a.get(i).getAsDouble(), 1e-5, key + " " + i);
-      }
-    }
+    assertSameFigures(set(fromRun), actual);
     JsonObject file = JsonParser.parseString(Files.readString(fromExport)).getAsJsonObject();
     assertEquals("embedding-0000.params", file.get("checkpoint").getAsString());
     assertTrue(
@@ -246,6 +271,22 @@ class ExportedModelInputsTest {
         none.toString());
     assertFalse(Files.exists(none));
     assertFalse(Files.exists(raw.resolve("evaluation.json")));
+  }
+
+  /** Two evaluations of one .bin set give the same figures, within float rounding. */
+  private static void assertSameFigures(JsonObject expected, JsonObject actual) {
+    assertEquals(expected.get("pairs").getAsInt(), actual.get("pairs").getAsInt());
+    for (String key : List.of("accuracy", "accuracy_std", "auc", "eer")) {
+      assertEquals(expected.get(key).getAsDouble(), actual.get(key).getAsDouble(), 1e-6, key);
+    }
+    for (String key : List.of("fold_accuracies", "fold_thresholds")) {
+      JsonArray e = expected.getAsJsonArray(key);
+      JsonArray a = actual.getAsJsonArray(key);
+      assertEquals(e.size(), a.size(), key);
+      for (int i = 0; i < e.size(); i++) {
+        assertEquals(e.get(i).getAsDouble(), a.get(i).getAsDouble(), 1e-5, key + " " + i);
+      }
+    }
   }
 
   private static JsonObject set(Path json) throws Exception {
@@ -306,44 +347,17 @@ class ExportedModelInputsTest {
     ok("export", run.toString(), "--out", init.toString());
     Path tuned = tmp.resolve("tuned");
     ok(
-        train(
-                tuned,
-                "--init-from",
-                init.toString(),
-                "--lr",
-                "1e-12",
-                "--momentum",
-                "0",
-                "--weight-decay",
-                "0",
-                "--epochs",
-                "2",
-                "--stop-after",
-                "1",
-                // Another seed than the exported run's: its own initialisation would be that run's.
-                "--seed",
-                "5")
-            .toArray(new String[0]));
-    try (Model model = Checkpoint.read(tuned).loadModel();
-        ZooModel<Image, float[]> exported = EmbeddingModels.criteria(init).loadModel()) {
-      ParameterList expected = exported.getBlock().getParameters();
-      ParameterList actual = ((RingModelBlock) model.getBlock()).getEmbedding().getParameters();
-      assertEquals(expected.size(), actual.size());
-      int compared = 0;
-      for (int i = 0; i < expected.size(); i++) {
-        String key = expected.keyAt(i);
-        if (key.endsWith("runningMean") || key.endsWith("runningVar")) {
-          continue; // updated by every training forward pass, whatever the learning rate
-        }
-        assertArrayEquals(
-            expected.valueAt(i).getArray().toFloatArray(),
-            actual.valueAt(i).getArray().toFloatArray(),
-            1e-6f,
-            key);
-        compared++;
-      }
-      assertTrue(compared > 0);
-    }
+        keeping(
+            init,
+            tuned,
+            "--epochs",
+            "2",
+            "--stop-after",
+            "1",
+            // Another seed than the exported run's: its own initialisation would be that run's.
+            "--seed",
+            "5"));
+    assertBackboneKept(init, tuned);
     // Saved with the run: the resume continues the checkpoint without reading the directory.
     Path other = tmp.resolve("other");
     ok("export", run.toString(), "--out", other.toString());
@@ -366,6 +380,84 @@ class ExportedModelInputsTest {
     assertEquals(2, Checkpoint.read(tuned).epochsDone());
   }
 
+  /**
+   * The arguments of a run from {@code --init-from init} whose learning rate is too small to move
+   * the weights.
+   */
+  private static String[] keeping(Path init, Path out, String... more) {
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "--init-from",
+                init.toString(),
+                "--lr",
+                "1e-12",
+                "--momentum",
+                "0",
+                "--weight-decay",
+                "0"));
+    options.addAll(List.of(more));
+    return train(out, options.toArray(new String[0])).toArray(new String[0]);
+  }
+
+  /** The tuned run's backbone holds the directory's trainable parameters. */
+  private static void assertBackboneKept(Path init, Path tuned) throws Exception {
+    try (Model model = Checkpoint.read(tuned).loadModel();
+        ZooModel<Image, float[]> exported = EmbeddingModels.criteria(init).loadModel()) {
+      ParameterList expected = exported.getBlock().getParameters();
+      ParameterList actual = ((RingModelBlock) model.getBlock()).getEmbedding().getParameters();
+      assertEquals(expected.size(), actual.size());
+      int compared = 0;
+      for (int i = 0; i < expected.size(); i++) {
+        String key = expected.keyAt(i);
+        if (key.endsWith("runningMean") || key.endsWith("runningVar")) {
+          continue; // updated by every training forward pass, whatever the learning rate
+        }
+        assertArrayEquals(
+            expected.valueAt(i).getArray().toFloatArray(),
+            actual.valueAt(i).getArray().toFloatArray(),
+            1e-6f,
+            key);
+        compared++;
+      }
+      assertTrue(compared > 0);
+    }
+  }
+
+  /**
+   * A copy of an export directory whose {@code serving.properties} records another normalisation:
+   * every channel's mean {@code to[0]} and std {@code to[1]} instead of {@code from}'s.
+   */
+  private static Path renormalised(Path export, Path copy, String[] from, String... to)
+      throws Exception {
+    Path properties = copyOf(export, copy).resolve("serving.properties");
+    String text = Files.readString(properties);
+    for (int k = 0; k < 2; k++) {
+      String key = k == 0 ? "mean=" : "std=";
+      text =
+          text.replace(
+              key + String.join(",", from[k], from[k], from[k]),
+              key + String.join(",", to[k], to[k], to[k]));
+    }
+    Files.writeString(properties, text);
+    assertNotEquals(
+        Files.readString(export.resolve("serving.properties")), Files.readString(properties));
+    return copy;
+  }
+
+  private static Path copyOf(Path export, Path copy) throws Exception {
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(export)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    return copy;
+  }
+
+  /** The default normalisation as {@code serving.properties} writes it: x/255 as it is. */
+  private static final String[] X_255 = {"0.0", "1.0"};
+
   @Test
   void initFromAnotherNetworkIsRefusedNamingWhatDiffers() throws Exception {
     Path never = tmp.resolve("never");
@@ -382,31 +474,183 @@ class ExportedModelInputsTest {
         2,
         "network cnn (the run's --model: resnet)",
         train(never, "--init-from", raw.toString(), "--model", "resnet").toArray(new String[0]));
-    // InsightFace's normalisation is not what training feeds: refused, not silently mismatched.
-    Path shifted = tmp.resolve("shifted");
-    Files.createDirectories(shifted);
-    try (Stream<Path> files = Files.list(raw)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, shifted.resolve(f.getFileName()));
-      }
-    }
-    Path properties = shifted.resolve("serving.properties");
-    Files.writeString(
-        properties,
-        Files.readString(properties)
-            .replace("mean=0.0,0.0,0.0", "mean=0.5,0.5,0.5")
-            .replace("std=1.0,1.0,1.0", "std=0.5,0.5,0.5"));
-    assertNotEquals(
-        Files.readString(raw.resolve("serving.properties")), Files.readString(properties));
+    // A directory recording InsightFace's normalisation.
+    Path shifted = renormalised(raw, tmp.resolve("shifted"), X_255, "0.5", "0.5");
+    // Its normalisation becomes the run's: a value given otherwise is refused, naming both.
     fails(
         2,
-        "training feeds x/255",
-        train(never, "--init-from", shifted.toString()).toArray(new String[0]));
+        "--input-std 1.0 (the directory's: 0.5,0.5,0.5)",
+        train(never, "--init-from", shifted.toString(), "--input-std", "1").toArray(new String[0]));
     // A directory that is not a model directory is an input error, exit 3.
     fails(
         3,
         "serving.properties",
         train(never, "--init-from", faces.toString()).toArray(new String[0]));
     assertFalse(Files.exists(never.resolve(Checkpoint.FILE_NAME)));
+  }
+
+  /**
+   * A run trained on InsightFace's (x/255 − 0.5) / 0.5 feeds it in every command: its export
+   * records it, and the run's {@code embed} and {@code evaluate --bin} give its export's numbers.
+   * The check can fail: the same directory recording x/255 embeds otherwise.
+   */
+  @Test
+  void aNormalisedRunAndItsExportFeedTheNetworkAlike() throws Exception {
+    String properties = Files.readString(normalisedRaw.resolve("serving.properties"));
+    assertTrue(properties.contains("mean=0.5,0.5,0.5"), properties);
+    assertTrue(properties.contains("std=0.5,0.5,0.5"), properties);
+    Path images = faces.resolve("id1");
+    Path fromRun = embedded(normalised, images, "normalised-embed-run");
+    assertSameEmbeddings(fromRun, embedded(normalisedRaw, images, "normalised-embed-export"));
+    Path unnormalised =
+        renormalised(
+            normalisedRaw, tmp.resolve("unnormalised"), new String[] {"0.5", "0.5"}, X_255);
+    double most =
+        maxDifference(
+            floats(fromRun), floats(embedded(unnormalised, images, "unnormalised-embed")));
+    assertTrue(most > 1e-3, "the normalisation changes nothing: " + most);
+
+    Path lfw = normalisedSet;
+    Path runFigures = tmp.resolve("normalised-run-eval.json");
+    Path exportFigures = tmp.resolve("normalised-export-eval.json");
+    ok("evaluate", normalised.toString(), "--bin", lfw.toString(), "--out", runFigures.toString());
+    ok(
+        "evaluate",
+        normalisedRaw.toString(),
+        "--bin",
+        lfw.toString(),
+        "--out",
+        exportFigures.toString());
+    JsonObject run = set(runFigures);
+    assertSameFigures(run, set(exportFigures));
+    // train --val evaluated the same network on the same inputs at the end of its epoch.
+    SetValidation.SetAccuracy during = SetValidation.readLog(normalised).get(0).sets().get(0);
+    assertEquals(run.get("accuracy").getAsDouble(), during.accuracy(), 1e-9);
+    assertEquals(run.get("accuracy_std").getAsDouble(), during.std(), 1e-9);
+    assertTrue(
+        run.get("preprocessing").getAsString().contains("pixels (x/255 − [0.5, 0.5, 0.5])"),
+        run.get("preprocessing").getAsString());
+  }
+
+  private static float[] floats(Path embedded) throws Exception {
+    return DecodedNpy.read(embedded.resolve("embeddings.npy")).floats();
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    assertEquals(a.length, b.length);
+    double most = 0;
+    for (int i = 0; i < a.length; i++) {
+      most = Math.max(most, Math.abs(a[i] - b[i]));
+    }
+    return most;
+  }
+
+  private static Path embedded(Path model, Path images, String name) {
+    Path out = tmp.resolve(name);
+    ok("embed", model.toString(), "--images", images.toString(), "--out", out.toString());
+    return out;
+  }
+
+  /**
+   * {@code --init-from} an export recording (x/255 − 0.5) / 0.5 fine-tunes on those inputs: the run
+   * takes the directory's normalisation (an explicit equal value is accepted), keeps its weights,
+   * embeds as it does without needing it afterwards, and a changed normalisation on resume is
+   * refused.
+   */
+  @Test
+  void initFromANormalisedExportFineTunesOnItsInputs() throws Exception {
+    Path start = tmp.resolve("normalised-start");
+    Path init = copyOf(normalisedRaw, start);
+    Path tuned = tmp.resolve("normalised-tuned");
+    ok(keeping(init, tuned, "--input-mean", "0.5", "--seed", "5"));
+    assertBackboneKept(init, tuned);
+    float[] half = {0.5f, 0.5f, 0.5f};
+    assertEquals(
+        new InputNormalization(half, half), Checkpoint.read(tuned).options().inputNormalization());
+    Path images = faces.resolve("id2");
+    Path fromDirectory = embedded(init, images, "normalised-init-embed");
+    // The training passes moved the BatchNorm running statistics; the directory's are put back
+    // below, so that only the weights (kept) and the inputs decide.
+    Map<String, float[]> statistics = new HashMap<>();
+    try (ZooModel<Image, float[]> exported = EmbeddingModels.criteria(init).loadModel()) {
+      ParameterList theirs = exported.getBlock().getParameters();
+      for (int i = 0; i < theirs.size(); i++) {
+        if (theirs.keyAt(i).endsWith("runningMean") || theirs.keyAt(i).endsWith("runningVar")) {
+          statistics.put(theirs.keyAt(i), theirs.valueAt(i).getArray().toFloatArray());
+        }
+      }
+    }
+    assertFalse(statistics.isEmpty());
+    try (Stream<Path> files = Files.walk(start)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    // Without the directory: the run feeds its saved normalisation to the directory's network.
+    Checkpoint checkpoint = Checkpoint.read(tuned);
+    List<Path> files = new ArrayList<>();
+    for (String source : column(fromDirectory.resolve("embeddings.csv"))) {
+      if (!source.equals("source")) {
+        files.add(Path.of(source));
+      }
+    }
+    try (Model model = checkpoint.loadModel()) {
+      ParameterList ours = ((RingModelBlock) model.getBlock()).getEmbedding().getParameters();
+      for (int i = 0; i < ours.size(); i++) {
+        float[] value = statistics.remove(ours.keyAt(i));
+        if (value != null) {
+          ours.valueAt(i).getArray().set(value);
+        }
+      }
+      assertTrue(statistics.isEmpty(), statistics.keySet().toString());
+      float[][] actual =
+          Embedder.embed(
+                  model,
+                  checkpoint.options().inputNormalization(),
+                  new ImageFiles(files, Datasets.inputSpec(checkpoint.options().data())),
+                  4)
+              .features();
+      float[] expected = floats(fromDirectory);
+      int d = actual[0].length;
+      assertEquals(expected.length, actual.length * d);
+      for (int i = 0; i < actual.length; i++) {
+        assertArrayEquals(
+            Arrays.copyOfRange(expected, i * d, (i + 1) * d), actual[i], 1e-5f, files.get(i) + "");
+      }
+    }
+    // And embed, evaluate, export use the run alone.
+    embedded(tuned, images, "normalised-tuned-embed");
+    Path export = tmp.resolve("normalised-tuned-export");
+    ok("export", tuned.toString(), "--out", export.toString());
+    assertTrue(Files.readString(export.resolve("serving.properties")).contains("mean=0.5,0.5,0.5"));
+    fails(
+        2,
+        "--input-mean 0.25 (checkpoint: 0.5,0.5,0.5)",
+        "train",
+        "--out",
+        tuned.toString(),
+        "--resume",
+        "--epochs",
+        "2",
+        "--input-mean",
+        "0.25",
+        "--no-progress");
+    assertEquals(1, Checkpoint.read(tuned).epochsDone());
+  }
+
+  @Test
+  void badNormalisationValuesAreRefusedNamingTheOption() {
+    Path never = tmp.resolve("never-normalised");
+    for (String[] bad :
+        new String[][] {
+          {"--input-std", "0", "--input-std must be finite and > 0, got 0.0"},
+          {"--input-std", "-0.5", "--input-std must be finite and > 0"},
+          {"--input-mean", "NaN", "--input-mean must be finite"},
+          {"--input-mean", "0.1,0.2", "--input-mean must be one value, or one per channel (3)"},
+          {"--input-std", "x", "--input-std"}
+        }) {
+      fails(2, bad[2], train(never, bad[0], bad[1]).toArray(new String[0]));
+    }
+    assertFalse(Files.exists(never));
   }
 }

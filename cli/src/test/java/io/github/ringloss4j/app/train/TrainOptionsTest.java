@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.ringloss4j.app.data.InputNormalization;
 import io.github.ringloss4j.app.io.MayChangeOnResume;
 import io.github.ringloss4j.app.model.Backbone;
 import io.github.ringloss4j.app.model.ModelFactory;
@@ -48,6 +49,10 @@ class TrainOptionsTest {
     "resnet",
     "--embedding-size",
     "64",
+    "--input-mean",
+    "0.485,0.456,0.406",
+    "--input-std",
+    "0.229,0.224,0.225",
     "--head",
     "arcface(s=30,m=0.5)",
     "--center-lambda",
@@ -130,6 +135,10 @@ class TrainOptionsTest {
     assertEquals(9, o.run().seed());
     assertEquals(
         "arcface(s=30,m=0.5) + center (λc=0.01) + ring (λ=0.5, huber(delta=0.5))", o.method());
+    assertEquals(
+        new InputNormalization(
+            new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}),
+        o.inputNormalization());
   }
 
   @Test
@@ -458,5 +467,74 @@ class TrainOptionsTest {
     // A run saved before the option existed has no such field: the full data.
     String old = closed.toJson().replace("\"excludeClasses\": null,", "");
     assertEquals(closed, TrainOptions.fromJson(old));
+  }
+
+  /**
+   * The input normalisation: x/255 by default and for runs saved before it existed; one value is
+   * every channel's; saved with the run; bad values and a changed value on resume are refused.
+   */
+  @Test
+  void theInputNormalizationIsPartOfTheRunsIdentity() throws IOException {
+    TrainOptions plain = TrainOptions.parse("--channels", "3");
+    assertEquals(InputNormalization.identity(3), plain.inputNormalization());
+    assertTrue(plain.inputNormalization().isIdentity());
+    assertEquals(InputNormalization.identity(1), TrainOptions.defaults().inputNormalization());
+    // A run saved before the options existed has no such fields: x/255, the same run.
+    String old = plain.toJson().replaceAll(",\\s*\"input(Mean|Std)\": null", "");
+    assertFalse(old.contains("input"), old);
+    assertEquals(plain, TrainOptions.fromJson(old));
+    assertTrue(TrainOptions.fromJson(old).inputNormalization().isIdentity());
+    assertEquals(
+        plain, TrainOptions.parse("--channels", "3", "--input-mean", "0", "--input-std", "1"));
+
+    float[] half = {0.5f, 0.5f, 0.5f};
+    TrainOptions insightFace =
+        TrainOptions.parse("--channels", "3", "--input-mean", "0.5", "--input-std", "0.5");
+    assertEquals(new InputNormalization(half, half), insightFace.inputNormalization());
+    assertEquals(insightFace, TrainOptions.fromJson(insightFace.toJson()));
+    assertNotEquals(plain, insightFace);
+    TrainOptions spelledOut =
+        TrainOptions.parse(
+            "--channels", "3", "--input-mean", "0.5,0.5,0.5", "--input-std", "0.5,0.5,0.5");
+    assertEquals(insightFace, spelledOut);
+    assertEquals(insightFace.hashCode(), spelledOut.hashCode());
+
+    for (String[] bad :
+        new String[][] {
+          {"--input-std", "0", "--input-std must be finite and > 0, got 0.0"},
+          {"--input-std", "-1", "--input-std must be finite and > 0"},
+          {"--input-std", "Infinity", "--input-std must be finite and > 0"},
+          {"--input-mean", "NaN", "--input-mean must be finite, got NaN"},
+          {"--input-mean", "-Infinity", "--input-mean must be finite"},
+          {"--input-mean", "0.1,0.2", "--input-mean must be one value, or one per channel (3)"},
+          {"--input-std", "1,1,1,1", "--input-std must be one value, or one per channel (3)"},
+          {"--input-mean", "half", "--input-mean"}
+        }) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> TrainOptions.parse("--channels", "3", bad[0], bad[1]));
+      assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+    }
+    IllegalArgumentException grey =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainOptions.parse("--input-mean", "0.5,0.5,0.5"));
+    assertTrue(
+        grey.getMessage().contains("--input-mean must be one value, or one per channel (1)"),
+        grey.getMessage());
+
+    // Resume: the same normalisation, however spelled, is accepted; another one is refused.
+    assertEquals(insightFace, resume(insightFace, "--input-mean", "0.5,0.5,0.5"));
+    assertEquals(plain, resume(plain, "--input-mean", "0", "--input-std", "1"));
+    IllegalArgumentException changed =
+        assertThrows(
+            IllegalArgumentException.class, () -> resume(insightFace, "--input-mean", "0.25"));
+    assertTrue(
+        changed.getMessage().contains("--input-mean 0.25 (checkpoint: 0.5)"), changed.getMessage());
+    IllegalArgumentException added =
+        assertThrows(IllegalArgumentException.class, () -> resume(plain, "--input-std", "0.5"));
+    assertTrue(
+        added.getMessage().contains("--input-std 0.5 (checkpoint: none)"), added.getMessage());
   }
 }
