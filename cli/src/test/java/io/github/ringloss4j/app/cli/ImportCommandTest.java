@@ -85,6 +85,43 @@ class ImportCommandTest {
   }
 
   @Test
+  void aRingLossFineTuneStartsFromImportedWeightsOnInsightFacesInputs() throws IOException {
+    Path dir = tmp.resolve("to-fine-tune");
+    ok("import", pth.toString(), "--model", "mobilefacenet", "--out", dir.toString());
+    Path run = tmp.resolve("fine-tune");
+    ok(
+        "train",
+        "--data",
+        faces.toString(),
+        "--model",
+        "mobilefacenet",
+        "--embedding-size",
+        "16",
+        "--image-size",
+        "112",
+        "--channels",
+        "3",
+        "--init-from",
+        dir.toString(),
+        "--lambda",
+        "0.01",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "2",
+        "--validation-fraction",
+        "0",
+        "--no-progress",
+        "--out",
+        run.toString());
+    // The run keeps InsightFace's normalisation, and its export hands it on.
+    Path exported = tmp.resolve("fine-tuned");
+    ok("export", run.toString(), "--out", exported.toString());
+    String properties = Files.readString(exported.resolve(ServingConfig.FILE));
+    assertTrue(properties.contains("mean=0.5,0.5,0.5"), properties);
+  }
+
+  @Test
   void aHostilePickleIsRefusedWithExit3AndRunsNothing() throws IOException {
     Path marker = tmp.resolve("pwned");
     // GLOBAL os.system, its argument, REDUCE: what torch.load would run with weights_only=False.
