@@ -91,18 +91,7 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--flip-sum",
-      description =
-          "Embed each image and its mirror image and sum them (InsightFace's test-time rule).")
-  boolean flipSum;
-
-  @Option(
-      names = "--no-l2",
-      negatable = true,
-      defaultValue = "true",
-      description = "L2-normalise the embedding the service returns. Default: ${DEFAULT-VALUE}.")
-  boolean l2;
+  @Mixin ServingOptions serving;
 
   @Mixin RuntimeOptions runtime;
 
@@ -138,7 +127,7 @@ public final class ExportCommand implements Callable<Integer> {
   private void export() throws IOException {
     Checkpoint checkpoint = Checkpoint.read(run);
     TrainOptions o = checkpoint.options();
-    Preprocessing preprocessing = runPreprocessing(o).withFlipSum(flipSum).withL2Normalize(l2);
+    Preprocessing preprocessing = serving.applyTo(runPreprocessing(o));
     try (Model model = checkpoint.loadModel()) {
       RingModelBlock block = (RingModelBlock) model.getBlock();
       EmbeddingModels.export(

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.io.StagingDirectory;
+import io.github.ringloss4j.app.model.ModelOptions;
 import io.github.ringloss4j.backbone.Backbone;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.interop.InsightFaceWeights;
@@ -18,7 +19,7 @@ import io.github.ringloss4j.serving.Preprocessing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -104,27 +105,16 @@ public final class ImportCommand implements Callable<Integer> {
       paramLabel = "M[,M,M]",
       split = ",",
       description = "Per-channel mean of x/255 subtracted before the network. Default: 0.5.")
-  float[] mean;
+  List<Float> mean;
 
   @Option(
       names = "--std",
       paramLabel = "S[,S,S]",
       split = ",",
       description = "Per-channel standard deviation of x/255 divided by. Default: 0.5.")
-  float[] std;
+  List<Float> std;
 
-  @Option(
-      names = "--flip-sum",
-      description =
-          "Embed each image and its mirror image and sum them (InsightFace's test-time rule).")
-  boolean flipSum;
-
-  @Option(
-      names = "--no-l2",
-      negatable = true,
-      defaultValue = "true",
-      description = "L2-normalise the embedding the service returns. Default: ${DEFAULT-VALUE}.")
-  boolean l2;
+  @Mixin ServingOptions serving;
 
   @Mixin RuntimeOptions runtime;
 
@@ -220,32 +210,14 @@ public final class ImportCommand implements Callable<Integer> {
   }
 
   private Preprocessing preprocessing(Backbones.Input input) {
-    float[] m = perChannel("--mean", mean, input.channels());
-    float[] s = perChannel("--std", std, input.channels());
+    int c = input.channels();
+    float[] m = ModelOptions.perChannel("--mean", mean, INSIGHTFACE_MEAN_STD, c);
+    float[] s = ModelOptions.perChannel("--std", std, INSIGHTFACE_MEAN_STD, c);
     try {
-      return Preprocessing.of(input)
-          .withNormalization(m, s)
-          .withFlipSum(flipSum)
-          .withL2Normalize(l2);
+      return serving.applyTo(Preprocessing.of(input).withNormalization(m, s));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--mean/--std: " + e.getMessage(), e);
     }
-  }
-
-  /** One value per channel; a single value serves every channel; absent: InsightFace's 0.5. */
-  private static float[] perChannel(String option, float[] values, int channels) {
-    float[] out = new float[channels];
-    if (values == null) {
-      Arrays.fill(out, INSIGHTFACE_MEAN_STD);
-    } else if (values.length == 1) {
-      Arrays.fill(out, values[0]);
-    } else if (values.length == channels) {
-      out = values.clone();
-    } else {
-      throw new IllegalArgumentException(
-          option + " needs 1 or " + channels + " values, got " + values.length);
-    }
-    return out;
   }
 
   /** The built-in networks that have an InsightFace counterpart. */

@@ -165,7 +165,18 @@ public final class ModelOptions {
         perChannel("--input-std", inputStd, 1f, channels));
   }
 
-  private static float[] perChannel(String option, List<Float> values, float none, int channels) {
+  /**
+   * Per-channel values from an option that takes one value for every channel or one per channel.
+   *
+   * @param option the option's name, for the message
+   * @param values the values given, or null
+   * @param none the value of every channel when none is given
+   * @param channels the channels
+   * @return one value per channel
+   * @throws IllegalArgumentException naming the option when the count is neither 1 nor {@code
+   *     channels}
+   */
+  public static float[] perChannel(String option, List<Float> values, float none, int channels) {
     float[] out = new float[channels];
     if (values == null) {
       Arrays.fill(out, none);
