@@ -11,6 +11,7 @@ import io.github.ringloss4j.architecture.ClassFileDependencies;
 import io.github.ringloss4j.architecture.Layering;
 import io.github.ringloss4j.internal.CheckedUnpickler;
 import io.github.ringloss4j.internal.ImagePixels;
+import io.github.ringloss4j.internal.PicklePolicy;
 import io.github.ringloss4j.penalty.Penalties;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,7 +75,11 @@ class ArchitectureTest {
         .map(name -> name.replaceAll("\\$.*", ""))
         .forEach(internals::add);
     assertEquals(
-        new TreeSet<>(Set.of(ImagePixels.class.getName(), CheckedUnpickler.class.getName())),
+        new TreeSet<>(
+            Set.of(
+                ImagePixels.class.getName(),
+                CheckedUnpickler.class.getName(),
+                PicklePolicy.class.getName())),
         internals);
   }
 

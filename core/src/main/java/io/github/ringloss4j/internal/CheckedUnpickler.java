@@ -15,10 +15,10 @@ import net.razorvine.pickle.Unpickler;
 /**
  * Pyrolite's unpickler with every opcode checked before it runs: the one reader of untrusted Python
  * pickles in the project (InsightFace's {@code .bin} verification sets, the {@code data.pkl} of a
- * PyTorch {@code .pth}). Each reader supplies a {@link Policy}: which Python globals it accepts (as
- * inert stand-ins it defines), what a call ({@code REDUCE}) of one of them means, what a persistent
- * id ({@code BINPERSID}) loads, and which of the optional value opcodes (dicts, floats, longs,
- * {@code BUILD}, {@code STACK_GLOBAL}) may occur.
+ * PyTorch {@code .pth}). Each reader supplies a {@link PicklePolicy}: which Python globals it
+ * accepts (as inert stand-ins it defines), what a call ({@code REDUCE}) of one of them means, what
+ * a persistent id ({@code BINPERSID}) loads, and which of the optional value opcodes (dicts,
+ * floats, longs, {@code BUILD}, {@code STACK_GLOBAL}) may occur.
  *
  * <p>What this class guarantees whatever the policy:
  *
@@ -41,7 +41,7 @@ import net.razorvine.pickle.Unpickler;
  * </ul>
  *
  * <p>Every refusal and every malformed or truncated input becomes the exception the policy makes
- * from the byte offset of the opcode and a message ({@link Policy#failure}).
+ * from the byte offset of the opcode and a message ({@link PicklePolicy#failure}).
  */
 public final class CheckedUnpickler extends Unpickler {
 
@@ -52,141 +52,10 @@ public final class CheckedUnpickler extends Unpickler {
    */
   public record Text(String value) {}
 
-  /** Thrown by a policy to refuse or reject what the pickle does at the current opcode. */
-  public static final class Rejected extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    /** Whether the message follows "refused pickle opcode NAME: " or stands alone. */
-    private final boolean refusal;
-
-    private Rejected(String message, boolean refusal) {
-      super(message);
-      this.refusal = refusal;
-    }
-
-    /**
-     * A refusal: the message becomes "refused pickle opcode NAME: {@code why}".
-     *
-     * @param why what the opcode does and what the reader accepts instead
-     * @return the exception
-     */
-    public static Rejected refused(String why) {
-      return new Rejected(why, true);
-    }
-
-    /**
-     * A malformed value: the message is {@code what} as given.
-     *
-     * @param what what is wrong
-     * @return the exception
-     */
-    public static Rejected malformed(String what) {
-      return new Rejected(what, false);
-    }
-  }
-
-  /**
-   * What one reader accepts beyond lists, tuples, bools, ints, strings, bytes and the memo. Every
-   * default refuses.
-   */
-  public abstract static class Policy {
-
-    /**
-     * Whether one of the optional opcodes may run: {@code EMPTY_DICT}, {@code DICT}, {@code
-     * SETITEM}, {@code SETITEMS}, {@code FLOAT}, {@code BINFLOAT}, {@code LONG}, {@code LONG1},
-     * {@code LONG4}, {@code BUILD}, {@code BINPERSID}, {@code STACK_GLOBAL}.
-     *
-     * @param opcode the opcode, one of {@link Opcodes}
-     * @return true to let it run
-     */
-    public boolean accepts(short opcode) {
-      return false;
-    }
-
-    /**
-     * Why an opcode is refused: what it does and what the file should hold instead.
-     *
-     * @param opcode a refused opcode
-     * @param name its name, e.g. {@code BUILD}
-     * @return the reason, after "refused pickle opcode NAME: "
-     */
-    public abstract String whyNot(short opcode, String name);
-
-    /**
-     * The stand-in for a Python global ({@code GLOBAL}, or {@code STACK_GLOBAL} if accepted).
-     *
-     * @param module the module, e.g. {@code collections}
-     * @param name the name in it, e.g. {@code OrderedDict}
-     * @return an inert object of the policy's own, or null to refuse
-     */
-    public abstract Object global(String module, String name);
-
-    /**
-     * Why a global is refused, after "it names the Python global MODULE.NAME; ".
-     *
-     * @return which globals are accepted, and why
-     */
-    public abstract String whyNotGlobal();
-
-    /**
-     * Evaluates {@code REDUCE}: a call of a stand-in on arguments.
-     *
-     * @param callable what the pickle calls (any unpickled value)
-     * @param args what it is called on (any unpickled value; a tuple is an {@code Object[]})
-     * @return the result, pushed on the stack
-     * @throws Rejected if the call is not one the policy evaluates, or its arguments are malformed
-     * @throws IOException if what the call needs cannot be read (the policy's failure)
-     */
-    public Object reduce(Object callable, Object args) throws Rejected, IOException {
-      throw Rejected.refused(
-          "it calls " + describe(callable) + " on " + describe(args) + "; no call is accepted");
-    }
-
-    /**
-     * Evaluates {@code BUILD}: the state applied to an object (only if {@link #accepts} it).
-     *
-     * @param target the object
-     * @param state the state
-     * @throws Rejected if refused
-     */
-    public void build(Object target, Object state) throws Rejected {
-      throw Rejected.refused("it sets the state of " + describe(target));
-    }
-
-    /**
-     * Evaluates {@code BINPERSID} (only if {@link #accepts} it).
-     *
-     * @param id the persistent id
-     * @return the object it names
-     * @throws Rejected if refused or malformed
-     * @throws IOException if what it names cannot be read
-     */
-    public Object persistentLoad(Object id) throws Rejected, IOException {
-      throw Rejected.refused("it loads a persistent object " + describe(id));
-    }
-
-    /**
-     * A short description of an unpickled value for messages, never its content.
-     *
-     * @param value the value
-     * @return e.g. "a tuple of 2"
-     */
-    public abstract String describe(Object value);
-
-    /**
-     * The exception to throw for a failure.
-     *
-     * @param byteOffset the 0-based offset in the pickle of the opcode concerned
-     * @param message what is wrong
-     * @return the exception, naming the file
-     */
-    public abstract IOException failure(long byteOffset, String message);
-  }
-
   /** Bytes of a GLOBAL argument read ahead: module and name must fit. */
   private static final int GLOBAL_PEEK = 256;
 
-  private final Policy policy;
+  private final PicklePolicy policy;
   private final Input in;
   private long opcodeOffset;
 
@@ -197,7 +66,7 @@ public final class CheckedUnpickler extends Unpickler {
    * @param input the pickle, positioned at its start; must support mark/reset (e.g. buffered)
    * @param size the number of bytes the input holds, which bounds every declared length
    */
-  public CheckedUnpickler(Policy policy, InputStream input, long size) {
+  public CheckedUnpickler(PicklePolicy policy, InputStream input, long size) {
     this.policy = policy;
     this.in = new Input(input, size);
   }
@@ -269,8 +138,8 @@ public final class CheckedUnpickler extends Unpickler {
     return fail("refused pickle opcode " + name(key) + ": " + why);
   }
 
-  private Failure rejected(short key, Rejected r) {
-    return r.refusal ? refused(key, r.getMessage()) : fail(r.getMessage());
+  private Failure rejected(short key, PicklePolicy.Rejected r) {
+    return r.isRefusal() ? refused(key, r.getMessage()) : fail(r.getMessage());
   }
 
   @Override
@@ -352,7 +221,7 @@ public final class CheckedUnpickler extends Unpickler {
         Object callable = stack.size() >= 1 ? stack.pop() : null;
         try {
           stack.add(policy.reduce(callable, args));
-        } catch (Rejected r) {
+        } catch (PicklePolicy.Rejected r) {
           throw rejected(key, r);
         } catch (IOException e) {
           throw new Failure(e);
@@ -364,7 +233,7 @@ public final class CheckedUnpickler extends Unpickler {
         Object state = stack.pop();
         try {
           policy.build(stack.peek(), state);
-        } catch (Rejected r) {
+        } catch (PicklePolicy.Rejected r) {
           throw rejected(key, r);
         }
         return NO_RETURN_VALUE;
@@ -373,7 +242,7 @@ public final class CheckedUnpickler extends Unpickler {
         requireAccepted(key);
         try {
           stack.add(policy.persistentLoad(stack.pop()));
-        } catch (Rejected r) {
+        } catch (PicklePolicy.Rejected r) {
           throw rejected(key, r);
         } catch (IOException e) {
           throw new Failure(e);
@@ -641,7 +510,7 @@ public final class CheckedUnpickler extends Unpickler {
 
   /**
    * A Python-flavoured description of an unpickled value, never its content: what a policy's {@link
-   * Policy#describe} says of the values this class builds.
+   * PicklePolicy#describe} says of the values this class builds.
    *
    * @param value an unpickled value
    * @return e.g. "a tuple of 2", "bytes (10)", "a text string (3 chars)"

@@ -1,8 +1,9 @@
 package io.github.ringloss4j.interop;
 
 import io.github.ringloss4j.internal.CheckedUnpickler;
-import io.github.ringloss4j.internal.CheckedUnpickler.Rejected;
 import io.github.ringloss4j.internal.CheckedUnpickler.Text;
+import io.github.ringloss4j.internal.PicklePolicy;
+import io.github.ringloss4j.internal.PicklePolicy.Rejected;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +19,7 @@ import net.razorvine.pickle.Opcodes;
  * TorchStateDict}'s class comment. Tensors are built as the pickle calls {@code
  * _rebuild_tensor_v2}, their strides applied, from storages the archive supplies.
  */
-final class StateDictPolicy extends CheckedUnpickler.Policy {
+final class StateDictPolicy extends PicklePolicy {
 
   /** Where the storages come from and where failures are reported. */
   interface Archive {

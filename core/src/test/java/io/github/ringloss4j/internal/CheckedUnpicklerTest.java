@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class CheckedUnpicklerTest {
 
   /** Accepts dicts, nothing else beyond the data opcodes. */
-  private static final class DictsOnly extends CheckedUnpickler.Policy {
+  private static final class DictsOnly extends PicklePolicy {
     @Override
     public boolean accepts(short opcode) {
       return opcode == net.razorvine.pickle.Opcodes.EMPTY_DICT

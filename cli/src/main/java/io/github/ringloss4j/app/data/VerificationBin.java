@@ -2,6 +2,7 @@ package io.github.ringloss4j.app.data;
 
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.internal.CheckedUnpickler;
+import io.github.ringloss4j.internal.PicklePolicy;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -405,7 +406,7 @@ public final class VerificationBin {
    * global and call with which Python 3 writes bytes at protocol 2, {@code _codecs.encode(str,
    * 'latin1')}, evaluated here as the ISO-8859-1 encoding of the text.
    */
-  private static final class BinPolicy extends CheckedUnpickler.Policy {
+  private static final class BinPolicy extends PicklePolicy {
 
     /** The inert stand-in for {@code _codecs.encode}: only {@link #reduce} knows it. */
     static final Object CODECS_ENCODE = new Object();
@@ -454,7 +455,7 @@ public final class VerificationBin {
     }
 
     @Override
-    public Object reduce(Object callable, Object args) throws CheckedUnpickler.Rejected {
+    public Object reduce(Object callable, Object args) throws PicklePolicy.Rejected {
       if (callable == CODECS_ENCODE
           && args instanceof Object[] a
           && a.length == 2
@@ -464,13 +465,13 @@ public final class VerificationBin {
         String s = text.value();
         for (int c = 0; c < s.length(); c++) {
           if (s.charAt(c) > 0xFF) {
-            throw CheckedUnpickler.Rejected.malformed(
+            throw PicklePolicy.Rejected.malformed(
                 "_codecs.encode(str, 'latin1') of a char above 0xFF at " + c + ": not bytes");
           }
         }
         return s.getBytes(StandardCharsets.ISO_8859_1);
       }
-      throw CheckedUnpickler.Rejected.refused(
+      throw PicklePolicy.Rejected.refused(
           "it calls "
               + describe(callable)
               + " on "
