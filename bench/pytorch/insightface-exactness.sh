@@ -29,6 +29,9 @@ timed() {
   awk '{printf "%.1f s, %.0f MiB peak RSS", $1, $2 / 1024}' "$log.time"
 }
 
+# Built (and the engine's natives unpacked) before anything is timed.
+"$root/ringloss" --version >/dev/null
+
 for model in "${models[@]}"; do
   dir="$work/$model"
   rm -rf "$dir"
