@@ -102,16 +102,20 @@ public final class ImportCommand implements Callable<Integer> {
 
   @Option(
       names = "--mean",
-      paramLabel = "M[,M,M]",
+      paramLabel = "M",
       split = ",",
-      description = "Per-channel mean of x/255 subtracted before the network. Default: 0.5.")
+      description =
+          "Mean of x/255 subtracted before the network: one value, or one per channel."
+              + " Default: 0.5.")
   List<Float> mean;
 
   @Option(
       names = "--std",
-      paramLabel = "S[,S,S]",
+      paramLabel = "S",
       split = ",",
-      description = "Per-channel standard deviation of x/255 divided by. Default: 0.5.")
+      description =
+          "Standard deviation of x/255 divided by: one value, or one per channel."
+              + " Default: 0.5.")
   List<Float> std;
 
   @Mixin ServingOptions serving;
