@@ -42,8 +42,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Import a network trained in PyTorch as a model directory (as `export` writes): an"
-          + " InsightFace-named state_dict (.pth, torch's zip format) for --model iresnet18|34|50|100"
-          + " or mobilefacenet, or with --torchscript a traced TorchScript model of any network.",
+          + " InsightFace-named state_dict (.pth, torch's zip format) for --model"
+          + " iresnet18|34|50|100 or mobilefacenet, or with --torchscript a traced TorchScript"
+          + " model of any network.",
       "The preprocessing defaults to InsightFace's: RGB 112×112, (x/255 − 0.5)/0.5."
     })
 public final class ImportCommand implements Callable<Integer> {
