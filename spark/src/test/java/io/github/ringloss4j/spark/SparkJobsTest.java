@@ -1,0 +1,330 @@
+package io.github.ringloss4j.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import io.github.ringloss4j.app.cli.RingLossCli;
+import io.github.ringloss4j.app.data.GalleryFiles;
+import io.github.ringloss4j.app.data.Packing;
+import io.github.ringloss4j.app.eval.ModelEmbedder;
+import io.github.ringloss4j.backbone.Backbones;
+import io.github.ringloss4j.serving.EmbeddingModels;
+import io.github.ringloss4j.serving.Preprocessing;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jobs in {@code local[2]}, one session for the class: on a folder of small PNG faces and a
+ * randomly initialised CNN exported with the library, their rows against the application's own
+ * embeddings and gallery.
+ */
+class SparkJobsTest {
+
+  private static final double TOLERANCE = 1e-6;
+
+  @TempDir static Path tmp;
+
+  private static SparkSession spark;
+  private static Path model;
+  private static Path faces;
+
+  /** The application's embeddings of {@link #faces}, by file name. */
+  private static Map<String, float[]> expected;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    faces = faces(tmp.resolve("faces"), 3, 3, 7);
+    Backbones.Input input = Backbones.defaultInput("cnn");
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Engine.getInstance().setRandomSeed(3);
+      Block cnn = Backbones.create("cnn", 8);
+      cnn.initialize(
+          manager, DataType.FLOAT32, new Shape(1, input.channels(), input.height(), input.width()));
+      // No L2: the norms are the raw ‖f‖, so a wrong norm shows.
+      model = EmbeddingModels.export(cnn, "cnn", 8, Preprocessing.of(input), tmp.resolve("model"));
+    }
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(faces)) {
+      files = walk.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+    }
+    expected = new HashMap<>();
+    try (ModelEmbedder embedder = ModelEmbedder.open(model)) {
+      float[][] rows = embedder.embed(files, 4);
+      for (int i = 0; i < rows.length; i++) {
+        expected.put(files.get(i).getFileName().toString(), rows[i]);
+      }
+    }
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("SparkJobsTest")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .getOrCreate();
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void folderVectorsAndNormsEqualTheApplicationsEmbeddings() throws IOException {
+    String out = tmp.resolve("folder.parquet").toString();
+    EmbedCorpus.Result r =
+        EmbedCorpus.run(
+            spark,
+            "--model",
+            model.toString(),
+            "--input",
+            faces.toString(),
+            "--output",
+            out,
+            "--batch-size",
+            "2");
+    assertEquals(9, r.embedded());
+    assertEquals(0, r.failed());
+    List<Row> rows = spark.read().parquet(out).collectAsList();
+    assertEquals(9, rows.size());
+    for (Row row : rows) {
+      String source = row.getString(0);
+      String name = source.substring(source.lastIndexOf('/') + 1);
+      float[] vector = BuildGallery.floats(row.getList(3));
+      assertClose(expected.get(name), vector, source);
+      assertEquals(name.substring(0, name.indexOf('_')), row.getString(1), "label of " + source);
+      assertEquals(PartitionEmbedder.norm(vector), row.getFloat(2), TOLERANCE);
+      assertTrue(row.getFloat(2) > 0 && Math.abs(row.getFloat(2) - 1) > 1e-3, "a raw norm");
+      assertTrue(row.isNullAt(4));
+    }
+  }
+
+  @Test
+  void aCorruptImageIsReportedWithItsPathAndTheOthersAreEmbedded() throws IOException {
+    Path broken = Files.createDirectories(tmp.resolve("broken/id0"));
+    Files.copy(faces.resolve("id0/id0_0001.png"), broken.resolve("id0_0001.png"));
+    Files.copy(faces.resolve("id0/id0_0002.png"), broken.resolve("id0_0002.png"));
+    Files.write(broken.resolve("bad.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+    String out = tmp.resolve("broken.parquet").toString();
+    EmbedCorpus.Result r =
+        EmbedCorpus.run(
+            spark,
+            "--model",
+            model.toString(),
+            "--input",
+            broken.getParent().toString(),
+            "--output",
+            out);
+    assertEquals(2, r.embedded());
+    assertEquals(1, r.failed());
+    assertEquals(1, r.failures().size());
+    assertTrue(r.failures().get(0).contains("id0/bad.png: cannot decode"), r.failures().get(0));
+    for (Row row : spark.read().parquet(out).collectAsList()) {
+      if (row.getString(0).endsWith("bad.png")) {
+        assertNull(row.get(3));
+        assertNotNull(row.getString(4));
+      } else {
+        assertClose(
+            expected.get(Path.of(row.getString(0)).getFileName().toString()),
+            BuildGallery.floats(row.getList(3)),
+            row.getString(0));
+      }
+    }
+  }
+
+  @Test
+  void aRerunIsRefusedAndOverwriteReplacesTheOutput() throws IOException {
+    Path one = Files.createDirectories(tmp.resolve("one/id1"));
+    Files.copy(faces.resolve("id1/id1_0001.png"), one.resolve("id1_0001.png"));
+    String out = tmp.resolve("rerun.parquet").toString();
+    String[] args = {
+      "--model", model.toString(), "--input", one.getParent().toString(), "--output", out
+    };
+    assertEquals(1, EmbedCorpus.run(spark, args).embedded());
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> EmbedCorpus.run(spark, args));
+    assertTrue(refused.getMessage().contains(out), refused.getMessage());
+    assertTrue(refused.getMessage().contains("--overwrite"), refused.getMessage());
+    assertEquals(2, JobArguments.exitCode(refused));
+    EmbedCorpus.Result replaced =
+        EmbedCorpus.run(
+            spark,
+            "--model",
+            model.toString(),
+            "--input",
+            faces.toString(),
+            "--output",
+            out,
+            "--overwrite");
+    assertEquals(9, replaced.embedded());
+    assertEquals(9, spark.read().parquet(out).count());
+  }
+
+  @Test
+  void aPackedSetGivesTheVectorsOfTheFolderItWasPackedFrom() throws IOException {
+    Path packed = tmp.resolve("packed");
+    Packing.pack(faces, packed, false);
+    String out = tmp.resolve("packed.parquet").toString();
+    EmbedCorpus.Result r =
+        EmbedCorpus.run(
+            spark,
+            "--model",
+            model.toString(),
+            "--input",
+            packed.toString(),
+            "--output",
+            out,
+            "--partitions",
+            "2");
+    assertEquals(9, r.embedded());
+    List<Row> rows = spark.read().parquet(out).collectAsList();
+    List<String> unmatched = new ArrayList<>(expected.keySet());
+    for (Row row : rows) {
+      String label = row.getString(1);
+      float[] vector = BuildGallery.floats(row.getList(3));
+      String match =
+          unmatched.stream()
+              .filter(
+                  n -> n.startsWith(label + "_") && maxDiff(expected.get(n), vector) < TOLERANCE)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(row.getString(0) + " matches no image"));
+      unmatched.remove(match);
+    }
+    assertTrue(unmatched.isEmpty(), unmatched.toString());
+  }
+
+  @Test
+  void theGalleryEqualsEnrollsAndIdentifyReadsIt() throws IOException {
+    String rows = tmp.resolve("gallery-rows.parquet").toString();
+    EmbedCorpus.run(
+        spark, "--model", model.toString(), "--input", faces.toString(), "--output", rows);
+    Path built = tmp.resolve("built-gallery");
+    BuildGallery.Result r =
+        BuildGallery.run(
+            spark, "--model", model.toString(), "--input", rows, "--out", built.toString());
+    assertEquals(3, r.identities());
+    assertEquals(9, r.images());
+    Path enrolled = tmp.resolve("enrolled-gallery");
+    assertEquals(
+        0,
+        RingLossCli.execute(
+            "enroll", model.toString(), faces.toString(), "--out", enrolled.toString()));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GalleryFiles.Loaded a = GalleryFiles.read(manager, built);
+      GalleryFiles.Loaded b = GalleryFiles.read(manager, enrolled);
+      assertEquals(b.gallery().names(), a.gallery().names());
+      assertEquals(b.info().model(), a.info().model());
+      assertEquals(b.info().enrolledImages(), a.info().enrolledImages());
+      float[][] x = a.gallery().embeddings();
+      float[][] y = b.gallery().embeddings();
+      for (int i = 0; i < y.length; i++) {
+        assertClose(y[i], x[i], "template " + i);
+      }
+      a.gallery().close();
+      b.gallery().close();
+    }
+    assertEquals(
+        0,
+        RingLossCli.execute(
+            "identify",
+            model.toString(),
+            built.toString(),
+            faces.resolve("id2/id2_0001.png").toString()));
+  }
+
+  @Test
+  void aParquetColumnOfImageBytesIsEmbedded() throws IOException {
+    String table = tmp.resolve("images.parquet").toString();
+    spark
+        .read()
+        .format("binaryFile")
+        .option("recursiveFileLookup", "true")
+        .load(faces.toString())
+        .selectExpr("content AS img", "path AS name", "element_at(split(path, '/'), -2) AS who")
+        .write()
+        .parquet(table);
+    String out = tmp.resolve("from-parquet.parquet").toString();
+    EmbedCorpus.Result r =
+        EmbedCorpus.run(
+            spark,
+            "--model",
+            model.toString(),
+            "--input",
+            table,
+            "--output",
+            out,
+            "--column",
+            "img",
+            "--label-column",
+            "who",
+            "--source-column",
+            "name");
+    assertEquals(9, r.embedded());
+    for (Row row : spark.read().parquet(out).collectAsList()) {
+      String name = Path.of(row.getString(0)).getFileName().toString();
+      assertClose(expected.get(name), BuildGallery.floats(row.getList(3)), name);
+      assertEquals(name.substring(0, name.indexOf('_')), row.getString(1));
+    }
+  }
+
+  private static double maxDiff(float[] a, float[] b) {
+    double m = a.length == b.length ? 0 : Double.POSITIVE_INFINITY;
+    for (int j = 0; j < Math.min(a.length, b.length); j++) {
+      m = Math.max(m, Math.abs(a[j] - b[j]));
+    }
+    return m;
+  }
+
+  private static void assertClose(float[] want, float[] got, String what) {
+    assertNotNull(want, what + ": no expected vector");
+    assertEquals(want.length, got.length, what + ": length");
+    assertTrue(maxDiff(want, got) < TOLERANCE, what + ": differs by " + maxDiff(want, got));
+  }
+
+  /** As cli's TinyData.faces, without the pairs file: k identities of m PNG images each. */
+  private static Path faces(Path root, int identities, int perIdentity, long seed)
+      throws IOException {
+    Random random = new Random(seed);
+    for (int id = 0; id < identities; id++) {
+      String name = "id" + id;
+      Path dir = Files.createDirectories(root.resolve(name));
+      for (int j = 1; j <= perIdentity; j++) {
+        BufferedImage image = new BufferedImage(20, 18, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(30 + random.nextInt(20), 30, 30));
+        g.fillRect(0, 0, 20, 18);
+        g.setColor(new Color(80 * id % 256, 255 - 60 * id % 256, 100 + 40 * id % 156));
+        g.fillRect(2 + 4 * id % 12 + j, 3, 6, 10);
+        g.dispose();
+        ImageIO.write(image, "png", dir.resolve(String.format("%s_%04d.png", name, j)).toFile());
+      }
+    }
+    return root;
+  }
+}
