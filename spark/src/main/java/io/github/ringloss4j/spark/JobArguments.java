@@ -84,12 +84,23 @@ final class JobArguments {
   }
 
   /**
-   * The exit code of a job's failure, as the application's.
+   * The exit code of a job's failure, as the application's; a task's failure, which Spark wraps in
+   * its own exception, by the first cause that the application knows.
    *
    * @param failure what the job threw
    * @return 2, 3, 5 or 1
    */
   static int exitCode(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      int code = ownCode(t);
+      if (code != 1) {
+        return code;
+      }
+    }
+    return 1;
+  }
+
+  private static int ownCode(Throwable failure) {
     if (failure instanceof IllegalArgumentException) {
       return 2;
     }
@@ -103,8 +114,8 @@ final class JobArguments {
   }
 
   /**
-   * Prints a failure as the application does (the message; a stack trace only for a bug) and
-   * returns its exit code.
+   * Prints a failure as the application does (the message of the cause that sets the exit code; a
+   * stack trace only for a bug) and returns its exit code.
    *
    * @param job the job's name
    * @param failure what it threw
@@ -112,7 +123,11 @@ final class JobArguments {
    */
   static int report(String job, Throwable failure) {
     int code = exitCode(failure);
-    System.err.println(job + ": " + failure.getMessage());
+    Throwable known = failure;
+    while (code != 1 && ownCode(known) != code) {
+      known = known.getCause();
+    }
+    System.err.println(job + ": " + known.getMessage());
     if (code == 1) {
       failure.printStackTrace();
     }

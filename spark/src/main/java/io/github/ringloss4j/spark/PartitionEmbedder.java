@@ -7,6 +7,7 @@ import ai.djl.modality.cv.ImageFactory;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.serving.EmbeddingModels;
 import io.github.ringloss4j.serving.EmbeddingNetworks;
 import java.io.ByteArrayInputStream;
@@ -83,7 +84,7 @@ final class PartitionEmbedder implements MapPartitionsFunction<Row, Row> {
     try {
       zoo = EmbeddingModels.criteria(dir, networks).loadModel();
     } catch (ModelNotFoundException | MalformedModelException e) {
-      throw new IOException(dir + ": cannot load the exported model: " + e.getMessage(), e);
+      throw new DataFormatException(dir, "cannot load the exported model: " + e.getMessage(), e);
     }
     Batches batches = new Batches(images, zoo, zoo.newPredictor(), batchSize);
     TaskContext task = TaskContext.get();

@@ -15,6 +15,7 @@ import io.github.ringloss4j.app.cli.RingLossCli;
 import io.github.ringloss4j.app.data.GalleryFiles;
 import io.github.ringloss4j.app.data.Packing;
 import io.github.ringloss4j.app.eval.ModelEmbedder;
+import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.backbone.Backbones;
 import io.github.ringloss4j.serving.EmbeddingModels;
 import io.github.ringloss4j.serving.Preprocessing;
@@ -85,6 +86,8 @@ class SparkJobsTest {
             .appName("SparkJobsTest")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
   }
 
@@ -184,6 +187,25 @@ class SparkJobsTest {
             "--overwrite");
     assertEquals(9, replaced.embedded());
     assertEquals(9, spark.read().parquet(out).count());
+  }
+
+  @Test
+  void aFolderThatIsNotAnExportIsRefusedBeforeAnyTask() {
+    DataFormatException e =
+        assertThrows(
+            DataFormatException.class,
+            () ->
+                EmbedCorpus.run(
+                    spark,
+                    "--model",
+                    faces.toString(),
+                    "--input",
+                    faces.toString(),
+                    "--output",
+                    tmp.resolve("never.parquet").toString()));
+    assertTrue(e.getMessage().startsWith(faces.toString()), e.getMessage());
+    assertEquals(3, JobArguments.exitCode(new RuntimeException("a task failed", e)));
+    assertEquals(false, Files.exists(tmp.resolve("never.parquet")));
   }
 
   @Test
