@@ -50,10 +50,11 @@ public final class BuildGallery {
       String.join(
           "\n",
           "usage: BuildGallery [--master URL] --model DIR --input PATH --out GALLERY",
-          "  --model DIR          the model directory the corpus was embedded with",
+          "  --model DIR          the model directory the corpus was embedded with, on the",
+          "                       driver (a path, or the name of --archives model.zip#model)",
           "  --input PATH         EmbedCorpus's Parquet output (rows with an error are left out)",
-          "  --out GALLERY        the gallery directory to create on the driver; it must not",
-          "                       exist or be empty",
+          "  --out GALLERY        the gallery directory to create on the driver's file system",
+          "                       (run with --deploy-mode client); it must not exist or be empty",
           "  --allow-torchscript  accept a TorchScript model ('ringloss import'), a program",
           "exit codes: 0 done, 2 bad option, 3 missing or malformed input, 5 I/O failure,",
           "1 internal error");
@@ -126,7 +127,7 @@ public final class BuildGallery {
     JobArguments a =
         JobArguments.parse(
             args, Set.of("--model", "--input", "--out"), Set.of("--allow-torchscript"));
-    Path model = Paths.get(a.required("--model"));
+    Path model = PartitionEmbedder.resolve(a.required("--model"));
     String input = a.required("--input");
     Path out = Paths.get(a.required("--out"));
     OutputPaths.requireWritableDirectory(out, "--out");

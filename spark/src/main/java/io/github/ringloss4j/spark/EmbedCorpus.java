@@ -230,16 +230,19 @@ public final class EmbedCorpus {
         .parquet(output);
     Dataset<Row> written = spark.read().parquet(output);
     Row counts = written.agg(count(col(Corpus.VECTOR)), count(col(Corpus.ERROR))).first();
+    long failed = counts.getLong(1);
     List<String> failures =
-        written
-            .filter(col(Corpus.ERROR).isNotNull())
-            .orderBy(Corpus.SOURCE)
-            .limit(LISTED_FAILURES)
-            .collectAsList()
-            .stream()
-            .map(r -> r.getString(0) + ": " + r.getString(4))
-            .toList();
-    return new Result(output, counts.getLong(0), counts.getLong(1), failures);
+        failed == 0
+            ? List.of()
+            : written
+                .filter(col(Corpus.ERROR).isNotNull())
+                .orderBy(Corpus.SOURCE)
+                .limit(LISTED_FAILURES)
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0) + ": " + r.getString(4))
+                .toList();
+    return new Result(output, counts.getLong(0), failed, failures);
   }
 
   private static boolean isLocalDirectory(String input) {

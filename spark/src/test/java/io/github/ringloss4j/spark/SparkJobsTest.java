@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -86,6 +88,8 @@ class SparkJobsTest {
             .appName("SparkJobsTest")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
+            // Tiny data: compiling whole stages costs more than it saves.
+            .config("spark.sql.codegen.wholeStage", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
@@ -206,6 +210,31 @@ class SparkJobsTest {
     assertTrue(e.getMessage().startsWith(faces.toString()), e.getMessage());
     assertEquals(3, JobArguments.exitCode(new RuntimeException("a task failed", e)));
     assertEquals(false, Files.exists(tmp.resolve("never.parquet")));
+  }
+
+  @Test
+  void aModelShippedAsAnArchiveIsOpenedByItsName() throws IOException {
+    // What spark-submit --archives model.zip#shipped does: each executor unpacks the archive and
+    // the job names the folder, which is not a directory in the driver's working directory.
+    Path zip = tmp.resolve("model.zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+        Stream<Path> files = Files.list(model)) {
+      for (Path f : files.sorted().toList()) {
+        out.putNextEntry(new ZipEntry(f.getFileName().toString()));
+        Files.copy(f, out);
+        out.closeEntry();
+      }
+    }
+    spark.sparkContext().addArchive(zip.toUri() + "#shipped");
+    Path one = Files.createDirectories(tmp.resolve("shipped/id2"));
+    Files.copy(faces.resolve("id2/id2_0003.png"), one.resolve("id2_0003.png"));
+    String out = tmp.resolve("shipped.parquet").toString();
+    EmbedCorpus.Result r =
+        EmbedCorpus.run(
+            spark, "--model", "shipped", "--input", one.getParent().toString(), "--output", out);
+    assertEquals(1, r.embedded());
+    Row row = spark.read().parquet(out).first();
+    assertClose(expected.get("id2_0003.png"), BuildGallery.floats(row.getList(3)), "shipped");
   }
 
   @Test
