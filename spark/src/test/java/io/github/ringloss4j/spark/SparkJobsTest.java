@@ -88,8 +88,6 @@ class SparkJobsTest {
             .appName("SparkJobsTest")
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "2")
-            // Tiny data: compiling whole stages costs more than it saves.
-            .config("spark.sql.codegen.wholeStage", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
