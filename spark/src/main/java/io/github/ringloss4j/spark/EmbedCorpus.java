@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.substring_index;
 
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.recordio.RecordFile;
@@ -43,9 +44,10 @@ import org.apache.spark.sql.types.StructField;
  * <ul>
  *   <li>an image folder, one sub-folder per identity ({@code ROOT/alice/1.jpg}): read with Spark's
  *       {@code binaryFile} source and {@code recursiveFileLookup}; the {@code .jpg}, {@code .jpeg}
- *       and {@code .png} files (any letter case) are embedded, the label is the name of a file's
- *       folder, the source its path; Spark skips empty files and names starting with {@code _} or
- *       {@code .};
+ *       and {@code .png} files (any letter case) directly in a sub-folder are embedded, as {@code
+ *       ringloss enroll} takes them (files in the root itself or deeper down are not), the label is
+ *       the sub-folder's name, the source the file's qualified path ({@code file:/…}); Spark skips
+ *       empty files and names starting with {@code _} or {@code .};
  *   <li>a packed RecordIO set ({@code train.rec}, {@code train.idx}, {@code property}, as {@code
  *       ringloss pack} writes it): the records are split into ranges, one per partition; the label
  *       is the class name, the source {@code REC#KEY};
@@ -204,7 +206,7 @@ public final class EmbedCorpus {
     }
     Dataset<Row> images;
     switch (format) {
-      case "folder" -> images = folder(spark, input);
+      case "folder" -> images = folder(spark, in.toString());
       case "packed" -> images = packed(spark, input, partitions);
       case "parquet" ->
           images =
@@ -271,14 +273,23 @@ public final class EmbedCorpus {
     return lit(null).cast(DataTypes.StringType).as(Corpus.ERROR);
   }
 
-  private static Dataset<Row> folder(SparkSession spark, String root) {
+  private static Dataset<Row> folder(SparkSession spark, String root) throws IOException {
+    Path qualified = new Path(root);
+    qualified =
+        qualified
+            .getFileSystem(spark.sparkContext().hadoopConfiguration())
+            .makeQualified(qualified);
+    // Spark names each file by its qualified path; what follows the root is FOLDER/FILE for the
+    // images an image folder holds (files directly in the root, or deeper, are not images of it).
+    Column inRoot = substring_index(col("path"), qualified.toString() + "/", -1);
     Dataset<Row> files =
         spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(root);
     return files
-        .filter(lower(col("path")).rlike("\\.(jpe?g|png)$"))
+        .filter(col("path").startsWith(qualified.toString() + "/"))
+        .filter(lower(inRoot).rlike("^[^/]+/[^/]+\\.(jpe?g|png)$"))
         .select(
             col("path").as(Corpus.SOURCE),
-            element_at(split(col("path"), "/"), -2).as(Corpus.LABEL),
+            element_at(split(inRoot, "/"), 1).as(Corpus.LABEL),
             col("content"),
             noError());
   }
