@@ -107,17 +107,7 @@ class SparkJobsTest {
   @Test
   void folderVectorsAndNormsEqualTheApplicationsEmbeddings() throws IOException {
     String out = tmp.resolve("folder.parquet").toString();
-    EmbedCorpus.Result r =
-        EmbedCorpus.run(
-            spark,
-            "--model",
-            model.toString(),
-            "--input",
-            faces.toString(),
-            "--output",
-            out,
-            "--batch-size",
-            "2");
+    EmbedCorpus.Result r = embed(faces.toString(), out, "--batch-size", "2");
     assertEquals(9, r.embedded());
     assertEquals(0, r.failed());
     List<Row> rows = spark.read().parquet(out).collectAsList();
@@ -140,15 +130,7 @@ class SparkJobsTest {
     Files.copy(faces.resolve("id0/1.png"), broken.resolve("1.png"));
     Files.write(broken.resolve("bad.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
     String out = tmp.resolve("broken.parquet").toString();
-    EmbedCorpus.Result r =
-        EmbedCorpus.run(
-            spark,
-            "--model",
-            model.toString(),
-            "--input",
-            broken.getParent().toString(),
-            "--output",
-            out);
+    EmbedCorpus.Result r = embed(broken.getParent().toString(), out);
     assertEquals(2, r.embedded());
     assertEquals(1, r.failed());
     assertEquals(1, r.failures().size());
@@ -180,16 +162,7 @@ class SparkJobsTest {
     assertTrue(refused.getMessage().contains(out), refused.getMessage());
     assertTrue(refused.getMessage().contains("--overwrite"), refused.getMessage());
     assertEquals(2, JobArguments.exitCode(refused));
-    EmbedCorpus.Result replaced =
-        EmbedCorpus.run(
-            spark,
-            "--model",
-            model.toString(),
-            "--input",
-            faces.toString(),
-            "--output",
-            out,
-            "--overwrite");
+    EmbedCorpus.Result replaced = embed(faces.toString(), out, "--overwrite");
     assertEquals(9, replaced.embedded());
     assertEquals(9, spark.read().parquet(out).count());
   }
@@ -243,17 +216,7 @@ class SparkJobsTest {
     Path packed = tmp.resolve("packed");
     Packing.pack(faces, packed, false);
     String out = tmp.resolve("packed.parquet").toString();
-    EmbedCorpus.Result r =
-        EmbedCorpus.run(
-            spark,
-            "--model",
-            model.toString(),
-            "--input",
-            packed.toString(),
-            "--output",
-            out,
-            "--partitions",
-            "2");
+    EmbedCorpus.Result r = embed(packed.toString(), out, "--partitions", "2");
     assertEquals(9, r.embedded());
     List<Row> rows = spark.read().parquet(out).collectAsList();
     List<String> unmatched = new ArrayList<>(expected.keySet());
@@ -274,8 +237,7 @@ class SparkJobsTest {
   @Test
   void theGalleryEqualsEnrollsAndIdentifyReadsIt() throws IOException {
     String rows = tmp.resolve("gallery-rows.parquet").toString();
-    EmbedCorpus.run(
-        spark, "--model", model.toString(), "--input", faces.toString(), "--output", rows);
+    embed(faces.toString(), rows);
     Path built = tmp.resolve("built-gallery");
     BuildGallery.Result r =
         BuildGallery.run(
@@ -320,26 +282,22 @@ class SparkJobsTest {
         .parquet(table);
     String out = tmp.resolve("from-parquet.parquet").toString();
     EmbedCorpus.Result r =
-        EmbedCorpus.run(
-            spark,
-            "--model",
-            model.toString(),
-            "--input",
-            table,
-            "--output",
-            out,
-            "--column",
-            "img",
-            "--label-column",
-            "who",
-            "--source-column",
-            "name");
+        embed(table, out, "--column", "img", "--label-column", "who", "--source-column", "name");
     assertEquals(9, r.embedded());
     for (Row row : spark.read().parquet(out).collectAsList()) {
       String name = key(row.getString(0));
       assertClose(expected.get(name), BuildGallery.floats(row.getList(3)), name);
       assertEquals(name.split("/")[0], row.getString(1));
     }
+  }
+
+  /** {@link EmbedCorpus#run} with the test's model. */
+  private static EmbedCorpus.Result embed(String input, String output, String... more)
+      throws IOException {
+    List<String> args =
+        new ArrayList<>(List.of("--model", model.toString(), "--input", input, "--output", output));
+    args.addAll(List.of(more));
+    return EmbedCorpus.run(spark, args.toArray(new String[0]));
   }
 
   /** FOLDER/FILE: the last two names of a path or {@code file:} URI. */
