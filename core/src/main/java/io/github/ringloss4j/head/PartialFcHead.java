@@ -1,5 +1,6 @@
 package io.github.ringloss4j.head;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,14 +14,17 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.optim.RowSparseBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PushbackInputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +102,7 @@ import org.slf4j.LoggerFactory;
  * needs a row-sparse update in the optimiser (gather the rows of W and of its state at S, update,
  * scatter back), which belongs in {@code optim}.
  */
-public final class PartialFcHead extends AbstractBlock {
+public final class PartialFcHead extends AbstractBlock implements RowSparseBlock {
 
   /** The name of the remapped labels, the labelled forward's second output. */
   public static final String SAMPLED_LABELS = "sampled_labels";
@@ -125,6 +129,8 @@ public final class PartialFcHead extends AbstractBlock {
   private final Parameter weight;
   private final Parameter bias;
   private final List<String> parameterNames = new ArrayList<>();
+  private final boolean sparseUpdate;
+  private final Map<Device, List<RowGradient>> pendingRows = new LinkedHashMap<>();
   private long seed;
   private long step;
   private int[] lastSample = new int[0];
@@ -136,6 +142,7 @@ public final class PartialFcHead extends AbstractBlock {
     this.classes = builder.classes;
     this.sampleRate = builder.sampleRate;
     this.seed = builder.seed;
+    this.sparseUpdate = builder.sparseUpdate;
     // The wrapped head's parameters become this block's: same objects, names and order, so that
     // a checkpoint, the optimiser's state and a global initializer treat both blocks alike.
     for (Pair<String, Parameter> p : head.getDirectParameters()) {
@@ -144,6 +151,18 @@ public final class PartialFcHead extends AbstractBlock {
     }
     this.weight = head.getDirectParameters().get(CosineMarginHead.WEIGHT);
     this.bias = cosineHead == null ? head.getDirectParameters().get("bias") : null;
+    if (sparseUpdate) {
+      // The engine never differentiates W (and b): each step differentiates the rows it gathers,
+      // and RingOptimizer.updateRows writes them back.
+      for (Parameter p : rowParameters()) {
+        p.freeze(true);
+      }
+    }
+  }
+
+  /** The parameters indexed by class: W, and b for a softmax head with a bias. */
+  private List<Parameter> rowParameters() {
+    return bias == null ? List.of(weight) : List.of(weight, bias);
   }
 
   /**
@@ -190,6 +209,15 @@ public final class PartialFcHead extends AbstractBlock {
    */
   public long getSeed() {
     return seed;
+  }
+
+  /**
+   * Whether W (and b) are updated by rows, the sampled ones only; see the class documentation.
+   *
+   * @return true for the sparse update
+   */
+  public boolean isSparseUpdate() {
+    return sparseUpdate;
   }
 
   /**
@@ -278,7 +306,35 @@ public final class PartialFcHead extends AbstractBlock {
     lastSample = subset;
     NDList logits;
     NDArray remapped;
-    if (subset.length == classes) {
+    if (sparseUpdate) {
+      boolean every = subset.length == classes;
+      NDManager batch = features.getManager();
+      NDArray rows =
+          every ? null : batch.create(toLongs(subset)).toDevice(features.getDevice(), false);
+      remapped =
+          every
+              ? y.reshape(indices.length).duplicate()
+              : batch
+                  .create(ClassSampler.remap(subset, indices))
+                  .toType(y.getDataType(), false)
+                  .toDevice(y.getDevice(), false);
+      List<RowGradient> pending = new ArrayList<>(2);
+      NDArray w = gatherRows(parameterStore, weight, features, rows, pending);
+      if (cosineHead != null) {
+        NDArray cos = HeadSupport.cosines(features, w);
+        logits = cosineHead.trainingLogits(parameterStore, cos, remapped);
+      } else {
+        logits =
+            new NDList(
+                bias == null
+                    ? Linear.linear(features, w).head()
+                    : Linear.linear(
+                            features, w, gatherRows(parameterStore, bias, features, rows, pending))
+                        .head());
+      }
+      // A later labelled pass on the same device (one without an update in between) replaces it.
+      pendingRows.put(features.getDevice(), pending);
+    } else if (subset.length == classes) {
       logits = fullTrainingLogits(parameterStore, features, y);
       remapped = y.reshape(indices.length).duplicate();
     } else {
@@ -300,6 +356,33 @@ public final class PartialFcHead extends AbstractBlock {
     remapped.setName(SAMPLED_LABELS);
     logits.add(remapped);
     return logits;
+  }
+
+  /**
+   * For the sparse update: the rows of a parameter (every row when {@code rows} is null), gathered
+   * into a new array of the batch that the engine differentiates, recorded for {@link
+   * #takeRowGradients}, and returned in the features' type.
+   */
+  private static NDArray gatherRows(
+      ParameterStore store,
+      Parameter parameter,
+      NDArray features,
+      NDArray rows,
+      List<RowGradient> pending) {
+    NDArray array = value(store, parameter, features);
+    NDArray gathered = rows == null ? array.duplicate() : array.get(rows);
+    gathered.attach(features.getManager());
+    gathered.setRequiresGradient(true);
+    pending.add(new RowGradient(parameter, array, rows, gathered));
+    return HeadSupport.matching(gathered, features);
+  }
+
+  @Override
+  public List<RowGradient> takeRowGradients() {
+    List<RowGradient> out = new ArrayList<>();
+    pendingRows.values().forEach(out::addAll);
+    pendingRows.clear();
+    return out;
   }
 
   /** The wrapped head's unlabelled logits over every class, its own computation. */
@@ -558,6 +641,7 @@ public final class PartialFcHead extends AbstractBlock {
     private int classes;
     private double sampleRate = DEFAULT_SAMPLE_RATE;
     private long seed = DEFAULT_SEED;
+    private boolean sparseUpdate;
 
     private Builder() {}
 
@@ -605,6 +689,23 @@ public final class PartialFcHead extends AbstractBlock {
      */
     public Builder optSeed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Sets whether W (and a softmax head's b) are updated by rows: each step gathers the sampled
+     * rows into an array the engine differentiates, and {@link
+     * io.github.ringloss4j.optim.RingOptimizer} updates those rows of W and of their optimiser
+     * state only, without a dense [C, d] gradient; the parameters are frozen for DJL, so the head
+     * must be trained with a {@code RingOptimizer}. See the class documentation for how the update
+     * differs from the dense one.
+     *
+     * @param sparseUpdate true for the sparse update; default false (dense: every row of W and of
+     *     its momentum moves every step)
+     * @return this builder
+     */
+    public Builder optSparseUpdate(boolean sparseUpdate) {
+      this.sparseUpdate = sparseUpdate;
       return this;
     }
 
