@@ -59,6 +59,11 @@ import java.util.TreeMap;
  *       step one device would, and the step t fed to the schedule and to Adam's bias correction
  *       advances once per training step, whatever the number of copies. DJL's optimisers count
  *       every call, so on k devices their schedules run k times too fast.
+ *   <li><b>Row-sparse parameters.</b> A {@link RowSparseBlock} in the model (Partial FC's sparse
+ *       update) keeps a parameter out of DJL's gradient and hands over the rows a step used and
+ *       their gradient; {@link #updateRows} (called by {@link #update}) applies the parameter's
+ *       rule to those rows of it and of its state only, by gathering them, running the same fused
+ *       kernel and scattering them back. The state stays full-size and is saved like any other.
  *   <li><b>Exact resume.</b> {@link #save}/{@link #load} write the state and the step counts keyed
  *       by the parameters' structural names (stable across runs, unlike their ids). Copies move in
  *       lockstep, so one copy's state is saved; after a load every copy, on however many devices,

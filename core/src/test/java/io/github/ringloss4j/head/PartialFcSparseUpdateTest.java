@@ -302,6 +302,7 @@ class PartialFcSparseUpdateTest {
       RingOptimizer opt = sgd(a, 0.9f, 1e-3f);
       try (Trainer t = trainer(model, a, opt)) {
         initial = weights(a);
+        float[] w0 = weights(a.getHead());
         steps(t, x, 3);
         ByteArrayOutputStream pb = new ByteArrayOutputStream();
         a.saveParameters(new DataOutputStream(pb));
@@ -311,6 +312,7 @@ class PartialFcSparseUpdateTest {
         state = sb.toByteArray();
         steps(t, x, 4);
         straight = weights(a);
+        assertFalse(Arrays.equals(w0, weights(a.getHead())), "the trainer's step updated W's rows");
       }
     }
     assertFalse(Arrays.equals(initial, straight));
@@ -325,6 +327,20 @@ class PartialFcSparseUpdateTest {
         assertArrayEquals(straight, weights(b));
       }
     }
+  }
+
+  @Test
+  void theMemoryEstimateCountsTheRowsGradient() {
+    PartialFcHead.Memory dense = PartialFcHead.memory(100_000, 512, 128, 0.1, false, false);
+    PartialFcHead.Memory sparse = PartialFcHead.memory(100_000, 512, 128, 0.1, false, true);
+    assertEquals(204_800_000L, dense.gradientBytes());
+    assertEquals(4L * 10_000 * 512, sparse.gradientBytes());
+    assertEquals(dense.momentumBytes(), sparse.momentumBytes(), "the momentum stays [C, d]");
+    assertTrue(sparse.describe().contains("gradient 19.5 MiB (sampled rows)"), sparse.describe());
+    assertEquals(
+        4L * 3 * (4 + 1),
+        PartialFcHead.memory(10, 4, 2, 0.3, true, true).gradientBytes(),
+        "W's and b's rows");
   }
 
   /**

@@ -46,6 +46,50 @@ class SampledHeadTest {
         2, "--sample-rate", "train", "--out", tmp.resolve("bad").toString(), "--sample-rate", "0");
   }
 
+  /**
+   * {@code --sparse-update}: a run that updates only the sampled rows trains, says so in its head
+   * memory line, keeps the option in its checkpoint and resumes; without sampling it is an option
+   * error.
+   */
+  @Test
+  void theSparseUpdateTrainsAndResumes() throws Exception {
+    Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
+    Path run = tmp.resolve("sparse");
+    String[] train = {
+      "train",
+      "--data",
+      idx.toString(),
+      "--out",
+      run.toString(),
+      "--epochs",
+      "1",
+      "--batch-size",
+      "16",
+      "--embedding-size",
+      "8",
+      "--head",
+      "arcface",
+      "--sample-rate",
+      "0.5",
+      "--sparse-update",
+      "--no-progress"
+    };
+    CliEndToEndTest.Run r = ok(train);
+    assertTrue(r.err().contains("(sampled rows)"), r.err());
+    assertTrue(Checkpoint.read(run).options().model().sparseUpdate());
+    train[6] = "2";
+    ok(append(train, "--resume"));
+    fails(
+        2,
+        "--sparse-update",
+        "train",
+        "--data",
+        idx.toString(),
+        "--out",
+        tmp.resolve("bad").toString(),
+        "--sparse-update");
+  }
+
   private static String[] append(String[] args, String extra) {
     String[] out = java.util.Arrays.copyOf(args, args.length + 1);
     out[args.length] = extra;
