@@ -18,24 +18,7 @@ class SampledHeadTest {
   void aSampledHeadTrainsResumesAndEvaluates() throws Exception {
     Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
     Path run = tmp.resolve("run");
-    String[] train = {
-      "train",
-      "--data",
-      idx.toString(),
-      "--out",
-      run.toString(),
-      "--epochs",
-      "1",
-      "--batch-size",
-      "16",
-      "--embedding-size",
-      "8",
-      "--head",
-      "cosface",
-      "--sample-rate",
-      "0.5",
-      "--no-progress"
-    };
+    String[] train = train(idx, run, "cosface");
     CliEndToEndTest.Run r = ok(train);
     assertTrue(r.err().contains("head memory (float32): C=10"), r.err());
     assertTrue(Checkpoint.read(run).options().model().sampleRate() == 0.5);
@@ -55,25 +38,7 @@ class SampledHeadTest {
   void theSparseUpdateTrainsAndResumes() throws Exception {
     Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
     Path run = tmp.resolve("sparse");
-    String[] train = {
-      "train",
-      "--data",
-      idx.toString(),
-      "--out",
-      run.toString(),
-      "--epochs",
-      "1",
-      "--batch-size",
-      "16",
-      "--embedding-size",
-      "8",
-      "--head",
-      "arcface",
-      "--sample-rate",
-      "0.5",
-      "--sparse-update",
-      "--no-progress"
-    };
+    String[] train = append(train(idx, run, "arcface"), "--sparse-update");
     CliEndToEndTest.Run r = ok(train);
     assertTrue(r.err().contains("(sampled rows)"), r.err());
     assertTrue(Checkpoint.read(run).options().model().sparseUpdate());
@@ -88,6 +53,28 @@ class SampledHeadTest {
         "--out",
         tmp.resolve("bad").toString(),
         "--sparse-update");
+  }
+
+  /** One epoch of a 10-class sampled head at r = 0.5; the epochs are at index 6. */
+  private static String[] train(Path idx, Path run, String head) {
+    return new String[] {
+      "train",
+      "--data",
+      idx.toString(),
+      "--out",
+      run.toString(),
+      "--epochs",
+      "1",
+      "--batch-size",
+      "16",
+      "--embedding-size",
+      "8",
+      "--head",
+      head,
+      "--sample-rate",
+      "0.5",
+      "--no-progress"
+    };
   }
 
   private static String[] append(String[] args, String extra) {
