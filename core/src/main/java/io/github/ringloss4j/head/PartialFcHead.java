@@ -14,7 +14,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import io.github.ringloss4j.optim.RowSparseBlock;
+import io.github.ringloss4j.nn.RowSparseBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;

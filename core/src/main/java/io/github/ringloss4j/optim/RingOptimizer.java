@@ -14,6 +14,7 @@ import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.github.ringloss4j.nn.RingLossBlock;
+import io.github.ringloss4j.nn.RowSparseBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

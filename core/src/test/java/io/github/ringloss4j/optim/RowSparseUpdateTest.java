@@ -17,6 +17,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.nn.RowSparseBlock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

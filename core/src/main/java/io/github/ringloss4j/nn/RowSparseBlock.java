@@ -1,4 +1,4 @@
-package io.github.ringloss4j.optim;
+package io.github.ringloss4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
@@ -8,9 +8,9 @@ import java.util.List;
  * A block that trains some of its parameters by rows: the engine does not differentiate the
  * parameter (it is frozen, so DJL's parameter store never asks for its dense gradient), the block's
  * labelled forward gathers the rows it uses into a fresh array that does require a gradient, and
- * after the backward pass {@link RingOptimizer} updates those rows of the parameter and of its
- * optimiser state, and no others. {@link io.github.ringloss4j.head.PartialFcHead} with its sparse
- * update is one.
+ * after the backward pass {@link io.github.ringloss4j.optim.RingOptimizer} updates those rows of
+ * the parameter and of its optimiser state, and no others. {@link
+ * io.github.ringloss4j.head.PartialFcHead} with its sparse update is one.
  */
 public interface RowSparseBlock {
 
