@@ -34,17 +34,21 @@ import java.util.Locale;
  * {@link RingOptimizer} SGD step (momentum 0.9, weight decay 5e−4) on the head's parameters.
  *
  * <p>Usage: {@code java -cp … io.github.ringloss4j.bench.PartialFcBenchmark [--classes 100000]
- * [--dim 512] [--batch 128] [--rate 0.1] [--steps 12] [--warmup 2] [--frozen-weight] [--compare]}.
+ * [--dim 512] [--batch 128] [--rate 0.1] [--steps 12] [--warmup 2] [--frozen-weight |
+ * --sparse-update] [--compare [--skip-full]]}.
  *
  * <ul>
  *   <li>One configuration per process (the default): {@code --rate full} is the plain {@link
  *       ArcFaceHead}, {@code --frozen-weight} freezes W (no gradient, no update: the share of a
  *       step the dense [C, d] gradient and update take, and the floor a row-sparse update could
- *       approach). Memory is the process's resident set after initialisation and its peak ({@code
+ *       approach), {@code --sparse-update} is {@link PartialFcHead}'s sparse update (the sampled
+ *       rows' gradient, and {@link RingOptimizer#updateRows} on those rows of W and of their
+ *       momentum). Memory is the process's resident set after initialisation and its peak ({@code
  *       VmHWM}) at the end, hence one configuration per process.
- *   <li>{@code --compare}: the full head, Partial FC at r and Partial FC with W frozen, built side
- *       by side and stepped in interleaved rounds (the order reversed every round), so that the
- *       drift of a shared machine cancels in the ratios; times only.
+ *   <li>{@code --compare}: the full head, Partial FC at r with the dense update, with the sparse
+ *       update, and with W frozen, built side by side and stepped in interleaved rounds (the order
+ *       reversed every round), so that the drift of a shared machine cancels in the ratios; times
+ *       only. {@code --skip-full} leaves the full head out (its 1–2 s steps dominate the run).
  * </ul>
  *
  * <p>Each result line is {@code RESULT partialfc <variant> <classes> <dim> <batch> <forward+loss
@@ -77,11 +81,21 @@ public final class PartialFcBenchmark {
     int steps = 12;
     int warmup = 2;
     boolean frozen = false;
+    boolean sparse = false;
     boolean compare = false;
+    boolean skipFull = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--frozen-weight")) {
         frozen = true;
+        continue;
+      }
+      if (a.equals("--sparse-update")) {
+        sparse = true;
+        continue;
+      }
+      if (a.equals("--skip-full")) {
+        skipFull = true;
         continue;
       }
       if (a.equals("--compare")) {
@@ -107,7 +121,7 @@ public final class PartialFcBenchmark {
                 "unknown option "
                     + a
                     + "; valid: --classes --dim --batch --rate --steps --warmup --frozen-weight"
-                    + " --compare");
+                    + " --sparse-update --compare --skip-full");
       }
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -115,11 +129,15 @@ public final class PartialFcBenchmark {
     try (NDManager manager = NDManager.newBaseManager()) {
       List<Variant> variants = new ArrayList<>();
       if (compare) {
-        variants.add(new Variant(manager, classes, dim, batch, Double.NaN, false));
-        variants.add(new Variant(manager, classes, dim, batch, rate, false));
-        variants.add(new Variant(manager, classes, dim, batch, rate, true));
+        if (!skipFull) {
+          variants.add(new Variant(manager, classes, dim, batch, Double.NaN, Update.DENSE));
+        }
+        variants.add(new Variant(manager, classes, dim, batch, rate, Update.DENSE));
+        variants.add(new Variant(manager, classes, dim, batch, rate, Update.SPARSE));
+        variants.add(new Variant(manager, classes, dim, batch, rate, Update.FROZEN));
       } else {
-        variants.add(new Variant(manager, classes, dim, batch, full ? Double.NaN : rate, frozen));
+        Update update = frozen ? Update.FROZEN : sparse ? Update.SPARSE : Update.DENSE;
+        variants.add(new Variant(manager, classes, dim, batch, full ? Double.NaN : rate, update));
       }
       double rssAfterInit = compare ? Double.NaN : rssMiB();
       for (Variant v : variants) {
@@ -167,14 +185,37 @@ public final class PartialFcBenchmark {
             peak);
       }
       if (compare) {
-        double fullStep = median(variants.get(0).total());
+        int n = variants.size();
+        double dense = median(variants.get(n - 3).total());
+        double sparseStep = median(variants.get(n - 2).total());
+        double frozenStep = median(variants.get(n - 1).total());
+        if (!skipFull) {
+          double fullStep = median(variants.get(0).total());
+          out.printf(
+              Locale.ROOT,
+              "step time relative to the full head: Partial FC %.3f, sparse update %.3f, with W"
+                  + " frozen %.3f%n",
+              dense / fullStep,
+              sparseStep / fullStep,
+              frozenStep / fullStep);
+        }
         out.printf(
             Locale.ROOT,
-            "step time relative to the full head: Partial FC %.3f, with W frozen %.3f%n",
-            median(variants.get(1).total()) / fullStep,
-            median(variants.get(2).total()) / fullStep);
+            "relative to W frozen: Partial FC (dense update) %.3f, sparse update %.3f%n",
+            dense / frozenStep,
+            sparseStep / frozenStep);
       }
     }
+  }
+
+  /** How W is trained. */
+  private enum Update {
+    /** W's dense gradient and RingOptimizer's update of every row. */
+    DENSE,
+    /** PartialFcHead's sparse update: the sampled rows' gradient and update only. */
+    SPARSE,
+    /** W frozen: no gradient, no update (the floor). */
+    FROZEN
   }
 
   /** One head with its optimiser and its timings. */
@@ -194,17 +235,32 @@ public final class PartialFcBenchmark {
     double[] backward;
     double[] update;
 
-    Variant(NDManager manager, int classes, int dim, int batch, double rate, boolean frozen) {
+    Variant(NDManager manager, int classes, int dim, int batch, double rate, Update update) {
       this.classes = classes;
       this.dim = dim;
       this.batch = batch;
       ArcFaceHead arc = ArcFaceHead.builder().setClasses(classes).optScale(64).build();
       boolean full = Double.isNaN(rate);
       this.head =
-          full ? arc : PartialFcHead.builder().setHead(arc).optSampleRate(rate).optSeed(1).build();
-      this.label = (full ? "full head" : "Partial FC r=" + rate) + (frozen ? " W frozen" : "");
+          full
+              ? arc
+              : PartialFcHead.builder()
+                  .setHead(arc)
+                  .optSampleRate(rate)
+                  .optSeed(1)
+                  .optSparseUpdate(update == Update.SPARSE)
+                  .build();
+      this.label =
+          (full ? "full head" : "Partial FC r=" + rate)
+              + switch (update) {
+                case DENSE -> "";
+                case SPARSE -> " sparse update";
+                case FROZEN -> " W frozen";
+              };
       head.initialize(manager, DataType.FLOAT32, new Shape(batch, dim));
-      head.getParameters().get(ArcFaceHead.WEIGHT).freeze(frozen);
+      if (update == Update.FROZEN) {
+        head.getParameters().get(ArcFaceHead.WEIGHT).freeze(true);
+      }
       this.optimizer =
           RingOptimizer.sgdBuilder()
               .setLearningRateTracker(Tracker.fixed(0.1f))
@@ -237,6 +293,9 @@ public final class PartialFcBenchmark {
             optimizer.update(p.getValue().getId(), w, w.getGradient());
           }
         }
+        // The sparse update's rows (update() applies them first when it runs; here W may be the
+        // only parameter).
+        optimizer.updateRows();
         head.getParameters().valueAt(0).getArray().get(0, 0).getFloat();
         long t3 = System.nanoTime();
         if (record) {

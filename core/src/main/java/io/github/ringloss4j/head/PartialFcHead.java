@@ -1,5 +1,6 @@
 package io.github.ringloss4j.head;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,14 +14,17 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
+import io.github.ringloss4j.nn.RowSparseBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.PushbackInputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,32 +77,52 @@ import org.slf4j.LoggerFactory;
  * a Partial FC head (any r; at r = 1 it is the plain head) — or deploy the embedding, which is the
  * model a service runs anyway.
  *
- * <p><b>Memory and time, honestly.</b> The gather W_S = W[S] passes gradients, but its gradient is
- * dense, [C, d] with zero rows outside S, and {@link io.github.ringloss4j.optim.RingOptimizer}
- * updates all of W and its momentum every step (so rows outside S still move with their momentum
- * and weight decay, as in InsightFace's {@code partial_fc_v2.py}, which also gathers from a full
- * parameter). What shrinks is everything of size m×C — the logits, the margin's masks, the softmax
- * and their gradients, m×|S| instead — and the normalised weight copy and its gradient, |S|×d
- * instead of C×d. At C = 100,000, d = 512, m = 128, float32: W, its gradient and the SGD momentum
- * are 195.3 MiB each at any r; one [m, C] array is 48.8 MiB, one [m, |S|] array at r = 0.1 is 4.9
- * MiB; the normalised copy 195.3 MiB against 19.5 MiB (see {@link #memory}). Measured with {@code
- * bench/.../PartialFcBenchmark} (an ArcFace head alone, SGD with momentum, 2 threads on a shared
- * machine): the full head's step takes 1.0–1.6 s and peaks at 3.9–5.1 GiB resident; at r = 0.1,
- * 0.24 s and 1.5–1.8 GiB; with W frozen (no gradient, no update) 0.04 s and 0.8–1.0 GiB. So at r =
- * 0.1 about 0.2 s of the 0.24 s step (0.1 s of backward materialising the dense gradient, 0.1 s of
- * dense SGD update) and about 0.7 GiB are the dense [C, d] gradient and update.
+ * <p><b>The dense update (the default).</b> The gather W_S = W[S] passes gradients, but its
+ * gradient is dense, [C, d] with zero rows outside S, and {@link
+ * io.github.ringloss4j.optim.RingOptimizer} updates all of W and its momentum every step (so rows
+ * outside S still move with their momentum and weight decay, as in InsightFace's {@code
+ * partial_fc_v2.py}, which also gathers from a full parameter). What shrinks is everything of size
+ * m×C — the logits, the margin's masks, the softmax and their gradients, m×|S| instead — and the
+ * normalised weight copy and its gradient, |S|×d instead of C×d. At C = 100,000, d = 512, m = 128,
+ * float32: W, its gradient and the SGD momentum are 195.3 MiB each at any r; one [m, C] array is
+ * 48.8 MiB, one [m, |S|] array at r = 0.1 is 4.9 MiB; the normalised copy 195.3 MiB against 19.5
+ * MiB (see {@link #memory}). The dense [C, d] gradient and update are most of a step at r = 0.1:
+ * measured with {@code bench/.../PartialFcBenchmark}, 0.24 s a step against 0.04 s with W frozen.
  *
- * <p>A sparse update of the sampled rows only (InsightFace's v1 {@code partial_fc.py} swaps a
- * sub-parameter and its momentum rows in and out of the optimiser every step) would therefore pay,
- * roughly 0.24 s down to 0.05 s a step here, but this head leaves it out: it cannot be correct with
- * {@code RingOptimizer} as it is, which keys a parameter's state (momentum, step count) by its
- * weight array and updates the whole array with the fused dense {@code sgdUpdate} — a fresh
- * sub-array every step would start from zero momentum — and it changes the update itself (rows
- * outside S would stop decaying and coasting on their momentum: lazy SGD, another optimiser). It
- * needs a row-sparse update in the optimiser (gather the rows of W and of its state at S, update,
- * scatter back), which belongs in {@code optim}.
+ * <p><b>The sparse update</b> ({@link Builder#optSparseUpdate}), InsightFace's first Partial FC
+ * ({@code partial_fc.py}, which swaps the sampled rows and their momentum in and out of the
+ * optimiser every step). W (and a softmax head's b) is frozen for DJL, so the engine never
+ * differentiates it and no [C, d] gradient exists; a labelled forward gathers W[S] into a new array
+ * of the batch that is differentiated instead, and after the backward pass {@link
+ * io.github.ringloss4j.optim.RingOptimizer#updateRows} (which {@code update} calls, so a trainer
+ * needs nothing more) gathers the rows S of W and of its optimiser state, applies the dense rule
+ * with the same fused kernel, and scatters them back. Its semantics, per step:
+ *
+ * <ul>
+ *   <li>the sampled rows get exactly the dense rule on their rows: v_S ← μ·v_S + η·(g_S + λ·W_S),
+ *       W_S ← W_S − v_S (DJL's momentum SGD with decay λ; Adam's moments likewise);
+ *   <li>rows not sampled keep their weights and their momentum untouched: no decay, no momentum
+ *       step, and their momentum does not decay while they wait;
+ *   <li>weight decay applies only to the rows it updates; the learning rate and the step count are
+ *       the parameter's, as for the dense update.
+ * </ul>
+ *
+ * <p>It differs from the dense update only on the rows outside S: there the dense update, whose
+ * gradient on them is 0, still decays them (−η·λ·W) and moves them by their momentum (−μ·v), and
+ * decays that momentum. Without momentum and decay the two are the same update, bit for bit; at r =
+ * 1 (every row sampled) too. This is lazy SGD, the accepted Partial FC behaviour: a class absent
+ * from a step has no evidence in it, so its centre should not drift on stale momentum or shrink by
+ * decay for every step it is left out (at r = 0.1 a class is out 90 % of the steps, and the dense
+ * rule would decay it ten times for each time it is seen); InsightFace's first Partial FC
+ * implementation trained this way. The gradient the backbone receives, ∂L/∂x, is the dense update's
+ * for the same W. The optimiser state stays [C, d] (the rows are updated in place), and it is saved
+ * and restored like any parameter's, so a resumed run equals an uninterrupted one. Limits: one
+ * labelled forward pass per update on one device (several devices' copies would sample different
+ * rows: {@code RingOptimizer} refuses), and the head must be trained by a {@code RingOptimizer}
+ * (DJL's optimisers never see a frozen W); a later labelled pass on the same device before an
+ * update replaces the rows the earlier one recorded.
  */
-public final class PartialFcHead extends AbstractBlock {
+public final class PartialFcHead extends AbstractBlock implements RowSparseBlock {
 
   /** The name of the remapped labels, the labelled forward's second output. */
   public static final String SAMPLED_LABELS = "sampled_labels";
@@ -125,6 +149,8 @@ public final class PartialFcHead extends AbstractBlock {
   private final Parameter weight;
   private final Parameter bias;
   private final List<String> parameterNames = new ArrayList<>();
+  private final boolean sparseUpdate;
+  private final Map<Device, List<RowGradient>> pendingRows = new LinkedHashMap<>();
   private long seed;
   private long step;
   private int[] lastSample = new int[0];
@@ -136,6 +162,7 @@ public final class PartialFcHead extends AbstractBlock {
     this.classes = builder.classes;
     this.sampleRate = builder.sampleRate;
     this.seed = builder.seed;
+    this.sparseUpdate = builder.sparseUpdate;
     // The wrapped head's parameters become this block's: same objects, names and order, so that
     // a checkpoint, the optimiser's state and a global initializer treat both blocks alike.
     for (Pair<String, Parameter> p : head.getDirectParameters()) {
@@ -144,6 +171,18 @@ public final class PartialFcHead extends AbstractBlock {
     }
     this.weight = head.getDirectParameters().get(CosineMarginHead.WEIGHT);
     this.bias = cosineHead == null ? head.getDirectParameters().get("bias") : null;
+    if (sparseUpdate) {
+      // The engine never differentiates W (and b): each step differentiates the rows it gathers,
+      // and RingOptimizer.updateRows writes them back.
+      for (Parameter p : rowParameters()) {
+        p.freeze(true);
+      }
+    }
+  }
+
+  /** The parameters indexed by class: W, and b for a softmax head with a bias. */
+  private List<Parameter> rowParameters() {
+    return bias == null ? List.of(weight) : List.of(weight, bias);
   }
 
   /**
@@ -190,6 +229,15 @@ public final class PartialFcHead extends AbstractBlock {
    */
   public long getSeed() {
     return seed;
+  }
+
+  /**
+   * Whether W (and b) are updated by rows, the sampled ones only; see the class documentation.
+   *
+   * @return true for the sparse update
+   */
+  public boolean isSparseUpdate() {
+    return sparseUpdate;
   }
 
   /**
@@ -278,7 +326,35 @@ public final class PartialFcHead extends AbstractBlock {
     lastSample = subset;
     NDList logits;
     NDArray remapped;
-    if (subset.length == classes) {
+    if (sparseUpdate) {
+      boolean every = subset.length == classes;
+      NDManager batch = features.getManager();
+      NDArray rows =
+          every ? null : batch.create(toLongs(subset)).toDevice(features.getDevice(), false);
+      remapped =
+          every
+              ? y.reshape(indices.length).duplicate()
+              : batch
+                  .create(ClassSampler.remap(subset, indices))
+                  .toType(y.getDataType(), false)
+                  .toDevice(y.getDevice(), false);
+      List<RowGradient> pending = new ArrayList<>(2);
+      NDArray w = gatherRows(parameterStore, weight, features, rows, pending);
+      if (cosineHead != null) {
+        NDArray cos = HeadSupport.cosines(features, w);
+        logits = cosineHead.trainingLogits(parameterStore, cos, remapped);
+      } else {
+        logits =
+            new NDList(
+                bias == null
+                    ? Linear.linear(features, w).head()
+                    : Linear.linear(
+                            features, w, gatherRows(parameterStore, bias, features, rows, pending))
+                        .head());
+      }
+      // A later labelled pass on the same device (one without an update in between) replaces it.
+      pendingRows.put(features.getDevice(), pending);
+    } else if (subset.length == classes) {
       logits = fullTrainingLogits(parameterStore, features, y);
       remapped = y.reshape(indices.length).duplicate();
     } else {
@@ -300,6 +376,33 @@ public final class PartialFcHead extends AbstractBlock {
     remapped.setName(SAMPLED_LABELS);
     logits.add(remapped);
     return logits;
+  }
+
+  /**
+   * For the sparse update: the rows of a parameter (every row when {@code rows} is null), gathered
+   * into a new array of the batch that the engine differentiates, recorded for {@link
+   * #takeRowGradients}, and returned in the features' type.
+   */
+  private static NDArray gatherRows(
+      ParameterStore store,
+      Parameter parameter,
+      NDArray features,
+      NDArray rows,
+      List<RowGradient> pending) {
+    NDArray array = value(store, parameter, features);
+    NDArray gathered = rows == null ? array.duplicate() : array.get(rows);
+    gathered.attach(features.getManager());
+    gathered.setRequiresGradient(true);
+    pending.add(new RowGradient(parameter, array, rows, gathered));
+    return HeadSupport.matching(gathered, features);
+  }
+
+  @Override
+  public List<RowGradient> takeRowGradients() {
+    List<RowGradient> out = new ArrayList<>();
+    pendingRows.values().forEach(out::addAll);
+    pendingRows.clear();
+    return out;
   }
 
   /** The wrapped head's unlabelled logits over every class, its own computation. */
@@ -355,7 +458,7 @@ public final class PartialFcHead extends AbstractBlock {
    * @return the estimate
    */
   public Memory memory(int dimension, int batch) {
-    return memory(classes, dimension, batch, sampleRate, bias != null);
+    return memory(classes, dimension, batch, sampleRate, bias != null, sparseUpdate);
   }
 
   /**
@@ -373,12 +476,36 @@ public final class PartialFcHead extends AbstractBlock {
    */
   public static Memory memory(
       int classes, int dimension, int batch, double sampleRate, boolean bias) {
+    return memory(classes, dimension, batch, sampleRate, bias, false);
+  }
+
+  /**
+   * The memory of a Partial FC head, with the dense update or the sparse one, whose gradient is the
+   * gathered rows' only, [|S|, d] (and [|S|] for b).
+   *
+   * @param classes C ≥ 1
+   * @param dimension d ≥ 1
+   * @param batch m ≥ 1
+   * @param sampleRate r in (0, 1]
+   * @param bias whether the head has a bias b [C] (softmax)
+   * @param sparseUpdate whether W (and b) are updated by rows ({@link Builder#optSparseUpdate})
+   * @return the estimate
+   * @throws IllegalArgumentException naming the first invalid argument
+   */
+  public static Memory memory(
+      int classes,
+      int dimension,
+      int batch,
+      double sampleRate,
+      boolean bias,
+      boolean sparseUpdate) {
     HeadSupport.checkClasses(classes);
     checkAtLeastOne("dimension", dimension);
     checkAtLeastOne("batch", batch);
     checkSampleRate(sampleRate);
     int sampled = Math.max(ClassSampler.targetSize(sampleRate, classes), Math.min(batch, classes));
     long parameterBytes = Float.BYTES * ((long) classes * dimension + (bias ? classes : 0));
+    long sampledBytes = Float.BYTES * ((long) sampled * dimension + (bias ? sampled : 0));
     return new Memory(
         classes,
         dimension,
@@ -386,12 +513,13 @@ public final class PartialFcHead extends AbstractBlock {
         sampleRate,
         sampled,
         parameterBytes,
-        parameterBytes,
+        sparseUpdate ? sampledBytes : parameterBytes,
         parameterBytes,
         (long) Float.BYTES * batch * sampled,
         (long) Float.BYTES * batch * classes,
         (long) Float.BYTES * sampled * dimension,
-        (long) Float.BYTES * classes * dimension);
+        (long) Float.BYTES * classes * dimension,
+        sparseUpdate);
   }
 
   private static void checkAtLeastOne(String name, int value) {
@@ -499,13 +627,15 @@ public final class PartialFcHead extends AbstractBlock {
    * @param sampleRate r
    * @param sampledClasses |S| at its largest, max(⌈r·C⌉, min(m, C))
    * @param weightBytes W (and b): C·d (+ C) values, the same at any r
-   * @param gradientBytes their gradient: dense, the same at any r
+   * @param gradientBytes their gradient: dense, the same at any r; with the sparse update the
+   *     gathered rows' only
    * @param momentumBytes SGD's momentum: the same at any r (Adam keeps twice this)
    * @param logitsBytes one [m, |S|] array; a step keeps several (logits, the margin's mask, the
    *     softmax, their gradients)
    * @param fullLogitsBytes one [m, C] array, the full head's
    * @param sampledWeightBytes the gathered rows W_S, [|S|, d]; a cosine head normalises a copy
    * @param fullWeightCopyBytes the full head's normalised copy of W, [C, d]
+   * @param sparseUpdate whether W is updated by rows (the gradient is then [|S|, d])
    */
   public record Memory(
       int classes,
@@ -519,7 +649,8 @@ public final class PartialFcHead extends AbstractBlock {
       long logitsBytes,
       long fullLogitsBytes,
       long sampledWeightBytes,
-      long fullWeightCopyBytes) {
+      long fullWeightCopyBytes,
+      boolean sparseUpdate) {
 
     /**
      * A one-line summary in MiB, for a training run's start.
@@ -530,7 +661,7 @@ public final class PartialFcHead extends AbstractBlock {
       return String.format(
           Locale.ROOT,
           "head memory (float32): C=%d d=%d m=%d r=%s |S|<=%d: weights %.1f MiB, gradient %.1f"
-              + " MiB (dense), SGD momentum %.1f MiB; per step one logits array %.1f MiB"
+              + " MiB (%s), SGD momentum %.1f MiB; per step one logits array %.1f MiB"
               + " (full head %.1f MiB), gathered weights %.1f MiB (full head's normalised copy"
               + " %.1f MiB)",
           classes,
@@ -540,6 +671,7 @@ public final class PartialFcHead extends AbstractBlock {
           sampledClasses,
           mib(weightBytes),
           mib(gradientBytes),
+          sparseUpdate ? "sampled rows" : "dense",
           mib(momentumBytes),
           mib(logitsBytes),
           mib(fullLogitsBytes),
@@ -558,6 +690,7 @@ public final class PartialFcHead extends AbstractBlock {
     private int classes;
     private double sampleRate = DEFAULT_SAMPLE_RATE;
     private long seed = DEFAULT_SEED;
+    private boolean sparseUpdate;
 
     private Builder() {}
 
@@ -605,6 +738,23 @@ public final class PartialFcHead extends AbstractBlock {
      */
     public Builder optSeed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Sets whether W (and a softmax head's b) are updated by rows: each step gathers the sampled
+     * rows into an array the engine differentiates, and {@link
+     * io.github.ringloss4j.optim.RingOptimizer} updates those rows of W and of their optimiser
+     * state only, without a dense [C, d] gradient; the parameters are frozen for DJL, so the head
+     * must be trained with a {@code RingOptimizer}. See the class documentation for how the update
+     * differs from the dense one.
+     *
+     * @param sparseUpdate true for the sparse update; default false (dense: every row of W and of
+     *     its momentum moves every step)
+     * @return this builder
+     */
+    public Builder optSparseUpdate(boolean sparseUpdate) {
+      this.sparseUpdate = sparseUpdate;
       return this;
     }
 

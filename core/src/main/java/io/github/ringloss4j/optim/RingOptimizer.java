@@ -3,6 +3,7 @@ package io.github.ringloss4j.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,12 +14,14 @@ import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.github.ringloss4j.nn.RingLossBlock;
+import io.github.ringloss4j.nn.RowSparseBlock;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +60,11 @@ import java.util.TreeMap;
  *       step one device would, and the step t fed to the schedule and to Adam's bias correction
  *       advances once per training step, whatever the number of copies. DJL's optimisers count
  *       every call, so on k devices their schedules run k times too fast.
+ *   <li><b>Row-sparse parameters.</b> A {@link RowSparseBlock} in the model (Partial FC's sparse
+ *       update) keeps a parameter out of DJL's gradient and hands over the rows a step used and
+ *       their gradient; {@link #updateRows} (called by {@link #update}) applies the parameter's
+ *       rule to those rows of it and of its state only, by gathering them, running the same fused
+ *       kernel and scattering them back. The state stays full-size and is saved like any other.
  *   <li><b>Exact resume.</b> {@link #save}/{@link #load} write the state and the step counts keyed
  *       by the parameters' structural names (stable across runs, unlike their ids). Copies move in
  *       lockstep, so one copy's state is saved; after a load every copy, on however many devices,
@@ -92,6 +100,7 @@ public final class RingOptimizer extends Optimizer {
   private final Set<String> decayedRadii = new HashSet<>();
   private final Map<String, List<Copy>> copies = new HashMap<>();
   private final Map<String, Snapshot> loaded = new HashMap<>();
+  private final List<RowSparseBlock> rowSparseBlocks = new ArrayList<>();
 
   private RingOptimizer(Builder builder, Block model) {
     super(builder);
@@ -110,6 +119,16 @@ public final class RingOptimizer extends Optimizer {
       if (ring.isRadiusWeightDecayed()) {
         decayedRadii.add(ring.getRadiusParameter().getId());
       }
+    }
+    addRowSparseBlocks(model);
+  }
+
+  private void addRowSparseBlocks(Block block) {
+    if (block instanceof RowSparseBlock) {
+      rowSparseBlocks.add((RowSparseBlock) block);
+    }
+    for (Block child : block.getChildren().values()) {
+      addRowSparseBlocks(child);
     }
   }
 
@@ -171,35 +190,97 @@ public final class RingOptimizer extends Optimizer {
 
   @Override
   public void update(String parameterId, NDArray weight, NDArray grad) {
+    updateRows();
     String name = namesById.getOrDefault(parameterId, parameterId);
     Copy copy = copyOf(name, weight);
+    step(parameterId, copy, weight, grad, null);
+    releaseSnapshotAfterFirstStep(name, copy);
+  }
+
+  /**
+   * Applies the row updates the model's {@link RowSparseBlock}s recorded since the last call: for
+   * each, the rows it used of the parameter and of its state (momentum, Adam's moments) take
+   * exactly the step {@link #update} would take on them, with the parameter's learning rate, weight
+   * decay and step count; the other rows, and their state, are left as they are. {@link #update}
+   * calls this first, so a trainer that updates any other parameter needs nothing more; call it
+   * after the backward pass when the row-sparse parameters are the only ones trained.
+   *
+   * @throws IllegalStateException when a parameter has rows from more than one labelled forward
+   *     pass since the last update (several devices, or forward passes accumulated before one
+   *     update): the row update supports one pass per update on one device
+   */
+  public void updateRows() {
+    for (RowSparseBlock block : rowSparseBlocks) {
+      List<RowSparseBlock.RowGradient> rows = block.takeRowGradients();
+      Set<String> seen = new HashSet<>();
+      for (RowSparseBlock.RowGradient r : rows) {
+        if (!seen.add(r.parameter().getId())) {
+          throw new IllegalStateException(
+              "the row-sparse update of "
+                  + namesById.getOrDefault(r.parameter().getId(), r.parameter().getName())
+                  + " takes one labelled forward pass per update on one device, got "
+                  + rows.size()
+                  + " passes' rows; train on one device, or use the dense update");
+        }
+      }
+      for (RowSparseBlock.RowGradient r : rows) {
+        String id = r.parameter().getId();
+        String name = namesById.getOrDefault(id, id);
+        Copy copy = copyOf(name, r.weight());
+        step(id, copy, r.weight(), r.gathered().getGradient(), r.rows());
+        releaseSnapshotAfterFirstStep(name, copy);
+      }
+    }
+  }
+
+  /**
+   * One step of a copy: on the whole weight ({@code rows == null}), or on the rows given — gathered
+   * from the weight and its state, stepped by the same fused kernel, and scattered back.
+   */
+  private void step(String parameterId, Copy copy, NDArray weight, NDArray grad, NDArray rows) {
     int t = ++copy.count;
     float lr = learningRate(parameterId, t);
     float wd = weightDecay(parameterId, weight.getShape());
+    int stateSize = kind == Kind.ADAM ? 2 : momentum == 0f ? 0 : 1;
+    NDArray[] state = stateSize == 0 ? new NDArray[0] : copy.state(weight, stateSize);
+    if (rows == null) {
+      kernel(weight, grad, state, t, lr, wd);
+      return;
+    }
+    NDIndex at = new NDIndex("{}", rows);
+    NDArray[] gathered = new NDArray[state.length];
+    try (NDArray w = weight.get(at)) {
+      for (int i = 0; i < state.length; i++) {
+        gathered[i] = state[i].get(at);
+      }
+      kernel(w, grad, gathered, t, lr, wd);
+      weight.set(at, w);
+      for (int i = 0; i < state.length; i++) {
+        state[i].set(at, gathered[i]);
+      }
+    } finally {
+      for (NDArray g : gathered) {
+        if (g != null) {
+          g.close();
+        }
+      }
+    }
+  }
+
+  /** DJL's fused update of a weight and its state, in place. */
+  private void kernel(NDArray weight, NDArray grad, NDArray[] state, int t, float lr, float wd) {
     NDArrayEx ex = weight.getNDArrayInternal();
     NDList weights = new NDList(weight);
     if (kind == Kind.SGD) {
-      if (momentum == 0f) {
-        ex.sgdUpdate(new NDList(weight, grad), weights, lr, wd, rescaleGrad, clipGrad, 0f, true);
-      } else {
-        NDArray velocity = copy.state(weight, 1)[0];
-        ex.sgdUpdate(
-            new NDList(weight, grad, velocity),
-            weights,
-            lr,
-            wd,
-            rescaleGrad,
-            clipGrad,
-            momentum,
-            true);
-      }
+      NDList inputs = new NDList(weight, grad);
+      inputs.addAll(Arrays.asList(state));
+      ex.sgdUpdate(inputs, weights, lr, wd, rescaleGrad, clipGrad, momentum, true);
     } else {
-      NDArray[] moments = copy.state(weight, 2);
       double coef1 = 1.0 - Math.pow(beta1, t);
       double coef2 = 1.0 - Math.pow(beta2, t);
       float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
       ex.adamUpdate(
-          new NDList(weight, grad, moments[0], moments[1]),
+          new NDList(weight, grad, state[0], state[1]),
           weights,
           lr,
           corrected,
@@ -212,7 +293,6 @@ public final class RingOptimizer extends Optimizer {
           true,
           false);
     }
-    releaseSnapshotAfterFirstStep(name, copy);
   }
 
   /**

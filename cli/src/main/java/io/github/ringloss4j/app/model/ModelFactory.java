@@ -53,6 +53,7 @@ public final class ModelFactory {
               .setHead(head)
               .optClasses(classes)
               .optSampleRate(model.sampleRate())
+              .optSparseUpdate(model.sparseUpdate())
               .build();
     }
     if (model.centerLambda() > 0) {

@@ -62,6 +62,14 @@ public final class ModelOptions {
   private double sampleRate = 1;
 
   @Option(
+      names = "--sparse-update",
+      description =
+          "With --sample-rate below 1: update only each step's sampled rows of the head's weights"
+              + " and of their momentum (Partial FC's sparse update; the other rows and their"
+              + " momentum stand still, no decay), instead of every row. One device only.")
+  private boolean sparseUpdate;
+
+  @Option(
       names = "--init-from",
       paramLabel = "DIR",
       description =
@@ -130,6 +138,15 @@ public final class ModelOptions {
    */
   public double centerLambda() {
     return centerLambda;
+  }
+
+  /**
+   * Whether Partial FC updates only each step's sampled rows of the head's weights and momentum.
+   *
+   * @return {@code --sparse-update}
+   */
+  public boolean sparseUpdate() {
+    return sparseUpdate;
   }
 
   /**
@@ -270,6 +287,11 @@ public final class ModelOptions {
         centerLambda,
         "finite and >= 0");
     require(sampleRate > 0 && sampleRate <= 1, "--sample-rate", sampleRate, "in (0, 1]");
+    require(
+        !sparseUpdate || sampleRate < 1,
+        "--sparse-update",
+        "given",
+        "used with --sample-rate below 1 (Partial FC)");
     requireValues("--input-mean", inputMean, false);
     requireValues("--input-std", inputStd, true);
   }
@@ -307,6 +329,7 @@ public final class ModelOptions {
         && Objects.equals(head, m.head)
         && Double.compare(centerLambda, m.centerLambda) == 0
         && Double.compare(sampleRate, m.sampleRate) == 0
+        && sparseUpdate == m.sparseUpdate
         && Objects.equals(initFrom, m.initFrom)
         && canonical(inputMean, 0f).equals(canonical(m.inputMean, 0f))
         && canonical(inputStd, 1f).equals(canonical(m.inputStd, 1f));
@@ -320,6 +343,7 @@ public final class ModelOptions {
         head,
         centerLambda,
         sampleRate,
+        sparseUpdate,
         initFrom,
         canonical(inputMean, 0f),
         canonical(inputStd, 1f));

@@ -213,6 +213,10 @@ public final class TrainingRun {
     List<String> classNames = train.classNames();
     // Building the blocks allocates nothing; their parameters are made by initialize() below.
     RingModelBlock block = ModelFactory.block(options.model(), options.ring(), classNames.size());
+    if (options.model().sparseUpdate() && devices.length > 1) {
+      throw new IllegalArgumentException(
+          "--sparse-update trains on one device, got --devices with " + devices.length);
+    }
     // What the head costs decides whether many identities fit: say it before training, and refuse
     // a head this machine cannot hold before any of it is allocated.
     int embeddingSize = options.model().embeddingSize();

@@ -18,7 +18,46 @@ class SampledHeadTest {
   void aSampledHeadTrainsResumesAndEvaluates() throws Exception {
     Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
     Path run = tmp.resolve("run");
-    String[] train = {
+    String[] train = train(idx, run, "cosface");
+    CliEndToEndTest.Run r = ok(train);
+    assertTrue(r.err().contains("head memory (float32): C=10"), r.err());
+    assertTrue(Checkpoint.read(run).options().model().sampleRate() == 0.5);
+    train[6] = "2";
+    ok(append(train, "--resume"));
+    ok("evaluate", run.toString(), "--pairs-per-kind", "40");
+    fails(
+        2, "--sample-rate", "train", "--out", tmp.resolve("bad").toString(), "--sample-rate", "0");
+  }
+
+  /**
+   * {@code --sparse-update}: a run that updates only the sampled rows trains, says so in its head
+   * memory line, keeps the option in its checkpoint and resumes; without sampling it is an option
+   * error.
+   */
+  @Test
+  void theSparseUpdateTrainsAndResumes() throws Exception {
+    Path idx = TinyData.idx(tmp.resolve("idx"), 90, 30, 4);
+    Path run = tmp.resolve("sparse");
+    String[] train = append(train(idx, run, "arcface"), "--sparse-update");
+    CliEndToEndTest.Run r = ok(train);
+    assertTrue(r.err().contains("(sampled rows)"), r.err());
+    assertTrue(Checkpoint.read(run).options().model().sparseUpdate());
+    train[6] = "2";
+    ok(append(train, "--resume"));
+    fails(
+        2,
+        "--sparse-update",
+        "train",
+        "--data",
+        idx.toString(),
+        "--out",
+        tmp.resolve("bad").toString(),
+        "--sparse-update");
+  }
+
+  /** One epoch of a 10-class sampled head at r = 0.5; the epochs are at index 6. */
+  private static String[] train(Path idx, Path run, String head) {
+    return new String[] {
       "train",
       "--data",
       idx.toString(),
@@ -31,19 +70,11 @@ class SampledHeadTest {
       "--embedding-size",
       "8",
       "--head",
-      "cosface",
+      head,
       "--sample-rate",
       "0.5",
       "--no-progress"
     };
-    CliEndToEndTest.Run r = ok(train);
-    assertTrue(r.err().contains("head memory (float32): C=10"), r.err());
-    assertTrue(Checkpoint.read(run).options().model().sampleRate() == 0.5);
-    train[6] = "2";
-    ok(append(train, "--resume"));
-    ok("evaluate", run.toString(), "--pairs-per-kind", "40");
-    fails(
-        2, "--sample-rate", "train", "--out", tmp.resolve("bad").toString(), "--sample-rate", "0");
   }
 
   private static String[] append(String[] args, String extra) {
