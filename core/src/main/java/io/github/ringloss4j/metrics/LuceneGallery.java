@@ -155,14 +155,24 @@ public final class LuceneGallery implements GallerySearch {
   /** Per leaf, the identity index of each document, −1 for a deleted one. */
   private final int[][] indexOfDoc;
 
-  private LuceneGallery(Path path, Directory directory, DirectoryReader reader, int shortlist)
+  /**
+   * A gallery over a reader.
+   *
+   * @param directory the directory to close with the reader, or null when the caller owns it
+   * @param data the commit's user data (this class's keys and the caller's)
+   */
+  private LuceneGallery(
+      Path path,
+      Directory directory,
+      DirectoryReader reader,
+      Map<String, String> data,
+      int shortlist)
       throws IOException {
     this.path = path;
     this.directory = directory;
     this.reader = reader;
     this.searcher = new IndexSearcher(reader);
     this.shortlist = shortlist;
-    Map<String, String> data = reader.getIndexCommit().getUserData();
     this.dimension = intKey(data, KEY_DIMENSION, 1, MAX_DIMENSION);
     this.hnsw =
         new Hnsw(
@@ -247,7 +257,8 @@ public final class LuceneGallery implements GallerySearch {
     DirectoryReader reader = null;
     try {
       reader = DirectoryReader.open(directory);
-      return new LuceneGallery(dir, directory, reader, shortlist);
+      return new LuceneGallery(
+          dir, directory, reader, reader.getIndexCommit().getUserData(), shortlist);
     } catch (IOException | RuntimeException e) {
       try (directory) {
         if (reader != null) {
@@ -485,6 +496,10 @@ public final class LuceneGallery implements GallerySearch {
   /** Closes the index. */
   @Override
   public void close() throws IOException {
+    if (directory == null) {
+      reader.close();
+      return;
+    }
     try (directory) {
       reader.close();
     }
@@ -688,13 +703,41 @@ public final class LuceneGallery implements GallerySearch {
         throw new IllegalStateException(
             "a gallery needs at least one identity: the commit would leave " + path + " empty");
       }
+      writer.setLiveCommitData(commitData(metadata).entrySet());
+      writer.commit();
+      userData = Map.copyOf(metadata);
+    }
+
+    /**
+     * A gallery that sees this writer's changes, committed or not (Lucene's near-real-time reader):
+     * to search what is being enrolled, for instance to calibrate a threshold before the commit.
+     *
+     * @param shortlist k', as {@link LuceneGallery#open(Path, int)}
+     * @return the gallery; close it before this writer
+     * @throws IllegalStateException if no identity is present
+     * @throws IOException if the index cannot be read
+     */
+    public LuceneGallery view(int shortlist) throws IOException {
+      Checks.atLeast(shortlist, "shortlist", 1);
+      if (present.isEmpty()) {
+        throw new IllegalStateException("no identity to search in " + path);
+      }
+      DirectoryReader reader = DirectoryReader.open(writer);
+      try {
+        return new LuceneGallery(path, null, reader, commitData(userData), shortlist);
+      } catch (IOException | RuntimeException e) {
+        reader.close();
+        throw e;
+      }
+    }
+
+    /** This class's keys with the caller's metadata. */
+    private Map<String, String> commitData(Map<String, String> metadata) {
       Map<String, String> data = new HashMap<>(metadata);
       data.put(KEY_DIMENSION, Integer.toString(dimension));
       data.put(KEY_MAX_CONN, Integer.toString(hnsw.maxConn()));
       data.put(KEY_BEAM_WIDTH, Integer.toString(hnsw.beamWidth()));
-      writer.setLiveCommitData(data.entrySet());
-      writer.commit();
-      userData = Map.copyOf(metadata);
+      return data;
     }
 
     /** Writes the pending documents to segment files without committing them (for tests). */

@@ -123,6 +123,14 @@ class LuceneGalleryTest {
       }
       writer.remove("id3").remove("id60");
       RocTest.assertMessage(() -> remove(writer, "id3"), "'id3'", "not enrolled");
+      try (LuceneGallery view = writer.view(100)) {
+        assertEquals(78, view.size(), "the uncommitted changes are searched");
+        assertEquals(-1, view.indexOf("id60"));
+        assertEquals("id70", view.search(rows[70], 1).get(0).name());
+      }
+      try (LuceneGallery before = LuceneGallery.open(small)) {
+        assertEquals(50, before.size(), "and only they");
+      }
       writer.commit();
     }
     List<String> kept = new ArrayList<>(names(80));

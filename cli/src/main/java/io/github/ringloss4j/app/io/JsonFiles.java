@@ -88,10 +88,11 @@ public final class JsonFiles {
   private JsonFiles() {}
 
   /**
-   * Marks a {@code List} component of a record that files written before it existed lack: a missing
-   * key reads as an empty list, so that those files stay readable, while an explicit {@code null}
-   * is still refused. Only lists take it, because an empty list is the one default that cannot be
-   * mistaken for a value (a missing number read as 0 could).
+   * Marks a {@code List} or {@code String} component of a record that files written before it
+   * existed lack: a missing key reads as an empty list or string, so that those files stay
+   * readable, while an explicit {@code null} is still refused. Only lists and strings take it,
+   * because emptiness is the one default that cannot be mistaken for a value (a missing number read
+   * as 0 could).
    */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)
@@ -147,7 +148,6 @@ public final class JsonFiles {
    * @throws IOException if the file cannot be read
    */
   public static <T> T read(Path file, Class<T> type) throws IOException {
-    T value;
     long size = Files.size(file);
     if (size > MAX_BYTES) {
       throw new DataFormatException(
@@ -158,6 +158,37 @@ public final class JsonFiles {
       if (reader.read() != '\uFEFF') {
         reader.reset();
       }
+      return parse(file, reader, type);
+    } catch (CharacterCodingException e) {
+      // from the first char, read here for the byte-order mark
+      throw new DataFormatException(file, "not UTF-8 text", e);
+    }
+  }
+
+  /**
+   * Reads JSON text that {@link #toJson} wrote and that stands for a file (a copy kept elsewhere),
+   * as {@link #read(Path, Class)} reads the file.
+   *
+   * @param file the file the text stands for, named in messages
+   * @param text the text, at most {@value #MAX_BYTES} characters
+   * @param type the record (or array of records) it holds
+   * @param <T> the type
+   * @return the value
+   * @throws DataFormatException naming the file when the text is empty, is not JSON, or lacks a
+   *     field
+   * @throws IOException never for a string, as {@link #read(Path, Class)} otherwise
+   */
+  public static <T> T read(Path file, String text, Class<T> type) throws IOException {
+    if (text.length() > MAX_BYTES) {
+      throw new DataFormatException(
+          file, text.length() + " characters, more than the " + MAX_BYTES + " this reads");
+    }
+    return parse(file, new java.io.StringReader(text), type);
+  }
+
+  private static <T> T parse(Path file, Reader reader, Class<T> type) throws IOException {
+    T value;
+    try {
       value = GSON.fromJson(reader, type);
     } catch (JsonIOException e) {
       if (e.getCause() instanceof CharacterCodingException) {
@@ -166,9 +197,6 @@ public final class JsonFiles {
       throw new IOException(file + ": " + problem(e), e);
     } catch (JsonParseException e) {
       throw new DataFormatException(file, problem(e), e);
-    } catch (CharacterCodingException e) {
-      // from the first char, read here for the byte-order mark
-      throw new DataFormatException(file, "not UTF-8 text", e);
     }
     if (value == null) {
       throw new DataFormatException(
@@ -351,9 +379,12 @@ public final class JsonFiles {
         parameterTypes[i] = c.getType();
         byKey.put(keys[i], i);
         emptyWhenAbsent[i] = c.isAnnotationPresent(EmptyWhenAbsent.class);
-        if (emptyWhenAbsent[i] && c.getType() != List.class) {
+        if (emptyWhenAbsent[i] && c.getType() != List.class && c.getType() != String.class) {
           throw new IllegalStateException(
-              type.getSimpleName() + "." + c.getName() + " is @EmptyWhenAbsent but not a List");
+              type.getSimpleName()
+                  + "."
+                  + c.getName()
+                  + " is @EmptyWhenAbsent but not a List or a String");
         }
         zeroWhenAbsent[i] = c.isAnnotationPresent(ZeroWhenAbsent.class);
         if (zeroWhenAbsent[i] && c.getType() != double.class) {
@@ -444,7 +475,7 @@ public final class JsonFiles {
       in.endObject();
       for (int i = 0; i < components.length; i++) {
         if (!present[i] && emptyWhenAbsent[i]) {
-          values[i] = List.of();
+          values[i] = components[i].getType() == String.class ? "" : List.of();
         } else if (!present[i] && zeroWhenAbsent[i]) {
           values[i] = 0.0;
         } else if (!present[i]) {
