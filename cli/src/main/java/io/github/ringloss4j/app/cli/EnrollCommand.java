@@ -370,20 +370,7 @@ public final class EnrollCommand implements Callable<Integer> {
     int images = e.images() + (previous == null ? 0 : previous.enrolledImages());
     String kind = index;
     if (c == null && previous != null) {
-      return new GalleryFiles.Info(
-          GalleryFiles.FORMAT,
-          identities,
-          d,
-          images,
-          previous.model(),
-          previous.threshold(),
-          previous.targetFpir(),
-          previous.fpir(),
-          previous.nonMatedImages(),
-          previous.fnir(),
-          previous.matedImages(),
-          previous.calibration(),
-          kind);
+      return previous.withIdentities(identities, images, kind);
     }
     return new GalleryFiles.Info(
         GalleryFiles.FORMAT,

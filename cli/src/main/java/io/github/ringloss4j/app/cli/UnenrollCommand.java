@@ -62,20 +62,7 @@ public final class UnenrollCommand implements Callable<Integer> {
       GalleryFiles.commitLucene(
           galleryDir,
           writer,
-          new GalleryFiles.Info(
-              info.format(),
-              writer.size(),
-              info.dimension(),
-              info.enrolledImages(),
-              info.model(),
-              info.threshold(),
-              info.targetFpir(),
-              info.fpir(),
-              info.nonMatedImages(),
-              info.fnir(),
-              info.matedImages(),
-              info.calibration(),
-              info.index()));
+          info.withIdentities(writer.size(), info.enrolledImages(), info.index()));
       System.out.printf(
           Locale.ROOT,
           "removed %d identities from %s: %d remain%n",

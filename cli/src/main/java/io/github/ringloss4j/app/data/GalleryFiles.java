@@ -58,7 +58,7 @@ import org.apache.lucene.store.LockObtainFailedException;
  * (it changes together with the identities), and {@value #INFO} is rewritten from it after each
  * commit for people and for telling the kinds apart. A kill between the two leaves an older {@value
  * #INFO} beside a complete index, never a gallery that cannot be read. {@code "index"} is {@value
- * #EXACT} for the files above; files written before the key existed lack it and are exact.
+ * #EXACT} for the files above; files written before the key existed lack it and are read as exact.
  *
  * <p>The directory is built under a temporary name and renamed when complete ({@link
  * StagingDirectory}), each file written through {@link AtomicFiles}, so a reader never sees half a
@@ -139,8 +139,8 @@ public final class GalleryFiles {
    * @param fnir the FNIR at the threshold on the mated calibration images
    * @param matedImages the calibration images of enrolled identities
    * @param calibration the calibration folder, absolute, or empty
-   * @param index how the identities are stored and searched: {@value #EXACT} or {@value #LUCENE};
-   *     empty in files written before the key existed (exact)
+   * @param index how the identities are stored and searched: {@value #EXACT} or {@value #LUCENE}
+   *     ({@value #EXACT} in files written before the key existed)
    */
   public record Info(
       int format,
@@ -155,7 +155,7 @@ public final class GalleryFiles {
       double fnir,
       int matedImages,
       String calibration,
-      @JsonFiles.EmptyWhenAbsent String index) {
+      @JsonFiles.KindWhenAbsent(EXACT) String index) {
 
     /**
      * The information of an exact gallery.
@@ -200,6 +200,32 @@ public final class GalleryFiles {
           matedImages,
           calibration,
           EXACT);
+    }
+
+    /**
+     * This information for another set of identities, of the given kind, with the same model and
+     * calibration.
+     *
+     * @param count n
+     * @param images the images the templates were averaged from
+     * @param kind {@value #EXACT} or {@value #LUCENE}
+     * @return the new information
+     */
+    public Info withIdentities(int count, int images, String kind) {
+      return new Info(
+          format,
+          count,
+          dimension,
+          images,
+          model,
+          threshold,
+          targetFpir,
+          fpir,
+          nonMatedImages,
+          fnir,
+          matedImages,
+          calibration,
+          kind);
     }
 
     /**
@@ -548,7 +574,7 @@ public final class GalleryFiles {
       throw new DataFormatException(
           file, "'format' " + info.format() + " is not one this version reads (" + FORMAT + ")");
     }
-    if (!info.index().isEmpty() && !info.index().equals(EXACT) && !info.lucene()) {
+    if (!info.index().equals(EXACT) && !info.lucene()) {
       throw new DataFormatException(
           file, "'index' is '" + info.index() + "', expected '" + EXACT + "' or '" + LUCENE + "'");
     }

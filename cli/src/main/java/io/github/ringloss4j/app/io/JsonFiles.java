@@ -88,11 +88,10 @@ public final class JsonFiles {
   private JsonFiles() {}
 
   /**
-   * Marks a {@code List} or {@code String} component of a record that files written before it
-   * existed lack: a missing key reads as an empty list or string, so that those files stay
-   * readable, while an explicit {@code null} is still refused. Only lists and strings take it,
-   * because emptiness is the one default that cannot be mistaken for a value (a missing number read
-   * as 0 could).
+   * Marks a {@code List} component of a record that files written before it existed lack: a missing
+   * key reads as an empty list, so that those files stay readable, while an explicit {@code null}
+   * is still refused. Only lists take it, because an empty list is the one default that cannot be
+   * mistaken for a value (a missing number read as 0 could).
    */
   @Documented
   @Retention(RetentionPolicy.RUNTIME)
@@ -110,6 +109,24 @@ public final class JsonFiles {
   @Retention(RetentionPolicy.RUNTIME)
   @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD})
   public @interface ZeroWhenAbsent {}
+
+  /**
+   * Marks a {@code String} component that names a kind which every file written before it existed
+   * was (a gallery's index, {@code exact} before there was another): a missing key reads as {@link
+   * #value}, which is then the true value, as {@link ZeroWhenAbsent} for counts, while an explicit
+   * {@code null} is still refused.
+   */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD})
+  public @interface KindWhenAbsent {
+    /**
+     * The kind of the files written before the component existed.
+     *
+     * @return the value a missing key reads as
+     */
+    String value();
+  }
 
   /**
    * The JSON text of a value, as {@link #write} puts it in a file.
@@ -357,6 +374,7 @@ public final class JsonFiles {
     private final TypeAdapter<?>[] adapters;
     private final boolean[] emptyWhenAbsent;
     private final boolean[] zeroWhenAbsent;
+    private final String[] kindWhenAbsent;
     private final Map<String, Integer> byKey = new HashMap<>();
     private final Constructor<R> constructor;
 
@@ -368,6 +386,7 @@ public final class JsonFiles {
       this.adapters = new TypeAdapter<?>[components.length];
       this.emptyWhenAbsent = new boolean[components.length];
       this.zeroWhenAbsent = new boolean[components.length];
+      this.kindWhenAbsent = new String[components.length];
       Class<?>[] parameterTypes = new Class<?>[components.length];
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
@@ -379,12 +398,15 @@ public final class JsonFiles {
         parameterTypes[i] = c.getType();
         byKey.put(keys[i], i);
         emptyWhenAbsent[i] = c.isAnnotationPresent(EmptyWhenAbsent.class);
-        if (emptyWhenAbsent[i] && c.getType() != List.class && c.getType() != String.class) {
+        if (emptyWhenAbsent[i] && c.getType() != List.class) {
           throw new IllegalStateException(
-              type.getSimpleName()
-                  + "."
-                  + c.getName()
-                  + " is @EmptyWhenAbsent but not a List or a String");
+              type.getSimpleName() + "." + c.getName() + " is @EmptyWhenAbsent but not a List");
+        }
+        KindWhenAbsent kind = c.getAnnotation(KindWhenAbsent.class);
+        kindWhenAbsent[i] = kind == null ? null : kind.value();
+        if (kind != null && c.getType() != String.class) {
+          throw new IllegalStateException(
+              type.getSimpleName() + "." + c.getName() + " is @KindWhenAbsent but not a String");
         }
         zeroWhenAbsent[i] = c.isAnnotationPresent(ZeroWhenAbsent.class);
         if (zeroWhenAbsent[i] && c.getType() != double.class) {
@@ -475,9 +497,11 @@ public final class JsonFiles {
       in.endObject();
       for (int i = 0; i < components.length; i++) {
         if (!present[i] && emptyWhenAbsent[i]) {
-          values[i] = components[i].getType() == String.class ? "" : List.of();
+          values[i] = List.of();
         } else if (!present[i] && zeroWhenAbsent[i]) {
           values[i] = 0.0;
+        } else if (!present[i] && kindWhenAbsent[i] != null) {
+          values[i] = kindWhenAbsent[i];
         } else if (!present[i]) {
           throw new JsonSyntaxException(
               "missing field '" + keys[i] + "' in the object at " + where);

@@ -536,6 +536,15 @@ class GalleryCommandsTest {
         image,
         "--shortlist",
         "5");
+    // A gallery.json written before "index" existed is an exact gallery; an unknown kind is
+    // refused.
+    Path older =
+        tampered("older", GalleryFiles.INFO, t -> t.replaceFirst(",\\s*\"index\": \"exact\"", ""));
+    assertFalse(Files.readString(older.resolve(GalleryFiles.INFO)).contains("index"));
+    assertEquals(identify(gallery).out(), identify(older).out());
+    Path unknown =
+        tampered("unknown-kind", GalleryFiles.INFO, t -> t.replace("\"exact\"", "\"hnsw\""));
+    identify(unknown, unknown.resolve(GalleryFiles.INFO) + ": 'index' is 'hnsw'");
     Path broken = tmp.resolve("broken-lucene");
     ok(concat(enroll, broken.toString(), "--index", "lucene"));
     fails(
