@@ -119,6 +119,8 @@ public final class LuceneGallery implements GallerySearch {
     /**
      * Checks the ranges.
      *
+     * @param maxConn M, in [1, 512]
+     * @param beamWidth the beam width, in [1, 3200]
      * @throws IllegalArgumentException naming the parameter
      */
     public Hnsw {
