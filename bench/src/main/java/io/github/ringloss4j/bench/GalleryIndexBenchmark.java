@@ -122,7 +122,8 @@ public final class GalleryIndexBenchmark {
         double build = seconds(t0);
         Timing t = time(exact::search, exact::search, probes, k);
         exactTop = t.tops();
-        out.println(line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1.0, 1.0));
+        out.println(
+            line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1, 1, 1, 1));
         exact.close();
       }
       for (int m : ms) {
