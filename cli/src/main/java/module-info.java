@@ -14,6 +14,7 @@ module io.github.ringloss4j.app {
   requires info.picocli;
   requires java.desktop;
   requires jdk.management;
+  requires org.apache.lucene.core;
   requires org.knowm.xchart;
   requires org.slf4j;
   requires pickle;

@@ -18,6 +18,9 @@ module io.github.ringloss4j.core {
   // Pyrolite (an automatic module): pickles are read and written inside core, none of its types
   // appear in an exported signature.
   requires pickle;
+  // Lucene's vector index (a named module) behind metrics.LuceneGallery; no Lucene type appears in
+  // an exported signature.
+  requires org.apache.lucene.core;
 
   exports io.github.ringloss4j.backbone;
   exports io.github.ringloss4j.head;

@@ -281,7 +281,7 @@ public final class GallerySearch {
     return Arrays.stream(values).mapToLong(Math::round).toArray();
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {

@@ -66,7 +66,7 @@ import java.util.PriorityQueue;
  * engine memory. Once built it is immutable, and searches may run concurrently from several
  * threads: each works in its own sub-manager and only reads the stored rows.
  */
-public final class Gallery implements AutoCloseable {
+public final class Gallery implements GallerySearch {
 
   /** Gallery rows per engine block by default, as {@link EngineIdentification}'s chunks. */
   public static final int DEFAULT_BLOCK_ROWS = EngineIdentification.DEFAULT_GALLERY_CHUNK;
@@ -287,39 +287,22 @@ public final class Gallery implements AutoCloseable {
     }
   }
 
-  /**
-   * The number of identities n.
-   *
-   * @return n
-   */
+  @Override
   public int size() {
     return (int) starts[starts.length - 1];
   }
 
-  /**
-   * The embedding dimension d.
-   *
-   * @return d
-   */
+  @Override
   public int dimension() {
     return dimension;
   }
 
-  /**
-   * The names, in gallery (enrolment) order.
-   *
-   * @return an unmodifiable list
-   */
+  @Override
   public List<String> names() {
     return names;
   }
 
-  /**
-   * The row of an identity.
-   *
-   * @param name the name
-   * @return its index, or −1 when it is not enrolled
-   */
+  @Override
   public int indexOf(String name) {
     Integer i = indexByName.get(name);
     return i == null ? -1 : i;
@@ -349,6 +332,7 @@ public final class Gallery implements AutoCloseable {
    * @return the matches, best first
    * @throws IllegalArgumentException naming the probe or k
    */
+  @Override
   public List<Match> search(float[] probe, int k) {
     checkProbe(probe, "probe");
     return search(new float[][] {probe}, k).get(0);
@@ -362,6 +346,7 @@ public final class Gallery implements AutoCloseable {
    * @return per probe, the matches, best first
    * @throws IllegalArgumentException naming the probe row or k
    */
+  @Override
   public List<List<Match>> search(float[][] probes, int k) {
     Checks.notNull(probes, "probes");
     Checks.atLeast(k, "k", 1);
@@ -374,47 +359,6 @@ public final class Gallery implements AutoCloseable {
       out.addAll(searchChunk(probes, start, Math.min(start + PROBE_CHUNK, probes.length), top));
     }
     return out;
-  }
-
-  /**
-   * Open-set identification of one probe: its exact top-k and whether the best is accepted.
-   *
-   * @param probe the probe's embedding, d finite values
-   * @param k how many candidates to return, at least 1
-   * @param threshold the open-set threshold, e.g. from {@link OpenSetThreshold#calibrate}; not NaN
-   * @return the candidates and the decision
-   * @throws IllegalArgumentException naming the probe, k or the threshold
-   */
-  public Decision identify(float[] probe, int k, double threshold) {
-    checkThreshold(threshold);
-    return new Decision(search(probe, k), threshold);
-  }
-
-  /**
-   * Open-set identification of many probes in one batched search ({@link #search(float[][], int)}):
-   * the same decisions as {@link #identify(float[], int, double)} one probe at a time, at the cost
-   * of one pass over the gallery per {@value #PROBE_CHUNK} probes rather than per probe.
-   *
-   * @param probes the probes' embeddings, each d finite values
-   * @param k how many candidates to return per probe, at least 1
-   * @param threshold the open-set threshold, e.g. from {@link OpenSetThreshold#calibrate}; not NaN
-   * @return one decision per probe, in the probes' order
-   * @throws IllegalArgumentException naming the probe row, k or the threshold
-   */
-  public List<Decision> identify(float[][] probes, int k, double threshold) {
-    checkThreshold(threshold);
-    List<List<Match>> found = search(probes, k);
-    List<Decision> out = new ArrayList<>(found.size());
-    for (List<Match> candidates : found) {
-      out.add(new Decision(candidates, threshold));
-    }
-    return out;
-  }
-
-  private static void checkThreshold(double threshold) {
-    if (Double.isNaN(threshold)) {
-      throw new IllegalArgumentException("threshold must be a number, got NaN");
-    }
   }
 
   /** Frees the gallery's engine memory. */
@@ -533,6 +477,53 @@ public final class Gallery implements AutoCloseable {
   }
 
   private void checkProbe(float[] probe, String name) {
+    checkProbe(probe, dimension, name);
+  }
+
+  /**
+   * A gallery row as it is stored (see the class comment): the embedding itself when it is unit to
+   * float32 precision (kept bit for bit, so that saving and loading is exact), else divided by its
+   * norm in double and rounded to float32. Shared with {@link LuceneGallery}, whose rows are stored
+   * by the same rule.
+   *
+   * @param embedding the embedding
+   * @param dimension the gallery's d
+   * @param what the identity, for messages
+   * @return a new unit row
+   * @throws IllegalArgumentException naming the identity when the embedding has another dimension,
+   *     is not finite or is zero
+   */
+  static float[] unitRow(float[] embedding, int dimension, String what) {
+    Checks.notNull(embedding, "embedding");
+    if (embedding.length != dimension) {
+      throw new IllegalArgumentException(
+          what + ": embedding has " + embedding.length + " values, the gallery " + dimension);
+    }
+    double norm;
+    try {
+      norm = norm(embedding, "embedding");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    if (Math.abs(norm - 1) <= (dimension / 2.0 + 2) * EngineScores.U32) {
+      // Already unit to float32 precision (a saved gallery): kept bit for bit.
+      return embedding.clone();
+    }
+    float[] out = new float[dimension];
+    for (int j = 0; j < dimension; j++) {
+      out[j] = (float) (embedding[j] / norm);
+    }
+    return out;
+  }
+
+  /**
+   * Checks a probe against the gallery's dimension.
+   *
+   * @param probe the probe
+   * @param dimension d
+   * @param name the probe, for messages
+   */
+  static void checkProbe(float[] probe, int dimension, String name) {
     if (probe == null) {
       throw new IllegalArgumentException(name + " must not be null");
     }
@@ -552,7 +543,7 @@ public final class Gallery implements AutoCloseable {
     }
   }
 
-  private static boolean isZero(float[] v) {
+  static boolean isZero(float[] v) {
     for (float x : v) {
       if (x != 0) {
         return false;
@@ -778,20 +769,7 @@ public final class Gallery implements AutoCloseable {
       if (name.isEmpty()) {
         throw new IllegalArgumentException(what(name) + ": the name must not be empty");
       }
-      if (embedding.length != dimension) {
-        throw new IllegalArgumentException(
-            what(name)
-                + ": embedding has "
-                + embedding.length
-                + " values, the gallery "
-                + dimension);
-      }
-      double norm;
-      try {
-        norm = norm(embedding, "embedding");
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(what(name) + ": " + e.getMessage(), e);
-      }
+      float[] unit = unitRow(embedding, dimension, what(name));
       if (indexByName.putIfAbsent(name, names.size()) != null) {
         throw new IllegalArgumentException(
             what(name) + ": the name is already enrolled as identity " + indexByName.get(name));
@@ -799,15 +777,7 @@ public final class Gallery implements AutoCloseable {
       if (buffer == null) {
         buffer = new float[blockRows * dimension];
       }
-      int at = buffered * dimension;
-      if (Math.abs(norm - 1) <= (dimension / 2.0 + 2) * EngineScores.U32) {
-        // Already unit to float32 precision (a saved gallery): kept bit for bit.
-        System.arraycopy(embedding, 0, buffer, at, dimension);
-      } else {
-        for (int j = 0; j < dimension; j++) {
-          buffer[at + j] = (float) (embedding[j] / norm);
-        }
-      }
+      System.arraycopy(unit, 0, buffer, buffered * dimension, dimension);
       names.add(name);
       if (++buffered == blockRows) {
         flush();

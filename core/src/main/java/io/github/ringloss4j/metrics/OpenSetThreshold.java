@@ -175,7 +175,7 @@ public final class OpenSetThreshold {
    * @throws IllegalArgumentException naming the argument
    */
   public static Calibration calibrate(
-      Gallery gallery,
+      GallerySearch gallery,
       float[][] nonMatedProbes,
       float[][] matedProbes,
       int[] mates,

@@ -5,6 +5,8 @@ import io.github.ringloss4j.app.data.GalleryFiles;
 import io.github.ringloss4j.app.eval.ModelEmbedder;
 import io.github.ringloss4j.app.io.OptionChecks;
 import io.github.ringloss4j.metrics.Gallery;
+import io.github.ringloss4j.metrics.GallerySearch;
+import io.github.ringloss4j.metrics.LuceneGallery;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +27,10 @@ import picocli.CommandLine.Parameters;
       "Output: a line 'threshold …', then per image a line 'IMAGE: NAME (SCORE >= threshold T)' or"
           + " 'IMAGE: unknown (best NAME SCORE < threshold T)', followed by the top-k as"
           + " 'RANK<TAB>NAME<TAB>SCORE'. Exit code 0 whether the image is known or not; the"
-          + " decision is the printed one. Equal scores are listed in enrolment order."
+          + " decision is the printed one. Equal scores are listed in enrolment order.",
+      "A Lucene gallery ('enroll --index lucene') is searched through its HNSW graph for a"
+          + " shortlist of --shortlist identities, which are re-scored exactly: the scores are"
+          + " exact, and an identity the graph misses is not listed."
     })
 public final class IdentifyCommand implements Callable<Integer> {
 
@@ -55,6 +60,15 @@ public final class IdentifyCommand implements Callable<Integer> {
   Double threshold;
 
   @Option(
+      names = "--shortlist",
+      paramLabel = "K",
+      description =
+          "For a Lucene gallery: the identities asked of the HNSW graph per image, re-scored"
+              + " exactly (at least --top are asked; >= the gallery's size searches exactly)."
+              + " Default: 100.")
+  Integer shortlist;
+
+  @Option(
       names = "--batch-size",
       defaultValue = "32",
       description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
@@ -74,10 +88,19 @@ public final class IdentifyCommand implements Callable<Integer> {
         "--threshold",
         threshold,
         "a cosine in [-1, 1]");
+    OptionChecks.require(shortlist == null || shortlist >= 1, "--shortlist", shortlist, ">= 1");
     try (NDManager manager = NDManager.newBaseManager()) {
-      GalleryFiles.Loaded loaded = GalleryFiles.read(manager, galleryDir);
-      GalleryFiles.Info info = loaded.info();
-      try (Gallery gallery = loaded.gallery();
+      if (shortlist != null && !GalleryFiles.readInfo(galleryDir).lucene()) {
+        throw new IllegalArgumentException(
+            "--shortlist sets the search of a Lucene gallery; GALLERY "
+                + galleryDir
+                + " is exact (searched exactly, without a shortlist)");
+      }
+      GalleryFiles.Opened opened =
+          GalleryFiles.open(
+              manager, galleryDir, shortlist == null ? LuceneGallery.DEFAULT_SHORTLIST : shortlist);
+      GalleryFiles.Info info = opened.info();
+      try (GallerySearch gallery = opened.gallery();
           ModelEmbedder embedder = ModelEmbedder.open(model, trust.networks())) {
         GalleryFiles.Model used = embedder.info();
         if (used.embeddingSize() != gallery.dimension()) {

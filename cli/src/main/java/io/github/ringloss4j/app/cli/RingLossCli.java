@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       VerifyCommand.class,
       EnrollCommand.class,
+      UnenrollCommand.class,
       IdentifyCommand.class,
       CompareCommand.class,
       ReportCommand.class,

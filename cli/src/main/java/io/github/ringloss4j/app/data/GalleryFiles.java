@@ -9,7 +9,10 @@ import io.github.ringloss4j.app.io.NpyWriter;
 import io.github.ringloss4j.app.io.StagingDirectory;
 import io.github.ringloss4j.app.io.TextLines;
 import io.github.ringloss4j.metrics.Gallery;
+import io.github.ringloss4j.metrics.GallerySearch;
+import io.github.ringloss4j.metrics.LuceneGallery;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.store.LockObtainFailedException;
 
 /**
  * A gallery directory, as {@code ringloss enroll} writes it and {@code ringloss identify} reads it:
@@ -46,6 +50,16 @@ import java.util.Map;
  * non-empty name per row, read as a stream of bounded lines ({@link TextLines}, which drops a
  * byte-order mark). Every failure names the file (and the key or line).
  *
+ * <p><b>A Lucene gallery</b> ({@code enroll --index lucene}; {@code "index": "lucene"} in {@value
+ * #INFO}) holds, instead of the embeddings and the names, a Lucene index directory {@value
+ * #LUCENE_INDEX} ({@link LuceneGallery}: one document per identity, searched through its HNSW graph
+ * and re-scored exactly). It grows and shrinks in place: each change is one Lucene commit, atomic,
+ * which carries its own copy of the {@value #INFO} text in its metadata; that copy is the one read
+ * (it changes together with the identities), and {@value #INFO} is rewritten from it after each
+ * commit for people and for telling the kinds apart. A kill between the two leaves an older {@value
+ * #INFO} beside a complete index, never a gallery that cannot be read. {@code "index"} is {@value
+ * #EXACT} for the files above; files written before the key existed lack it and are read as exact.
+ *
  * <p>The directory is built under a temporary name and renamed when complete ({@link
  * StagingDirectory}), each file written through {@link AtomicFiles}, so a reader never sees half a
  * gallery. While a gallery is read, the rows and the gallery are both in memory (2·n·d·4 bytes at
@@ -63,6 +77,18 @@ public final class GalleryFiles {
 
   /** The information file. */
   public static final String INFO = "gallery.json";
+
+  /** The Lucene index directory of a Lucene gallery. */
+  public static final String LUCENE_INDEX = "index";
+
+  /** {@link Info#index} of a gallery of {@value #EMBEDDINGS} and {@value #NAMES}. */
+  public static final String EXACT = "exact";
+
+  /** {@link Info#index} of a gallery in a Lucene index. */
+  public static final String LUCENE = "lucene";
+
+  /** The key of a Lucene gallery's commit metadata that holds its {@value #INFO} text. */
+  static final String COMMIT_INFO = INFO;
 
   /** The layout of {@link Info} that this version writes and reads. */
   public static final int FORMAT = 1;
@@ -113,6 +139,8 @@ public final class GalleryFiles {
    * @param fnir the FNIR at the threshold on the mated calibration images
    * @param matedImages the calibration images of enrolled identities
    * @param calibration the calibration folder, absolute, or empty
+   * @param index how the identities are stored and searched: {@value #EXACT} or {@value #LUCENE}
+   *     ({@value #EXACT} in files written before the key existed)
    */
   public record Info(
       int format,
@@ -126,7 +154,88 @@ public final class GalleryFiles {
       int nonMatedImages,
       double fnir,
       int matedImages,
-      String calibration) {
+      String calibration,
+      @JsonFiles.KindWhenAbsent(EXACT) String index) {
+
+    /**
+     * The information of an exact gallery.
+     *
+     * @param format {@value #FORMAT}
+     * @param identities n
+     * @param dimension d
+     * @param enrolledImages the images the templates were averaged from
+     * @param model the model that embedded them
+     * @param threshold the open-set threshold: a best score ≥ it is accepted
+     * @param targetFpir the FPIR the threshold was calibrated for
+     * @param fpir the FPIR achieved on the non-mated calibration images
+     * @param nonMatedImages the calibration images of identities not enrolled
+     * @param fnir the FNIR at the threshold on the mated calibration images
+     * @param matedImages the calibration images of enrolled identities
+     * @param calibration the calibration folder, absolute, or empty
+     */
+    public Info(
+        int format,
+        int identities,
+        int dimension,
+        int enrolledImages,
+        Model model,
+        double threshold,
+        double targetFpir,
+        double fpir,
+        int nonMatedImages,
+        double fnir,
+        int matedImages,
+        String calibration) {
+      this(
+          format,
+          identities,
+          dimension,
+          enrolledImages,
+          model,
+          threshold,
+          targetFpir,
+          fpir,
+          nonMatedImages,
+          fnir,
+          matedImages,
+          calibration,
+          EXACT);
+    }
+
+    /**
+     * This information for another set of identities, of the given kind, with the same model and
+     * calibration.
+     *
+     * @param count n
+     * @param images the images the templates were averaged from
+     * @param kind {@value #EXACT} or {@value #LUCENE}
+     * @return the new information
+     */
+    public Info withIdentities(int count, int images, String kind) {
+      return new Info(
+          format,
+          count,
+          dimension,
+          images,
+          model,
+          threshold,
+          targetFpir,
+          fpir,
+          nonMatedImages,
+          fnir,
+          matedImages,
+          calibration,
+          kind);
+    }
+
+    /**
+     * Whether the identities are in a Lucene index.
+     *
+     * @return true for {@value #LUCENE}
+     */
+    public boolean lucene() {
+      return LUCENE.equals(index);
+    }
 
     /**
      * Whether an open-set threshold was calibrated.
@@ -145,6 +254,14 @@ public final class GalleryFiles {
    * @param info its information
    */
   public record Loaded(Gallery gallery, Info info) {}
+
+  /**
+   * A gallery of either kind, opened with its information.
+   *
+   * @param gallery the gallery, owned by the caller (close it)
+   * @param info its information
+   */
+  public record Opened(GallerySearch gallery, Info info) {}
 
   /**
    * Writes a new gallery directory.
@@ -190,13 +307,13 @@ public final class GalleryFiles {
    * @throws IOException if a file cannot be read
    */
   public static Loaded read(NDManager manager, Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(
-          dir.toString(), null, "not a gallery directory; create one with 'ringloss enroll'");
-    }
+    Info info = readInfo(dir);
     Path infoFile = dir.resolve(INFO);
-    Info info = JsonFiles.read(infoFile, Info.class);
-    check(infoFile, info);
+    if (info.lucene()) {
+      throw new DataFormatException(
+          infoFile,
+          "'index' is '" + LUCENE + "': the identities are in " + dir.resolve(LUCENE_INDEX));
+    }
     Path embeddingsFile = dir.resolve(EMBEDDINGS);
     if (!Files.isRegularFile(embeddingsFile)) {
       throw new NoSuchFileException(embeddingsFile.toString(), null, "the gallery's embeddings");
@@ -238,6 +355,170 @@ public final class GalleryFiles {
       // The names were checked already: what is left is a row (zero, not finite).
       throw new DataFormatException(embeddingsFile, e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads and checks a gallery's {@value #INFO}.
+   *
+   * @param dir the gallery directory
+   * @return its information
+   * @throws NoSuchFileException if the directory or the file is missing
+   * @throws DataFormatException naming the file and the key that is malformed
+   * @throws IOException if the file cannot be read
+   */
+  public static Info readInfo(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(
+          dir.toString(), null, "not a gallery directory; create one with 'ringloss enroll'");
+    }
+    Path infoFile = dir.resolve(INFO);
+    Info info = JsonFiles.read(infoFile, Info.class);
+    check(infoFile, info);
+    return info;
+  }
+
+  /**
+   * Opens a gallery of either kind, as its {@value #INFO} says.
+   *
+   * @param manager the manager whose sub-manager will own an exact gallery
+   * @param dir the gallery directory
+   * @param shortlist a Lucene gallery's shortlist k' ({@link LuceneGallery#open(Path, int)})
+   * @return the gallery and its information
+   * @throws NoSuchFileException naming a missing file
+   * @throws DataFormatException naming the file or the index directory that is malformed
+   * @throws IOException if a file cannot be read
+   */
+  public static Opened open(NDManager manager, Path dir, int shortlist) throws IOException {
+    if (readInfo(dir).lucene()) {
+      return openLucene(dir, shortlist);
+    }
+    Loaded loaded = read(manager, dir);
+    return new Opened(loaded.gallery(), loaded.info());
+  }
+
+  /**
+   * Opens a Lucene gallery: its index's last commit and the {@value #INFO} text that commit
+   * carries.
+   *
+   * @param dir the gallery directory
+   * @param shortlist the shortlist k'
+   * @return the gallery and its information
+   * @throws NoSuchFileException if the index directory is missing
+   * @throws DataFormatException naming the index directory when Lucene cannot read it or its
+   *     description is malformed or disagrees with it
+   * @throws IOException if the index cannot be read for another reason (permissions)
+   */
+  public static Opened openLucene(Path dir, int shortlist) throws IOException {
+    Path index = luceneIndex(dir);
+    LuceneGallery gallery;
+    try {
+      gallery = LuceneGallery.open(index, shortlist);
+    } catch (AccessDeniedException e) {
+      throw e;
+    } catch (IOException e) {
+      throw unreadable(index, e);
+    }
+    try {
+      String text = gallery.userData().get(COMMIT_INFO);
+      if (text == null) {
+        throw new DataFormatException(
+            index,
+            "its last commit carries no '"
+                + COMMIT_INFO
+                + "': not a gallery of 'ringloss enroll --index lucene'");
+      }
+      Info info = JsonFiles.read(index, text, Info.class);
+      check(index, info);
+      if (!info.lucene() || info.identities() != gallery.size()) {
+        throw new DataFormatException(
+            index,
+            "its description says 'index' "
+                + info.index()
+                + " and "
+                + info.identities()
+                + " identities, the index holds "
+                + gallery.size());
+      }
+      if (info.dimension() != gallery.dimension()) {
+        throw new DataFormatException(
+            index,
+            "its description says d = "
+                + info.dimension()
+                + ", the index holds d = "
+                + gallery.dimension());
+      }
+      return new Opened(gallery, info);
+    } catch (IOException | RuntimeException e) {
+      gallery.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The information of a Lucene gallery, as its index's last commit carries it ({@link
+   * #openLucene}), for a change to it.
+   *
+   * @param dir the gallery directory
+   * @return its information
+   * @throws IOException as {@link #openLucene}
+   */
+  public static Info luceneInfo(Path dir) throws IOException {
+    Opened opened = openLucene(dir, LuceneGallery.DEFAULT_SHORTLIST);
+    opened.gallery().close();
+    return opened.info();
+  }
+
+  /**
+   * A writer of a Lucene gallery's index (created when missing), to add and remove identities and
+   * then {@link #commitLucene}.
+   *
+   * @param dir the gallery directory
+   * @param dimension d
+   * @param hnsw the graph parameters of a new index; null for an existing one's own
+   * @return the writer; closing it without a commit drops the changes
+   * @throws IllegalArgumentException if d or the graph parameters differ from the index's
+   * @throws DataFormatException naming the index directory when Lucene cannot read it
+   * @throws IOException if the index is locked by another writer or cannot be written
+   */
+  public static LuceneGallery.Writer luceneWriter(Path dir, int dimension, LuceneGallery.Hnsw hnsw)
+      throws IOException {
+    Path index = dir.resolve(LUCENE_INDEX);
+    try {
+      return LuceneGallery.writer(index, dimension, hnsw);
+    } catch (AccessDeniedException | LockObtainFailedException e) {
+      throw e;
+    } catch (IOException e) {
+      throw unreadable(index, e);
+    }
+  }
+
+  /**
+   * Commits a Lucene gallery's changes, atomically with the information they go with, then rewrites
+   * {@value #INFO} from it.
+   *
+   * @param dir the gallery directory
+   * @param writer its index's writer
+   * @param info the information after the changes, {@code index} {@value #LUCENE}
+   * @throws IOException if writing fails; the previous commit then stays
+   */
+  public static void commitLucene(Path dir, LuceneGallery.Writer writer, Info info)
+      throws IOException {
+    String text = JsonFiles.toJson(info);
+    writer.commit(Map.of(COMMIT_INFO, text));
+    AtomicFiles.writeString(dir.resolve(INFO), text);
+  }
+
+  private static Path luceneIndex(Path dir) throws NoSuchFileException {
+    Path index = dir.resolve(LUCENE_INDEX);
+    if (!Files.isDirectory(index)) {
+      throw new NoSuchFileException(index.toString(), null, "the gallery's Lucene index");
+    }
+    return index;
+  }
+
+  private static DataFormatException unreadable(Path index, IOException e) {
+    return new DataFormatException(
+        index, "not a readable Lucene gallery index: " + e.getMessage(), e);
   }
 
   /**
@@ -292,6 +573,10 @@ public final class GalleryFiles {
     if (info.format() != FORMAT) {
       throw new DataFormatException(
           file, "'format' " + info.format() + " is not one this version reads (" + FORMAT + ")");
+    }
+    if (!info.index().equals(EXACT) && !info.lucene()) {
+      throw new DataFormatException(
+          file, "'index' is '" + info.index() + "', expected '" + EXACT + "' or '" + LUCENE + "'");
     }
     requireKey(file, "identities", info.identities(), info.identities() >= 1, ">= 1");
     requireKey(file, "dimension", info.dimension(), info.dimension() >= 1, ">= 1");

@@ -111,6 +111,24 @@ public final class JsonFiles {
   public @interface ZeroWhenAbsent {}
 
   /**
+   * Marks a {@code String} component that names a kind which every file written before it existed
+   * was (a gallery's index, {@code exact} before there was another): a missing key reads as {@link
+   * #value}, which is then the true value, as {@link ZeroWhenAbsent} for counts, while an explicit
+   * {@code null} is still refused.
+   */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD})
+  public @interface KindWhenAbsent {
+    /**
+     * The kind of the files written before the component existed.
+     *
+     * @return the value a missing key reads as
+     */
+    String value();
+  }
+
+  /**
    * The JSON text of a value, as {@link #write} puts it in a file.
    *
    * @param value a record, an array or list of records, or any value Gson serialises
@@ -147,7 +165,6 @@ public final class JsonFiles {
    * @throws IOException if the file cannot be read
    */
   public static <T> T read(Path file, Class<T> type) throws IOException {
-    T value;
     long size = Files.size(file);
     if (size > MAX_BYTES) {
       throw new DataFormatException(
@@ -158,6 +175,37 @@ public final class JsonFiles {
       if (reader.read() != '\uFEFF') {
         reader.reset();
       }
+      return parse(file, reader, type);
+    } catch (CharacterCodingException e) {
+      // from the first char, read here for the byte-order mark
+      throw new DataFormatException(file, "not UTF-8 text", e);
+    }
+  }
+
+  /**
+   * Reads JSON text that {@link #toJson} wrote and that stands for a file (a copy kept elsewhere),
+   * as {@link #read(Path, Class)} reads the file.
+   *
+   * @param file the file the text stands for, named in messages
+   * @param text the text, at most {@value #MAX_BYTES} characters
+   * @param type the record (or array of records) it holds
+   * @param <T> the type
+   * @return the value
+   * @throws DataFormatException naming the file when the text is empty, is not JSON, or lacks a
+   *     field
+   * @throws IOException never for a string, as {@link #read(Path, Class)} otherwise
+   */
+  public static <T> T read(Path file, String text, Class<T> type) throws IOException {
+    if (text.length() > MAX_BYTES) {
+      throw new DataFormatException(
+          file, text.length() + " characters, more than the " + MAX_BYTES + " this reads");
+    }
+    return parse(file, new java.io.StringReader(text), type);
+  }
+
+  private static <T> T parse(Path file, Reader reader, Class<T> type) throws IOException {
+    T value;
+    try {
       value = GSON.fromJson(reader, type);
     } catch (JsonIOException e) {
       if (e.getCause() instanceof CharacterCodingException) {
@@ -166,9 +214,6 @@ public final class JsonFiles {
       throw new IOException(file + ": " + problem(e), e);
     } catch (JsonParseException e) {
       throw new DataFormatException(file, problem(e), e);
-    } catch (CharacterCodingException e) {
-      // from the first char, read here for the byte-order mark
-      throw new DataFormatException(file, "not UTF-8 text", e);
     }
     if (value == null) {
       throw new DataFormatException(
@@ -329,6 +374,7 @@ public final class JsonFiles {
     private final TypeAdapter<?>[] adapters;
     private final boolean[] emptyWhenAbsent;
     private final boolean[] zeroWhenAbsent;
+    private final String[] kindWhenAbsent;
     private final Map<String, Integer> byKey = new HashMap<>();
     private final Constructor<R> constructor;
 
@@ -340,6 +386,7 @@ public final class JsonFiles {
       this.adapters = new TypeAdapter<?>[components.length];
       this.emptyWhenAbsent = new boolean[components.length];
       this.zeroWhenAbsent = new boolean[components.length];
+      this.kindWhenAbsent = new String[components.length];
       Class<?>[] parameterTypes = new Class<?>[components.length];
       for (int i = 0; i < components.length; i++) {
         RecordComponent c = components[i];
@@ -354,6 +401,12 @@ public final class JsonFiles {
         if (emptyWhenAbsent[i] && c.getType() != List.class) {
           throw new IllegalStateException(
               type.getSimpleName() + "." + c.getName() + " is @EmptyWhenAbsent but not a List");
+        }
+        KindWhenAbsent kind = c.getAnnotation(KindWhenAbsent.class);
+        kindWhenAbsent[i] = kind == null ? null : kind.value();
+        if (kind != null && c.getType() != String.class) {
+          throw new IllegalStateException(
+              type.getSimpleName() + "." + c.getName() + " is @KindWhenAbsent but not a String");
         }
         zeroWhenAbsent[i] = c.isAnnotationPresent(ZeroWhenAbsent.class);
         if (zeroWhenAbsent[i] && c.getType() != double.class) {
@@ -447,6 +500,8 @@ public final class JsonFiles {
           values[i] = List.of();
         } else if (!present[i] && zeroWhenAbsent[i]) {
           values[i] = 0.0;
+        } else if (!present[i] && kindWhenAbsent[i] != null) {
+          values[i] = kindWhenAbsent[i];
         } else if (!present[i]) {
           throw new JsonSyntaxException(
               "missing field '" + keys[i] + "' in the object at " + where);

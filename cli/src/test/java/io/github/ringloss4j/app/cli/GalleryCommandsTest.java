@@ -414,4 +414,180 @@ class GalleryCommandsTest {
     Files.write(wide.resolve(GalleryFiles.EMBEDDINGS), Arrays.copyOf(bytes, bytes.length + 4));
     identify(wide, wide.resolve(GalleryFiles.EMBEDDINGS).toString(), "trailing bytes");
   }
+
+  @Test
+  void aLuceneGalleryIdentifiesAsTheExactOneGrowsAndShrinks() throws Exception {
+    Path lucene = tmp.resolve("lucene");
+    CliEndToEndTest.Run e =
+        ok(
+            "enroll",
+            exported.toString(),
+            enrol.toString(),
+            "--out",
+            lucene.toString(),
+            "--index",
+            "lucene",
+            "--hnsw-m",
+            "8",
+            "--calibrate",
+            calibration.toString(),
+            "--fpir",
+            "0.01");
+    assertTrue(e.out().contains("enrolled 4 identities from 12 images (d = 8)"), e.out());
+    assertTrue(e.out().contains("(index/, gallery.json): 4 identities"), e.out());
+    assertTrue(Files.isDirectory(lucene.resolve(GalleryFiles.LUCENE_INDEX)));
+    assertFalse(Files.exists(lucene.resolve(GalleryFiles.EMBEDDINGS)));
+    GalleryFiles.Info info =
+        JsonFiles.read(lucene.resolve(GalleryFiles.INFO), GalleryFiles.Info.class);
+    GalleryFiles.Info exact =
+        JsonFiles.read(gallery.resolve(GalleryFiles.INFO), GalleryFiles.Info.class);
+    assertEquals(GalleryFiles.LUCENE, info.index());
+    assertEquals(GalleryFiles.EXACT, exact.index());
+    // The same model, identities and calibration: the same threshold (the scores are exact).
+    assertEquals(exact.threshold(), info.threshold());
+    assertEquals(exact.model(), info.model());
+    String[] images = {
+      faces.resolve("id1").resolve("id1_0004.png").toString(),
+      faces.resolve("id4").resolve("id4_0002.png").toString()
+    };
+    String expected = identified(exported, gallery, images, "--top", "4").out();
+    assertEquals(expected, identified(exported, lucene, images, "--top", "4").out());
+    assertEquals(
+        expected, identified(exported, lucene, images, "--top", "4", "--shortlist", "2").out());
+
+    // Enrolling more: id4 joins; the old threshold is kept with a warning.
+    Path more = tmp.resolve("more");
+    Files.createDirectories(more.resolve("id4"));
+    for (int j = 1; j <= 5; j++) {
+      String file = String.format(Locale.ROOT, "id4_%04d.png", j);
+      Files.copy(faces.resolve("id4").resolve(file), more.resolve("id4").resolve(file));
+    }
+    String[] again = {
+      "enroll",
+      exported.toString(),
+      more.toString(),
+      "--out",
+      lucene.toString(),
+      "--index",
+      "lucene"
+    };
+    CliEndToEndTest.Run added = ok(again);
+    assertTrue(added.out().contains("): 5 identities"), added.out());
+    assertTrue(added.err().contains("calibrated with 4 identities; with 5 now"), added.err());
+    info = JsonFiles.read(lucene.resolve(GalleryFiles.INFO), GalleryFiles.Info.class);
+    assertEquals(5, info.identities());
+    assertEquals(17, info.enrolledImages());
+    CliEndToEndTest.Run found = identified(exported, lucene, new String[] {images[1]});
+    assertTrue(found.out().contains(images[1] + ": id4 ("), found.out());
+    fails(2, "identity 'id4' of DIR", again);
+    fails(
+        2,
+        "maxConn=8",
+        "enroll",
+        exported.toString(),
+        more.toString(),
+        "--out",
+        lucene.toString(),
+        "--index",
+        "lucene",
+        "--hnsw-m",
+        "16");
+    // Another model: refused, naming both.
+    fails(
+        2,
+        "was enrolled with the exported model " + exported.toAbsolutePath(),
+        "enroll",
+        run.toString(),
+        more.toString(),
+        "--out",
+        lucene.toString(),
+        "--index",
+        "lucene");
+
+    // Removing id4 gives the first gallery back.
+    CliEndToEndTest.Run removed = ok("unenroll", lucene.toString(), "id4");
+    assertTrue(removed.out().contains("removed 1 identities"), removed.out());
+    assertEquals(expected, identified(exported, lucene, images, "--top", "4").out());
+    fails(2, "NAME 'nobody'", "unenroll", lucene.toString(), "nobody");
+    fails(2, "is an exact gallery", "unenroll", gallery.toString(), "id0");
+    fails(2, "empty", "unenroll", lucene.toString(), "id0", "id1", "id2", "id3");
+    assertEquals(expected, identified(exported, lucene, images, "--top", "4").out());
+  }
+
+  @Test
+  void luceneOptionsAndIndexesAreCheckedNamingThem() throws IOException {
+    String image = faces.resolve("id1").resolve("id1_0004.png").toString();
+    String[] enroll = {"enroll", exported.toString(), enrol.toString(), "--out"};
+    Path out = tmp.resolve("refused");
+    fails(2, "--index", concat(enroll, out.toString(), "--index", "hnsw"));
+    fails(2, "--hnsw-m", concat(enroll, out.toString(), "--hnsw-m", "8"));
+    fails(2, "--hnsw-m", concat(enroll, out.toString(), "--index", "lucene", "--hnsw-m", "0"));
+    fails(
+        2,
+        "--hnsw-beam",
+        concat(enroll, out.toString(), "--index", "lucene", "--hnsw-beam", "9999"));
+    fails(2, "is an exact gallery", concat(enroll, gallery.toString(), "--index", "lucene"));
+    fails(
+        2,
+        "--shortlist",
+        "identify",
+        exported.toString(),
+        gallery.toString(),
+        image,
+        "--shortlist",
+        "5");
+    // A gallery.json written before "index" existed is an exact gallery; an unknown kind is
+    // refused.
+    Path older =
+        tampered("older", GalleryFiles.INFO, t -> t.replaceFirst(",\\s*\"index\": \"exact\"", ""));
+    assertFalse(Files.readString(older.resolve(GalleryFiles.INFO)).contains("index"));
+    assertEquals(identify(gallery).out(), identify(older).out());
+    Path unknown =
+        tampered("unknown-kind", GalleryFiles.INFO, t -> t.replace("\"exact\"", "\"hnsw\""));
+    identify(unknown, unknown.resolve(GalleryFiles.INFO) + ": 'index' is 'hnsw'");
+    Path broken = tmp.resolve("broken-lucene");
+    ok(concat(enroll, broken.toString(), "--index", "lucene"));
+    fails(
+        2,
+        "--shortlist",
+        "identify",
+        exported.toString(),
+        broken.toString(),
+        image,
+        "--shortlist",
+        "0");
+    Path index = broken.resolve(GalleryFiles.LUCENE_INDEX);
+    try (var files = Files.list(index)) {
+      for (Path f :
+          files.filter(p -> p.getFileName().toString().startsWith("segments_")).toList()) {
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(f, bytes);
+      }
+    }
+    fails(
+        3,
+        index + ": not a readable Lucene gallery index",
+        "identify",
+        exported.toString(),
+        broken.toString(),
+        image);
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+
+  private static CliEndToEndTest.Run identified(
+      Path model, Path galleryDir, String[] images, String... options) {
+    List<String> args = new java.util.ArrayList<>();
+    args.add("identify");
+    args.add(model.toString());
+    args.add(galleryDir.toString());
+    args.addAll(List.of(images));
+    args.addAll(List.of(options));
+    return ok(args.toArray(new String[0]));
+  }
 }

@@ -128,6 +128,30 @@ class JsonFilesTest {
     assertTrue(misused.getMessage().contains("Misused.name"), misused.getMessage());
   }
 
+  record Kinded(String name, @JsonFiles.KindWhenAbsent("exact") String index) {}
+
+  record MisusedKind(@JsonFiles.KindWhenAbsent("x") double loss) {}
+
+  @Test
+  void aKindAddedLaterReadsAsTheOldKindFromOlderFilesButNeverFromNull() throws IOException {
+    Path file = Files.writeString(dir.resolve("kind.json"), "{\"name\": \"a\"}");
+    assertEquals(new Kinded("a", "exact"), JsonFiles.read(file, Kinded.class));
+    JsonFiles.write(file, new Kinded("b", "lucene"));
+    assertEquals(new Kinded("b", "lucene"), JsonFiles.read(file, Kinded.class));
+    Files.writeString(file, "{\"name\": \"a\", \"index\": null}");
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> JsonFiles.read(file, Kinded.class));
+    assertTrue(e.getMessage().contains("index"), e.getMessage());
+    IllegalStateException misused =
+        assertThrows(IllegalStateException.class, () -> JsonFiles.toJson(new MisusedKind(1)));
+    assertTrue(misused.getMessage().contains("MisusedKind.loss"), misused.getMessage());
+    // A copy of a file's text reads as the file does, naming the file.
+    DataFormatException copy =
+        assertThrows(
+            DataFormatException.class, () -> JsonFiles.read(file, "{\"index\": 1}", Kinded.class));
+    assertTrue(copy.getMessage().startsWith(file.toString()), copy.getMessage());
+  }
+
   record Term(double loss, @JsonFiles.ZeroWhenAbsent double added) {}
 
   record MisusedZero(@JsonFiles.ZeroWhenAbsent String name) {}

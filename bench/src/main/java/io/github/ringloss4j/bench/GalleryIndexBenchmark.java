@@ -1,0 +1,320 @@
+package io.github.ringloss4j.bench;
+
+import ai.djl.ndarray.NDManager;
+import io.github.ringloss4j.metrics.Gallery;
+import io.github.ringloss4j.metrics.LuceneGallery;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * The Lucene gallery ({@link LuceneGallery}: HNSW shortlist, exact re-scoring) against the exact
+ * gallery ({@link Gallery}) on the same rows and probes, in one JVM: build time and index size per
+ * graph setting, time per probe one at a time and batched, and recall@10 of the final top-k against
+ * the exact top-k, for each shortlist.
+ *
+ * <p>Two galleries of n unit rows: <b>random</b> (isotropic Gaussian directions, HNSW's worst case:
+ * nothing is near anything) and <b>clustered</b> (n/100 random centres, each row a centre plus
+ * Gaussian noise of the same total norm, cos ≈ 0.5 to its centre, like identities of a few
+ * populations). Probes: half <b>mated</b> (a gallery row plus noise, cos ≈ 0.7 to it), half
+ * <b>non-mated</b> (fresh rows from the same distribution). Recall@k = |top-k ∩ exact top-k| / k,
+ * averaged over the probes; "top-1" is the fraction whose best identity equals exact search's. The
+ * Lucene index is written to a temporary directory (page cache warm: the same machine just wrote
+ * it) and deleted.
+ *
+ * <p>Usage: {@code java -Xmx3g -cp bench/target/benchmarks.jar
+ * io.github.ringloss4j.bench.GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes
+ * 200] [--shortlists 10,100,1000] [--m 16,32] [--beam 100] [--data random,clustered]}. Each
+ * measured line starts with {@code RESULT}, tab-separated: data, index (exact or lucene M=..),
+ * shortlist, build_s, index_mib, single_median_ms, single_p90_ms, batch_ms_per_probe, recall@k,
+ * top1_agreement (all probes), top1_mated, top1_non_mated.
+ */
+public final class GalleryIndexBenchmark {
+
+  private GalleryIndexBenchmark() {}
+
+  /**
+   * Runs the measurement.
+   *
+   * @param args the options above
+   * @throws IOException if the temporary index cannot be written
+   */
+  public static void main(String[] args) throws IOException {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", "2");
+    }
+    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+    int n = 20_000;
+    int dim = 512;
+    int k = 10;
+    int probeCount = 200;
+    int beam = LuceneGallery.Hnsw.DEFAULTS.beamWidth();
+    int[] shortlists = {10, 100, 1000};
+    int[] ms = {16, 32};
+    List<String> kinds = List.of("random", "clustered");
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(
+            "usage: GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes 200]"
+                + " [--shortlists 10,100,1000] [--m 16,32] [--beam 100]"
+                + " [--data random,clustered]");
+        return;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(a + " needs a value");
+      }
+      String v = args[++i];
+      switch (a) {
+        case "--gallery" -> n = Integer.parseInt(v);
+        case "--dim" -> dim = Integer.parseInt(v);
+        case "--k" -> k = Integer.parseInt(v);
+        case "--probes" -> probeCount = Integer.parseInt(v);
+        case "--beam" -> beam = Integer.parseInt(v);
+        case "--shortlists" -> shortlists = ints(v);
+        case "--m" -> ms = ints(v);
+        case "--data" -> kinds = List.of(v.split(","));
+        default -> throw new IllegalArgumentException("unknown option " + a);
+      }
+    }
+    PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+    out.printf(
+        Locale.ROOT,
+        "n = %d, d = %d, k = %d, %d probes (half mated), engine threads %s; load average %s%n",
+        n,
+        dim,
+        k,
+        probeCount,
+        System.getProperty("ai.djl.pytorch.num_threads"),
+        GallerySearch.loadAverage());
+    out.println(
+        "RESULT\tdata\tindex\tshortlist\tbuild_s\tindex_mib\tsingle_median_ms\tsingle_p90_ms"
+            + "\tbatch_ms_per_probe\trecall@k\ttop1_agreement\ttop1_mated\ttop1_non_mated");
+    for (String kind : kinds) {
+      Random random = new Random(20);
+      float[][] rows = rows(kind, n, dim, random);
+      float[][] probes = new float[probeCount][];
+      for (int p = 0; p < probeCount; p++) {
+        probes[p] =
+            p % 2 == 0
+                ? noisy(rows[random.nextInt(n)], 1.0, random)
+                : rows(kind, 1, dim, random)[0];
+      }
+      List<String> names = IntStream.range(0, n).mapToObj(g -> "id" + g).toList();
+      List<List<Gallery.Match>> exactTop;
+      try (NDManager manager = NDManager.newBaseManager()) {
+        long t0 = System.nanoTime();
+        Gallery exact = Gallery.of(manager, names, rows);
+        double build = seconds(t0);
+        Timing t = time(exact::search, exact::search, probes, k);
+        exactTop = t.tops();
+        out.println(
+            line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1, 1, 1, 1));
+        exact.close();
+      }
+      for (int m : ms) {
+        Path dir = Files.createTempDirectory("gallery-index");
+        try {
+          long t0 = System.nanoTime();
+          try (LuceneGallery.Writer writer =
+              LuceneGallery.writer(dir, dim, new LuceneGallery.Hnsw(m, beam))) {
+            for (int g = 0; g < n; g++) {
+              writer.add(names.get(g), rows[g]);
+            }
+            writer.commit();
+          }
+          double build = seconds(t0);
+          double mib = size(dir) / (double) (1 << 20);
+          for (int shortlist : shortlists) {
+            try (LuceneGallery lucene = LuceneGallery.open(dir, shortlist)) {
+              Timing t = time(lucene::search, lucene::search, probes, k);
+              out.println(
+                  line(
+                      kind,
+                      "lucene M=" + m + " beam=" + beam,
+                      Integer.toString(shortlist),
+                      build,
+                      mib,
+                      t,
+                      recall(t.tops(), exactTop, k),
+                      topOne(t.tops(), exactTop, 0, 1),
+                      topOne(t.tops(), exactTop, 0, 2),
+                      topOne(t.tops(), exactTop, 1, 2)));
+            }
+          }
+        } finally {
+          try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+              Files.delete(f);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private interface Single {
+    List<Gallery.Match> search(float[] probe, int k);
+  }
+
+  private interface Batch {
+    List<List<Gallery.Match>> search(float[][] probes, int k);
+  }
+
+  private record Timing(
+      double medianMs, double p90Ms, double batchMsPerProbe, List<List<Gallery.Match>> tops) {}
+
+  /** Three probes unmeasured, then each one at a time, then all in one call. */
+  private static Timing time(Single single, Batch batch, float[][] probes, int k) {
+    for (int p = 0; p < Math.min(3, probes.length); p++) {
+      single.search(probes[p], k);
+    }
+    double[] ms = new double[probes.length];
+    for (int p = 0; p < probes.length; p++) {
+      long t0 = System.nanoTime();
+      single.search(probes[p], k);
+      ms[p] = (System.nanoTime() - t0) / 1e6;
+    }
+    Arrays.sort(ms);
+    long t0 = System.nanoTime();
+    List<List<Gallery.Match>> tops = batch.search(probes, k);
+    double batchMs = (System.nanoTime() - t0) / 1e6 / probes.length;
+    return new Timing(
+        ms[ms.length / 2],
+        ms[(int) Math.min(ms.length - 1, Math.ceil(0.9 * ms.length) - 1)],
+        batchMs,
+        tops);
+  }
+
+  private static double recall(
+      List<List<Gallery.Match>> found, List<List<Gallery.Match>> exact, int k) {
+    double sum = 0;
+    for (int p = 0; p < found.size(); p++) {
+      Set<Integer> truth = new HashSet<>();
+      exact.get(p).forEach(m -> truth.add(m.index()));
+      long hits = found.get(p).stream().filter(m -> truth.contains(m.index())).count();
+      sum += hits / (double) Math.min(k, exact.get(p).size());
+    }
+    return sum / found.size();
+  }
+
+  /** The fraction of probes from, from + step, … whose best identity is exact search's. */
+  private static double topOne(
+      List<List<Gallery.Match>> found, List<List<Gallery.Match>> exact, int from, int step) {
+    int same = 0;
+    int count = 0;
+    for (int p = from; p < found.size(); p += step) {
+      same += found.get(p).get(0).index() == exact.get(p).get(0).index() ? 1 : 0;
+      count++;
+    }
+    return same / (double) count;
+  }
+
+  private static String line(
+      String kind,
+      String index,
+      String shortlist,
+      double build,
+      double mib,
+      Timing t,
+      double recall,
+      double top1,
+      double top1Mated,
+      double top1NonMated) {
+    return String.format(
+        Locale.ROOT,
+        "RESULT\t%s\t%s\t%s\t%.1f\t%.1f\t%.3f\t%.3f\t%.3f\t%.4f\t%.4f\t%.4f\t%.4f",
+        kind,
+        index,
+        shortlist,
+        build,
+        mib,
+        t.medianMs(),
+        t.p90Ms(),
+        t.batchMsPerProbe(),
+        recall,
+        top1,
+        top1Mated,
+        top1NonMated);
+  }
+
+  /** n unit rows: isotropic, or around n/100 random centres (cos ≈ 0.5 to the centre). */
+  private static float[][] rows(String kind, int n, int dim, Random random) {
+    float[][] out = new float[n][];
+    if (kind.equals("random")) {
+      for (int g = 0; g < n; g++) {
+        out[g] = gaussianUnit(dim, random);
+      }
+      return out;
+    }
+    if (!kind.equals("clustered")) {
+      throw new IllegalArgumentException("--data: random or clustered, got " + kind);
+    }
+    // A fixed set of centres per JVM: probes drawn later come from the same populations.
+    float[][] centres = CENTRES.computeIfAbsent(dim, d -> centres(d, 200, new Random(7)));
+    for (int g = 0; g < n; g++) {
+      out[g] = noisy(centres[random.nextInt(centres.length)], Math.sqrt(3), random);
+    }
+    return out;
+  }
+
+  private static final java.util.Map<Integer, float[][]> CENTRES = new java.util.HashMap<>();
+
+  private static float[][] centres(int dim, int count, Random random) {
+    float[][] c = new float[count][];
+    for (int i = 0; i < count; i++) {
+      c[i] = gaussianUnit(dim, random);
+    }
+    return c;
+  }
+
+  /** The unit direction of v + noise of total norm ≈ ratio·‖v‖ (v unit). */
+  private static float[] noisy(float[] v, double ratio, Random random) {
+    float[] out = new float[v.length];
+    double sigma = ratio / Math.sqrt(v.length);
+    for (int j = 0; j < v.length; j++) {
+      out[j] = (float) (v[j] + sigma * random.nextGaussian());
+    }
+    return Gallery.template(new float[][] {out});
+  }
+
+  private static float[] gaussianUnit(int dim, Random random) {
+    float[] v = new float[dim];
+    for (int j = 0; j < dim; j++) {
+      v[j] = (float) random.nextGaussian();
+    }
+    return Gallery.template(new float[][] {v});
+  }
+
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static long size(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      long sum = 0;
+      for (Path f : files.toList()) {
+        sum += Files.size(f);
+      }
+      return sum;
+    }
+  }
+}
