@@ -46,13 +46,7 @@ public final class EmbedThroughput {
    * @throws Exception if the export, loading or prediction fails
    */
   public static void main(String[] args) throws Exception {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     String backbone = "iresnet50";
     int dim = 512;
     int images = 64;

@@ -51,13 +51,7 @@ public final class GalleryIndexBenchmark {
    * @throws IOException if the temporary index cannot be written
    */
   public static void main(String[] args) throws IOException {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     int n = 20_000;
     int dim = 512;
     int k = 10;

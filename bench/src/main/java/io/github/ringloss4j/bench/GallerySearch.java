@@ -55,13 +55,7 @@ public final class GallerySearch {
    * @param args the options above
    */
   public static void main(String[] args) {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     int n = 100_000;
     int dim = 512;
     int k = 10;

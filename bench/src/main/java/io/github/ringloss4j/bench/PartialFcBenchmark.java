@@ -66,13 +66,7 @@ public final class PartialFcBenchmark {
    * @throws IOException if /proc/self/status cannot be read
    */
   public static void main(String[] args) throws IOException {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     int classes = 100_000;
     int dim = 512;
     int batch = 128;

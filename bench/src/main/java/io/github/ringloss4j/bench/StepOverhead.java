@@ -48,13 +48,7 @@ public final class StepOverhead {
    * @param args the options above
    */
   public static void main(String[] args) {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     int rounds = 60;
     int block = 5;
     int warmup = 30;

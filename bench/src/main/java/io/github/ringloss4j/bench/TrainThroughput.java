@@ -66,13 +66,7 @@ public final class TrainThroughput {
    * @throws IOException if the data cannot be read
    */
   public static void main(String[] args) throws IOException {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_threads", "2");
-    }
-    if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    }
+    EngineDefaults.apply();
     TrainSteps.Variant variant = TrainSteps.Variant.SOFTMAX_RING;
     String loop = "lean";
     int steps = 200;
