@@ -3,6 +3,7 @@ package io.github.ringloss4j.bench;
 import ai.djl.ndarray.NDManager;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.LuceneGallery;
+import io.github.ringloss4j.metrics.LuceneGalleryWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,7 @@ public final class GalleryIndexBenchmark {
         Path dir = Files.createTempDirectory("gallery-index");
         try {
           long t0 = System.nanoTime();
-          try (LuceneGallery.Writer writer =
+          try (LuceneGalleryWriter writer =
               LuceneGallery.writer(dir, dim, new LuceneGallery.Hnsw(m, beam))) {
             for (int g = 0; g < n; g++) {
               writer.add(names.get(g), rows[g]);

@@ -16,21 +16,12 @@ import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.LogByteSizeMergePolicy;
-import org.apache.lucene.index.SerialMergeScheduler;
 import org.apache.lucene.index.StoredFields;
-import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -52,8 +43,8 @@ import org.apache.lucene.util.Bits;
  * Gallery}'s rule (a row unit to float32 precision is kept bit for bit, any other divided by its
  * norm). The HNSW graph is built by {@code Lucene99HnswVectorsFormat} with the {@link Hnsw}
  * parameters, Lucene's defaults unless given. The dimension, the graph parameters and the caller's
- * metadata ({@link Writer#commit(Map)}) are stored in the commit's user data, so they change
- * atomically with the identities. Segments are merged only with their neighbours ({@code
+ * metadata ({@link LuceneGalleryWriter#commit(Map)}) are stored in the commit's user data, so they
+ * change atomically with the identities. Segments are merged only with their neighbours ({@code
  * LogByteSizeMergePolicy}), so document order stays enrolment order: an identity's {@link
  * Gallery.Match#index} is its position in enrolment order among the identities present, as in an
  * exact gallery enrolled with them.
@@ -67,9 +58,10 @@ import org.apache.lucene.util.Bits;
  * concurrently.
  *
  * <p><b>Writing.</b> {@link #writer} adds and removes identities; nothing is visible until {@link
- * Writer#commit}, which is atomic (Lucene writes the new segments, then a new {@code segments_N}
- * file that names them): a process killed during enrolment, or a writer closed without a commit,
- * leaves the previous commit as it was. One writer at a time (Lucene's {@code write.lock}).
+ * LuceneGalleryWriter#commit}, which is atomic (Lucene writes the new segments, then a new {@code
+ * segments_N} file that names them): a process killed during enrolment, or a writer closed without
+ * a commit, leaves the previous commit as it was. One writer at a time (Lucene's {@code
+ * write.lock}).
  *
  * <p>The index is untrusted input when opened: the dimension must agree with the vector field's,
  * the field must be float32 {@code DOT_PRODUCT}, every identity must have one template and a
@@ -92,9 +84,9 @@ public final class LuceneGallery implements GallerySearch {
   /** The prefix of the commit user data this class keeps; the caller's keys may not use it. */
   public static final String RESERVED_PREFIX = "ringloss4j.";
 
-  private static final String KEY_DIMENSION = RESERVED_PREFIX + "dimension";
-  private static final String KEY_MAX_CONN = RESERVED_PREFIX + "hnsw.max_conn";
-  private static final String KEY_BEAM_WIDTH = RESERVED_PREFIX + "hnsw.beam_width";
+  static final String KEY_DIMENSION = RESERVED_PREFIX + "dimension";
+  static final String KEY_MAX_CONN = RESERVED_PREFIX + "hnsw.max_conn";
+  static final String KEY_BEAM_WIDTH = RESERVED_PREFIX + "hnsw.beam_width";
 
   /** Best first: the highest score, then the lowest index. */
   private static final Comparator<Gallery.Match> BEST_FIRST =
@@ -163,7 +155,7 @@ public final class LuceneGallery implements GallerySearch {
    * @param directory the directory to close with the reader, or null when the caller owns it
    * @param data the commit's user data (this class's keys and the caller's)
    */
-  private LuceneGallery(
+  LuceneGallery(
       Path path,
       Directory directory,
       DirectoryReader reader,
@@ -289,7 +281,7 @@ public final class LuceneGallery implements GallerySearch {
    *     naming both
    * @throws IOException as {@link #open(Path)}, or if the index is locked by another writer
    */
-  public static Writer writer(Path dir, int dimension, Hnsw hnsw) throws IOException {
+  public static LuceneGalleryWriter writer(Path dir, int dimension, Hnsw hnsw) throws IOException {
     Checks.notNull(dir, "dir");
     Checks.atLeast(dimension, "dimension", 1);
     if (dimension > MAX_DIMENSION) {
@@ -323,7 +315,7 @@ public final class LuceneGallery implements GallerySearch {
         userData = existing.userData();
       }
     }
-    return new Writer(dir, dimension, graph, present, userData);
+    return new LuceneGalleryWriter(dir, dimension, graph, present, userData);
   }
 
   /**
@@ -345,7 +337,7 @@ public final class LuceneGallery implements GallerySearch {
   }
 
   /**
-   * The caller's metadata of the commit ({@link Writer#commit(Map)}).
+   * The caller's metadata of the commit ({@link LuceneGalleryWriter#commit(Map)}).
    *
    * @return an unmodifiable map
    */
@@ -559,7 +551,7 @@ public final class LuceneGallery implements GallerySearch {
             + "]");
   }
 
-  private static Codec codec(Hnsw hnsw) {
+  static Codec codec(Hnsw hnsw) {
     KnnVectorsFormat format = new Lucene99HnswVectorsFormat(hnsw.maxConn(), hnsw.beamWidth());
     // Lucene912Codec's name is written to the index, so readers need no codec of ours: the
     // per-field vector format is recorded by name, its parameters only matter when writing.
@@ -569,194 +561,5 @@ public final class LuceneGallery implements GallerySearch {
         return format;
       }
     };
-  }
-
-  /**
-   * Adds and removes identities of a {@link LuceneGallery} index; {@link #commit} makes the changes
-   * visible at once, and closing without a commit drops them.
-   */
-  public static final class Writer implements AutoCloseable {
-    private final Path path;
-    private final Directory directory;
-    private final IndexWriter writer;
-    private final int dimension;
-    private final Hnsw hnsw;
-    private final Set<String> present;
-    private Map<String, String> userData;
-
-    private Writer(
-        Path path, int dimension, Hnsw hnsw, Set<String> present, Map<String, String> userData)
-        throws IOException {
-      this.path = path;
-      this.dimension = dimension;
-      this.hnsw = hnsw;
-      this.present = present;
-      this.userData = userData;
-      this.directory = FSDirectory.open(path);
-      IndexWriterConfig config =
-          new IndexWriterConfig()
-              .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-              .setCodec(codec(hnsw))
-              // Neighbours only: document order stays enrolment order.
-              .setMergePolicy(new LogByteSizeMergePolicy())
-              .setMergeScheduler(new SerialMergeScheduler())
-              .setRAMBufferSizeMB(256)
-              .setCommitOnClose(false);
-      try {
-        this.writer = new IndexWriter(directory, config);
-      } catch (IOException | RuntimeException e) {
-        directory.close();
-        throw e;
-      }
-    }
-
-    /**
-     * The number of identities once the changes are committed.
-     *
-     * @return n
-     */
-    public int size() {
-      return present.size();
-    }
-
-    /**
-     * Whether an identity is present (enrolled, or added and not removed).
-     *
-     * @param name the name
-     * @return true if present
-     */
-    public boolean contains(String name) {
-      return present.contains(name);
-    }
-
-    /**
-     * Adds an identity.
-     *
-     * @param name its name, non-empty and not present
-     * @param embedding its embedding, d finite values, not all zero (stored by {@link Gallery}'s
-     *     rule)
-     * @return this writer
-     * @throws IllegalArgumentException naming the identity when the name is empty or taken, or the
-     *     embedding has another dimension, is not finite or is zero
-     * @throws IOException if writing fails
-     */
-    public Writer add(String name, float[] embedding) throws IOException {
-      Checks.notNull(name, "name");
-      String what = "identity '" + name + "'";
-      if (name.isEmpty()) {
-        throw new IllegalArgumentException("identity '': the name must not be empty");
-      }
-      float[] unit = Gallery.unitRow(embedding, dimension, what);
-      if (present.contains(name)) {
-        throw new IllegalArgumentException(what + ": the name is already enrolled");
-      }
-      Document doc = new Document();
-      doc.add(new StringField(NAME, name, Field.Store.YES));
-      doc.add(new KnnFloatVectorField(TEMPLATE, unit, VectorSimilarityFunction.DOT_PRODUCT));
-      writer.addDocument(doc);
-      present.add(name);
-      return this;
-    }
-
-    /**
-     * Removes an identity.
-     *
-     * @param name its name
-     * @return this writer
-     * @throws IllegalArgumentException if it is not present
-     * @throws IOException if writing fails
-     */
-    public Writer remove(String name) throws IOException {
-      Checks.notNull(name, "name");
-      if (!present.remove(name)) {
-        throw new IllegalArgumentException("identity '" + name + "' is not enrolled in " + path);
-      }
-      writer.deleteDocuments(new Term(NAME, name));
-      return this;
-    }
-
-    /**
-     * Commits the changes atomically, keeping the metadata of the previous commit.
-     *
-     * @throws IllegalStateException if no identity would be left
-     * @throws IOException if writing fails; the previous commit then stays
-     */
-    public void commit() throws IOException {
-      commit(userData);
-    }
-
-    /**
-     * Commits the changes atomically with new metadata, which replaces the previous commit's.
-     *
-     * @param metadata the caller's keys and values, none starting with {@value #RESERVED_PREFIX}
-     * @throws IllegalArgumentException if a key is reserved
-     * @throws IllegalStateException if no identity would be left
-     * @throws IOException if writing fails; the previous commit then stays
-     */
-    public void commit(Map<String, String> metadata) throws IOException {
-      Checks.notNull(metadata, "metadata");
-      for (String key : metadata.keySet()) {
-        if (key.startsWith(RESERVED_PREFIX)) {
-          throw new IllegalArgumentException(
-              "metadata key '" + key + "' is reserved (prefix " + RESERVED_PREFIX + ")");
-        }
-      }
-      if (present.isEmpty()) {
-        throw new IllegalStateException(
-            "a gallery needs at least one identity: the commit would leave " + path + " empty");
-      }
-      writer.setLiveCommitData(commitData(metadata).entrySet());
-      writer.commit();
-      userData = Map.copyOf(metadata);
-    }
-
-    /**
-     * A gallery that sees this writer's changes, committed or not (Lucene's near-real-time reader):
-     * to search what is being enrolled, for instance to calibrate a threshold before the commit.
-     *
-     * @param shortlist k', as {@link LuceneGallery#open(Path, int)}
-     * @return the gallery; close it before this writer
-     * @throws IllegalStateException if no identity is present
-     * @throws IOException if the index cannot be read
-     */
-    public LuceneGallery view(int shortlist) throws IOException {
-      Checks.atLeast(shortlist, "shortlist", 1);
-      if (present.isEmpty()) {
-        throw new IllegalStateException("no identity to search in " + path);
-      }
-      DirectoryReader reader = DirectoryReader.open(writer);
-      try {
-        return new LuceneGallery(path, null, reader, commitData(userData), shortlist);
-      } catch (IOException | RuntimeException e) {
-        reader.close();
-        throw e;
-      }
-    }
-
-    /** This class's keys with the caller's metadata. */
-    private Map<String, String> commitData(Map<String, String> metadata) {
-      Map<String, String> data = new HashMap<>(metadata);
-      data.put(KEY_DIMENSION, Integer.toString(dimension));
-      data.put(KEY_MAX_CONN, Integer.toString(hnsw.maxConn()));
-      data.put(KEY_BEAM_WIDTH, Integer.toString(hnsw.beamWidth()));
-      return data;
-    }
-
-    /** Writes the pending documents to segment files without committing them (for tests). */
-    void flush() throws IOException {
-      writer.flush();
-    }
-
-    /**
-     * Closes the writer, dropping the changes made since the last commit.
-     *
-     * @throws IOException if closing fails
-     */
-    @Override
-    public void close() throws IOException {
-      try (directory) {
-        writer.rollback();
-      }
-    }
   }
 }

@@ -41,8 +41,7 @@ class LuceneGalleryTest {
     rows = unitRows(random, N);
     probes = unitRows(random, 40);
     index = shared.resolve("index");
-    try (LuceneGallery.Writer writer =
-        LuceneGallery.writer(index, D, LuceneGallery.Hnsw.DEFAULTS)) {
+    try (LuceneGalleryWriter writer = LuceneGallery.writer(index, D, LuceneGallery.Hnsw.DEFAULTS)) {
       for (int g = 0; g < N; g++) {
         writer.add("id" + g, rows[g]);
       }
@@ -109,13 +108,13 @@ class LuceneGalleryTest {
   void addingAndRemovingKeepEnrolmentOrderAndMatchAnExactGalleryOfTheSameIdentities(
       @TempDir Path dir) throws IOException {
     Path small = dir.resolve("small");
-    try (LuceneGallery.Writer writer = LuceneGallery.writer(small, D, null)) {
+    try (LuceneGalleryWriter writer = LuceneGallery.writer(small, D, null)) {
       for (int g = 0; g < 50; g++) {
         writer.add("id" + g, rows[g]);
       }
       writer.commit(Map.of("model", "m1"));
     }
-    try (LuceneGallery.Writer writer = LuceneGallery.writer(small, D, null)) {
+    try (LuceneGalleryWriter writer = LuceneGallery.writer(small, D, null)) {
       assertEquals(50, writer.size());
       RocTest.assertMessage(() -> add(writer, "id7", rows[7]), "'id7'", "already enrolled");
       for (int g = 50; g < 80; g++) {
@@ -154,7 +153,7 @@ class LuceneGalleryTest {
   @Test
   void aFailedOrUncommittedEnrolmentLeavesThePreviousCommit(@TempDir Path dir) throws IOException {
     Path gallery = dir.resolve("g");
-    try (LuceneGallery.Writer writer = LuceneGallery.writer(gallery, D, null)) {
+    try (LuceneGalleryWriter writer = LuceneGallery.writer(gallery, D, null)) {
       for (int g = 0; g < 20; g++) {
         writer.add("id" + g, rows[g]);
       }
@@ -174,7 +173,7 @@ class LuceneGalleryTest {
     assertThrows(
         IllegalStateException.class,
         () -> {
-          try (LuceneGallery.Writer writer = LuceneGallery.writer(gallery, D, null)) {
+          try (LuceneGalleryWriter writer = LuceneGallery.writer(gallery, D, null)) {
             while (failing.hasNext()) {
               int g = failing.next();
               writer.add("id" + g, rows[g]);
@@ -185,7 +184,7 @@ class LuceneGalleryTest {
     assertReopensAsBefore(gallery);
     // A process killed mid-enrolment: the writer is never closed (it holds the lock), its
     // documents are flushed to segment files, but no commit names them.
-    LuceneGallery.Writer killed = LuceneGallery.writer(gallery, D, null);
+    LuceneGalleryWriter killed = LuceneGallery.writer(gallery, D, null);
     try {
       for (int g = 20; g < 600; g++) {
         killed.add("id" + g, rows[g]);
@@ -215,7 +214,7 @@ class LuceneGalleryTest {
     RocTest.assertMessage(() -> new LuceneGallery.Hnsw(0, 100), "maxConn", "0");
     RocTest.assertMessage(() -> new LuceneGallery.Hnsw(16, 5000), "beamWidth", "5000");
     RocTest.assertMessage(() -> writer(dir.resolve("x"), 2000, null), "dimension", "2000");
-    try (LuceneGallery.Writer writer =
+    try (LuceneGalleryWriter writer =
         LuceneGallery.writer(dir.resolve("y"), D, new LuceneGallery.Hnsw(8, 50))) {
       writer.add("a", rows[0]);
       RocTest.assertMessage(() -> add(writer, "b", new float[D]), "'b'", "zero");
@@ -245,7 +244,7 @@ class LuceneGalleryTest {
     IOException none = assertThrows(IOException.class, () -> LuceneGallery.open(empty));
     assertTrue(none.getMessage().contains(empty.toString()), none.getMessage());
     Path broken = dir.resolve("broken");
-    try (LuceneGallery.Writer writer = LuceneGallery.writer(broken, D, null)) {
+    try (LuceneGalleryWriter writer = LuceneGallery.writer(broken, D, null)) {
       writer.add("a", rows[0]).add("b", rows[1]);
       writer.commit();
     }
@@ -261,7 +260,7 @@ class LuceneGalleryTest {
     assertTrue(corrupt.getMessage().contains(broken.toString()), corrupt.getMessage());
   }
 
-  private static void add(LuceneGallery.Writer writer, String name, float[] row) {
+  private static void add(LuceneGalleryWriter writer, String name, float[] row) {
     try {
       writer.add(name, row);
     } catch (IOException e) {
@@ -269,7 +268,7 @@ class LuceneGalleryTest {
     }
   }
 
-  private static void remove(LuceneGallery.Writer writer, String name) {
+  private static void remove(LuceneGalleryWriter writer, String name) {
     try {
       writer.remove(name);
     } catch (IOException e) {
@@ -277,7 +276,7 @@ class LuceneGalleryTest {
     }
   }
 
-  private static void commit(LuceneGallery.Writer writer, Map<String, String> data) {
+  private static void commit(LuceneGalleryWriter writer, Map<String, String> data) {
     try {
       writer.commit(data);
     } catch (IOException e) {

@@ -13,6 +13,7 @@ import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.GallerySearch;
 import io.github.ringloss4j.metrics.LuceneGallery;
+import io.github.ringloss4j.metrics.LuceneGalleryWriter;
 import io.github.ringloss4j.metrics.OpenSetThreshold;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -300,7 +301,7 @@ public final class EnrollCommand implements Callable<Integer> {
       GalleryFiles.Info previous)
       throws IOException {
     int d = templates[0].length;
-    try (LuceneGallery.Writer writer = GalleryFiles.luceneWriter(gallery, d, hnsw)) {
+    try (LuceneGalleryWriter writer = GalleryFiles.luceneWriter(gallery, d, hnsw)) {
       for (int c = 0; c < names.size(); c++) {
         if (writer.contains(names.get(c))) {
           throw new IllegalArgumentException(

@@ -1,7 +1,7 @@
 package io.github.ringloss4j.app.cli;
 
 import io.github.ringloss4j.app.data.GalleryFiles;
-import io.github.ringloss4j.metrics.LuceneGallery;
+import io.github.ringloss4j.metrics.LuceneGalleryWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +44,7 @@ public final class UnenrollCommand implements Callable<Integer> {
               + " (or use --index lucene for a gallery that changes)");
     }
     GalleryFiles.Info info = GalleryFiles.luceneInfo(galleryDir);
-    try (LuceneGallery.Writer writer =
+    try (LuceneGalleryWriter writer =
         GalleryFiles.luceneWriter(galleryDir, info.dimension(), null)) {
       for (String name : new LinkedHashSet<>(names)) {
         if (!writer.contains(name)) {

@@ -11,6 +11,7 @@ import io.github.ringloss4j.app.io.TextLines;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.GallerySearch;
 import io.github.ringloss4j.metrics.LuceneGallery;
+import io.github.ringloss4j.metrics.LuceneGalleryWriter;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -480,7 +481,7 @@ public final class GalleryFiles {
    * @throws DataFormatException naming the index directory when Lucene cannot read it
    * @throws IOException if the index is locked by another writer or cannot be written
    */
-  public static LuceneGallery.Writer luceneWriter(Path dir, int dimension, LuceneGallery.Hnsw hnsw)
+  public static LuceneGalleryWriter luceneWriter(Path dir, int dimension, LuceneGallery.Hnsw hnsw)
       throws IOException {
     Path index = dir.resolve(LUCENE_INDEX);
     try {
@@ -501,7 +502,7 @@ public final class GalleryFiles {
    * @param info the information after the changes, {@code index} {@value #LUCENE}
    * @throws IOException if writing fails; the previous commit then stays
    */
-  public static void commitLucene(Path dir, LuceneGallery.Writer writer, Info info)
+  public static void commitLucene(Path dir, LuceneGalleryWriter writer, Info info)
       throws IOException {
     String text = JsonFiles.toJson(info);
     writer.commit(Map.of(COMMIT_INFO, text));
