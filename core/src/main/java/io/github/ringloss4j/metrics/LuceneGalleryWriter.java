@@ -143,7 +143,7 @@ public final class LuceneGalleryWriter implements AutoCloseable {
    * Commits the changes atomically with new metadata, which replaces the previous commit's.
    *
    * @param metadata the caller's keys and values, none starting with {@value
-   *     #LuceneGallery.RESERVED_PREFIX}
+   *     LuceneGallery#RESERVED_PREFIX}
    * @throws IllegalArgumentException if a key is reserved
    * @throws IllegalStateException if no identity would be left
    * @throws IOException if writing fails; the previous commit then stays
