@@ -188,19 +188,8 @@ public final class BuildGallery {
       GalleryFiles.write(
           out,
           gallery,
-          new GalleryFiles.Info(
-              GalleryFiles.FORMAT,
-              gallery.size(),
-              gallery.dimension(),
-              images,
-              info,
-              Double.NaN,
-              Double.NaN,
-              Double.NaN,
-              0,
-              Double.NaN,
-              0,
-              ""));
+          GalleryFiles.Info.uncalibrated(
+              gallery.size(), gallery.dimension(), images, info, GalleryFiles.EXACT));
       return new Result(out, gallery.size(), images, gallery.dimension());
     }
   }

@@ -159,48 +159,32 @@ public final class GalleryFiles {
       @JsonFiles.KindWhenAbsent(EXACT) String index) {
 
     /**
-     * The information of an exact gallery.
+     * The information of a gallery that no calibration set has thresholded: no threshold (NaN) and
+     * no rates.
      *
-     * @param format {@value #FORMAT}
      * @param identities n
      * @param dimension d
      * @param enrolledImages the images the templates were averaged from
      * @param model the model that embedded them
-     * @param threshold the open-set threshold: a best score ≥ it is accepted
-     * @param targetFpir the FPIR the threshold was calibrated for
-     * @param fpir the FPIR achieved on the non-mated calibration images
-     * @param nonMatedImages the calibration images of identities not enrolled
-     * @param fnir the FNIR at the threshold on the mated calibration images
-     * @param matedImages the calibration images of enrolled identities
-     * @param calibration the calibration folder, absolute, or empty
+     * @param index {@value #EXACT} or {@value #LUCENE}
+     * @return the information
      */
-    public Info(
-        int format,
-        int identities,
-        int dimension,
-        int enrolledImages,
-        Model model,
-        double threshold,
-        double targetFpir,
-        double fpir,
-        int nonMatedImages,
-        double fnir,
-        int matedImages,
-        String calibration) {
-      this(
-          format,
+    public static Info uncalibrated(
+        int identities, int dimension, int enrolledImages, Model model, String index) {
+      return new Info(
+          FORMAT,
           identities,
           dimension,
           enrolledImages,
           model,
-          threshold,
-          targetFpir,
-          fpir,
-          nonMatedImages,
-          fnir,
-          matedImages,
-          calibration,
-          EXACT);
+          Double.NaN,
+          Double.NaN,
+          Double.NaN,
+          0,
+          Double.NaN,
+          0,
+          "",
+          index);
     }
 
     /**

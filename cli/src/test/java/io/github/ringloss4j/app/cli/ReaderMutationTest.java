@@ -82,7 +82,8 @@ class ReaderMutationTest {
     GalleryFiles.Model model =
         new GalleryFiles.Model("run", "/m", "tiny", 8, "x/255", "ab".repeat(32));
     GalleryFiles.Info info =
-        new GalleryFiles.Info(1, 6, 8, 18, model, 0.4375, 0.01, 0.0, 20, 0.25, 8, "/c");
+        new GalleryFiles.Info(
+            1, 6, 8, 18, model, 0.4375, 0.01, 0.0, 20, 0.25, 8, "/c", GalleryFiles.EXACT);
     try (NDManager manager = NDManager.newBaseManager()) {
       try (Gallery g = Gallery.of(manager, names, rows)) {
         GalleryFiles.write(gallery, g, info);
