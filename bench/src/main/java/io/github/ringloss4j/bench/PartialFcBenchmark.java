@@ -14,6 +14,7 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import io.github.ringloss4j.head.ArcFaceHead;
 import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.head.PartialFcMemory;
 import io.github.ringloss4j.loss.SampledLabelsLoss;
 import io.github.ringloss4j.nn.RingOutputs;
 import io.github.ringloss4j.optim.RingOptimizer;
@@ -119,7 +120,7 @@ public final class PartialFcBenchmark {
       }
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    out.println(PartialFcHead.memory(classes, dim, batch, rate, false).describe());
+    out.println(PartialFcMemory.estimate(classes, dim, batch, rate, false).describe());
     try (NDManager manager = NDManager.newBaseManager()) {
       List<Variant> variants = new ArrayList<>();
       if (compare) {

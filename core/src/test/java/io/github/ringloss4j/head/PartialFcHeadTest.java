@@ -508,7 +508,7 @@ class PartialFcHeadTest {
    */
   @Test
   void memoryReport() {
-    PartialFcHead.Memory m = PartialFcHead.memory(100_000, 512, 128, 0.1, false);
+    PartialFcMemory m = PartialFcMemory.estimate(100_000, 512, 128, 0.1, false);
     assertEquals(10_000, m.sampledClasses());
     assertEquals(204_800_000L, m.weightBytes());
     assertEquals(204_800_000L, m.gradientBytes());
@@ -517,15 +517,16 @@ class PartialFcHeadTest {
     assertEquals(51_200_000L, m.fullLogitsBytes());
     assertEquals(20_480_000L, m.sampledWeightBytes());
     assertEquals(204_800_000L, m.fullWeightCopyBytes());
-    assertEquals(205_200_000L, PartialFcHead.memory(100_000, 512, 128, 0.1, true).weightBytes());
+    assertEquals(
+        205_200_000L, PartialFcMemory.estimate(100_000, 512, 128, 0.1, true).weightBytes());
     // 204,800,000 B = 195.3 MiB; 5,120,000 B = 4.9 MiB.
     assertTrue(m.describe().contains("weights 195.3 MiB"), m.describe());
     assertTrue(m.describe().contains("logits array 4.9 MiB"), m.describe());
     // C = 10, m = 8, r = 0.1: ⌈1⌉ class, but a batch can hold 8 positives: |S| ≤ 8.
-    assertEquals(8, PartialFcHead.memory(10, 2, 8, 0.1, false).sampledClasses());
-    assertMessage("batch", () -> PartialFcHead.memory(10, 2, 0, 0.1, false));
-    assertMessage("dimension", () -> PartialFcHead.memory(10, 0, 8, 0.1, false));
-    assertMessage("sampleRate", () -> PartialFcHead.memory(10, 2, 8, 0, false));
+    assertEquals(8, PartialFcMemory.estimate(10, 2, 8, 0.1, false).sampledClasses());
+    assertMessage("batch", () -> PartialFcMemory.estimate(10, 2, 0, 0.1, false));
+    assertMessage("dimension", () -> PartialFcMemory.estimate(10, 0, 8, 0.1, false));
+    assertMessage("sampleRate", () -> PartialFcMemory.estimate(10, 2, 8, 0, false));
     PartialFcHead head = sampled(kinds().toList().get(0), 100_000, 0.1, 0);
     assertEquals(m.logitsBytes(), head.memory(512, 128).logitsBytes());
     assertEquals(205_200_000L, head.memory(512, 128).weightBytes(), "softmax has a bias");

@@ -331,15 +331,15 @@ class PartialFcSparseUpdateTest {
 
   @Test
   void theMemoryEstimateCountsTheRowsGradient() {
-    PartialFcHead.Memory dense = PartialFcHead.memory(100_000, 512, 128, 0.1, false, false);
-    PartialFcHead.Memory sparse = PartialFcHead.memory(100_000, 512, 128, 0.1, false, true);
+    PartialFcMemory dense = PartialFcMemory.estimate(100_000, 512, 128, 0.1, false, false);
+    PartialFcMemory sparse = PartialFcMemory.estimate(100_000, 512, 128, 0.1, false, true);
     assertEquals(204_800_000L, dense.gradientBytes());
     assertEquals(4L * 10_000 * 512, sparse.gradientBytes());
     assertEquals(dense.momentumBytes(), sparse.momentumBytes(), "the momentum stays [C, d]");
     assertTrue(sparse.describe().contains("gradient 19.5 MiB (sampled rows)"), sparse.describe());
     assertEquals(
         4L * 3 * (4 + 1),
-        PartialFcHead.memory(10, 4, 2, 0.3, true, true).gradientBytes(),
+        PartialFcMemory.estimate(10, 4, 2, 0.3, true, true).gradientBytes(),
         "W's and b's rows");
   }
 

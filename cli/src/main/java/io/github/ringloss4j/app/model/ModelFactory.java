@@ -10,6 +10,7 @@ import io.github.ringloss4j.head.CenterLoss;
 import io.github.ringloss4j.head.CenterLossBlock;
 import io.github.ringloss4j.head.MagFaceHead;
 import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.head.PartialFcMemory;
 import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.loss.RingLoss;
@@ -75,7 +76,7 @@ public final class ModelFactory {
    * @param batchSize m
    * @return the figures; a head that does not sample is Partial FC at r = 1
    */
-  public static PartialFcHead.Memory headMemory(
+  public static PartialFcMemory headMemory(
       RingModelBlock block, int classes, int embeddingSize, int batchSize) {
     Block head = block.getHead();
     if (head instanceof CenterLossBlock) {
@@ -84,7 +85,7 @@ public final class ModelFactory {
     if (head instanceof PartialFcHead) {
       return ((PartialFcHead) head).memory(embeddingSize, batchSize);
     }
-    return PartialFcHead.memory(classes, embeddingSize, batchSize, 1, head instanceof Linear);
+    return PartialFcMemory.estimate(classes, embeddingSize, batchSize, 1, head instanceof Linear);
   }
 
   /**

@@ -2,7 +2,7 @@ package io.github.ringloss4j.app.train;
 
 import io.github.ringloss4j.app.io.DataFormatException;
 import io.github.ringloss4j.app.model.OptimizerKind;
-import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.head.PartialFcMemory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -85,7 +85,7 @@ final class MemoryBudget {
    * @return the estimate
    */
   static Estimate estimate(
-      PartialFcHead.Memory memory,
+      PartialFcMemory memory,
       TrainOptions options,
       boolean cosineHead,
       long itemFloats,

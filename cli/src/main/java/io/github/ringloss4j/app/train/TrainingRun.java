@@ -23,7 +23,7 @@ import io.github.ringloss4j.app.model.ExportedModels;
 import io.github.ringloss4j.app.model.ModelFactory;
 import io.github.ringloss4j.app.model.Schedule;
 import io.github.ringloss4j.head.CenterLoss;
-import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.head.PartialFcMemory;
 import io.github.ringloss4j.loss.MagFaceRegularizer;
 import io.github.ringloss4j.loss.RingCompositeLoss;
 import io.github.ringloss4j.nn.RingModelBlock;
@@ -220,7 +220,7 @@ public final class TrainingRun {
     // What the head costs decides whether many identities fit: say it before training, and refuse
     // a head this machine cannot hold before any of it is allocated.
     int embeddingSize = options.model().embeddingSize();
-    PartialFcHead.Memory head =
+    PartialFcMemory head =
         ModelFactory.headMemory(block, classNames.size(), embeddingSize, batchSize);
     LOG.info("{}", head.describe());
     int[] shape = train.itemShape();

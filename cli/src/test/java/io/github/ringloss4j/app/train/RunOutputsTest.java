@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.ringloss4j.app.io.DataFormatException;
-import io.github.ringloss4j.head.PartialFcHead;
+import io.github.ringloss4j.head.PartialFcMemory;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -80,7 +80,7 @@ class RunOutputsTest {
   void theHeadsMemoryIsRefusedBeforeAllocationNamingTheFigure() throws IOException {
     TrainOptions sgd = TrainOptions.parse("--embedding-size", "128");
     // InsightFace's 20 million classes at d = 128: 10.24 GB per copy of the weights.
-    PartialFcHead.Memory head = PartialFcHead.memory(20_000_000, 128, 128, 1, true);
+    PartialFcMemory head = PartialFcMemory.estimate(20_000_000, 128, 128, 1, true);
     MemoryBudget.Estimate estimate = MemoryBudget.estimate(head, sgd, false, 28 * 28, 2);
     assertEquals(3, estimate.copies(), "weights, gradient, SGD momentum");
     assertEquals(3 * 4L * 20_000_000 * 129, estimate.head());
