@@ -175,9 +175,15 @@ class HeadAccuracyTest {
   }
 
   /**
-   * A margin head trained briefly (the quickstart's toy data, 2 epochs): the accuracy DJL's
-   * training loop reports with this evaluator is not 0, and on the training data the evaluator's
-   * value on a labelled (training) forward equals the accuracy of the inference logits' argmax.
+   * A margin head trained briefly (the quickstart's toy data, 10 epochs of 6 steps): the accuracy
+   * DJL's training loop reports with this evaluator is not 0, and on the training data the
+   * evaluator's value on a labelled (training) forward equals the accuracy of the inference logits'
+   * argmax.
+   *
+   * <p>The training is kept well inside its stable range because floating-point rounding differs
+   * between CPUs: at 2 epochs and learning rate 0.05 without clipping, one CI machine's run became
+   * NaN although 40 seeds of each head trained here. With rate 0.02, gradients clipped at 1 and 10
+   * epochs, the lowest training accuracy over seeds 1–40 of each head was 0.75 on this machine.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("trainedHeads")
@@ -201,15 +207,16 @@ class HeadAccuracyTest {
             new DefaultTrainingConfig(RingCompositeLoss.softmaxPlusRing(net.getRing()))
                 .optOptimizer(
                     Optimizer.sgd()
-                        .setLearningRateTracker(Tracker.fixed(0.05f))
+                        .setLearningRateTracker(Tracker.fixed(0.02f))
                         .optMomentum(0.9f)
+                        .optClipGrad(1f)
                         .build())
                 .addEvaluator(new HeadAccuracy())
                 .addTrainingListeners(TrainingListener.Defaults.basic());
         try (Trainer trainer = model.newTrainer(config)) {
           trainer.setMetrics(new Metrics());
           trainer.initialize(new Shape(50, 20));
-          EasyTrain.fit(trainer, 2, data, null);
+          EasyTrain.fit(trainer, 10, data, null);
           Float reported = trainer.getTrainingResult().getTrainEvaluation("Accuracy");
           assertNotNull(reported, name);
           assertTrue(reported > 0.5f, name + ": reported training accuracy " + reported);
