@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.LuceneGallery;
 import io.github.ringloss4j.metrics.LuceneGalleryWriter;
+import io.github.ringloss4j.metrics.OpenSetThreshold;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +35,21 @@ import java.util.stream.Stream;
  * Lucene index is written to a temporary directory (page cache warm: the same machine just wrote
  * it) and deleted.
  *
+ * <p>The open-set decision, as deployed: each pipeline (exact, and each Lucene setting) gets its
+ * own threshold τ, calibrated on its own best scores of the non-mated probes at {@code --fpir}
+ * ({@link OpenSetThreshold#atFpir}, the rule {@code enroll --calibrate} uses); a probe's decision
+ * is its best identity when the best score is ≥ τ, else "unknown". Reported: τ, FNIR at τ (a mated
+ * probe is missed unless its own identity ranks first and is accepted) and the fraction of probes
+ * whose decision equals exact search's (all, mated, non-mated). Since the Lucene scores are
+ * re-scored exactly, a Lucene decision differs only where HNSW missed the best row.
+ *
  * <p>Usage: {@code java -Xmx3g -cp bench/target/benchmarks.jar
  * io.github.ringloss4j.bench.GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes
- * 200] [--shortlists 10,100,1000] [--m 16,32] [--beam 100] [--data random,clustered]}. Each
- * measured line starts with {@code RESULT}, tab-separated: data, index (exact or lucene M=..),
- * shortlist, build_s, index_mib, single_median_ms, single_p90_ms, batch_ms_per_probe, recall@k,
- * top1_agreement (all probes), top1_mated, top1_non_mated.
+ * 200] [--shortlists 10,100,1000] [--m 16,32] [--beam 100] [--data random,clustered] [--fpir
+ * 0.01]}. Each measured line starts with {@code RESULT}, tab-separated: data, index (exact or
+ * lucene M=..), shortlist, build_s, index_mib, single_median_ms, single_p90_ms, batch_ms_per_probe,
+ * recall@k, top1_agreement (all probes), top1_mated, top1_non_mated, tau, fnir, decision_agreement
+ * (all probes), decision_mated, decision_non_mated.
  */
 public final class GalleryIndexBenchmark {
 
@@ -61,13 +71,14 @@ public final class GalleryIndexBenchmark {
     int[] shortlists = {10, 100, 1000};
     int[] ms = {16, 32};
     List<String> kinds = List.of("random", "clustered");
+    double fpir = 0.01;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         System.out.println(
             "usage: GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes 200]"
                 + " [--shortlists 10,100,1000] [--m 16,32] [--beam 100]"
-                + " [--data random,clustered]");
+                + " [--data random,clustered] [--fpir 0.01]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -83,6 +94,7 @@ public final class GalleryIndexBenchmark {
         case "--shortlists" -> shortlists = ints(v);
         case "--m" -> ms = ints(v);
         case "--data" -> kinds = List.of(v.split(","));
+        case "--fpir" -> fpir = Double.parseDouble(v);
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
@@ -98,27 +110,32 @@ public final class GalleryIndexBenchmark {
         GallerySearch.loadAverage());
     out.println(
         "RESULT\tdata\tindex\tshortlist\tbuild_s\tindex_mib\tsingle_median_ms\tsingle_p90_ms"
-            + "\tbatch_ms_per_probe\trecall@k\ttop1_agreement\ttop1_mated\ttop1_non_mated");
+            + "\tbatch_ms_per_probe\trecall@k\ttop1_agreement\ttop1_mated\ttop1_non_mated"
+            + "\ttau\tfnir\tdecision_agreement\tdecision_mated\tdecision_non_mated");
     for (String kind : kinds) {
       Random random = new Random(20);
       float[][] rows = rows(kind, n, dim, random);
       float[][] probes = new float[probeCount][];
+      // even probes are mated (mates[p] is their row), odd ones non-mated (-1)
+      int[] mates = new int[probeCount];
       for (int p = 0; p < probeCount; p++) {
+        mates[p] = p % 2 == 0 ? random.nextInt(n) : -1;
         probes[p] =
-            p % 2 == 0
-                ? noisy(rows[random.nextInt(n)], 1.0, random)
-                : rows(kind, 1, dim, random)[0];
+            mates[p] >= 0 ? noisy(rows[mates[p]], 1.0, random) : rows(kind, 1, dim, random)[0];
       }
       List<String> names = IntStream.range(0, n).mapToObj(g -> "id" + g).toList();
       List<List<Gallery.Match>> exactTop;
+      OpenSet exactDecisions;
       try (NDManager manager = NDManager.newBaseManager()) {
         long t0 = System.nanoTime();
         Gallery exact = Gallery.of(manager, names, rows);
         double build = seconds(t0);
         Timing t = time(exact::search, exact::search, probes, k);
         exactTop = t.tops();
+        exactDecisions = OpenSet.of(exactTop, mates, fpir);
         out.println(
-            line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1, 1, 1, 1));
+            line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1, 1, 1, 1)
+                + exactDecisions.columns(exactDecisions));
         exact.close();
       }
       for (int m : ms) {
@@ -139,16 +156,17 @@ public final class GalleryIndexBenchmark {
               Timing t = time(lucene::search, lucene::search, probes, k);
               out.println(
                   line(
-                      kind,
-                      "lucene M=" + m + " beam=" + beam,
-                      Integer.toString(shortlist),
-                      build,
-                      mib,
-                      t,
-                      recall(t.tops(), exactTop, k),
-                      topOne(t.tops(), exactTop, 0, 1),
-                      topOne(t.tops(), exactTop, 0, 2),
-                      topOne(t.tops(), exactTop, 1, 2)));
+                          kind,
+                          "lucene M=" + m + " beam=" + beam,
+                          Integer.toString(shortlist),
+                          build,
+                          mib,
+                          t,
+                          recall(t.tops(), exactTop, k),
+                          topOne(t.tops(), exactTop, 0, 1),
+                          topOne(t.tops(), exactTop, 0, 2),
+                          topOne(t.tops(), exactTop, 1, 2))
+                      + OpenSet.of(t.tops(), mates, fpir).columns(exactDecisions));
             }
           }
         } finally {
@@ -168,6 +186,60 @@ public final class GalleryIndexBenchmark {
 
   private interface Batch {
     List<List<Gallery.Match>> search(float[][] probes, int k);
+  }
+
+  /**
+   * A pipeline's open-set decisions at its own threshold, calibrated at the target FPIR on its own
+   * non-mated best scores.
+   *
+   * @param tau the threshold
+   * @param fnir FNIR at tau over the mated probes
+   * @param decisions per probe, the accepted identity's row, or -1 for "unknown"
+   * @param mates per probe, its mate's row, or -1 for a non-mated probe
+   */
+  private record OpenSet(double tau, double fnir, int[] decisions, int[] mates) {
+
+    static OpenSet of(List<List<Gallery.Match>> tops, int[] mates, double fpir) {
+      int nonMated = (int) Arrays.stream(mates).filter(m -> m < 0).count();
+      double[] nonMatedBest = new double[nonMated];
+      double[] firstRankMate = new double[mates.length - nonMated];
+      int a = 0;
+      int b = 0;
+      for (int p = 0; p < mates.length; p++) {
+        Gallery.Match best = tops.get(p).get(0);
+        if (mates[p] < 0) {
+          nonMatedBest[a++] = best.score();
+        } else {
+          firstRankMate[b++] = best.index() == mates[p] ? best.score() : Double.NaN;
+        }
+      }
+      double tau = OpenSetThreshold.atFpir(nonMatedBest, fpir);
+      int[] decisions = new int[mates.length];
+      for (int p = 0; p < mates.length; p++) {
+        Gallery.Match best = tops.get(p).get(0);
+        decisions[p] = OpenSetThreshold.accepts(best.score(), tau) ? best.index() : -1;
+      }
+      return new OpenSet(tau, OpenSetThreshold.fnir(firstRankMate, tau), decisions, mates);
+    }
+
+    /** τ, FNIR and the decision agreement with the reference (all, mated, non-mated probes). */
+    String columns(OpenSet reference) {
+      int[] same = new int[2];
+      int[] count = new int[2];
+      for (int p = 0; p < decisions.length; p++) {
+        int group = mates[p] >= 0 ? 0 : 1;
+        same[group] += decisions[p] == reference.decisions[p] ? 1 : 0;
+        count[group]++;
+      }
+      return String.format(
+          Locale.ROOT,
+          "\t%.6f\t%.4f\t%.4f\t%.4f\t%.4f",
+          tau,
+          fnir,
+          (same[0] + same[1]) / (double) (count[0] + count[1]),
+          same[0] / (double) count[0],
+          same[1] / (double) count[1]);
+    }
   }
 
   private record Timing(
