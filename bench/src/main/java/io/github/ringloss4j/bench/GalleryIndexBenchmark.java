@@ -1,6 +1,7 @@
 package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDManager;
+import io.github.ringloss4j.app.io.NpyReader;
 import io.github.ringloss4j.metrics.Gallery;
 import io.github.ringloss4j.metrics.LuceneGallery;
 import io.github.ringloss4j.metrics.LuceneGalleryWriter;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -26,14 +28,19 @@ import java.util.stream.Stream;
  * graph setting, time per probe one at a time and batched, and recall@10 of the final top-k against
  * the exact top-k, for each shortlist.
  *
- * <p>Two galleries of n unit rows: <b>random</b> (isotropic Gaussian directions, HNSW's worst case:
- * nothing is near anything) and <b>clustered</b> (n/100 random centres, each row a centre plus
- * Gaussian noise of the same total norm, cos ≈ 0.5 to its centre, like identities of a few
- * populations). Probes: half <b>mated</b> (a gallery row plus noise, cos ≈ 0.7 to it), half
- * <b>non-mated</b> (fresh rows from the same distribution). Recall@k = |top-k ∩ exact top-k| / k,
- * averaged over the probes; "top-1" is the fraction whose best identity equals exact search's. The
- * Lucene index is written to a temporary directory (page cache warm: the same machine just wrote
- * it) and deleted.
+ * <p>Three kinds of gallery of n unit rows: <b>random</b> (isotropic Gaussian directions, HNSW's
+ * worst case: nothing is near anything) and <b>clustered</b> (n/100 random centres, each row a
+ * centre plus Gaussian noise of the same total norm, cos ≈ 0.5 to its centre, like identities of a
+ * few populations), whose probes are half <b>mated</b> (a gallery row plus noise, cos ≈ 0.7 to it),
+ * half <b>non-mated</b> (fresh rows from the same distribution); and <b>{@code embedded:DIR}</b>,
+ * what a trained model gives: {@code DIR} is {@code ringloss embed}'s output ({@code
+ * embeddings_normalized.npy}, {@code labels.npy}) over a set with at least two images per identity.
+ * There, by ascending label, the last probes/2 identities are never enrolled and their first image
+ * is a non-mated probe; every other identity enrols its first image (the first n of them with
+ * {@code --gallery n}, else all), and probes/2 of those, drawn at random, give their second image
+ * as a mated probe. Recall@k = |top-k ∩ exact top-k| / k, averaged over the probes; "top-1" is the
+ * fraction whose best identity equals exact search's. The Lucene index is written to a temporary
+ * directory (page cache warm: the same machine just wrote it) and deleted.
  *
  * <p>The open-set decision, as deployed: each pipeline (exact, and each Lucene setting) gets its
  * own threshold τ, calibrated on its own best scores of the non-mated probes at {@code --fpir}
@@ -45,11 +52,11 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code java -Xmx3g -cp bench/target/benchmarks.jar
  * io.github.ringloss4j.bench.GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes
- * 200] [--shortlists 10,100,1000] [--m 16,32] [--beam 100] [--data random,clustered] [--fpir
- * 0.01]}. Each measured line starts with {@code RESULT}, tab-separated: data, index (exact or
- * lucene M=..), shortlist, build_s, index_mib, single_median_ms, single_p90_ms, batch_ms_per_probe,
- * recall@k, top1_agreement (all probes), top1_mated, top1_non_mated, tau, fnir, decision_agreement
- * (all probes), decision_mated, decision_non_mated.
+ * 200] [--shortlists 10,100,1000] [--m 16,32] [--beam 100] [--data random,clustered,embedded:DIR]
+ * [--fpir 0.01]}. Each measured line starts with {@code RESULT}, tab-separated: data, index (exact
+ * or lucene M=..), shortlist, build_s, index_mib, single_median_ms, single_p90_ms,
+ * batch_ms_per_probe, recall@k, top1_agreement (all probes), top1_mated, top1_non_mated, tau, fnir,
+ * decision_agreement (all probes), decision_mated, decision_non_mated.
  */
 public final class GalleryIndexBenchmark {
 
@@ -78,7 +85,7 @@ public final class GalleryIndexBenchmark {
         System.out.println(
             "usage: GalleryIndexBenchmark [--gallery 20000] [--dim 512] [--k 10] [--probes 200]"
                 + " [--shortlists 10,100,1000] [--m 16,32] [--beam 100]"
-                + " [--data random,clustered] [--fpir 0.01]");
+                + " [--data random,clustered,embedded:DIR] [--fpir 0.01]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -101,9 +108,7 @@ public final class GalleryIndexBenchmark {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     out.printf(
         Locale.ROOT,
-        "n = %d, d = %d, k = %d, %d probes (half mated), engine threads %s; load average %s%n",
-        n,
-        dim,
+        "k = %d, %d probes (half mated), engine threads %s; load average %s%n",
         k,
         probeCount,
         System.getProperty("ai.djl.pytorch.num_threads"),
@@ -114,16 +119,17 @@ public final class GalleryIndexBenchmark {
             + "\ttau\tfnir\tdecision_agreement\tdecision_mated\tdecision_non_mated");
     for (String kind : kinds) {
       Random random = new Random(20);
-      float[][] rows = rows(kind, n, dim, random);
-      float[][] probes = new float[probeCount][];
-      // even probes are mated (mates[p] is their row), odd ones non-mated (-1)
-      int[] mates = new int[probeCount];
-      for (int p = 0; p < probeCount; p++) {
-        mates[p] = p % 2 == 0 ? random.nextInt(n) : -1;
-        probes[p] =
-            mates[p] >= 0 ? noisy(rows[mates[p]], 1.0, random) : rows(kind, 1, dim, random)[0];
-      }
-      List<String> names = IntStream.range(0, n).mapToObj(g -> "id" + g).toList();
+      Probed data =
+          kind.startsWith(EMBEDDED)
+              ? embedded(Path.of(kind.substring(EMBEDDED.length())), n, probeCount, random)
+              : synthetic(kind, n, dim, probeCount, random);
+      float[][] rows = data.rows();
+      float[][] probes = data.probes();
+      int[] mates = data.mates();
+      int count = rows.length;
+      int width = rows[0].length;
+      out.printf(Locale.ROOT, "%s: n = %d, d = %d%n", kind, count, width);
+      List<String> names = IntStream.range(0, count).mapToObj(g -> "id" + g).toList();
       List<List<Gallery.Match>> exactTop;
       OpenSet exactDecisions;
       try (NDManager manager = NDManager.newBaseManager()) {
@@ -134,7 +140,7 @@ public final class GalleryIndexBenchmark {
         exactTop = t.tops();
         exactDecisions = OpenSet.of(exactTop, mates, fpir);
         out.println(
-            line(kind, "exact", "-", build, n * (double) dim * 4 / (1 << 20), t, 1, 1, 1, 1)
+            line(kind, "exact", "-", build, count * (double) width * 4 / (1 << 20), t, 1, 1, 1, 1)
                 + exactDecisions.columns(exactDecisions));
         exact.close();
       }
@@ -143,8 +149,8 @@ public final class GalleryIndexBenchmark {
         try {
           long t0 = System.nanoTime();
           try (LuceneGalleryWriter writer =
-              LuceneGallery.writer(dir, dim, new LuceneGallery.Hnsw(m, beam))) {
-            for (int g = 0; g < n; g++) {
+              LuceneGallery.writer(dir, width, new LuceneGallery.Hnsw(m, beam))) {
+            for (int g = 0; g < count; g++) {
               writer.add(names.get(g), rows[g]);
             }
             writer.commit();
@@ -240,6 +246,77 @@ public final class GalleryIndexBenchmark {
           same[0] / (double) count[0],
           same[1] / (double) count[1]);
     }
+  }
+
+  private static final String EMBEDDED = "embedded:";
+
+  /**
+   * Gallery rows and probes.
+   *
+   * @param rows the enrolled unit rows
+   * @param probes the probes, mated and non-mated
+   * @param mates per probe, its mate's row, or -1 for a non-mated probe
+   */
+  private record Probed(float[][] rows, float[][] probes, int[] mates) {}
+
+  /** Even probes are mated (a row plus noise), odd ones fresh rows. */
+  private static Probed synthetic(String kind, int n, int dim, int probeCount, Random random) {
+    float[][] rows = rows(kind, n, dim, random);
+    float[][] probes = new float[probeCount][];
+    int[] mates = new int[probeCount];
+    for (int p = 0; p < probeCount; p++) {
+      mates[p] = p % 2 == 0 ? random.nextInt(n) : -1;
+      probes[p] =
+          mates[p] >= 0 ? noisy(rows[mates[p]], 1.0, random) : rows(kind, 1, dim, random)[0];
+    }
+    return new Probed(rows, probes, mates);
+  }
+
+  /** The class comment's split of {@code ringloss embed}'s output into gallery and probes. */
+  private static Probed embedded(Path dir, int limit, int probeCount, Random random)
+      throws IOException {
+    float[][] vectors =
+        NpyReader.readFloat32Matrix(dir.resolve("embeddings_normalized.npy")).rows();
+    long[] labels = NpyReader.readInt64Vector(dir.resolve("labels.npy"));
+    if (labels.length != vectors.length) {
+      throw new IllegalArgumentException(
+          dir + ": " + labels.length + " labels for " + vectors.length + " embeddings");
+    }
+    // per label, its first and second image, in label order
+    TreeMap<Long, int[]> images = new TreeMap<>();
+    for (int i = 0; i < labels.length; i++) {
+      int[] two = images.computeIfAbsent(labels[i], l -> new int[] {-1, -1});
+      if (two[0] < 0) {
+        two[0] = i;
+      } else if (two[1] < 0) {
+        two[1] = i;
+      }
+    }
+    List<int[]> identities = List.copyOf(images.values());
+    int held = probeCount / 2;
+    int enrolled = Math.min(limit, identities.size() - held);
+    if (enrolled < held || identities.stream().anyMatch(two -> two[1] < 0)) {
+      throw new IllegalArgumentException(
+          dir
+              + ": needs two images of each identity and more identities than --probes/2 = "
+              + held
+              + ", got "
+              + identities.size());
+    }
+    float[][] rows = new float[enrolled][];
+    for (int g = 0; g < enrolled; g++) {
+      rows[g] = vectors[identities.get(g)[0]];
+    }
+    int[] mated = random.ints(0, enrolled).distinct().limit(held).toArray();
+    float[][] probes = new float[2 * held][];
+    int[] mates = new int[2 * held];
+    for (int p = 0; p < held; p++) {
+      mates[2 * p] = mated[p];
+      probes[2 * p] = vectors[identities.get(mated[p])[1]];
+      mates[2 * p + 1] = -1;
+      probes[2 * p + 1] = vectors[identities.get(identities.size() - held + p)[0]];
+    }
+    return new Probed(rows, probes, mates);
   }
 
   private record Timing(

@@ -30,12 +30,15 @@ import java.util.Locale;
  *       leading zeros; a missing, repeated or unknown key is refused, as is anything after the dict
  *       but spaces and the final newline. Headers beyond {@value #MAX_HEADER} bytes are refused
  *       (numpy itself refuses those over 10,000 bytes by default).
- *   <li>Only float32 is read: {@code '<f4'} as is, and {@code '>f4'} converted from big-endian
- *       (numpy writes it for {@code astype('>f4')}); any other type is refused, naming it, never
- *       reinterpreted. {@code fortran_order: True} (column-major elements) is read and transposed.
- *   <li>The declared shape times 4 bytes must equal the bytes after the header exactly, checked
- *       before anything is allocated: a header claiming more than the file holds, a truncated file
- *       and trailing bytes are all refused. Memory is therefore never more than the file's size.
+ *   <li>Two types are read: a 2-D float32 matrix ({@link #readFloat32Matrix}) and a 1-D int64
+ *       vector ({@link #readInt64Vector}, e.g. {@code embed}'s {@code labels.npy}), little-endian
+ *       as is and big-endian converted (numpy writes it for {@code astype('>f4')}); any other type
+ *       or rank is refused, naming it, never reinterpreted. {@code fortran_order: True}
+ *       (column-major elements) is read and transposed.
+ *   <li>The declared shape times the element's bytes must equal the bytes after the header exactly,
+ *       checked before anything is allocated: a header claiming more than the file holds, a
+ *       truncated file and trailing bytes are all refused. Memory is therefore never more than the
+ *       file's size.
  * </ul>
  */
 public final class NpyReader {
@@ -81,8 +84,7 @@ public final class NpyReader {
       long[] shape = checkFloat32Matrix(file, header, channel.size());
       int rows = (int) shape[0];
       int columns = (int) shape[1];
-      ByteOrder order =
-          header.descr().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+      ByteOrder order = order(header);
       float[][] out = new float[rows][columns];
       ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(order);
       buf.limit(0);
@@ -109,6 +111,43 @@ public final class NpyReader {
   }
 
   /**
+   * Reads a 1-D int64 array.
+   *
+   * @param file the {@code .npy} file
+   * @return its elements
+   * @throws NoSuchFileException if the file does not exist
+   * @throws DataFormatException naming the file and byte when it is not a 1-D int64 {@code .npy}
+   *     array whose size matches its header
+   * @throws IOException if it cannot be read
+   */
+  public static long[] readInt64Vector(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Header header = readHeader(file, channel);
+      long[] shape = checkArray(file, header, channel.size(), "i8", "int64", 1);
+      long[] out = new long[(int) shape[0]];
+      ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(order(header));
+      buf.limit(0);
+      channel.position(header.dataOffset());
+      long left = out.length * (long) Long.BYTES;
+      for (int k = 0; k < out.length; k++) {
+        if (!buf.hasRemaining()) {
+          // CHUNK and the data are multiples of 8 bytes: a value never straddles two reads.
+          buf.clear().limit((int) Math.min(CHUNK, left));
+          fill(file, channel, buf);
+          buf.flip();
+          left -= buf.remaining();
+        }
+        out[k] = buf.getLong();
+      }
+      return out;
+    }
+  }
+
+  private static ByteOrder order(Header header) {
+    return header.descr().charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+  }
+
+  /**
    * Reads and checks a 2-D float32 array's header without reading its elements.
    *
    * @param file the {@code .npy} file
@@ -125,24 +164,47 @@ public final class NpyReader {
 
   private static long[] checkFloat32Matrix(Path file, Header header, long size)
       throws DataFormatException {
-    if (!header.descr().equals("<f4") && !header.descr().equals(">f4")) {
+    return checkArray(file, header, size, "f4", "float32", 2);
+  }
+
+  /**
+   * Checks the dtype (either byte order of {@code code}), the rank, and that the shape's bytes are
+   * exactly the data's, before anything is allocated.
+   */
+  private static long[] checkArray(
+      Path file, Header header, long size, String code, String type, int rank)
+      throws DataFormatException {
+    if (!header.descr().equals("<" + code) && !header.descr().equals(">" + code)) {
       throw DataFormatException.atByte(
           file,
           0,
           "dtype '"
               + printable(header.descr())
-              + "': expected float32 ('<f4' or '>f4'); other types are not converted");
+              + "': expected "
+              + type
+              + " ('<"
+              + code
+              + "' or '>"
+              + code
+              + "'); other types are not converted");
     }
     long[] shape = header.shape();
-    if (shape.length != 2) {
+    if (shape.length != rank) {
       throw DataFormatException.atByte(
-          file, 0, "shape " + Arrays.toString(shape) + ": expected a 2-D array (rows, columns)");
+          file,
+          0,
+          "shape "
+              + Arrays.toString(shape)
+              + (rank == 2 ? ": expected a 2-D array (rows, columns)" : ": expected a 1-D array"));
     }
     long data = size - header.dataOffset();
     // Each dimension is below 10^18 (at most 18 digits), so a product that overflows exceeds data.
     long expected;
     try {
-      expected = Math.multiplyExact(Math.multiplyExact(shape[0], shape[1]), (long) Float.BYTES);
+      expected = Integer.parseInt(code.substring(1));
+      for (long d : shape) {
+        expected = Math.multiplyExact(expected, d);
+      }
     } catch (ArithmeticException e) {
       expected = Long.MAX_VALUE;
     }
@@ -150,19 +212,21 @@ public final class NpyReader {
       throw DataFormatException.atByte(
           file,
           header.dataOffset(),
-          "the header's shape ("
-              + shape[0]
-              + ", "
-              + shape[1]
-              + ") of float32 needs "
+          "the header's shape "
+              + Arrays.toString(shape).replace('[', '(').replace(']', ')')
+              + " of "
+              + type
+              + " needs "
               + (expected == Long.MAX_VALUE ? "more than 2^63" : Long.toString(expected))
               + " bytes of data but the file holds "
               + data
               + (expected > data ? ": truncated, or a corrupt header" : ": trailing bytes"));
     }
-    if (shape[0] > Integer.MAX_VALUE - 8 || shape[1] > Integer.MAX_VALUE - 8) {
-      throw DataFormatException.atByte(
-          file, 0, "shape " + Arrays.toString(shape) + " is beyond a Java array's length");
+    for (long d : shape) {
+      if (d > Integer.MAX_VALUE - 8) {
+        throw DataFormatException.atByte(
+            file, 0, "shape " + Arrays.toString(shape) + " is beyond a Java array's length");
+      }
     }
     return shape;
   }

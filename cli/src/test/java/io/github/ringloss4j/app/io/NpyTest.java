@@ -190,6 +190,44 @@ class NpyTest {
   }
 
   @Test
+  void int64VectorsAreReadAsWrittenAndCheckedLikeMatrices() throws IOException {
+    Path file = dir.resolve("labels.npy");
+    // More values than one 64 KiB read buffer holds (8,192 longs).
+    long[] many = new long[20_000];
+    Arrays.setAll(many, i -> i * 7919L - 1_000_000);
+    many[3] = Long.MIN_VALUE;
+    NpyWriter.writeInt64(file, many);
+    assertArrayEquals(many, NpyReader.readInt64Vector(file));
+
+    ByteBuffer big = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putLong(-2).putLong(7);
+    Path bigEndian =
+        npy("big-i8.npy", "{'descr': '>i8', 'fortran_order': False, 'shape': (2,), }", big.array());
+    assertArrayEquals(new long[] {-2, 7}, NpyReader.readInt64Vector(bigEndian));
+
+    Path floats = dir.resolve("floats.npy");
+    NpyWriter.writeFloat32(floats, new float[][] {{1f, 2f}});
+    assertThrowsNaming(floats, "dtype '<f4': expected int64");
+    assertThrowsNaming(
+        npy("m.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2), }", new byte[16]),
+        "expected a 1-D array");
+    // 2.7 KB claiming 10^8 labels: refused before allocating 800 MB.
+    assertThrowsNaming(
+        npy(
+            "bomb-i8.npy",
+            "{'descr': '<i8', 'fortran_order': False, 'shape': (100000000,), }",
+            new byte[2600]),
+        "the header's shape (100000000) of int64 needs 800000000 bytes of data but the file holds"
+            + " 2600");
+  }
+
+  private static void assertThrowsNaming(Path file, String fragment) {
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> NpyReader.readInt64Vector(file));
+    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(fragment), e.getMessage());
+  }
+
+  @Test
   void bigEndianIsConvertedAndFortranOrderTransposed() throws IOException {
     Path big =
         npy(
