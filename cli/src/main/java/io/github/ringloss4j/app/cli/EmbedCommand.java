@@ -147,6 +147,19 @@ public final class EmbedCommand implements Callable<Integer> {
     try (Datasets.Splits splits = Datasets.open(target, o.run().seed());
         Model model = checkpoint.loadModel()) {
       LabelledSource source = split.of(splits);
+      if (source.size() == 0) {
+        // An empty output would look like a result; say which split was empty and what to ask.
+        throw new IllegalArgumentException(
+            "--split "
+                + split
+                + " selects no item of "
+                + target.directory()
+                + (split == Split.TEST
+                    ? ": its validation split (the run's --validation-fraction "
+                        + o.data().validationFraction()
+                        + " of each identity, rounded) is empty; --split all embeds every item"
+                    : ""));
+      }
       Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
       return Embedder.embed(model, o.inputNormalization(), source, batchSize);
     }

@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.ringloss4j.app.io.DecodedNpy;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.nn.RingModelBlock;
 import java.io.ByteArrayOutputStream;
@@ -350,6 +351,41 @@ class ReliabilityTest {
     assertTrue(Arrays.equals(first, Files.readAllBytes(emb.resolve("embeddings.npy"))));
     ok("embed", facesRun.toString(), "--out", emb.toString(), "--split", "train", "--overwrite");
     assertFalse(Arrays.equals(first, Files.readAllBytes(emb.resolve("embeddings.npy"))));
+  }
+
+  /** A split that selects nothing is refused, not written as an empty result. */
+  @Test
+  void embeddingAnEmptySplitIsRefusedAndAllEmbedsEveryItem() throws Exception {
+    // One image per identity: round(0.34 × 1) = 0 held out, so the test split is empty.
+    Path single = copyClasses(tmp.resolve("single-image"), "id0=a", "id1=b", "id2=c");
+    for (String id : List.of("a", "b", "c")) {
+      try (Stream<Path> images = Files.list(single.resolve(id))) {
+        for (Path image : images.sorted().skip(1).toList()) {
+          Files.delete(image);
+        }
+      }
+    }
+    Path out = tmp.resolve("single-emb");
+    fails(
+        RingLossCli.EXIT_USAGE,
+        "--split test selects no item of " + single,
+        "embed",
+        facesRun.toString(),
+        "--data",
+        single.toString(),
+        "--out",
+        out.toString());
+    assertFalse(Files.exists(out.resolve("embeddings.npy")));
+    ok(
+        "embed",
+        facesRun.toString(),
+        "--data",
+        single.toString(),
+        "--out",
+        out.toString(),
+        "--split",
+        "all");
+    assertEquals(3, DecodedNpy.read(out.resolve("labels.npy")).longs().length);
   }
 
   /** Item 10: every unreadable image is named before training, or skipped on request. */
