@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +138,17 @@ public final class BatchReader implements Closeable {
   }
 
   /**
+   * Where a reader's time went, for the diagnostics of a slow epoch: whether the consumer waited
+   * for its batches, and how long the workers took to read them.
+   *
+   * @param batches the batches taken so far
+   * @param notReady how many of them were not fully read when the consumer asked for them
+   * @param waitNanos the consumer's time blocked in {@link #next}, waiting for the workers
+   * @param readNanos the workers' time reading, decoding and assembling items, summed over workers
+   */
+  public record Timing(int batches, int notReady, long waitNanos, long readNanos) {}
+
+  /**
    * A batch being read: its parts run on the workers; {@code skipped[k]} marks an item that a
    * {@link SkippingSource} left out.
    */
@@ -154,6 +166,11 @@ public final class BatchReader implements Closeable {
   private final ArrayDeque<Pending> window = new ArrayDeque<>();
   private int submitted;
   private volatile boolean closed;
+  // Diagnostics (Timing): the consumer's waits, the workers' reading time; nanoTime only.
+  private long waitNanos;
+  private int taken;
+  private int notReady;
+  private final LongAdder readNanos = new LongAdder();
 
   private BatchReader(
       LabelledSource source,
@@ -261,8 +278,11 @@ public final class BatchReader implements Closeable {
     if (pending == null) {
       throw new NoSuchElementException("all " + count + " batches were read");
     }
+    long asked = System.nanoTime();
+    boolean ready = true;
     try {
       for (Future<Void> part : pending.parts()) {
+        ready &= part.isDone();
         part.get();
       }
     } catch (InterruptedException e) {
@@ -277,9 +297,21 @@ public final class BatchReader implements Closeable {
       close();
       throw rethrown(e.getCause());
     }
+    waitNanos += System.nanoTime() - asked;
+    taken++;
+    notReady += ready ? 0 : 1;
     fillSkipped(pending);
     fill();
     return pending.batch();
+  }
+
+  /**
+   * Where the time went so far (read by the consumer thread).
+   *
+   * @return the batches taken, how many were not ready, the consumer's wait, the workers' reading
+   */
+  public Timing timing() {
+    return new Timing(taken, notReady, waitNanos, readNanos.sum());
   }
 
   /**
@@ -334,6 +366,17 @@ public final class BatchReader implements Closeable {
 
   /** Reads items {@code lo … hi − 1} of a batch whose first item is at {@code from}. */
   private Void read(int from, Batch batch, int lo, int hi, boolean[] skipped) throws IOException {
+    long start = System.nanoTime();
+    try {
+      readItems(from, batch, lo, hi, skipped);
+    } finally {
+      readNanos.add(System.nanoTime() - start);
+    }
+    return null;
+  }
+
+  private void readItems(int from, Batch batch, int lo, int hi, boolean[] skipped)
+      throws IOException {
     for (int k = lo; k < hi && !closed; k++) {
       int position = from + k;
       int item = batch.items()[k];
@@ -350,7 +393,6 @@ public final class BatchReader implements Closeable {
         throw new DataFormatException(Path.of(source.sourceOf(item)), "cannot be read: " + e, e);
       }
     }
-    return null;
   }
 
   private static IOException rethrown(Throwable cause) {

@@ -341,13 +341,16 @@ public final class TrainingRun {
     BatchTally tally = new BatchTally(step.termCount());
     int[] shape = train.itemShape();
     long start = System.nanoTime();
+    EpochTiming timing = new EpochTiming(epoch);
     NDManager root = trainer.getManager();
     try (BatchReader reader =
         BatchReader.open(
             input.applyTo(train), order, batchSize, augmentation, options.data().reading())) {
       int done = 0;
       for (int b = 0; b < batches; b++) {
+        long asked = System.nanoTime();
         BatchReader.Batch next = reader.next();
+        long got = System.nanoTime();
         int size = next.size();
         try (NDManager batch = root.newSubManager()) {
           NDArray xs = batch.create(next.images(), ModelFactory.inputShape(size, shape));
@@ -355,6 +358,7 @@ public final class TrainingRun {
           TrainingStep.Result result = step.take(xs, labels);
           tally.add(result.terms(), result.predictions(), labels, size);
         }
+        timing.step(b, got - asked, System.nanoTime() - got);
         done += size;
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.batch(epoch, r.epochs(), done, n, done / seconds);
@@ -362,6 +366,7 @@ public final class TrainingRun {
         start +=
             sets.afterStep((long) (epoch - 1) * batches + b + 1, epoch, b == batches - 1, snapshot);
       }
+      timing.log(reader.timing());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     double softmax = tally.sum(SOFTMAX);

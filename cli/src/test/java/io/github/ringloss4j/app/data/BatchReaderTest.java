@@ -179,6 +179,34 @@ class BatchReaderTest {
   }
 
   @Test
+  void theTimingTellsAWaitForTheWorkersFromABatchThatWasReady() throws Exception {
+    FakeSource source = new FakeSource(40);
+    source.beforeRead = item -> sleep(item < 10 ? 20 : 0);
+    try (BatchReader reader = BatchReader.inOrder(source, 10, new BatchReader.Settings(1, 2))) {
+      // Batch 1: ten reads of 20 ms on one worker, asked for at once.
+      reader.next();
+      BatchReader.Timing first = reader.timing();
+      assertEquals(1, first.batches());
+      assertEquals(1, first.notReady());
+      assertTrue(first.waitNanos() >= TimeUnit.MILLISECONDS.toNanos(100), first.toString());
+      assertTrue(first.readNanos() >= TimeUnit.MILLISECONDS.toNanos(200), first.toString());
+      // Batch 2 is read ahead while the consumer works: ready when asked, no wait counted.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (source.reads.get() < 30 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(50);
+      reader.next();
+      BatchReader.Timing second = reader.timing();
+      assertEquals(2, second.batches());
+      assertEquals(1, second.notReady());
+      assertTrue(
+          second.waitNanos() - first.waitNanos() < TimeUnit.MILLISECONDS.toNanos(50),
+          second.toString());
+    }
+  }
+
+  @Test
   void aFailedItemSurfacesOnTheConsumerNamingItsFile() throws IOException {
     FakeSource source = new FakeSource(50);
     source.beforeRead =
