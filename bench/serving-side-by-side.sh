@@ -6,7 +6,8 @@
 #
 # Environment: MODELS (default "mobilefacenet iresnet50"), BATCHES (default "1 32"), ROUNDS
 # (default 5), IMAGES (timed images per run, default 64; rounded up to whole batches), WARMUP
-# (untimed calls per run before the timed ones, default 8), THREADS (default 2), FLIP_SUM=1
+# (untimed images per run before the timed ones, default 8: max(2, ceil(WARMUP / batch)) calls,
+# so 8 predict calls at batch 1 and 2 batchPredict calls at 32), THREADS (default 2), FLIP_SUM=1
 # (import with --flip-sum; default: the import's preprocessing, no flip-sum, L2), PYTHON (default
 # /usr/bin/python3, Debian's, with python3-torch), WORK (default /tmp/serving-side-by-side),
 # SKIP_BUILD=1.
@@ -65,18 +66,23 @@ if ! "$python" -c 'import PIL' >/dev/null 2>&1; then
   apt_install python3-pil || die "apt-get install python3-pil failed"
 fi
 
+warmup_calls() { # batch
+  local calls=$(((warmup + $1 - 1) / $1))
+  echo $((calls < 2 ? 2 : calls))
+}
+
 run_java() { # model dir, batch, extra args...
   local dir="$1" batch="$2"; shift 2
   java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$jar" io.github.ringloss4j.bench.ServingThroughput --dir "$dir/java" --pngs "$dir/images" \
-    --batch "$batch" --images "$images" --warmup "$warmup" "$@"
+    --batch "$batch" --images "$images" --warmup "$(warmup_calls "$batch")" "$@"
 }
 
 run_python() { # model dir, batch, extra args...
   local dir="$1" batch="$2"; shift 2
   "$python" "$here/pytorch/serve_embed.py" --weights "$dir/model.pth" --dir "$dir/java" \
-    --pngs "$dir/images" --batch "$batch" --images "$images" --warmup "$warmup" \
+    --pngs "$dir/images" --batch "$batch" --images "$images" --warmup "$(warmup_calls "$batch")" \
     --threads "$threads" "$@"
 }
 
@@ -94,7 +100,7 @@ mkdir -p "$results" "$work/logs"
 tsv="$results/serving-side-by-side.tsv"
 printf 'model\tbatch\tside\tround\timages_per_s\tmedian_ms\tp95_ms\tcalls\tfirst_slowest\timages\twarmup\tthreads\n' >"$tsv"
 torch_version="$("$python" -c 'import torch; print(torch.__version__)')"
-echo "$prog: models $models, batches $batches, $rounds rounds x $images timed images (after $warmup warm-up calls), $threads threads;"
+echo "$prog: models $models, batches $batches, $rounds rounds x $images timed images (after $warmup warm-up images, at least 2 calls), $threads threads;"
 echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL), EmbeddingModels.criteria; python: $python, torch $torch_version, BLAS $blas"
 echo "  decoding outside the timing on both sides; load average before the run: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 
