@@ -43,66 +43,12 @@ elif [ -n "${1:-}" ]; then
   exit 2
 fi
 
-die() {
-  echo "side-by-side: $*" >&2
-  exit 1
-}
-
-sudo_cmd=""
-[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 || return 1
-  $sudo_cmd apt-get update -qq || true
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
-}
-
-# 1. PyTorch for Python (Debian's python3-torch) and numpy.
-if ! "$python" -c 'import torch, numpy' >/dev/null 2>&1; then
-  if ! command -v apt-cache >/dev/null 2>&1; then
-    die "no apt here: install PyTorch and numpy for $python yourself, or set PYTHON"
-  fi
-  candidate="$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ {print $2}')"
-  if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-    $sudo_cmd apt-get update -qq || true
-    candidate="$(apt-cache policy python3-torch 2>/dev/null | awk '/Candidate:/ {print $2}')"
-  fi
-  if [ -z "$candidate" ] || [ "$candidate" = "(none)" ]; then
-    die "python3-torch is not available from this machine's apt sources (Debian 12 'bookworm' or
-later has it in main); the side-by-side needs PyTorch for $python: install it and rerun"
-  fi
-  echo "side-by-side: installing python3-torch $candidate and python3-numpy" >&2
-  apt_install python3-torch python3-numpy || die "apt-get install python3-torch python3-numpy failed"
-  "$python" -c 'import torch, numpy' >/dev/null 2>&1 ||
-    die "$python still cannot import torch and numpy after the install; set PYTHON to Debian's python3"
-fi
-
-# 2. An optimised BLAS for Debian's PyTorch: it calls the system libblas.so.3 for its linear
-#    layers, and the reference BLAS there halves its training throughput. DJL's libtorch brings
-#    its own (MKL).
-blas="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)"
-case "$blas" in
-  *openblas* | *blis* | *atlas* | *mkl*) ;;
-  *)
-    echo "side-by-side: the system BLAS is the reference one ($blas); installing libopenblas0-pthread" >&2
-    apt_install libopenblas0-pthread || die "apt-get install libopenblas0-pthread failed"
-    blas="$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)"
-    ;;
-esac
-
-# 3. The Java side.
-if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
-  echo "side-by-side: building bench/target/benchmarks.jar" >&2
-  (cd "$root" && mvn -B -q -ntp -Pbenchmarks -DskipTests -Dspotless.check.skip=true package -pl bench -am) >&2
-fi
+prog=side-by-side
+# shellcheck source=bench/side-by-side-setup.sh
+. "$here/side-by-side-setup.sh"
 
 data="${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}"
 [ "$model" != cnn ] || [ -d "$data" ] || die "$data is missing: install Debian's dataset-fashion-mnist (the ringloss script does)"
-
-export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/target/djl-cache}"
-export ENGINE_CACHE_DIR="${ENGINE_CACHE_DIR:-$DJL_CACHE_DIR}"
-# The same thread settings for both processes.
-export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 
 # The face models train on random data (the same on both sides): no --data for them.
 data_args=(--data "$data")

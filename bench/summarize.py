@@ -3,11 +3,13 @@
 
   summarize.py [RESULTS_DIR]            every table whose input exists
   summarize.py --side-by-side TSV       only the side-by-side table
+  summarize.py --serving TSV            only the serving side-by-side table
 
 Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, EngineOpsBenchmark.json,
 TrainingStepBenchmark.json,
 ScoringBenchmark.json (and ScoringBenchmark-large.json, the engine paths at n >= 500 000),
-step-overhead.tsv from StepOverhead, and side-by-side.tsv from bench/side-by-side.sh. Derived figures:
+step-overhead.tsv from StepOverhead, side-by-side.tsv from bench/side-by-side.sh and
+serving-side-by-side.tsv from bench/serving-side-by-side.sh. Derived figures:
 
   ring term   effective bandwidth = 2 * batch * dim * 4 bytes / time (the feature matrix read and
               written once, the memcopy's traffic), and time / time(memcopy) at the same shape;
@@ -229,9 +231,51 @@ def side_by_side(path):
     return f"### Side by side with PyTorch ({what}, training)\n\n" + "\n\n".join(out)
 
 
+def serving(path):
+    """bench/serving-side-by-side.sh's rows: per model and batch, the medians over rounds of each
+    side's images/s and per-call median and p95 latency, the ratio java/python of the medians,
+    and the median and range of the per-round ratios (java and python of one round ran back to
+    back, so a slow phase of the machine hits both)."""
+    runs = {}
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            row = dict(zip(header, line.rstrip("\n").split("\t")))
+            key = (row["model"], int(row["batch"]))
+            runs.setdefault(key, {}).setdefault(row["side"], {})[int(row["round"])] = row
+    lines = []
+    for (model, batch), sides in sorted(runs.items()):
+        java, py = sides.get("java", {}), sides.get("python", {})
+
+        def med(side, col):
+            vals = [float(r[col]) for r in side.values()]
+            return statistics.median(vals) if vals else float("nan")
+
+        paired = [float(java[r]["images_per_s"]) / float(py[r]["images_per_s"])
+                  for r in sorted(java) if r in py]
+        slow_first = sum(int(r["first_slowest"]) for s in (java, py) for r in s.values())
+        jr, pr = med(java, "images_per_s"), med(py, "images_per_s")
+        lines.append([
+            model, batch, len(paired),
+            f"{med(java, 'median_ms'):.1f} / {med(java, 'p95_ms'):.1f}",
+            f"{med(py, 'median_ms'):.1f} / {med(py, 'p95_ms'):.1f}",
+            f"{jr:.2f}", f"{pr:.2f}", f"**{jr / pr:.3f}**",
+            (f"{statistics.median(paired):.3f} ({min(paired):.3f}–{max(paired):.3f})"
+             if paired else "n/a"),
+            slow_first])
+    return ("### Serving side by side with PyTorch (embedding, preprocessing included)\n\n"
+            + table(["model", "batch", "rounds", "java ms per call: median / p95",
+                     "python ms per call: median / p95", "java images/s", "python images/s",
+                     "ratio of medians", "per-round ratio: median (range)",
+                     "runs whose first timed call was the slowest"], lines))
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--side-by-side":
         print(side_by_side(argv[1]))
+        return 0
+    if len(argv) >= 2 and argv[0] == "--serving":
+        print(serving(argv[1]))
         return 0
     results = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                 "results")
@@ -254,6 +298,9 @@ def main(argv):
     tsv = os.path.join(results, "side-by-side.tsv")
     if os.path.exists(tsv):
         sections.append(side_by_side(tsv))
+    tsv = os.path.join(results, "serving-side-by-side.tsv")
+    if os.path.exists(tsv):
+        sections.append(serving(tsv))
     if not sections:
         print(f"no results in {results}: run bench/run.sh first", file=sys.stderr)
         return 1

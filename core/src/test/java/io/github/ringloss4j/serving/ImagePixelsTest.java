@@ -25,6 +25,49 @@ class ImagePixelsTest {
   }
 
   @Test
+  void threeByteBgrImagesGiveTheColourModelsRgbValues() {
+    // ImageIO's type for 8-bit RGB files, read directly from the raster: the same values getRGB
+    // gives, also for a sub-image whose raster starts inside a larger buffer.
+    Random random = new Random(3);
+    BufferedImage bgr = new BufferedImage(13, 7, BufferedImage.TYPE_3BYTE_BGR);
+    for (int y = 0; y < 7; y++) {
+      for (int x = 0; x < 13; x++) {
+        bgr.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    for (BufferedImage src : new BufferedImage[] {bgr, bgr.getSubimage(2, 1, 9, 5)}) {
+      BufferedImage rgb = ImagePixels.toRgb(src);
+      assertEquals(BufferedImage.TYPE_INT_RGB, rgb.getType());
+      for (int y = 0; y < src.getHeight(); y++) {
+        for (int x = 0; x < src.getWidth(); x++) {
+          assertEquals(src.getRGB(x, y) & 0xFFFFFF, rgb.getRGB(x, y) & 0xFFFFFF, x + "," + y);
+        }
+      }
+    }
+  }
+
+  @Test
+  void intRgbRowsReadFromTheRasterEqualTheColourModelsValues() {
+    // toChw reads TYPE_INT_RGB rows straight from the raster; TYPE_INT_ARGB goes through getRGB.
+    BufferedImage rgb = ServingTestSupport.randomImage(3, 6, 11, new Random(4));
+    BufferedImage argb = new BufferedImage(11, 6, BufferedImage.TYPE_INT_ARGB);
+    for (int y = 0; y < 6; y++) {
+      for (int x = 0; x < 11; x++) {
+        argb.setRGB(x, y, 0xFF000000 | rgb.getRGB(x, y));
+      }
+    }
+    assertEquals(BufferedImage.TYPE_INT_RGB, rgb.getType());
+    for (int channels : new int[] {1, 3}) {
+      for (boolean flip : new boolean[] {false, true}) {
+        assertArrayEquals(
+            ImagePixels.toChw(argb, channels, flip),
+            ImagePixels.toChw(rgb, channels, flip),
+            channels + " channels, flip " + flip);
+      }
+    }
+  }
+
+  @Test
   void oneChannelIsRoundedBt601LumaAndFlipMirrorsColumns() {
     BufferedImage rgb = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
     rgb.setRGB(0, 0, 0xFF0000);
