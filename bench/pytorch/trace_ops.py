@@ -13,9 +13,10 @@ events (train_ring.py's record_function marks).
 An engine operation is a top-level aten:: call: one not nested in another aten:: call on the same
 thread (an autograd node's own event, e.g. ConvolutionBackward0, does not count as one). Its time
 is its inclusive duration. Each is put in the phase its start falls in, and in a group by name:
-convolution forward / backward, batch norm, PReLU, matmul (linear), copies and casts, element-wise
-(add, mul, ... : the optimiser's arithmetic when in the optimiser phase), reductions, allocation
-(empty, zeros, ...), and other. Figures are per step (divided by --steps, default: the number of
+convolution forward / backward, batch norm, PReLU, matmul (linear), copies, casts and views,
+element-wise (add, mul, ... : the optimiser's arithmetic when in the optimiser phase), reductions,
+allocation (empty, zeros, ...), and other. ringloss4j's PerChannelPrelu is relu, sub, mul, add (DJL
+0.36 has no PReLU op on PyTorch), so on the Java side PReLU shows under element-wise. Figures are per step (divided by --steps, default: the number of
 forward phases found).
 
 Prints tab-separated OPS lines (label, phase, ops/step, ms/step), GROUP lines (label, group, ops,
@@ -35,8 +36,9 @@ GROUPS = (
                     "native_batch_norm_backward", "_native_batch_norm_legit",
                     "batch_norm_backward", "_batch_norm_impl_index_backward")),
     ("prelu", ("prelu", "_prelu_kernel", "_prelu_kernel_backward", "prelu_backward")),
-    ("matmul", ("linear", "addmm", "mm", "matmul", "bmm", "t", "transpose", "permute")),
-    ("copy/cast", ("copy_", "to", "_to_copy", "clone", "contiguous", "type_as", "detach",
+    ("matmul", ("linear", "addmm", "mm", "matmul", "bmm", "t")),
+    ("copy/cast/view", ("copy_", "to", "_to_copy", "clone", "contiguous", "type_as", "detach",
+                   "transpose", "permute", "swapaxes",
                    "detach_", "reshape", "view", "flatten", "as_strided", "expand", "squeeze",
                    "unsqueeze", "slice", "select", "index_select", "_reshape_alias")),
     ("alloc/fill", ("empty", "empty_like", "zeros", "zeros_like", "ones", "ones_like", "full",
