@@ -2,7 +2,9 @@
 """Summarises bench/results into the tables of docs/performance.md (Markdown on stdout).
 
   summarize.py [RESULTS_DIR]            every table whose input exists
-  summarize.py --side-by-side TSV       only the side-by-side table
+  summarize.py --side-by-side TSV [STEPS_TSV [PEAK_TSV]]
+                                        only the side-by-side table (with the per-step warm-up
+                                        check and the share of the matmul peak when given)
   summarize.py --serving TSV            only the serving side-by-side table
 
 Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, EngineOpsBenchmark.json,
@@ -22,6 +24,7 @@ Only the standard library: it runs under any python3.
 """
 
 import json
+import math
 import os
 import statistics
 import sys
@@ -203,30 +206,138 @@ def scoring(rows):
     return "### Identification scoring\n\n" + "\n\n".join(out)
 
 
-def side_by_side(path):
-    runs = {}
+# Forward FLOPs per image of the backbones at 3x112x112, d = 512: conv and linear multiply-adds,
+# 2 FLOPs each, from the block tree (StepProfile's FLOPS line; torch.profiler's with_flops count
+# agrees). InsightFace's arcface_torch README gives 6.3 G for r50 and 0.45 G for mbf, counting a
+# multiply-add as one. Training = 3 x forward (forward, and a backward twice its cost: the
+# gradients of the inputs and of the weights). The cnn is Backbones.smallCnn at 1x28x28.
+FORWARD_GFLOPS = {"iresnet50": 12.6187, "mobilefacenet": 0.8750}
+TRAINING_PER_FORWARD = 3
+
+# Two-sided 97.5 % quantiles of Student's t, by degrees of freedom.
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306,
+        9: 2.262, 10: 2.228, 11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120,
+        17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086, 25: 2.060, 30: 2.042, 40: 2.021, 60: 2.000}
+
+
+def t975(df):
+    if df in T975:
+        return T975[df]
+    below = [k for k in T975 if k <= df]
+    return T975[max(below)] if below and df <= 60 else 1.96
+
+
+def paired_ratio(java, py):
+    """Geometric mean of the per-round ratios java/python, and its 95 % t-interval on the logs."""
+    logs = [math.log(j / p) for j, p in zip(java, py)]
+    n = len(logs)
+    mean = sum(logs) / n
+    if n < 2:
+        return math.exp(mean), float("nan"), float("nan"), n
+    sd = statistics.stdev(logs)
+    half = t975(n - 1) * sd / math.sqrt(n)
+    return math.exp(mean), math.exp(mean - half), math.exp(mean + half), n
+
+
+def read_tsv(path):
     with open(path, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
-        for line in f:
-            row = dict(zip(header, line.rstrip("\n").split("\t")))
-            runs.setdefault(row["variant"], {}).setdefault(row["side"], []).append(
-                float(row["images_per_s"]))
-            steps, threads = row["steps"], row["threads"]
+        return [dict(zip(header, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+
+
+def warmup_check(steps_path, variant):
+    """Per side: median ms of the last warm-up step and of the timed steps, over the rounds."""
+    if not steps_path or not os.path.exists(steps_path):
+        return ""
+    rows = [r for r in read_tsv(steps_path) if r["variant"] == variant]
+    if not rows:
+        return ""
+    out = []
+    for side in ("java", "python"):
+        mine = [r for r in rows if r["side"] == side]
+        warm = {}
+        for r in mine:
+            if r["phase"] == "warmup":
+                k = r["round"]
+                if k not in warm or int(r["step"]) > int(warm[k]["step"]):
+                    warm[k] = r
+        timed = [float(r["ms"]) for r in mine if r["phase"] == "timed"]
+        first = [float(r["ms"]) for r in mine if r["phase"] == "timed"
+                 and int(r["step"]) == min(int(q["step"]) for q in mine if q["phase"] == "timed")]
+        if not timed:
+            continue
+        mt = statistics.median(timed)
+        lw = statistics.median(float(r["ms"]) for r in warm.values()) if warm else float("nan")
+        mf = statistics.median(first) if first else float("nan")
+        out.append(f"{side}: last warm-up step {lw:.0f} ms, first timed step {mf:.0f} ms, "
+                   f"median timed step {mt:.0f} ms ({lw / mt:.2f}x)")
+    return ("Warm-up check (medians over the rounds; a last warm-up step near 1.00x the timed "
+            "median means the warm-up had ended): " + "; ".join(out) + ".") if out else ""
+
+
+def peak_lines(peak_path):
+    """{(side, shape): [gflops at start, at end]} from bench/peak.sh's TSV."""
+    if not peak_path or not os.path.exists(peak_path):
+        return {}
+    peaks = {}
+    for r in read_tsv(peak_path):
+        peaks.setdefault((r["side"], r["shape"]), {})[r["tag"]] = float(r["gflops"])
+    return peaks
+
+
+def side_by_side(path, steps_path=None, peak_path=None):
+    runs = {}
+    for row in read_tsv(path):
+        runs.setdefault(row["variant"], {}).setdefault(row["side"], []).append(
+            float(row["images_per_s"]))
+        steps, threads = row["steps"], row["threads"]
+    model = os.environ.get("SIDE_BY_SIDE_MODEL", "cnn")
+    peaks = peak_lines(peak_path)
     out = []
     for variant, sides in runs.items():
         java, py = sides.get("java", []), sides.get("python", [])
         rounds = max(len(java), len(py))
         lines = []
         for i in range(rounds):
+            ratio = f"{java[i] / py[i]:.3f}" if i < len(java) and i < len(py) else ""
             lines.append([f"round {i + 1}", f"{java[i]:.1f}" if i < len(java) else "",
-                          f"{py[i]:.1f}" if i < len(py) else ""])
+                          f"{py[i]:.1f}" if i < len(py) else "", ratio])
         mj = statistics.median(java) if java else float("nan")
         mp = statistics.median(py) if py else float("nan")
-        lines.append(["**median**", f"**{mj:.1f}**", f"**{mp:.1f}**"])
+        lines.append(["**median**", f"**{mj:.1f}**", f"**{mp:.1f}**", ""])
+        gm, low, high, n = paired_ratio(java, py)
         batch = os.environ.get("SIDE_BY_SIDE_BATCH", "128")
-        out.append(f"**{variant}**, {steps} timed steps of {batch}, {threads} threads: "
-                   f"ratio java/python of the medians = **{mj / mp:.3f}**\n\n"
-                   + table(["", "ringloss4j images/s", "PyTorch images/s"], lines))
+        text = (f"**{variant}**, {steps} timed steps of {batch}, {threads} threads: ratio "
+                f"java/python = **{gm:.3f}**, 95 % interval [{low:.3f}, {high:.3f}], lower end "
+                f"**{low:.3f}** (geometric mean of the {n} per-round ratios, Student-t interval "
+                f"on their logarithms, rounds paired); ratio of the medians {mj / mp:.3f}. "
+                + "".join(f"Round 1 is the slowest {side} round: warm-up too short? "
+                          for side, xs in (("java", java), ("python", py))
+                          if len(xs) > 2 and xs[0] == min(xs))
+                + "\n\n" + table(["", "ringloss4j images/s", "PyTorch images/s", "java/python"],
+                                  lines))
+        check = warmup_check(steps_path, variant)
+        if check:
+            text += "\n\n" + check
+        if model in FORWARD_GFLOPS and peaks:
+            train = TRAINING_PER_FORWARD * FORWARD_GFLOPS[model]
+            rows = []
+            for side, rate in (("java", mj), ("python", mp)):
+                achieved = rate * train
+                for shape in ("square", "conv-gemm"):
+                    got = peaks.get((side, shape), {})
+                    ref = max(got.values()) if got else float("nan")
+                    rows.append([side, shape, f"{got.get('start', float('nan')):.1f}",
+                                 f"{got.get('end', float('nan')):.1f}", f"{achieved:.1f}",
+                                 f"{100 * achieved / ref:.0f} %"])
+            text += ("\n\nShare of the peak: training GFLOP/s = images/s (median) x "
+                     f"{train:.2f} GFLOP per image ({TRAINING_PER_FORWARD} x the forward "
+                     f"{FORWARD_GFLOPS[model]:.4f}, 2 FLOPs per multiply-add), against the "
+                     "better of the start and end float32 matmul rates of the same engine "
+                     "(bench/peak.sh)\n\n"
+                     + table(["side", "matmul", "peak at start GFLOP/s", "peak at end GFLOP/s",
+                              "training GFLOP/s", "share of peak"], rows))
+        out.append(text)
     what = os.environ.get("SIDE_BY_SIDE_WHAT", "Fashion-MNIST")
     return f"### Side by side with PyTorch ({what}, training)\n\n" + "\n\n".join(out)
 
@@ -272,7 +383,7 @@ def serving(path):
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "--side-by-side":
-        print(side_by_side(argv[1]))
+        print(side_by_side(*argv[1:4]))
         return 0
     if len(argv) >= 2 and argv[0] == "--serving":
         print(serving(argv[1]))

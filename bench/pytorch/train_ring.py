@@ -202,6 +202,87 @@ class RingModel(nn.Module):
         return self.head(f), f
 
 
+PHASES = ("zero_grad", "forward", "loss", "backward", "optimiser", "readback", "free")
+
+
+def profile(a, model, batch_of, take):
+    """StepProfile's counterpart: the same lines (STEP, PHASE, FLOPS, TRACE), the same phases.
+
+    Phases: zero_grad (Java has none: its gradients are overwritten), forward, loss, backward,
+    optimiser, readback (loss.item(), the Java side's getFloat) and free (dropping the step's
+    tensors). The profiled steps mark each phase with record_function("phase:NAME"), which
+    trace_ops.py reads as the phase bounds. FLOPS: torch.profiler's with_flops count of one forward
+    pass of the backbone alone, conv2d and linear/addmm/mm ops (2 FLOPs per multiply-add).
+    """
+    from torch.profiler import ProfilerActivity, profile as torch_profile, record_function
+
+    for step in range(a.warmup):
+        t = time.perf_counter()
+        x, y = batch_of(step)
+        take(x, y).item()
+        print(f"STEP\tpython\t{step}\twarmup\t{(time.perf_counter() - t) * 1e3:.1f}")
+    sums = dict.fromkeys(PHASES, 0.0)
+    start = time.perf_counter()
+    for step in range(a.warmup, a.warmup + a.steps):
+        t = time.perf_counter()
+        x, y = batch_of(step)
+        last = [time.perf_counter()]
+
+        def clock(name):
+            now = time.perf_counter()
+            sums[name] += now - last[0]
+            last[0] = now
+
+        loss = take(x, y, clock)
+        loss.item()
+        clock("readback")
+        del loss, x, y
+        clock("free")
+        print(f"STEP\tpython\t{step}\ttimed\t{(time.perf_counter() - t) * 1e3:.1f}")
+    step_ms = (time.perf_counter() - start) * 1e3 / a.steps
+    for name in PHASES:
+        print(f"PHASE\tpython\t{name}\t{sums[name] * 1e3 / a.steps:.2f}")
+    print(f"PHASE\tpython\tstep\t{step_ms:.2f}")
+
+    with torch_profile(activities=[ProfilerActivity.CPU], record_shapes=True,
+                       with_flops=True) as prof:
+        for step in range(a.profile_steps):
+            x, y = batch_of(step)
+            marks = {"cur": None}
+
+            def mark(name):
+                if marks["cur"] is not None:
+                    marks["cur"].__exit__(None, None, None)
+                marks["cur"] = None
+                following = {"zero_grad": "forward", "forward": "loss", "loss": "backward",
+                             "backward": "optimiser"}.get(name)
+                if following:
+                    marks["cur"] = record_function("phase:" + following)
+                    marks["cur"].__enter__()
+
+            marks["cur"] = record_function("phase:zero_grad")
+            marks["cur"].__enter__()
+            loss = take(x, y, mark)
+            with record_function("phase:readback"):
+                loss.item()
+            with record_function("phase:free"):
+                del loss, x, y
+    prof.export_chrome_trace(a.profile)
+    print(f"TRACE\tpython\t{a.profile}\t-\t{a.profile_steps} steps of {a.batch}")
+
+    # Forward FLOPs per image of the backbone alone, as counted by the profiler.
+    x, _ = batch_of(0)
+    with torch.no_grad(), torch_profile(activities=[ProfilerActivity.CPU], with_flops=True) as fp:
+        model.embedding(x)
+    conv = sum(e.flops for e in fp.key_averages() if e.key in ("aten::conv2d",))
+    linear = sum(e.flops for e in fp.key_averages()
+                 if e.key in ("aten::addmm", "aten::mm", "aten::linear", "aten::matmul"))
+    print(f"FLOPS\tpython\t{a.model}\tembedding\tconv {conv / a.batch / 1e9:.4f} + linear "
+          f"{linear / a.batch / 1e9:.4f} = {(conv + linear) / a.batch / 1e9:.4f} GFLOP forward per "
+          f"image (torch.profiler with_flops)")
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--variant", default="softmax+ring", choices=["softmax+ring", "plain-softmax"])
@@ -214,6 +295,12 @@ def main():
     p.add_argument("--model", default="cnn",
                    help="cnn (Fashion-MNIST), mobilefacenet or iresnet50 (random 3x112x112)")
     p.add_argument("--classes", type=int, default=1000, help="head classes of a face model")
+    p.add_argument("--per-step", action="store_true",
+                   help="print every step's milliseconds (STEP lines), warm-up included")
+    p.add_argument("--profile", metavar="TRACE",
+                   help="StepProfile's counterpart: per-step times, phase times over --steps steps, "
+                        "then --profile-steps steps under torch.profiler written to TRACE")
+    p.add_argument("--profile-steps", type=int, default=2)
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -248,26 +335,47 @@ def main():
     optimizer = torch.optim.SGD(groups, lr=0.01, momentum=0.9)
 
     cursor = 0
+
+    def batch_of(step):
+        nonlocal cursor
+        if face:
+            return torch.tensor(pool_x[step % 4]), torch.tensor(pool_y[step % 4])
+        index = (np.arange(cursor, cursor + a.batch)) % n
+        cursor = (cursor + a.batch) % n
+        return (torch.from_numpy(images[index]).to(torch.float32).div_(255).unsqueeze_(1),
+                torch.from_numpy(labels[index]))
+
+    def take(x, y, clock=None):
+        """One step; with a clock, each phase is timed (clock(name) is called as it ends)."""
+        tick = clock or (lambda name: None)
+        optimizer.zero_grad(set_to_none=True)
+        tick("zero_grad")
+        logits, f = model(x)
+        tick("forward")
+        loss = F.cross_entropy(logits, y)
+        if ring:
+            loss = loss + model.ring(f)
+        tick("loss")
+        loss.backward()
+        tick("backward")
+        optimizer.step()
+        tick("optimiser")
+        return loss
+
+    if a.profile:
+        return profile(a, model, batch_of, take)
+
     start = None
     for step in range(a.warmup + a.steps):
         if step == a.warmup:
             start = time.perf_counter()
             cpu_start = time.process_time()
-        if face:
-            x = torch.tensor(pool_x[step % 4])
-            y = torch.tensor(pool_y[step % 4])
-        else:
-            index = (np.arange(cursor, cursor + a.batch)) % n
-            cursor = (cursor + a.batch) % n
-            x = torch.from_numpy(images[index]).to(torch.float32).div_(255).unsqueeze_(1)
-            y = torch.from_numpy(labels[index])
-        optimizer.zero_grad(set_to_none=True)
-        logits, f = model(x)
-        loss = F.cross_entropy(logits, y)
-        if ring:
-            loss = loss + model.ring(f)
-        loss.backward()
-        optimizer.step()
+        t = time.perf_counter()
+        x, y = batch_of(step)
+        take(x, y)
+        if a.per_step:
+            print(f"STEP\tpython\t{step}\t{'warmup' if step < a.warmup else 'timed'}\t"
+                  f"{(time.perf_counter() - t) * 1e3:.1f}")
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     rate = a.steps * a.batch / seconds

@@ -135,6 +135,57 @@ final class TrainSteps {
   private TrainSteps() {}
 
   /**
+   * A pool of random batches, cycled through by the face-model loops as {@code train_ring.py
+   * --model} cycles its own: images uniform in [0, 1) and uniform class labels, made once from a
+   * fixed seed.
+   *
+   * @param images per batch, {@code batch · c · h · w} floats
+   * @param labels per batch, {@code batch} class indices as floats
+   */
+  record RandomPool(float[][] images, float[][] labels) {
+
+    /** Batches in the pool. */
+    static final int SIZE = 4;
+
+    /**
+     * Makes the pool, from seed 42.
+     *
+     * @param arch the model (item shape and classes)
+     * @param batch the batch size
+     * @return the pool
+     */
+    static RandomPool of(Arch arch, int batch) {
+      java.util.Random random = new java.util.Random(42);
+      float[][] xs = new float[SIZE][batch * arch.itemSize()];
+      float[][] ys = new float[SIZE][batch];
+      for (int p = 0; p < SIZE; p++) {
+        for (int i = 0; i < xs[p].length; i++) {
+          xs[p][i] = random.nextFloat();
+        }
+        for (int i = 0; i < batch; i++) {
+          ys[p][i] = random.nextInt(arch.classes());
+        }
+      }
+      return new RandomPool(xs, ys);
+    }
+
+    /**
+     * Step {@code step}'s batch, copied into new arrays of a manager, as a data pipeline would.
+     *
+     * @param manager the per-step manager
+     * @param arch the model
+     * @param step the step number
+     * @return the images and the labels
+     */
+    NDList batch(NDManager manager, Arch arch, int step) {
+      int p = step % SIZE;
+      int batch = labels[p].length;
+      return new NDList(
+          manager.create(images[p], arch.inputShape(batch)), manager.create(labels[p]));
+    }
+  }
+
+  /**
    * A batch of random inputs: images uniform in [0, 1) of shape [batch, 1, 28, 28], and class
    * labels of shape [batch] as float32, as the data pipeline delivers them.
    *
@@ -324,6 +375,19 @@ final class TrainSteps {
       long t = System.nanoTime();
       batch.close();
       phases[TrainingStep.Phase.values().length] += System.nanoTime() - t;
+    }
+
+    /**
+     * One training step on arrays already in a per-step manager, adding the nanoseconds of each
+     * {@link TrainingStep.Phase} to {@code phases}.
+     *
+     * @param images the images
+     * @param labels the labels
+     * @param phases one accumulator per {@link TrainingStep.Phase}
+     * @return what the step computed, in the caller's manager
+     */
+    TrainingStep.Result stepInTimed(NDArray images, NDArray labels, long[] phases) {
+      return lean.take(images, labels, phases);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.ringloss4j.bench;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.ForwardingSource;
@@ -48,12 +49,14 @@ import java.util.stream.Stream;
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.TrainThroughput
  * [--variant softmax+ring|softmax|plain-softmax] [--loop lean|bookkeeping|trainingrun] [--steps
  * 200] [--warmup 20] [--batch 128] [--data DIR] [--model cnn|mobilefacenet|iresnet50] [--classes
- * 1000] [--preload true|false] [--workers N]}. A face model ({@code --model mobilefacenet} or
- * {@code iresnet50}, 3×112×112, d = 512) trains in the lean loop on random data with a {@code
- * --classes}-way head, as {@code train_ring.py --model}; with {@code --loop trainingrun} it reads
- * {@code --data} (an image folder or packed set) through the streaming pipeline, or with {@code
- * --preload true} from the same items decoded into memory before training. The last line is {@code
- * RESULT java <variant> <loop> <images/s> <steps> <seconds> <cpu seconds>}, tab-separated.
+ * 1000] [--preload true|false] [--workers N] [--per-step true|false]}. A face model ({@code --model
+ * mobilefacenet} or {@code iresnet50}, 3×112×112, d = 512) trains in the lean loop on random data
+ * with a {@code --classes}-way head, as {@code train_ring.py --model}; with {@code --loop
+ * trainingrun} it reads {@code --data} (an image folder or packed set) through the streaming
+ * pipeline, or with {@code --preload true} from the same items decoded into memory before training.
+ * The last line is {@code RESULT java <variant> <loop> <images/s> <steps> <seconds> <cpu seconds>},
+ * tab-separated. With {@code --per-step true} a face model's lean loop also prints {@code STEP java
+ * <step> warmup|timed <ms>} for every step, to choose a warm-up that ends where the times settle.
  */
 public final class TrainThroughput {
 
@@ -77,6 +80,7 @@ public final class TrainThroughput {
     int classes = 1000;
     boolean preload = false;
     String workers = null;
+    boolean perStep = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
@@ -84,7 +88,7 @@ public final class TrainThroughput {
             "usage: TrainThroughput [--variant softmax+ring|softmax|plain-softmax]"
                 + " [--loop lean|bookkeeping|trainingrun] [--steps N] [--warmup N] [--batch N] [--data DIR]"
                 + " [--model cnn|mobilefacenet|iresnet50] [--classes N] [--preload true|false]"
-                + " [--workers N]");
+                + " [--workers N] [--per-step true|false]");
         return;
       }
       if (i + 1 >= args.length) {
@@ -102,12 +106,13 @@ public final class TrainThroughput {
         case "--classes" -> classes = positive(a, v);
         case "--preload" -> preload = Boolean.parseBoolean(v);
         case "--workers" -> workers = v;
+        case "--per-step" -> perStep = Boolean.parseBoolean(v);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + a
                     + "; valid: --variant --loop --steps --warmup --batch --data --model --classes"
-                    + " --preload --workers");
+                    + " --preload --workers --per-step");
       }
     }
     double imagesPerSecond;
@@ -121,7 +126,8 @@ public final class TrainThroughput {
               "--loop lean with a face model trains on random data: drop --data, or use --loop"
                   + " trainingrun");
         }
-        double[] r = lean(arch, variant, data, steps, warmup, batch, loop.equals("bookkeeping"));
+        double[] r =
+            lean(arch, variant, data, steps, warmup, batch, loop.equals("bookkeeping"), perStep);
         imagesPerSecond = r[0];
         seconds = r[1];
         cpuSeconds = r[2];
@@ -186,14 +192,15 @@ public final class TrainThroughput {
       int steps,
       int warmup,
       int batch,
-      boolean bookkeeping)
+      boolean bookkeeping,
+      boolean perStep)
       throws IOException {
     if (bookkeeping && variant == TrainSteps.Variant.PLAIN_SOFTMAX) {
       throw new IllegalArgumentException(
           "--loop bookkeeping needs the ring model: use --variant softmax or softmax+ring");
     }
     if (data == null && arch != TrainSteps.Arch.CNN) {
-      return leanRandom(arch, variant, steps, warmup, batch);
+      return leanRandom(arch, variant, steps, warmup, batch, perStep);
     }
     TrainOptions o =
         arch == TrainSteps.Arch.CNN
@@ -259,28 +266,22 @@ public final class TrainThroughput {
     return new double[] {(double) steps * batch / seconds, seconds, cpu};
   }
 
-  /** Batches in the random pool of {@link #leanRandom}, cycled through. */
-  private static final int RANDOM_POOL = 4;
-
   /**
-   * The lean loop on random data, as {@code train_ring.py --model}: a pool of {@value #RANDOM_POOL}
-   * batches of images uniform in [0, 1) and uniform class labels, made before the loop and cycled;
-   * each step copies its batch into new engine arrays, as a data pipeline would. Prints the trained
-   * parameter count. Returns {images/s, seconds, process CPU seconds}.
+   * The lean loop on random data, as {@code train_ring.py --model}: a pool of {@value
+   * TrainSteps.RandomPool#SIZE} batches of images uniform in [0, 1) and uniform class labels, made
+   * before the loop and cycled; each step copies its batch into new engine arrays, as a data
+   * pipeline would. Prints the trained parameter count, and with {@code perStep} every step's
+   * milliseconds (warm-up included), to see where the warm-up ends. Returns {images/s, seconds,
+   * process CPU seconds}.
    */
   private static double[] leanRandom(
-      TrainSteps.Arch arch, TrainSteps.Variant variant, int steps, int warmup, int batch) {
-    java.util.Random random = new java.util.Random(42);
-    float[][] xs = new float[RANDOM_POOL][batch * arch.itemSize()];
-    float[][] ys = new float[RANDOM_POOL][batch];
-    for (int p = 0; p < RANDOM_POOL; p++) {
-      for (int i = 0; i < xs[p].length; i++) {
-        xs[p][i] = random.nextFloat();
-      }
-      for (int i = 0; i < batch; i++) {
-        ys[p][i] = random.nextInt(arch.classes());
-      }
-    }
+      TrainSteps.Arch arch,
+      TrainSteps.Variant variant,
+      int steps,
+      int warmup,
+      int batch,
+      boolean perStep) {
+    TrainSteps.RandomPool pool = TrainSteps.RandomPool.of(arch, batch);
     long start = 0;
     long cpuStart = 0;
     long end;
@@ -313,11 +314,18 @@ public final class TrainThroughput {
           start = System.nanoTime();
           cpuStart = processCpuNanos();
         }
-        int p = s % RANDOM_POOL;
+        long t = System.nanoTime();
         try (NDManager m = setup.newBatchManager()) {
-          NDArray images = m.create(xs[p], arch.inputShape(batch));
-          NDArray labels = m.create(ys[p]);
-          setup.stepIn(images, labels);
+          NDList xy = pool.batch(m, arch, s);
+          setup.stepIn(xy.get(0), xy.get(1));
+        }
+        if (perStep) {
+          System.out.printf(
+              Locale.ROOT,
+              "STEP\tjava\t%d\t%s\t%.1f%n",
+              s,
+              s < warmup ? "warmup" : "timed",
+              (System.nanoTime() - t) / 1e6);
         }
       }
       end = System.nanoTime();
