@@ -104,6 +104,10 @@ echo "$prog: models $models, batches $batches, $rounds rounds x $images timed im
 echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL), EmbeddingModels.criteria; python: $python, torch $torch_version, BLAS $blas"
 echo "  decoding outside the timing on both sides; load average before the run: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 
+peak_tsv="${tsv%.tsv}-peak.tsv"
+rm -f "$peak_tsv"
+THREADS="$threads" PYTHON="$python" "$here/peak.sh" start "$peak_tsv"
+
 import_args=()
 [ "${FLIP_SUM:-0}" != 1 ] || import_args=(--flip-sum)
 for model in $models; do
@@ -147,4 +151,7 @@ print("  %s: both sides embed the 8 PNGs alike: max abs diff %.3g (max |y| %.3g)
   done
 done
 
-"${SUMMARY_PYTHON:-python3}" "$here/summarize.py" --serving "$tsv"
+THREADS="$threads" PYTHON="$python" "$here/peak.sh" end "$peak_tsv"
+
+SERVING_FLIP_SUM="${FLIP_SUM:-0}" \
+  "${SUMMARY_PYTHON:-python3}" "$here/summarize.py" --serving "$tsv" "$peak_tsv"

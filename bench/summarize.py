@@ -5,7 +5,8 @@
   summarize.py --side-by-side TSV [STEPS_TSV [PEAK_TSV]]
                                         only the side-by-side table (with the per-step warm-up
                                         check and the share of the matmul peak when given)
-  summarize.py --serving TSV            only the serving side-by-side table
+  summarize.py --serving TSV [PEAK_TSV] only the serving side-by-side table (with the share of
+                                        the matmul peak when given)
 
 Inputs: JMH JSON files (-rf json) named RingTermBenchmark.json, EngineOpsBenchmark.json,
 TrainingStepBenchmark.json,
@@ -342,11 +343,13 @@ def side_by_side(path, steps_path=None, peak_path=None):
     return f"### Side by side with PyTorch ({what}, training)\n\n" + "\n\n".join(out)
 
 
-def serving(path):
+def serving(path, peak_path=None):
     """bench/serving-side-by-side.sh's rows: per model and batch, the medians over rounds of each
     side's images/s and per-call median and p95 latency, the ratio java/python of the medians,
-    and the median and range of the per-round ratios (java and python of one round ran back to
-    back, so a slow phase of the machine hits both)."""
+    and the geometric mean of the per-round ratios with its 95 % t-interval (java and python of
+    one round ran back to back, so a slow phase of the machine hits both); with bench/peak.sh's
+    TSV, each side's forward GFLOP/s (images/s x the forward FLOPs, twice with flip-sum) as a
+    share of the same engine's matmul peak in the same run."""
     runs = {}
     with open(path, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
@@ -354,7 +357,10 @@ def serving(path):
             row = dict(zip(header, line.rstrip("\n").split("\t")))
             key = (row["model"], int(row["batch"]))
             runs.setdefault(key, {}).setdefault(row["side"], {})[int(row["round"])] = row
+    peaks = peak_lines(peak_path)
+    passes = 2 if os.environ.get("SERVING_FLIP_SUM", "0") == "1" else 1
     lines = []
+    shares = []
     for (model, batch), sides in sorted(runs.items()):
         java, py = sides.get("java", {}), sides.get("python", {})
 
@@ -362,23 +368,41 @@ def serving(path):
             vals = [float(r[col]) for r in side.values()]
             return statistics.median(vals) if vals else float("nan")
 
-        paired = [float(java[r]["images_per_s"]) / float(py[r]["images_per_s"])
-                  for r in sorted(java) if r in py]
+        both = [r for r in sorted(java) if r in py]
+        paired = [float(java[r]["images_per_s"]) / float(py[r]["images_per_s"]) for r in both]
+        gm, low, high, _ = paired_ratio([float(java[r]["images_per_s"]) for r in both],
+                                        [float(py[r]["images_per_s"]) for r in both]) \
+            if both else (float("nan"),) * 4
         slow_first = sum(int(r["first_slowest"]) for s in (java, py) for r in s.values())
         jr, pr = med(java, "images_per_s"), med(py, "images_per_s")
         lines.append([
             model, batch, len(paired),
             f"{med(java, 'median_ms'):.1f} / {med(java, 'p95_ms'):.1f}",
             f"{med(py, 'median_ms'):.1f} / {med(py, 'p95_ms'):.1f}",
-            f"{jr:.2f}", f"{pr:.2f}", f"**{jr / pr:.3f}**",
-            (f"{statistics.median(paired):.3f} ({min(paired):.3f}–{max(paired):.3f})"
-             if paired else "n/a"),
+            f"{jr:.2f}", f"{pr:.2f}", f"{jr / pr:.3f}",
+            f"**{gm:.3f}** [{low:.3f}, {high:.3f}]",
+            (f"{min(paired):.3f}–{max(paired):.3f}" if paired else "n/a"),
             slow_first])
-    return ("### Serving side by side with PyTorch (embedding, preprocessing included)\n\n"
+        if model in FORWARD_GFLOPS and peaks:
+            per_image = passes * FORWARD_GFLOPS[model]
+            for side, rate in (("java", jr), ("python", pr)):
+                got = peaks.get((side, "square"), {})
+                ref = max(got.values()) if got else float("nan")
+                shares.append([model, batch, side, f"{rate * per_image:.1f}", f"{ref:.1f}",
+                               f"{100 * rate * per_image / ref:.0f} %"])
+    text = ("### Serving side by side with PyTorch (embedding, preprocessing included)\n\n"
             + table(["model", "batch", "rounds", "java ms per call: median / p95",
                      "python ms per call: median / p95", "java images/s", "python images/s",
-                     "ratio of medians", "per-round ratio: median (range)",
-                     "runs whose first timed call was the slowest"], lines))
+                     "ratio of medians", "java/python: geometric mean [95 % interval]",
+                     "per-round range", "runs whose first timed call was the slowest"], lines))
+    if shares:
+        text += ("\n\nShare of the peak: forward GFLOP/s = images/s (median) x "
+                 f"{passes} x the forward FLOPs per image (2 per multiply-add), against the "
+                 "better of the start and end 2048^3 float32 matmul rates of the same engine "
+                 "(bench/peak.sh)\n\n"
+                 + table(["model", "batch", "side", "forward GFLOP/s", "matmul peak GFLOP/s",
+                          "share of peak"], shares))
+    return text
 
 
 def main(argv):
@@ -386,7 +410,7 @@ def main(argv):
         print(side_by_side(*argv[1:4]))
         return 0
     if len(argv) >= 2 and argv[0] == "--serving":
-        print(serving(argv[1]))
+        print(serving(*argv[1:3]))
         return 0
     results = argv[0] if argv else os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                 "results")
