@@ -97,6 +97,10 @@ def main():
     p.add_argument("--warmup", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--dump")
+    p.add_argument("--profile", metavar="TRACE",
+                   help="after the timed calls, 3 more under torch.profiler (record_shapes), "
+                        "each marked phase:forward, written as a Chrome trace to TRACE for "
+                        "trace_ops.py (ServingThroughput --profile is the Java side)")
     a = p.parse_args()
     if a.batch < 1 or a.images < 1 or a.warmup < 0 or a.threads < 1:
         p.error("--batch, --images and --threads must be >= 1, --warmup >= 0")
@@ -134,6 +138,14 @@ def main():
             start = time.perf_counter_ns()
             call(a.warmup + k)
             nanos.append(time.perf_counter_ns() - start)
+        if a.profile:
+            from torch.profiler import ProfilerActivity, profile, record_function
+            with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+                for k in range(3):
+                    with record_function("phase:forward"):
+                        call(k)
+            prof.export_chrome_trace(a.profile)
+            print("TRACE\tpython\t%s\t3 calls of %d" % (a.profile, a.batch))
     seconds = sum(nanos) / 1e9
     rate = calls * a.batch / seconds
     ordered = sorted(nanos)

@@ -3,6 +3,7 @@ package io.github.ringloss4j.bench;
 import ai.djl.inference.Predictor;
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.ImageFactory;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import io.github.ringloss4j.serving.EmbeddingModels;
@@ -38,20 +39,23 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar
  * io.github.ringloss4j.bench.ServingThroughput --dir MODEL_DIR --pngs PNG_DIR [--batch 1] [--images
- * 64] [--warmup 8] [--dump FILE]}. The last line is {@code RESULT serve java <backbone> <batch>
- * <images/s> <median ms per call> <p95 ms per call> <calls> <first timed call slowest: 0 or 1>},
- * tab-separated.
+ * 64] [--warmup 8] [--dump FILE] [--profile TRACE]}. With {@code --profile}, three more calls run
+ * under the engine's profiler (DJL's {@link JniUtils#startProfile}) and go to the Chrome trace
+ * TRACE, each call's bounds as a "forward" phase in {@code TRACE.phases.tsv}, for {@code
+ * bench/pytorch/trace_ops.py} to count the engine operations per call (serve_embed.py --profile is
+ * the Python side). The last line is {@code RESULT serve java <backbone> <batch> <images/s> <median
+ * ms per call> <p95 ms per call> <calls> <first timed call slowest: 0 or 1>}, tab-separated.
  */
 public final class ServingThroughput {
 
   private static final String USAGE =
       "usage: ServingThroughput --dir MODEL_DIR --pngs PNG_DIR [--batch 1] [--images 64]"
-          + " [--warmup 8] [--dump FILE]";
+          + " [--warmup 8] [--dump FILE] [--profile TRACE]";
 
   private ServingThroughput() {}
 
   /** The options, validated. */
-  record Options(Path dir, Path pngs, int batch, int images, int warmup, Path dump) {
+  record Options(Path dir, Path pngs, int batch, int images, int warmup, Path dump, Path profile) {
 
     static Options parse(String[] args) {
       Path dir = null;
@@ -60,6 +64,7 @@ public final class ServingThroughput {
       int images = 64;
       int warmup = 8;
       Path dump = null;
+      Path profile = null;
       for (int i = 0; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(args[i] + " needs a value; " + USAGE);
@@ -72,6 +77,7 @@ public final class ServingThroughput {
           case "--images" -> images = positive("--images", value, 1);
           case "--warmup" -> warmup = positive("--warmup", value, 0);
           case "--dump" -> dump = Path.of(value);
+          case "--profile" -> profile = Path.of(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
         }
       }
@@ -85,7 +91,7 @@ public final class ServingThroughput {
       if (!Files.isDirectory(pngs)) {
         throw new IllegalArgumentException("--pngs " + pngs + " is not a directory");
       }
-      return new Options(dir, pngs, batch, images, warmup, dump);
+      return new Options(dir, pngs, batch, images, warmup, dump, profile);
     }
 
     private static int positive(String option, String value, int min) {
@@ -142,6 +148,9 @@ public final class ServingThroughput {
         call(predictor, images, o.warmup() + k, o.batch());
         nanos[k] = System.nanoTime() - start;
       }
+      if (o.profile() != null) {
+        profile(predictor, images, o, out);
+      }
     }
     double seconds = Arrays.stream(nanos).sum() / 1e9;
     double perSecond = (double) calls * o.batch() / seconds;
@@ -174,6 +183,29 @@ public final class ServingThroughput {
         p95,
         calls,
         firstSlowest);
+  }
+
+  /** Three calls under the engine's profiler: the trace and each call's bounds beside it. */
+  private static void profile(
+      Predictor<Image, float[]> predictor, List<Image> images, Options o, PrintStream out)
+      throws Exception {
+    StringBuilder bounds = new StringBuilder();
+    long zero = System.nanoTime();
+    JniUtils.startProfile(false, true, false);
+    try {
+      for (int k = 0; k < 3; k++) {
+        long from = System.nanoTime();
+        call(predictor, images, k, o.batch());
+        long to = System.nanoTime();
+        bounds.append(
+            String.format(
+                Locale.ROOT, "forward\t%.1f\t%.1f%n", (from - zero) / 1e3, (to - zero) / 1e3));
+      }
+    } finally {
+      JniUtils.stopProfile(o.profile().toString());
+    }
+    Files.writeString(Path.of(o.profile() + ".phases.tsv"), bounds, StandardCharsets.UTF_8);
+    out.println("TRACE\tjava\t" + o.profile() + "\t3 calls of " + o.batch());
   }
 
   /** One call: predict for batch 1 (the README's line), batchPredict above. */

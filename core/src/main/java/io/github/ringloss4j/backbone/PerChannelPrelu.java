@@ -140,9 +140,16 @@ public final class PerChannelPrelu extends AbstractBlock {
     // one product forward; backward g·m into x (g itself where x > 0, as prelu_backward gives it)
     // and Σ g·x over x ≤ 0 into a. The earlier relu(x) + a·(x − relu(x)) took four full-size ops
     // forward and about eight backward, and rounded g + g·a − g·a on the positive side.
-    // DJL's where does not broadcast: both branches are expanded to x's shape (views, no copy).
+    // DJL's where does not broadcast: both branches are expanded to x's shape. An op's result
+    // lives in its receiver's manager, and a's is the model's, open for the whole run: what is
+    // derived from a moves to x's (the caller's per-batch) manager, or every call would leak.
     Shape shape = x.getShape();
-    NDArray factor = NDArrays.where(x.gt(0), a.onesLike().broadcast(shape), a.broadcast(shape));
+    NDManager local = x.getManager();
+    NDArray ones = a.onesLike();
+    ones.attach(local);
+    NDArray slopes = a.broadcast(shape);
+    slopes.attach(local);
+    NDArray factor = NDArrays.where(x.gt(0), ones.broadcast(shape), slopes);
     return new NDList(x.mul(factor));
   }
 

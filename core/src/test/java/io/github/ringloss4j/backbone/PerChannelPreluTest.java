@@ -157,6 +157,35 @@ class PerChannelPreluTest {
   }
 
   @Test
+  void aForwardLeavesNothingInTheParametersManager() {
+    // The slope lives in the model's manager for the whole run; a forward in a per-batch
+    // sub-manager must leave every array it makes there, or each batch leaks a full-size array.
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Shape shape = new Shape(2, 3, 4, 4);
+      PerChannelPrelu block = new PerChannelPrelu();
+      block.initialize(manager, DataType.FLOAT32, shape);
+      NDManager owner = block.getSlopeParameter().getArray().getManager();
+      int before = owner.getManagedArrays().size();
+      for (boolean training : new boolean[] {false, true}) {
+        try (NDManager batch = manager.newSubManager()) {
+          NDArray x = batch.randomNormal(shape);
+          x.setRequiresGradient(training);
+          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray y =
+                block
+                    .forward(new ParameterStore(batch, false), new NDList(x), training)
+                    .singletonOrThrow();
+            if (training) {
+              collector.backward(y.sum());
+            }
+          }
+        }
+      }
+      assertEquals(before, owner.getManagedArrays().size(), "arrays left in the slope's manager");
+    }
+  }
+
+  @Test
   void slopeIsPerChannelAndBroadcasts() {
     try (NDManager manager = NDManager.newBaseManager()) {
       PerChannelPrelu conv = new PerChannelPrelu();
