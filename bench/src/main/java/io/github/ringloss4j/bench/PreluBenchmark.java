@@ -2,6 +2,7 @@ package io.github.ringloss4j.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -16,14 +17,15 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@link PerChannelPrelu} (x·where(x &gt; 0, 1, a)) against the formulation it replaced, relu(x) +
- * a·(x − relu(x)), interleaved in one JVM: milliseconds per call, inference (no gradient) and
- * training (forward and backward into x and a), at activation shapes of IResNet-50 and
- * MobileFaceNet.
+ * {@link PerChannelPrelu} (relu(x) + a·clip(x, −∞, 0)) against two other formulations of PReLU,
+ * interleaved in one JVM: relu(x) + a·(x − relu(x)), which it replaced (it rounds the gradient on
+ * the positive side), and x·where(x &gt; 0, 1, a) (exact, but DJL's where needs both branches
+ * broadcast). Milliseconds per call, inference (no gradient) and training (forward and backward
+ * into x and a), at activation shapes of IResNet-50 and MobileFaceNet.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.PreluBenchmark
- * [--rounds 7] [--calls 20]}. Lines {@code RESULT prelu <mode> <shape> <before ms> <after ms>
- * <after/before>} give the medians over rounds, tab-separated.
+ * [--rounds 7] [--calls 20]}. Lines {@code RESULT prelu <mode> <shape> <replaced ms> <where ms>
+ * <current ms> <current/replaced>} give the medians over rounds, tab-separated.
  */
 public final class PreluBenchmark {
 
@@ -51,17 +53,17 @@ public final class PreluBenchmark {
     };
     for (boolean training : new boolean[] {false, true}) {
       for (Shape shape : shapes) {
-        double[][] ms = new double[2][rounds];
+        double[][] ms = new double[3][rounds];
         try (NDManager manager = NDManager.newBaseManager()) {
           PerChannelPrelu block = new PerChannelPrelu();
           block.initialize(manager, DataType.FLOAT32, shape);
           NDArray x = manager.randomNormal(shape);
           NDArray a = block.getSlopeParameter().getArray();
           for (int r = -2; r < rounds; r++) {
-            for (int variant = 0; variant < 2; variant++) {
+            for (int variant = 0; variant < 3; variant++) {
               long t0 = System.nanoTime();
               for (int c = 0; c < calls; c++) {
-                call(manager, block, x, a, variant == 1, training);
+                call(manager, block, x, a, variant, training);
               }
               if (r >= 0) {
                 ms[variant][r] = (System.nanoTime() - t0) / 1e6 / calls;
@@ -69,16 +71,17 @@ public final class PreluBenchmark {
             }
           }
         }
-        double before = median(ms[0]);
-        double after = median(ms[1]);
+        double replaced = median(ms[0]);
+        double current = median(ms[2]);
         out.printf(
             Locale.ROOT,
-            "RESULT\tprelu\t%s\t%s\t%.3f\t%.3f\t%.3f%n",
+            "RESULT\tprelu\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f%n",
             training ? "training" : "inference",
             shape,
-            before,
-            after,
-            after / before);
+            replaced,
+            median(ms[1]),
+            current,
+            current / replaced);
       }
     }
   }
@@ -88,18 +91,18 @@ public final class PreluBenchmark {
       PerChannelPrelu block,
       NDArray x,
       NDArray a,
-      boolean current,
+      int variant,
       boolean training) {
     try (NDManager step = manager.newSubManager()) {
       NDArray input = x.duplicate();
       input.attach(step);
       if (!training) {
-        forward(step, block, input, a, current).get(0).attach(step);
+        forward(step, block, input, a, variant).get(0).attach(step);
         return;
       }
       input.setRequiresGradient(true);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray y = forward(step, block, input, a, current).singletonOrThrow();
+        NDArray y = forward(step, block, input, a, variant).singletonOrThrow();
         collector.backward(y.sum());
       }
       input.getGradient().attach(step);
@@ -107,9 +110,17 @@ public final class PreluBenchmark {
   }
 
   private static NDList forward(
-      NDManager step, PerChannelPrelu block, NDArray x, NDArray a, boolean current) {
-    if (current) {
+      NDManager step, PerChannelPrelu block, NDArray x, NDArray a, int variant) {
+    if (variant == 2) {
       return block.forward(new ParameterStore(step, false), new NDList(x), false);
+    }
+    if (variant == 1) {
+      Shape shape = x.getShape();
+      NDArray ones = a.onesLike();
+      ones.attach(step);
+      NDArray slopes = a.broadcast(shape);
+      slopes.attach(step);
+      return new NDList(x.mul(NDArrays.where(x.gt(0), ones.broadcast(shape), slopes)));
     }
     NDArray positive = Activation.relu(x);
     return new NDList(positive.add(x.sub(positive).mul(a)));
