@@ -17,15 +17,16 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * {@link PerChannelPrelu} (relu(x) + a·clip(x, −∞, 0)) against two other formulations of PReLU,
- * interleaved in one JVM: relu(x) + a·(x − relu(x)), which it replaced (it rounds the gradient on
- * the positive side), and x·where(x &gt; 0, 1, a) (exact, but DJL's where needs both branches
- * broadcast). Milliseconds per call, inference (no gradient) and training (forward and backward
- * into x and a), at activation shapes of IResNet-50 and MobileFaceNet.
+ * {@link PerChannelPrelu} (relu(x) + a·(x − relu(x)), four ops forward, whose positive-side
+ * gradient g + g·a − g·a equals PyTorch's g only up to rounding) against two formulations whose
+ * gradients are exact, interleaved in one JVM: x·where(x &gt; 0, 1, a) (DJL's where needs both
+ * branches broadcast) and relu(x) + a·clip(x, −∞, 0). Milliseconds per call, inference (no
+ * gradient) and training (forward and backward into x and a), at activation shapes of IResNet-50
+ * and MobileFaceNet.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar io.github.ringloss4j.bench.PreluBenchmark
- * [--rounds 7] [--calls 20]}. Lines {@code RESULT prelu <mode> <shape> <replaced ms> <where ms>
- * <current ms> <current/replaced>} give the medians over rounds, tab-separated.
+ * [--rounds 7] [--calls 20]}. Lines {@code RESULT prelu <mode> <shape> <PerChannelPrelu ms> <where
+ * ms> <clip ms> <clip/PerChannelPrelu>} give the medians over rounds, tab-separated.
  */
 public final class PreluBenchmark {
 
@@ -72,7 +73,7 @@ public final class PreluBenchmark {
           }
         }
         double replaced = median(ms[0]);
-        double current = median(ms[2]);
+        double clip = median(ms[2]);
         out.printf(
             Locale.ROOT,
             "RESULT\tprelu\t%s\t%s\t%.3f\t%.3f\t%.3f\t%.3f%n",
@@ -80,8 +81,8 @@ public final class PreluBenchmark {
             shape,
             replaced,
             median(ms[1]),
-            current,
-            current / replaced);
+            clip,
+            clip / replaced);
       }
     }
   }
@@ -111,7 +112,7 @@ public final class PreluBenchmark {
 
   private static NDList forward(
       NDManager step, PerChannelPrelu block, NDArray x, NDArray a, int variant) {
-    if (variant == 2) {
+    if (variant == 0) {
       return block.forward(new ParameterStore(step, false), new NDList(x), false);
     }
     if (variant == 1) {
@@ -122,8 +123,7 @@ public final class PreluBenchmark {
       slopes.attach(step);
       return new NDList(x.mul(NDArrays.where(x.gt(0), ones.broadcast(shape), slopes)));
     }
-    NDArray positive = Activation.relu(x);
-    return new NDList(positive.add(x.sub(positive).mul(a)));
+    return new NDList(Activation.relu(x).add(x.clip(Double.NEGATIVE_INFINITY, 0).mul(a)));
   }
 
   private static double median(double[] values) {
