@@ -136,9 +136,8 @@ public final class PerChannelPrelu extends AbstractBlock {
       PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray a = parameterStore.getValue(slope, x.getDevice(), training);
-    // Four engine ops forward. The exact-gradient alternatives, x·where(x > 0, 1, a) and
-    // relu(x) + a·clip(x, −∞, 0), cost 1.4–3× as much at batch-1 shapes (PreluBenchmark), so this
-    // one stays: on the positive side its gradient is g + g·a − g·a, within rounding of g.
+    // The exact-gradient alternatives, x·where(x > 0, 1, a) and relu(x) + a·clip(x, −∞, 0), cost
+    // 1.5–4.5× as much at batch-1 shapes (PreluBenchmark), so this formulation stays.
     NDArray positive = Activation.relu(x);
     NDArray negative = x.sub(positive);
     return new NDList(positive.add(negative.mul(a)));
