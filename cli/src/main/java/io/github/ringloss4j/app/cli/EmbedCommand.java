@@ -1,14 +1,14 @@
 package io.github.ringloss4j.app.cli;
 
 import ai.djl.Model;
+import io.github.ringloss4j.app.data.BatchReader;
 import io.github.ringloss4j.app.data.DataOptions;
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.ImageFiles;
 import io.github.ringloss4j.app.data.LabelledSource;
 import io.github.ringloss4j.app.eval.Embedder;
+import io.github.ringloss4j.app.eval.EmbeddingFiles;
 import io.github.ringloss4j.app.eval.ModelEmbedder;
-import io.github.ringloss4j.app.io.CsvWriter;
-import io.github.ringloss4j.app.io.NpyWriter;
 import io.github.ringloss4j.app.io.OutputPaths;
 import io.github.ringloss4j.app.train.Checkpoint;
 import io.github.ringloss4j.app.train.TrainOptions;
@@ -16,7 +16,6 @@ import io.github.ringloss4j.serving.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -85,14 +84,8 @@ public final class EmbedCommand implements Callable<Integer> {
 
   @Mixin TorchScriptTrust trust;
 
-  /** What {@link #write} puts in OUT; an OUT holding one of them already holds embeddings. */
-  static final List<String> FILES =
-      List.of(
-          "embeddings.csv",
-          "embeddings.npy",
-          "embeddings_normalized.npy",
-          "norms.npy",
-          "labels.npy");
+  /** What embed writes in OUT; an OUT holding one of them already holds embeddings. */
+  static final List<String> FILES = EmbeddingFiles.FILES;
 
   @Override
   public Integer call() throws Exception {
@@ -109,28 +102,31 @@ public final class EmbedCommand implements Callable<Integer> {
                 + "); add --overwrite to replace them, or choose another --out");
       }
     }
-    Embedder.Embedded e = images != null ? embedImages() : embedData();
-    write(e, out);
+    Files.createDirectories(out);
+    EmbeddingFiles written = images != null ? embedImages() : embedData();
     System.out.println(
         "embedded "
-            + e.features().length
+            + written.written()
             + " items of dimension "
-            + (e.features().length == 0 ? 0 : e.features()[0].length)
+            + written.dimension()
             + " into "
             + out);
     return 0;
   }
 
   /** Image files, with a run or an exported model directory ({@link ModelEmbedder}). */
-  private Embedder.Embedded embedImages() throws IOException {
+  private EmbeddingFiles embedImages() throws IOException {
     List<Path> files = ImageFiles.listFolder(images);
-    try (ModelEmbedder embedder = ModelEmbedder.open(run, trust.networks())) {
-      return embedder.embedded(files, batchSize);
+    try (ModelEmbedder embedder = ModelEmbedder.open(run, trust.networks());
+        EmbeddingFiles output = new EmbeddingFiles(out, files.size())) {
+      embedder.embed(files, batchSize, output);
+      output.commit();
+      return output;
     }
   }
 
   /** The run's data, or other data read as the run reads its own. */
-  private Embedder.Embedded embedData() throws IOException {
+  private EmbeddingFiles embedData() throws IOException {
     if (ModelDirectory.isExport(run)) {
       throw new IllegalArgumentException(
           run
@@ -161,7 +157,17 @@ public final class EmbedCommand implements Callable<Integer> {
                     : ""));
       }
       Datasets.requireModelInput(source, o.data(), Datasets.directory(target.directory()));
-      return Embedder.embed(model, o.inputNormalization(), source, batchSize);
+      try (EmbeddingFiles output = new EmbeddingFiles(out, source.size())) {
+        Embedder.embed(
+            model,
+            o.inputNormalization(),
+            source,
+            batchSize,
+            BatchReader.Settings.defaults(),
+            output);
+        output.commit();
+        return output;
+      }
     }
   }
 
@@ -182,46 +188,5 @@ public final class EmbedCommand implements Callable<Integer> {
     public String toString() {
       return name().toLowerCase(Locale.ROOT);
     }
-  }
-
-  /**
-   * Writes the CSV and the .npy files.
-   *
-   * @param e the embeddings
-   * @param out the directory
-   * @throws java.io.IOException if writing fails
-   */
-  static void write(Embedder.Embedded e, Path out) throws java.io.IOException {
-    Files.createDirectories(out);
-    float[][] normalised = e.normalised();
-    int d = e.features().length == 0 ? 0 : e.features()[0].length;
-    List<String> header = new ArrayList<>(List.of("source", "label", "norm"));
-    for (int j = 0; j < d; j++) {
-      header.add("f" + j);
-    }
-    for (int j = 0; j < d; j++) {
-      header.add("u" + j);
-    }
-    List<List<String>> rows = new ArrayList<>();
-    long[] labels = new long[e.labels().length];
-    for (int i = 0; i < e.features().length; i++) {
-      List<String> row = new ArrayList<>(3 + 2 * d);
-      row.add(e.sources()[i]);
-      row.add(Integer.toString(e.labels()[i]));
-      row.add(Float.toString(e.norms()[i]));
-      for (float v : e.features()[i]) {
-        row.add(Float.toString(v));
-      }
-      for (float v : normalised[i]) {
-        row.add(Float.toString(v));
-      }
-      rows.add(row);
-      labels[i] = e.labels()[i];
-    }
-    CsvWriter.write(out.resolve(FILES.get(0)), header, rows);
-    NpyWriter.writeFloat32(out.resolve(FILES.get(1)), e.features());
-    NpyWriter.writeFloat32(out.resolve(FILES.get(2)), normalised);
-    NpyWriter.writeFloat32(out.resolve(FILES.get(3)), e.norms());
-    NpyWriter.writeInt64(out.resolve(FILES.get(4)), labels);
   }
 }

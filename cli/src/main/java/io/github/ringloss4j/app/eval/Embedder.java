@@ -102,6 +102,101 @@ public final class Embedder {
     }
   }
 
+  /**
+   * The rows of one forward pass, handed to a {@link Sink} as soon as they are computed.
+   *
+   * @param first the index of the first row in the whole source
+   * @param dim the embedding's dimension d
+   * @param features the raw embeddings, row-major, [size × d]
+   * @param norms ‖f‖ per row
+   * @param labels the true labels (−1 for unlabelled files)
+   * @param predicted the softmax head's argmax (−1 without a head)
+   * @param sources where each row came from
+   */
+  public record Rows(
+      int first,
+      int dim,
+      float[] features,
+      float[] norms,
+      int[] labels,
+      int[] predicted,
+      String[] sources) {
+
+    /**
+     * The number of rows.
+     *
+     * @return the rows in this pass
+     */
+    public int size() {
+      return norms.length;
+    }
+
+    /**
+     * One row's raw embedding.
+     *
+     * @param i the row within this pass
+     * @return a copy of its d values
+     */
+    public float[] feature(int i) {
+      return Arrays.copyOfRange(features, i * dim, (i + 1) * dim);
+    }
+  }
+
+  /** Receives the rows of each forward pass in order, so that nothing per item need be kept. */
+  @FunctionalInterface
+  public interface Sink {
+    /**
+     * Takes one forward pass's rows.
+     *
+     * @param rows the rows
+     * @throws IOException if writing them fails
+     */
+    void accept(Rows rows) throws IOException;
+  }
+
+  /** A {@link Sink} that keeps every row, for callers that need them all at once (pairs, plots). */
+  public static final class Collector implements Sink {
+    private final float[][] features;
+    private final float[] norms;
+    private final int[] labels;
+    private final int[] predicted;
+    private final String[] sources;
+
+    /**
+     * Room for a source's rows.
+     *
+     * @param n the number of rows the source has
+     */
+    public Collector(int n) {
+      features = new float[n][];
+      norms = new float[n];
+      labels = new int[n];
+      predicted = new int[n];
+      sources = new String[n];
+    }
+
+    @Override
+    public void accept(Rows rows) {
+      for (int i = 0; i < rows.size(); i++) {
+        int at = rows.first() + i;
+        features[at] = rows.feature(i);
+        norms[at] = rows.norms()[i];
+        labels[at] = rows.labels()[i];
+        predicted[at] = rows.predicted()[i];
+        sources[at] = rows.sources()[i];
+      }
+    }
+
+    /**
+     * What was collected.
+     *
+     * @return the embeddings
+     */
+    public Embedded embedded() {
+      return new Embedded(features, norms, labels, predicted, sources);
+    }
+  }
+
   /** The largest batch a run's images are embedded in by default. */
   public static final int MAX_BATCH = 256;
 
@@ -153,20 +248,44 @@ public final class Embedder {
       int batchSize,
       BatchReader.Settings reading)
       throws IOException {
-    int n = source.size();
-    float[][] features = new float[n][];
-    float[] norms = new float[n];
-    int[] labels = new int[n];
-    int[] predicted = new int[n];
-    String[] sources = new String[n];
+    Collector all = new Collector(source.size());
+    embed(model, input, source, batchSize, reading, all);
+    return all.embedded();
+  }
+
+  /**
+   * Embeds every item of a source and hands each forward pass's rows to a sink, keeping nothing per
+   * item: memory stays that of one batch however large the source.
+   *
+   * @param model a model from {@code Checkpoint.loadModel}
+   * @param input the run's input normalisation ({@link TrainOptions#inputNormalization})
+   * @param source the items, values {@code x / 255}
+   * @param batchSize items per forward pass
+   * @param reading the batch reader's workers and read-ahead
+   * @param sink receives the rows in order
+   * @throws IOException if an item cannot be read or the sink fails
+   */
+  public static void embed(
+      Model model,
+      InputNormalization input,
+      LabelledSource source,
+      int batchSize,
+      BatchReader.Settings reading,
+      Sink sink)
+      throws IOException {
     try (BatchReader reader = BatchReader.inOrder(input.applyTo(source), batchSize, reading)) {
       for (int from = 0; reader.hasNext(); ) {
         BatchReader.Batch batch = reader.next();
         int size = batch.size();
-        for (int i = from; i < from + size; i++) {
-          labels[i] = source.label(i);
-          sources[i] = source.sourceOf(i);
+        int[] labels = new int[size];
+        String[] sources = new String[size];
+        for (int i = 0; i < size; i++) {
+          labels[i] = source.label(from + i);
+          sources[i] = source.sourceOf(from + i);
         }
+        float[] f;
+        float[] nm;
+        long[] arg;
         try (NDManager manager = model.getNDManager().newSubManager()) {
           NDList out =
               model
@@ -177,29 +296,27 @@ public final class Embedder {
                           manager.create(
                               batch.images(), ModelFactory.inputShape(size, source.itemShape()))),
                       false);
-          float[] f =
+          f =
               RingOutputs.get(out, RingOutputs.EMBEDDING)
                   .toType(DataType.FLOAT32, false)
                   .toFloatArray();
-          float[] nm =
+          nm =
               RingOutputs.get(out, RingOutputs.NORMS)
                   .toType(DataType.FLOAT32, false)
                   .toFloatArray();
-          long[] arg =
+          arg =
               RingOutputs.get(out, RingOutputs.LOGITS)
                   .argMax(1)
                   .toType(DataType.INT64, false)
                   .toLongArray();
-          int d = f.length / size;
-          for (int i = 0; i < size; i++) {
-            features[from + i] = Arrays.copyOfRange(f, i * d, (i + 1) * d);
-            norms[from + i] = nm[i];
-            predicted[from + i] = (int) arg[i];
-          }
         }
+        int[] predicted = new int[size];
+        for (int i = 0; i < size; i++) {
+          predicted[i] = (int) arg[i];
+        }
+        sink.accept(new Rows(from, f.length / size, f, nm, labels, predicted, sources));
         from += size;
       }
     }
-    return new Embedded(features, norms, labels, predicted, sources);
   }
 }

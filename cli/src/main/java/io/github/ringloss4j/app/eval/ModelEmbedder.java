@@ -14,6 +14,7 @@ import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+import io.github.ringloss4j.app.data.BatchReader;
 import io.github.ringloss4j.app.data.Datasets;
 import io.github.ringloss4j.app.data.GalleryFiles;
 import io.github.ringloss4j.app.data.ImageFiles;
@@ -220,47 +221,73 @@ public final class ModelEmbedder implements AutoCloseable {
    * @throws IOException if an image cannot be read
    */
   public Embedder.Embedded embedded(List<Path> images, int batchSize) throws IOException {
-    if (run != null) {
-      return Embedder.embed(
-          run, checkpoint.options().inputNormalization(), new ImageFiles(images, spec), batchSize);
-    }
-    float[][] features =
-        predict(
-            predictor,
-            images.size(),
-            batchSize,
-            new Images() {
-              @Override
-              public Image image(int index) throws IOException {
-                Path file = images.get(index);
-                try {
-                  return ImageFactory.getInstance().fromFile(file);
-                } catch (IOException | RuntimeException e) {
-                  throw new DataFormatException(
-                      file, "cannot decode the image: " + e.getMessage(), e);
-                }
-              }
+    Embedder.Collector all = new Embedder.Collector(images.size());
+    embed(images, batchSize, all);
+    return all.embedded();
+  }
 
-              @Override
-              public DataFormatException failed(int first, Exception e) {
-                return new DataFormatException(
-                    images.get(first), "the model failed on this batch: " + e.getMessage(), e);
-              }
-            });
-    int n = images.size();
-    float[] norms = new float[n];
-    int[] none = new int[n];
-    Arrays.fill(none, -1);
-    String[] sources = new String[n];
-    for (int i = 0; i < n; i++) {
-      double s = 0;
-      for (float v : features[i]) {
-        s += (double) v * v;
-      }
-      norms[i] = (float) Math.sqrt(s);
-      sources[i] = images.get(i).toString();
+  /**
+   * Embeds images as {@link #embedded} does, handing each batch's rows to a sink and keeping
+   * nothing per image.
+   *
+   * @param images the image files
+   * @param batchSize images per forward pass, at least 1
+   * @param sink receives the rows in order
+   * @throws DataFormatException naming an image that cannot be decoded
+   * @throws IOException if an image cannot be read or the sink fails
+   */
+  public void embed(List<Path> images, int batchSize, Embedder.Sink sink) throws IOException {
+    if (run != null) {
+      Embedder.embed(
+          run,
+          checkpoint.options().inputNormalization(),
+          new ImageFiles(images, spec),
+          batchSize,
+          BatchReader.Settings.defaults(),
+          sink);
+      return;
     }
-    return new Embedder.Embedded(features, norms, none, none.clone(), sources);
+    predict(
+        predictor,
+        images.size(),
+        batchSize,
+        new Images() {
+          @Override
+          public Image image(int index) throws IOException {
+            Path file = images.get(index);
+            try {
+              return ImageFactory.getInstance().fromFile(file);
+            } catch (IOException | RuntimeException e) {
+              throw new DataFormatException(file, "cannot decode the image: " + e.getMessage(), e);
+            }
+          }
+
+          @Override
+          public DataFormatException failed(int first, Exception e) {
+            return new DataFormatException(
+                images.get(first), "the model failed on this batch: " + e.getMessage(), e);
+          }
+        },
+        (first, embedded) -> {
+          int size = embedded.size();
+          int d = size == 0 ? 0 : embedded.get(0).length;
+          float[] features = new float[size * d];
+          float[] norms = new float[size];
+          String[] sources = new String[size];
+          for (int i = 0; i < size; i++) {
+            float[] f = embedded.get(i);
+            System.arraycopy(f, 0, features, i * d, d);
+            double s = 0;
+            for (float v : f) {
+              s += (double) v * v;
+            }
+            norms[i] = (float) Math.sqrt(s);
+            sources[i] = images.get(first + i).toString();
+          }
+          int[] none = new int[size];
+          Arrays.fill(none, -1);
+          sink.accept(new Embedder.Rows(first, d, features, norms, none, none.clone(), sources));
+        });
   }
 
   /**
@@ -294,25 +321,29 @@ public final class ModelEmbedder implements AutoCloseable {
     VerificationImages images =
         new VerificationImages(bin, new ImageSpec(input.height(), input.width(), input.channels()));
     int n = images.count();
-    float[][] rows;
+    float[][] rows = new float[n][];
     try (Predictor<Image, float[]> pairs = zoo.newPredictor(new WithMirror(config))) {
-      rows =
-          predict(
-              pairs,
-              n,
-              VerificationEmbeddings.BATCH_IMAGES,
-              new Images() {
-                @Override
-                public Image image(int index) throws IOException {
-                  return ImageFactory.getInstance().fromImage(images.decoded(index));
-                }
+      predict(
+          pairs,
+          n,
+          VerificationEmbeddings.BATCH_IMAGES,
+          new Images() {
+            @Override
+            public Image image(int index) throws IOException {
+              return ImageFactory.getInstance().fromImage(images.decoded(index));
+            }
 
-                @Override
-                public DataFormatException failed(int first, Exception e) {
-                  return DataFormatException.atItem(
-                      bin.file(), first, "the model failed on this batch: " + e.getMessage(), e);
-                }
-              });
+            @Override
+            public DataFormatException failed(int first, Exception e) {
+              return DataFormatException.atItem(
+                  bin.file(), first, "the model failed on this batch: " + e.getMessage(), e);
+            }
+          },
+          (first, embedded) -> {
+            for (int i = 0; i < embedded.size(); i++) {
+              rows[first + i] = embedded.get(i);
+            }
+          });
     }
     float[][] plain = new float[n][];
     float[][] flipped = new float[n][];
@@ -342,9 +373,14 @@ public final class ModelEmbedder implements AutoCloseable {
     DataFormatException failed(int first, Exception e);
   }
 
-  private static float[][] predict(
-      Predictor<Image, float[]> predictor, int n, int batchSize, Images images) throws IOException {
-    float[][] out = new float[n][];
+  /** Takes the embeddings of one batch, the first at index {@code first}. */
+  private interface Batches {
+    void accept(int first, List<float[]> embedded) throws IOException;
+  }
+
+  private static void predict(
+      Predictor<Image, float[]> predictor, int n, int batchSize, Images images, Batches out)
+      throws IOException {
     for (int from = 0; from < n; from += batchSize) {
       int to = Math.min(from + batchSize, n);
       List<Image> batch = new ArrayList<>(to - from);
@@ -357,11 +393,8 @@ public final class ModelEmbedder implements AutoCloseable {
       } catch (TranslateException e) {
         throw images.failed(from, e);
       }
-      for (int i = 0; i < embedded.size(); i++) {
-        out[from + i] = embedded.get(i);
-      }
+      out.accept(from, embedded);
     }
-    return out;
   }
 
   /**

@@ -53,6 +53,23 @@ public final class AtomicFiles {
    */
   public static void write(Path target, IoConsumer<OutputStream> body) throws IOException {
     Objects.requireNonNull(body, "body");
+    try (Pending pending = open(target)) {
+      body.accept(pending.stream());
+      pending.commit();
+    }
+  }
+
+  /**
+   * Opens a temporary file that will replace {@code target} when committed, for content written
+   * piece by piece (several files filled side by side, a stream of batches): what {@link #write}
+   * does in one call.
+   *
+   * @param target the file to create or replace
+   * @return the pending file; close it in every case (closing before {@link Pending#commit} deletes
+   *     the temporary file and leaves the target untouched)
+   * @throws IOException if the temporary file cannot be created
+   */
+  public static Pending open(Path target) throws IOException {
     Path absolute = target.toAbsolutePath();
     Path dir = absolute.getParent();
     if (dir == null || absolute.getFileName() == null) {
@@ -67,35 +84,78 @@ public final class AtomicFiles {
       name = name.substring(0, MAX_NAME_PART);
     }
     Temporaries.deleteStale(dir, name);
-    FileChannel channel = null;
-    Path temp = null;
-    for (int attempt = 0; channel == null; attempt++) {
-      temp = dir.resolve(Temporaries.prefix(name) + String.format("%016x", RANDOM.nextLong()));
+    for (int attempt = 0; ; attempt++) {
+      Path temp = dir.resolve(Temporaries.prefix(name) + String.format("%016x", RANDOM.nextLong()));
       try {
-        channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new Pending(
+            target,
+            absolute,
+            temp,
+            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       } catch (FileAlreadyExistsException e) {
         if (attempt >= 10) {
           throw e;
         }
       }
     }
-    try {
-      try (FileChannel ch = channel) {
-        OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-        body.accept(
-            new FilterOutputStream(buffered) {
-              @Override
-              public void write(byte[] b, int off, int len) throws IOException {
-                // FilterOutputStream would write byte by byte.
-                out.write(b, off, len);
-              }
+  }
 
-              @Override
-              public void close() throws IOException {
-                // The channel must stay open for force(); closing is ours to do.
-                flush();
-              }
-            });
+  /**
+   * A temporary file being written in the target's directory: {@link #commit} forces it to disk and
+   * renames it over the target; {@link #close} without a commit (a failure on the way) deletes it.
+   */
+  public static final class Pending implements AutoCloseable {
+    private final Path target;
+    private final Path absolute;
+    private final Path temp;
+    private final FileChannel channel;
+    private final OutputStream buffered;
+    private final OutputStream stream;
+    private boolean done;
+
+    private Pending(Path target, Path absolute, Path temp, FileChannel channel) {
+      this.target = target;
+      this.absolute = absolute;
+      this.temp = temp;
+      this.channel = channel;
+      this.buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+      this.stream =
+          new FilterOutputStream(buffered) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              // FilterOutputStream would write byte by byte.
+              out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+              // The channel must stay open for force(); closing is ours to do.
+              flush();
+            }
+          };
+    }
+
+    /**
+     * The (buffered) stream into the temporary file; a writer may close it, the real close happens
+     * at commit.
+     *
+     * @return the stream
+     */
+    public OutputStream stream() {
+      return stream;
+    }
+
+    /**
+     * Flushes the content to disk and atomically renames it over the target.
+     *
+     * @throws IOException if writing, syncing or renaming fails; the target is then unchanged and
+     *     {@link #close} deletes the temporary file
+     */
+    public void commit() throws IOException {
+      if (done) {
+        throw new IllegalStateException(target + ": already committed or closed");
+      }
+      try (FileChannel ch = channel) {
         buffered.flush();
         ch.force(true);
       }
@@ -106,15 +166,27 @@ public final class AtomicFiles {
         throw new IOException(
             target + ": the file system cannot replace files atomically; write elsewhere", e);
       }
-    } catch (Throwable t) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException | RuntimeException deleteFailure) {
-        t.addSuppressed(deleteFailure);
-      }
-      throw t;
+      done = true;
+      syncDirectory(absolute.getParent());
     }
-    syncDirectory(dir);
+
+    /**
+     * Deletes the temporary file unless it was committed.
+     *
+     * @throws IOException if it cannot be deleted
+     */
+    @Override
+    public void close() throws IOException {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        channel.close();
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    }
   }
 
   /**

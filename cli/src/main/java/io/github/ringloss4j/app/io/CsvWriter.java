@@ -1,9 +1,7 @@
 package io.github.ringloss4j.app.io;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -18,9 +16,9 @@ import java.util.Objects;
  *
  * <p>Decisions: every row must have as many fields as the header and no field may be null; this is
  * checked before the file is opened, so a bad row never leaves a partial file. The file is written
- * through {@link AtomicFiles}. Numbers should be formatted with {@link #num(double)} and its
- * overloads, which give the shortest text that parses back to the same value ({@code NaN}, {@code
- * Infinity} and {@code -Infinity} for non-finite values).
+ * through {@link AtomicFiles}; {@link CsvStream} writes one row by row. Numbers should be formatted
+ * with {@link #num(double)} and its overloads, which give the shortest text that parses back to the
+ * same value ({@code NaN}, {@code Infinity} and {@code -Infinity} for non-finite values).
  */
 public final class CsvWriter {
 
@@ -49,19 +47,15 @@ public final class CsvWriter {
     for (int r = 0; r < rows.size(); r++) {
       check(file, "row " + r, rows.get(r), header.size());
     }
-    AtomicFiles.write(
-        file,
-        out -> {
-          Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-          writeLine(w, header);
-          for (List<String> row : rows) {
-            writeLine(w, row);
-          }
-          w.flush();
-        });
+    try (CsvStream csv = CsvStream.open(file, header)) {
+      for (List<String> row : rows) {
+        csv.row(row);
+      }
+      csv.commit();
+    }
   }
 
-  private static void check(Path file, String what, List<String> fields, int width) {
+  static void check(Path file, String what, List<String> fields, int width) {
     if (fields == null) {
       throw new IllegalArgumentException(file + ": CSV " + what + " is null");
     }

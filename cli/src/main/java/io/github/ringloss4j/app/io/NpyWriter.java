@@ -1,7 +1,6 @@
 package io.github.ringloss4j.app.io;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +36,6 @@ public final class NpyWriter {
   /** numpy's room for the first axis to grow to this many digits when appending in place. */
   static final int GROWTH_AXIS_MAX_DIGITS = 21;
 
-  private static final int CHUNK = 1 << 16;
-
   private NpyWriter() {}
 
   /**
@@ -65,19 +62,12 @@ public final class NpyWriter {
                 + " like row 0; all rows of a 2-D array must have the same length");
       }
     }
-    int finalCols = cols;
-    AtomicFiles.write(
-        file,
-        out -> {
-          out.write(header("<f4", rows.length, finalCols));
-          ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-          for (float[] row : rows) {
-            for (float v : row) {
-              putFloat(out, buf, v);
-            }
-          }
-          flush(out, buf);
-        });
+    try (NpyStream npy = NpyStream.float32(file, rows.length, cols)) {
+      for (float[] row : rows) {
+        npy.putFloats(row, 0, cols);
+      }
+      npy.commit();
+    }
   }
 
   /**
@@ -89,12 +79,10 @@ public final class NpyWriter {
    */
   public static void writeFloat32(Path file, float[] values) throws IOException {
     Objects.requireNonNull(values, "values");
-    AtomicFiles.write(
-        file,
-        out -> {
-          out.write(header("<f4", values.length));
-          writeFloats(out, values);
-        });
+    try (NpyStream npy = NpyStream.float32(file, values.length)) {
+      npy.putFloats(values, 0, values.length);
+      npy.commit();
+    }
   }
 
   /**
@@ -106,19 +94,12 @@ public final class NpyWriter {
    */
   public static void writeInt64(Path file, long[] values) throws IOException {
     Objects.requireNonNull(values, "values");
-    AtomicFiles.write(
-        file,
-        out -> {
-          out.write(header("<i8", values.length));
-          ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-          for (long v : values) {
-            if (buf.remaining() < Long.BYTES) {
-              flush(out, buf);
-            }
-            buf.putLong(v);
-          }
-          flush(out, buf);
-        });
+    try (NpyStream npy = NpyStream.int64(file, values.length)) {
+      for (long v : values) {
+        npy.putLong(v);
+      }
+      npy.commit();
+    }
   }
 
   /**
@@ -165,25 +146,5 @@ public final class NpyWriter {
       sb.append(i == 0 ? "" : ", ").append(shape[i]);
     }
     return sb.append(')').toString();
-  }
-
-  private static void writeFloats(OutputStream out, float[] values) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-    for (float v : values) {
-      putFloat(out, buf, v);
-    }
-    flush(out, buf);
-  }
-
-  private static void putFloat(OutputStream out, ByteBuffer buf, float v) throws IOException {
-    if (buf.remaining() < Float.BYTES) {
-      flush(out, buf);
-    }
-    buf.putFloat(v);
-  }
-
-  private static void flush(OutputStream out, ByteBuffer buf) throws IOException {
-    out.write(buf.array(), 0, buf.position());
-    buf.clear();
   }
 }

@@ -41,6 +41,33 @@ class CsvWriterTest {
   }
 
   @Test
+  void aStreamEqualsTheWholeFileAndAnUncommittedOneLeavesTheTarget() throws IOException {
+    List<String> header = List.of("name", "note");
+    List<List<String>> rows = List.of(List.of("a", "x,y"), List.of("b", "say \"hi\""));
+    Path whole = dir.resolve("whole.csv");
+    CsvWriter.write(whole, header, rows);
+    Path streamed = dir.resolve("streamed.csv");
+    try (CsvStream csv = CsvStream.open(streamed, header)) {
+      for (List<String> row : rows) {
+        csv.row(row);
+      }
+      IllegalArgumentException wide =
+          assertThrows(IllegalArgumentException.class, () -> csv.row(List.of("c")));
+      assertTrue(wide.getMessage().contains("row 2 has 1 fields, expected 2"), wide.getMessage());
+      csv.commit();
+    }
+    assertEquals(Files.readString(whole), Files.readString(streamed));
+    try (CsvStream csv = CsvStream.open(streamed, header)) {
+      csv.row(List.of("only", "this"));
+      // Not committed: a failure on the way.
+    }
+    assertEquals(Files.readString(whole), Files.readString(streamed));
+    try (var files = Files.list(dir)) {
+      assertEquals(2, files.count(), "no temporary file is left");
+    }
+  }
+
+  @Test
   void numbersRoundTrip() {
     double[] doubles = {0.1, 1.0 / 3, -2.5e-300, Double.MAX_VALUE, 123456.789};
     for (double d : doubles) {

@@ -88,6 +88,37 @@ class NpyTest {
   }
 
   @Test
+  void aStreamWrittenPieceByPieceEqualsTheWholeArrayAndCommitsOnlyWhenComplete()
+      throws IOException {
+    float[][] rows = {{1f, 2f, 3f}, {4f, 5f, 6f}};
+    Path whole = dir.resolve("whole.npy");
+    NpyWriter.writeFloat32(whole, rows);
+    Path streamed = Files.writeString(dir.resolve("streamed.npy"), "old content");
+    try (NpyStream npy = NpyStream.float32(streamed, 2, 3)) {
+      npy.putFloats(new float[] {9f, 1f, 2f}, 1, 2);
+      npy.putFloats(new float[] {3f, 4f, 5f, 6f}, 0, 4);
+      assertThrows(
+          IllegalStateException.class, () -> npy.putFloats(new float[] {7f}, 0, 1), "beyond");
+      assertThrows(IllegalStateException.class, () -> npy.putLong(7), "wrong type");
+      npy.commit();
+    }
+    assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(streamed));
+    // Too few elements: commit refuses, close drops the temporary file, the target is kept.
+    try (NpyStream npy = NpyStream.int64(streamed, 3)) {
+      npy.putLong(1);
+      npy.putLong(2);
+      IllegalStateException short1 = assertThrows(IllegalStateException.class, npy::commit);
+      assertTrue(
+          short1.getMessage().contains("2 elements written, its shape holds 3"),
+          short1.getMessage());
+    }
+    assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(streamed));
+    try (var files = Files.list(dir)) {
+      assertEquals(2, files.count(), "no temporary file is left");
+    }
+  }
+
+  @Test
   void oneDimensionalShapeIsWrittenWithTrailingComma() throws IOException {
     Path file = dir.resolve("v.npy");
     NpyWriter.writeFloat32(file, new float[] {1, 2, 3, 4, 5});
