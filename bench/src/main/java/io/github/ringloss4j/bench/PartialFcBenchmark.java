@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.tracker.Tracker;
@@ -36,7 +37,7 @@ import java.util.Locale;
  *
  * <p>Usage: {@code java -cp … io.github.ringloss4j.bench.PartialFcBenchmark [--classes 100000]
  * [--dim 512] [--batch 128] [--rate 0.1] [--steps 12] [--warmup 2] [--frozen-weight |
- * --sparse-update] [--compare [--skip-full]]}.
+ * --sparse-update] [--compare [--skip-full]] [--trace FILE]}.
  *
  * <ul>
  *   <li>One configuration per process (the default): {@code --rate full} is the plain {@link
@@ -50,6 +51,9 @@ import java.util.Locale;
  *       update, and with W frozen, built side by side and stepped in interleaved rounds (the order
  *       reversed every round), so that the drift of a shared machine cancels in the ratios; times
  *       only. {@code --skip-full} leaves the full head out (its 1–2 s steps dominate the run).
+ *   <li>{@code --trace FILE}: after the timed steps, one more step of each variant under libtorch's
+ *       profiler, written as a Chrome trace ({@code bench/pytorch/trace_ops.py FILE} counts and
+ *       groups its engine calls).
  * </ul>
  *
  * <p>Each result line is {@code RESULT partialfc <variant> <classes> <dim> <batch> <forward+loss
@@ -79,6 +83,7 @@ public final class PartialFcBenchmark {
     boolean sparse = false;
     boolean compare = false;
     boolean skipFull = false;
+    Path trace = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--frozen-weight")) {
@@ -111,12 +116,13 @@ public final class PartialFcBenchmark {
         }
         case "--steps" -> steps = Integer.parseInt(v);
         case "--warmup" -> warmup = Integer.parseInt(v);
+        case "--trace" -> trace = Path.of(v);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + a
                     + "; valid: --classes --dim --batch --rate --steps --warmup --frozen-weight"
-                    + " --sparse-update --compare --skip-full");
+                    + " --sparse-update --compare --skip-full --trace");
       }
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -147,6 +153,18 @@ public final class PartialFcBenchmark {
         }
       }
       double peak = compare ? Double.NaN : PeakMemoryProfiler.peakRssMiB();
+      if (trace != null) {
+        // One more step of each variant under libtorch's profiler, after the timed ones.
+        JniUtils.startProfile(false, true, false);
+        try {
+          for (Variant v : variants) {
+            v.step(manager, false);
+          }
+        } finally {
+          JniUtils.stopProfile(trace.toString());
+        }
+        out.println("trace of one step of each variant: " + trace);
+      }
       for (Variant v : variants) {
         out.printf(
             Locale.ROOT,

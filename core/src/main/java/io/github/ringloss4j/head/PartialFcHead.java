@@ -83,11 +83,12 @@ import org.slf4j.LoggerFactory;
  * outside S still move with their momentum and weight decay, as in InsightFace's {@code
  * partial_fc_v2.py}, which also gathers from a full parameter). What shrinks is everything of size
  * m×C — the logits, the margin's masks, the softmax and their gradients, m×|S| instead — and the
- * normalised weight copy and its gradient, |S|×d instead of C×d. At C = 100,000, d = 512, m = 128,
+ * weight rows the step differentiates, |S|×d instead of C×d. At C = 100,000, d = 512, m = 128,
  * float32: W, its gradient and the SGD momentum are 195.3 MiB each at any r; one [m, C] array is
- * 48.8 MiB, one [m, |S|] array at r = 0.1 is 4.9 MiB; the normalised copy 195.3 MiB against 19.5
- * MiB (see {@link #memory}). The dense [C, d] gradient and update are most of a step at r = 0.1:
- * measured with {@code bench/.../PartialFcBenchmark}, 0.24 s a step against 0.04 s with W frozen.
+ * 48.8 MiB, one [m, |S|] array at r = 0.1 is 4.9 MiB; the differentiated rows 195.3 MiB against
+ * 19.5 MiB (see {@link #memory}). The dense [C, d] gradient and update are most of a step at r =
+ * 0.1: measured with {@code bench/.../PartialFcBenchmark}, 0.24 s a step against 0.04 s with W
+ * frozen.
  *
  * <p><b>The sparse update</b> ({@link Builder#optSparseUpdate}), InsightFace's first Partial FC
  * ({@code partial_fc.py}, which swaps the sampled rows and their momentum in and out of the

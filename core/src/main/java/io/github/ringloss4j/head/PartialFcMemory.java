@@ -17,8 +17,9 @@ import java.util.Locale;
  * @param logitsBytes one [m, |S|] array; a step keeps several (logits, the margin's mask, the
  *     softmax, their gradients)
  * @param fullLogitsBytes one [m, C] array, the full head's
- * @param sampledWeightBytes the gathered rows W_S, [|S|, d]; a cosine head normalises a copy
- * @param fullWeightCopyBytes the full head's normalised copy of W, [C, d]
+ * @param sampledWeightBytes the gathered rows W_S, [|S|, d], and again their gradient
+ * @param fullWeightCopyBytes the full head's counterpart, one [C, d] array: the gradient of W
+ *     through the class norms, which a step adds to W's gradient
  * @param sparseUpdate whether W is updated by rows (the gradient is then [|S|, d])
  */
 public record PartialFcMemory(
@@ -114,7 +115,7 @@ public record PartialFcMemory(
         Locale.ROOT,
         "head memory (float32): C=%d d=%d m=%d r=%s |S|<=%d: weights %.1f MiB, gradient %.1f"
             + " MiB (%s), SGD momentum %.1f MiB; per step one logits array %.1f MiB"
-            + " (full head %.1f MiB), gathered weights %.1f MiB (full head's normalised copy"
+            + " (full head %.1f MiB), gathered weights %.1f MiB (full head: all of W,"
             + " %.1f MiB)",
         classes,
         dimension,

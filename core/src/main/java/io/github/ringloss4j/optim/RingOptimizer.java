@@ -193,7 +193,7 @@ public final class RingOptimizer extends Optimizer {
     updateRows();
     String name = namesById.getOrDefault(parameterId, parameterId);
     Copy copy = copyOf(name, weight);
-    step(parameterId, copy, weight, grad, null);
+    step(parameterId, copy, weight, grad, null, null);
     releaseSnapshotAfterFirstStep(name, copy);
   }
 
@@ -227,7 +227,7 @@ public final class RingOptimizer extends Optimizer {
         String id = r.parameter().getId();
         String name = namesById.getOrDefault(id, id);
         Copy copy = copyOf(name, r.weight());
-        step(id, copy, r.weight(), r.gathered().getGradient(), r.rows());
+        step(id, copy, r.weight(), r.gathered().getGradient(), r.rows(), r.gathered());
         releaseSnapshotAfterFirstStep(name, copy);
       }
     }
@@ -235,9 +235,12 @@ public final class RingOptimizer extends Optimizer {
 
   /**
    * One step of a copy: on the whole weight ({@code rows == null}), or on the rows given — gathered
-   * from the weight and its state, stepped by the same fused kernel, and scattered back.
+   * from the weight and its state, stepped by the same fused kernel, and scattered back. The rows
+   * of the weight are the forward pass's own gathered copy when one is given (the weight has not
+   * changed since, and reading them again costs as much as writing them back).
    */
-  private void step(String parameterId, Copy copy, NDArray weight, NDArray grad, NDArray rows) {
+  private void step(
+      String parameterId, Copy copy, NDArray weight, NDArray grad, NDArray rows, NDArray current) {
     int t = ++copy.count;
     float lr = learningRate(parameterId, t);
     float wd = weightDecay(parameterId, weight.getShape());
@@ -249,7 +252,7 @@ public final class RingOptimizer extends Optimizer {
     }
     NDIndex at = new NDIndex("{}", rows);
     NDArray[] gathered = new NDArray[state.length];
-    try (NDArray w = weight.get(at)) {
+    try (NDArray w = current != null ? current.stopGradient() : weight.get(at)) {
       for (int i = 0; i < state.length; i++) {
         gathered[i] = state[i].get(at);
       }
