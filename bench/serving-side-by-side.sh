@@ -10,7 +10,8 @@
 # so 8 predict calls at batch 1 and 2 batchPredict calls at 32), THREADS (default 2), FLIP_SUM=1
 # (import with --flip-sum; default: the import's preprocessing, no flip-sum, L2), PYTHON (default
 # /usr/bin/python3, Debian's, with python3-torch), WORK (default /tmp/serving-side-by-side),
-# SKIP_BUILD=1.
+# SKIP_BUILD=1, ALLOCATOR=glibc (Java with glibc's default allocator instead of ./ringloss's,
+# etc/allocator.sh), PYTHON_ALLOCATOR=tuned (Python with ./ringloss's).
 #
 # For each model: bench/pytorch/insightface_names.py measure writes torch's initialisation (with
 # random BatchNorm statistics and PReLU slopes) as model.pth and 8 random 112x112 RGB PNGs;
@@ -73,7 +74,7 @@ warmup_calls() { # batch
 
 run_java() { # model dir, batch, extra args...
   local dir="$1" batch="$2"; shift 2
-  java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
+  "${java_env[@]}" java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$jar" io.github.ringloss4j.bench.ServingThroughput --dir "$dir/java" --pngs "$dir/images" \
     --batch "$batch" --images "$images" --warmup "$(warmup_calls "$batch")" "$@"
@@ -81,7 +82,7 @@ run_java() { # model dir, batch, extra args...
 
 run_python() { # model dir, batch, extra args...
   local dir="$1" batch="$2"; shift 2
-  "$python" "$here/pytorch/serve_embed.py" --weights "$dir/model.pth" --dir "$dir/java" \
+  "${python_env[@]}" "$python" "$here/pytorch/serve_embed.py" --weights "$dir/model.pth" --dir "$dir/java" \
     --pngs "$dir/images" --batch "$batch" --images "$images" --warmup "$(warmup_calls "$batch")" \
     --threads "$threads" "$@"
 }
@@ -102,6 +103,7 @@ printf 'model\tbatch\tside\tround\timages_per_s\tmedian_ms\tp95_ms\tcalls\tfirst
 torch_version="$("$python" -c 'import torch; print(torch.__version__)')"
 echo "$prog: models $models, batches $batches, $rounds rounds x $images timed images (after $warmup warm-up images, at least 2 calls), $threads threads;"
 echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL), EmbeddingModels.criteria; python: $python, torch $torch_version, BLAS $blas"
+echo "  $allocators"
 echo "  decoding outside the timing on both sides; load average before the run: $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 
 peak_tsv="${tsv%.tsv}-peak.tsv"

@@ -2,9 +2,11 @@
 # shared set-up of a Java-against-PyTorch comparison.
 #   1. PyTorch and numpy for $python (Debian's python3-torch, installed with apt if missing);
 #   2. an optimised system BLAS for Debian's PyTorch (libopenblas0-pthread if only the reference);
-#   3. bench/target/benchmarks.jar, built unless SKIP_BUILD=1 and it exists.
+#   3. bench/target/benchmarks.jar, built unless SKIP_BUILD=1 and it exists;
+#   4. the C allocator settings of each side.
 # Needs: $prog (the message prefix), $python, $root, $jar, $threads. Sets: die, apt_install, $blas,
-# and exports the engine cache and the same thread settings for both processes.
+# java_env and python_env (prefixes for the two commands), $allocators (a line for the header), and
+# exports the engine cache and the same thread settings for both processes.
 
 die() {
   echo "$prog: $*" >&2
@@ -63,3 +65,21 @@ fi
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$root/target/djl-cache}"
 export ENGINE_CACHE_DIR="${ENGINE_CACHE_DIR:-$DJL_CACHE_DIR}"
 export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
+
+# 4. The allocator: Java runs as ./ringloss runs it, with glibc tuned for libtorch's per-step arrays
+#    (etc/allocator.sh), unless ALLOCATOR=glibc; Python runs as a plain python3 does, with glibc's
+#    defaults, unless PYTHON_ALLOCATOR=tuned gives it the same settings.
+# shellcheck source=etc/allocator.sh
+. "$root/etc/allocator.sh"
+allocator_env() { # setting name, value: env(1)'s arguments (no spaces inside one)
+  case "$2" in
+    tuned) echo "GLIBC_TUNABLES=$ringloss_glibc_tunables" ;;
+    glibc) echo "-u GLIBC_TUNABLES" ;;
+    *) die "$1 must be tuned or glibc, got '$2'" ;;
+  esac
+}
+# shellcheck disable=SC2207
+java_env=(env $(allocator_env ALLOCATOR "${ALLOCATOR:-tuned}"))
+# shellcheck disable=SC2207
+python_env=(env $(allocator_env PYTHON_ALLOCATOR "${PYTHON_ALLOCATOR:-glibc}"))
+allocators="allocator: java ${ALLOCATOR:-tuned}, python ${PYTHON_ALLOCATOR:-glibc} (etc/allocator.sh)"

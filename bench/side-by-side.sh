@@ -7,7 +7,9 @@
 #
 # Environment: ROUNDS, STEPS, WARMUP, THREADS (default 2), VARIANTS (default "softmax+ring";
 # add plain-softmax to compare the ring's overhead on both sides), PYTHON (default
-# /usr/bin/python3, Debian's, which python3-torch installs into), SKIP_BUILD=1.
+# /usr/bin/python3, Debian's, which python3-torch installs into), SKIP_BUILD=1; ALLOCATOR=glibc
+# runs Java with glibc's default allocator instead of ./ringloss's (etc/allocator.sh), and
+# PYTHON_ALLOCATOR=tuned gives Python ./ringloss's.
 #
 # MODEL (default cnn, Fashion-MNIST at batch 128): mobilefacenet or iresnet50 compares a
 # face-recognition backbone at 3x112x112, d = 512, with a CLASSES-way softmax head (default 1000),
@@ -68,7 +70,7 @@ data_args=(--data "$data")
 [ "$model" = cnn ] || data_args=()
 
 run_java() {
-  java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
+  "${java_env[@]}" java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
     -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "$jar" io.github.ringloss4j.bench.TrainThroughput \
     --variant "$1" --steps "$steps" --warmup "$warmup" "${data_args[@]}" --model "$model" \
@@ -76,7 +78,7 @@ run_java() {
 }
 
 run_python() {
-  "$python" "$here/pytorch/train_ring.py" --variant "$1" --steps "$steps" --warmup "$warmup" \
+  "${python_env[@]}" "$python" "$here/pytorch/train_ring.py" --variant "$1" --steps "$steps" --warmup "$warmup" \
     --threads "$threads" --data "$data" --model "$model" --classes "$classes" --batch "$batch" \
     $per_step_python | record_steps "$2"
 }
@@ -110,6 +112,7 @@ fi
 load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 echo "side-by-side: $rounds rounds x $steps steps (after $warmup warm-up) at batch $batch, model $model, $threads threads;"
 echo "  java: DJL 0.36.0 + libtorch 2.7.1 (MKL); python: $python, torch $torch_version, BLAS $blas"
+echo "  $allocators"
 echo "  load average before the run: $load (a busy machine distorts both sides)"
 THREADS="$threads" PYTHON="$python" "$here/peak.sh" start "$peak_tsv"
 
