@@ -38,7 +38,8 @@ echo "allocator A/B: $model, batch $batch, $rounds rounds of $steps timed steps 
 printf 'round\tallocator\timages/s\twall_s\tuser_s\tsys_s\tminor_faults\tpeak_rss_mib\n'
 for round in $(seq 1 "$rounds"); do
   for allocator in tuned glibc; do
-    if [ "$allocator" = tuned ]; then env_args=("GLIBC_TUNABLES=$ringloss_glibc_tunables"); else env_args=(-u GLIBC_TUNABLES); fi
+    # shellcheck disable=SC2207
+    env_args=($(ringloss_allocator_env allocator "$allocator"))
     ips="$(/usr/bin/time -f '%e %U %S %R %M' -o "$times" env "${env_args[@]}" java -Xmx4g \
       -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$threads" \
       -Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \

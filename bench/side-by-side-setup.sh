@@ -71,15 +71,8 @@ export OMP_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads" OPENBLAS_NUM_THREAD
 #    defaults, unless PYTHON_ALLOCATOR=tuned gives it the same settings.
 # shellcheck source=etc/allocator.sh
 . "$root/etc/allocator.sh"
-allocator_env() { # setting name, value: env(1)'s arguments (no spaces inside one)
-  case "$2" in
-    tuned) echo "GLIBC_TUNABLES=$ringloss_glibc_tunables" ;;
-    glibc) echo "-u GLIBC_TUNABLES" ;;
-    *) die "$1 must be tuned or glibc, got '$2'" ;;
-  esac
-}
 # shellcheck disable=SC2207
-java_env=(env $(allocator_env ALLOCATOR "${ALLOCATOR:-tuned}"))
+java_env=(env $(ringloss_allocator_env ALLOCATOR "${ALLOCATOR:-tuned}"))
 # shellcheck disable=SC2207
-python_env=(env $(allocator_env PYTHON_ALLOCATOR "${PYTHON_ALLOCATOR:-glibc}"))
+python_env=(env $(ringloss_allocator_env PYTHON_ALLOCATOR "${PYTHON_ALLOCATOR:-glibc}"))
 allocators="allocator: java ${ALLOCATOR:-tuned}, python ${PYTHON_ALLOCATOR:-glibc} (etc/allocator.sh)"

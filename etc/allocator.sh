@@ -15,3 +15,16 @@
 ringloss_glibc_tunables="glibc.malloc.arena_max=1:glibc.malloc.top_pad=268435456"
 ringloss_glibc_tunables+=":glibc.malloc.trim_threshold=17179869184:glibc.malloc.mmap_threshold=33554432"
 ringloss_glibc_tunables+=":glibc.malloc.hugetlb=1"
+
+# For the bench scripts: env(1)'s arguments that run a command with the tuned settings ("tuned")
+# or with glibc's defaults ("glibc"); $1 names the setting in the error message.
+ringloss_allocator_env() {
+  case "$2" in
+    tuned) echo "GLIBC_TUNABLES=$ringloss_glibc_tunables" ;;
+    glibc) echo "-u GLIBC_TUNABLES" ;;
+    *)
+      echo "$1 must be tuned or glibc, got '$2'" >&2
+      return 1
+      ;;
+  esac
+}
