@@ -102,7 +102,6 @@ public final class EmbedCommand implements Callable<Integer> {
                 + "); add --overwrite to replace them, or choose another --out");
       }
     }
-    Files.createDirectories(out);
     EmbeddingFiles written = images != null ? embedImages() : embedData();
     System.out.println(
         "embedded "

@@ -4,6 +4,8 @@ import io.github.ringloss4j.app.io.CsvStream;
 import io.github.ringloss4j.app.io.NpyStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +35,8 @@ public final class EmbeddingFiles implements Embedder.Sink, AutoCloseable {
 
   private final Path out;
   private final int count;
+  private final boolean outExisted;
+  private boolean committed;
   private int dim = -1;
   private long written;
   private CsvStream csv;
@@ -50,6 +54,7 @@ public final class EmbeddingFiles implements Embedder.Sink, AutoCloseable {
   public EmbeddingFiles(Path out, int count) {
     this.out = out;
     this.count = count;
+    this.outExisted = Files.isDirectory(out);
   }
 
   private void open(int d) throws IOException {
@@ -146,10 +151,12 @@ public final class EmbeddingFiles implements Embedder.Sink, AutoCloseable {
     unit.commit();
     norms.commit();
     labels.commit();
+    committed = true;
   }
 
   /**
-   * Deletes what was not committed.
+   * Deletes what was not committed, and OUT itself when this output created it and it is empty: a
+   * failed run leaves nothing behind.
    *
    * @throws IOException if a temporary file cannot be deleted
    */
@@ -167,6 +174,13 @@ public final class EmbeddingFiles implements Embedder.Sink, AutoCloseable {
         } else {
           first.addSuppressed(e);
         }
+      }
+    }
+    if (!committed && !outExisted) {
+      try {
+        Files.deleteIfExists(out);
+      } catch (DirectoryNotEmptyException e) {
+        // Something else was put there meanwhile: not ours to remove.
       }
     }
     if (first != null) {

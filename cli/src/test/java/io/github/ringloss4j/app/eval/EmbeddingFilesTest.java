@@ -101,6 +101,16 @@ class EmbeddingFilesTest {
   }
 
   @Test
+  void aFailedRunIntoANewDirectoryLeavesNoDirectory() throws IOException {
+    Path fresh = dir.resolve("fresh");
+    try (EmbeddingFiles out = new EmbeddingFiles(fresh, 4)) {
+      writeThreeRows(out);
+      // The fourth row never arrives: no commit.
+    }
+    assertTrue(Files.notExists(fresh), "the directory this output created is removed");
+  }
+
+  @Test
   void aChangeOfDimensionIsRefused() throws IOException {
     try (EmbeddingFiles out = new EmbeddingFiles(dir, 3)) {
       out.accept(
