@@ -25,11 +25,10 @@ import java.util.Arrays;
  *
  * <p>The channel axis is 1. The slope {@value #SLOPE} has shape (C, 1, …, 1), one trailing 1 per
  * axis after the channels, so it broadcasts over [N, C, H, W] as (C, 1, 1) and over [N, C] as (C).
- * It is computed with three or four engine operations forward (PyTorch's own fused {@code prelu} is
- * not reachable through DJL 0.36), chosen by what was measured fastest: in training relu(x) +
- * a·clip(x, −∞, 0), whose gradient is PyTorch's exactly (g above 0, a_c·g at and below it); in
- * inference relu(x) + a·(x − relu(x)), which has the same values bit for bit and is faster at
- * serving shapes.
+ * It is computed as relu(x) + a·(x − relu(x)), four engine operations forward (PyTorch's own fused
+ * {@code prelu} is not reachable through DJL 0.36), which needs no scalar constant per call and,
+ * since relu′(0) = 0, gives PyTorch's gradient a_c at the kink x = 0. On the positive side the
+ * gradient is computed as g + g·a_c − g·a_c, equal to PyTorch's g up to rounding.
  *
  * <p>DJL's own {@code Prelu} has no kernel on the PyTorch engine ("Not implemented") and learns one
  * scalar slope; this block replaces it. The slope starts at 0.25, PyTorch's default. It is a
@@ -137,14 +136,11 @@ public final class PerChannelPrelu extends AbstractBlock {
       PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray a = parameterStore.getValue(slope, x.getDevice(), training);
+    // The exact-gradient alternatives, x·where(x > 0, 1, a) and relu(x) + a·clip(x, −∞, 0), cost
+    // 1.5–4.5× as much at batch-1 shapes (PreluBenchmark), and the clip in training only made
+    // IResNet-50 training slower end to end (0.95×, interleaved, docs/performance.md §9.7), so
+    // this formulation stays in both modes.
     NDArray positive = Activation.relu(x);
-    if (training) {
-      // Training: min(x, 0) as a clip, whose backward passes g through exactly (0 above, g at or
-      // below 0), took 0.74× the time of x − relu(x) at batch-16 training shapes (PreluBenchmark).
-      return new NDList(positive.add(x.clip(Double.NEGATIVE_INFINITY, 0).mul(a)));
-    }
-    // Inference: the clip costs 1.5–4.5× as much at batch-1 shapes (PreluBenchmark); the forward
-    // values of the two are the same, bit for bit (x − relu(x) is x or 0 exactly).
     NDArray negative = x.sub(positive);
     return new NDList(positive.add(negative.mul(a)));
   }

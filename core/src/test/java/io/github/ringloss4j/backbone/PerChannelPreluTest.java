@@ -99,7 +99,7 @@ class PerChannelPreluTest {
     }
     double[] slopes = {0.25, -0.3, 1.7};
     Evaluation e = evaluate(shape, x, slopes, w);
-    // The training forward (a clip) and the inference forward (x − relu(x)) are the same values.
+    // Training and inference forwards are the same values.
     assertEquals(lossOnly(shape, x, slopes, w), e.loss(), 0.0, "training vs inference forward");
     for (int i = 0; i < n; i++) {
       double[] plus = x.clone();
