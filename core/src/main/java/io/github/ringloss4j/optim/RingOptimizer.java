@@ -270,10 +270,43 @@ public final class RingOptimizer extends Optimizer {
     }
   }
 
-  /** DJL's fused update of a weight and its state, in place. */
+  /**
+   * DJL's fused update of a weight and its state, in place. Gradient clipping is applied here,
+   * clip(rescale·g, −c, c) as MXNet and DJL's documentation define it: DJL's PyTorch kernels clamp
+   * only from above ({@code clamp_max}), which would leave large negative gradients unclipped.
+   */
   private void kernel(NDArray weight, NDArray grad, NDArray[] state, int t, float lr, float wd) {
     NDArrayEx ex = weight.getNDArrayInternal();
     NDList weights = new NDList(weight);
+    float rescale = rescaleGrad;
+    float clip = clipGrad;
+    NDArray clipped = null;
+    if (clip >= 0) {
+      clipped = (rescale != 1f ? grad.mul(rescale) : grad).clip(-clip, clip);
+      grad = clipped;
+      rescale = 1f;
+      clip = -1f;
+    }
+    try {
+      update(ex, weights, weight, grad, state, t, lr, wd, rescale, clip);
+    } finally {
+      if (clipped != null) {
+        clipped.close();
+      }
+    }
+  }
+
+  private void update(
+      NDArrayEx ex,
+      NDList weights,
+      NDArray weight,
+      NDArray grad,
+      NDArray[] state,
+      int t,
+      float lr,
+      float wd,
+      float rescaleGrad,
+      float clipGrad) {
     if (kind == Kind.SGD) {
       NDList inputs = new NDList(weight, grad);
       inputs.addAll(Arrays.asList(state));

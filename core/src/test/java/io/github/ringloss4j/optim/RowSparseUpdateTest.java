@@ -102,4 +102,32 @@ class RowSparseUpdateTest {
       assertTrue(e.getMessage().contains("one labelled forward pass per update"), e.getMessage());
     }
   }
+
+  @Test
+  void gradientClippingIsSymmetricOnDenseAndRowUpdates() {
+    // DJL's PyTorch kernels clamp only from above; clip(g, −c, c) is what optClipGrad promises.
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Rows block = new Rows();
+      block.initialize(manager, DataType.FLOAT32, new Shape(1, 2));
+      RingOptimizer opt =
+          RingOptimizer.sgdBuilder()
+              .setLearningRateTracker(Tracker.fixed(0.1f))
+              .optMomentum(0f)
+              .optWeightDecays(0f)
+              .setRescaleGrad(0.5f)
+              .optClipGrad(1f)
+              .build(block);
+      NDArray w = block.weight.getArray();
+      NDArray g = manager.create(new float[] {-5, 0.5f, 5, -1, 0, 0, 0, 0}, new Shape(4, 2));
+      opt.update(block.weight.getId(), w, g);
+      // w = 1 − 0.1·clip(0.5·g, −1, 1): 0.5·g = (−2.5, 0.25, 2.5, −0.5) → (−1, 0.25, 1, −0.5),
+      // w = (1.1, 0.975, 0.9, 1.05); the rows with g = 0 stay at 1.
+      assertArrayEquals(
+          new float[] {1.1f, 0.975f, 0.9f, 1.05f, 1, 1, 1, 1}, w.toFloatArray(), 1e-6f);
+      // The row update: g = −8 everywhere on row 3, 0.5·g = −4 → −1, w = 1 + 0.1.
+      block.record(manager, new long[] {3}, -8f);
+      opt.updateRows();
+      assertArrayEquals(new float[] {1.1f, 1.1f}, w.get(3).toFloatArray(), 1e-6f);
+    }
+  }
 }
