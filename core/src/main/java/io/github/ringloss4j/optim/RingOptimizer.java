@@ -273,61 +273,49 @@ public final class RingOptimizer extends Optimizer {
   /**
    * DJL's fused update of a weight and its state, in place. Gradient clipping is applied here,
    * clip(rescale·g, −c, c) as MXNet and DJL's documentation define it: DJL's PyTorch kernels clamp
-   * only from above ({@code clamp_max}), which would leave large negative gradients unclipped.
+   * only from above ({@code clamp_max}), which would leave large negative gradients unclipped, so
+   * the kernel then gets neither rescaling nor clipping.
    */
   private void kernel(NDArray weight, NDArray grad, NDArray[] state, int t, float lr, float wd) {
-    NDArrayEx ex = weight.getNDArrayInternal();
-    NDList weights = new NDList(weight);
-    float rescale = rescaleGrad;
-    float clip = clipGrad;
-    NDArray clipped = null;
-    if (clip >= 0) {
-      clipped = (rescale != 1f ? grad.mul(rescale) : grad).clip(-clip, clip);
-      grad = clipped;
-      rescale = 1f;
-      clip = -1f;
-    }
-    try {
-      update(ex, weights, weight, grad, state, t, lr, wd, rescale, clip);
-    } finally {
-      if (clipped != null) {
-        clipped.close();
+    boolean clipping = clipGrad >= 0;
+    NDArray g = grad;
+    if (clipping) {
+      NDArray scaled = rescaleGrad != 1f ? grad.mul(rescaleGrad) : grad;
+      g = scaled.clip(-clipGrad, clipGrad);
+      if (scaled != grad) {
+        scaled.close();
       }
     }
-  }
-
-  private void update(
-      NDArrayEx ex,
-      NDList weights,
-      NDArray weight,
-      NDArray grad,
-      NDArray[] state,
-      int t,
-      float lr,
-      float wd,
-      float rescaleGrad,
-      float clipGrad) {
-    if (kind == Kind.SGD) {
-      NDList inputs = new NDList(weight, grad);
-      inputs.addAll(Arrays.asList(state));
-      ex.sgdUpdate(inputs, weights, lr, wd, rescaleGrad, clipGrad, momentum, true);
-    } else {
-      double coef1 = 1.0 - Math.pow(beta1, t);
-      double coef2 = 1.0 - Math.pow(beta2, t);
-      float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
-      ex.adamUpdate(
-          new NDList(weight, grad, state[0], state[1]),
-          weights,
-          lr,
-          corrected,
-          wd,
-          rescaleGrad,
-          clipGrad,
-          beta1,
-          beta2,
-          epsilon,
-          true,
-          false);
+    float rescale = clipping ? 1f : rescaleGrad;
+    NDArrayEx ex = weight.getNDArrayInternal();
+    NDList weights = new NDList(weight);
+    try {
+      if (kind == Kind.SGD) {
+        NDList inputs = new NDList(weight, g);
+        inputs.addAll(Arrays.asList(state));
+        ex.sgdUpdate(inputs, weights, lr, wd, rescale, -1f, momentum, true);
+      } else {
+        double coef1 = 1.0 - Math.pow(beta1, t);
+        double coef2 = 1.0 - Math.pow(beta2, t);
+        float corrected = (float) (lr * Math.sqrt(coef2) / coef1);
+        ex.adamUpdate(
+            new NDList(weight, g, state[0], state[1]),
+            weights,
+            lr,
+            corrected,
+            wd,
+            rescale,
+            -1f,
+            beta1,
+            beta2,
+            epsilon,
+            true,
+            false);
+      }
+    } finally {
+      if (g != grad) {
+        g.close();
+      }
     }
   }
 

@@ -79,27 +79,6 @@ public final class Embedder {
       }
       return labels.length == 0 ? Double.NaN : correct / (double) labels.length;
     }
-
-    /**
-     * L2-normalised copies of the embeddings (a zero vector stays zero).
-     *
-     * @return [n][d]
-     */
-    public float[][] normalised() {
-      float[][] out = new float[features.length][];
-      for (int i = 0; i < features.length; i++) {
-        double s = 0;
-        for (float v : features[i]) {
-          s += (double) v * v;
-        }
-        double inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-        out[i] = new float[features[i].length];
-        for (int j = 0; j < out[i].length; j++) {
-          out[i][j] = (float) (features[i][j] * inv);
-        }
-      }
-      return out;
-    }
   }
 
   /**
